@@ -1,0 +1,27 @@
+"""Errors the user can act on (printed as one line, exit 1) versus bugs (exit 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+
+class UserError(Exception):
+    """A problem in the user's input or environment; the message says what to do."""
+
+
+class CommandFailed(UserError):
+    """An external command (npm, a script, nginx...) exited non-zero."""
+
+    def __init__(self, cmd: Sequence[str], returncode: int, tail: Sequence[str], what: str) -> None:
+        self.cmd = list(cmd)
+        self.returncode = returncode
+        self.tail = list(tail)
+        super().__init__(f"{what} failed (exit code {returncode}): {' '.join(self.cmd)}")
+
+
+class Interrupted(BaseException):
+    """Raised on SIGTERM so that cleanup runs as for Ctrl-C."""

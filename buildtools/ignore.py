@@ -1,0 +1,121 @@
+"""gitignore rules, compiled to regular expressions.
+
+Each .gitignore applies to the folder holding it; later rules win; a rule ending in '/' matches
+folders only; a rule with a '/' before its end is anchored to its folder, else it matches a name
+at any depth. Rules are combined into one expression per folder when none negates, which keeps
+the walk of a 100,000-file tree fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Rule:
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+
+
+def _translate_glob(pattern: str) -> str:
+    """Translate one gitignore glob (without anchoring) into a regex body."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "*":
+            if pattern.startswith("**", i):
+                at_segment_start = i == 0 or pattern[i - 1] == "/"
+                after = pattern[i + 2 : i + 3]
+                if at_segment_start and after == "/":
+                    out.append("(?:.*/)?")
+                    i += 3
+                    continue
+                if at_segment_start and after == "":
+                    out.append(".*")
+                    i += 2
+                    continue
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "^") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end]
+                if body[:1] in ("!", "^"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        elif char == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def parse_rule(line: str) -> Rule | None:
+    line = line.rstrip("\n").rstrip("\r")
+    if not line or line.startswith("#"):
+        return None
+    stripped = line.rstrip(" ")
+    if stripped.endswith("\\") and len(stripped) < len(line):
+        stripped += " "
+    line = stripped
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:]
+    elif line.startswith("\\!") or line.startswith("\\#"):
+        line = line[1:]
+    dir_only = line.endswith("/")
+    line = line.rstrip("/")
+    if not line:
+        return None
+    anchored = "/" in line
+    line = line.lstrip("/")
+    body = _translate_glob(line)
+    prefix = "" if anchored else "(?:.*/)?"
+    return Rule(re.compile(f"{prefix}{body}(?:/.*)?\\Z", re.DOTALL), negate, dir_only)
+
+
+class IgnoreFile:
+    """The rules of one .gitignore, matched against paths relative to its folder."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.has_negation = any(rule.negate for rule in rules)
+        self._any_file: re.Pattern[str] | None = None
+        self._any_dir: re.Pattern[str] | None = None
+        if not self.has_negation:
+            files = [rule.regex.pattern for rule in rules if not rule.dir_only]
+            both = [rule.regex.pattern for rule in rules]
+            self._any_file = re.compile("|".join(f"(?:{p})" for p in files)) if files else None
+            self._any_dir = re.compile("|".join(f"(?:{p})" for p in both)) if both else None
+
+    @classmethod
+    def read(cls, path: Path) -> IgnoreFile | None:
+        try:
+            text = path.read_text("utf-8", errors="surrogateescape")
+        except OSError:
+            return None
+        rules = [rule for rule in map(parse_rule, text.splitlines()) if rule is not None]
+        return cls(rules) if rules else None
+
+    def decide(self, relative: str, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included by a '!' rule; None: no rule matched."""
+        if not self.has_negation:
+            pattern = self._any_dir if is_dir else self._any_file
+            return True if pattern is not None and pattern.match(relative) else None
+        verdict: bool | None = None
+        for rule in self.rules:
+            if rule.dir_only and not is_dir:
+                continue
+            if rule.regex.match(relative):
+                verdict = not rule.negate
+        return verdict

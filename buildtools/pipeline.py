@@ -1,0 +1,199 @@
+"""`build`: the stages in order, each run only when its key changed.
+
+A first pass plans every stage without the project lock; when all are up to date (the common
+case) it reports so and returns. Otherwise the stages are planned again under the lock, since
+another run may have finished in the meantime, and run in order.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from buildtools.config import Config
+from buildtools.lock import project_lock
+from buildtools.node import Toolchain
+from buildtools.plan import StagePlan
+from buildtools.report import Reporter
+from buildtools.stages import (
+    Context,
+    describe_toolchain,
+    plan_build,
+    plan_bundle,
+    plan_install,
+    plan_node,
+    plan_render,
+    run_build,
+    run_bundle,
+    run_install,
+    run_post_install,
+    run_render,
+    save_manifest,
+)
+from buildtools.state import StampStore
+from buildtools.webapp import checked_package_json
+
+
+@dataclass
+class BuildResult:
+    bundle_dir: Path
+    bundle_key: str
+    toolchain: Toolchain
+    ran: list[str] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.ran
+
+
+class _NeedsRun(Exception):
+    """The planning pass found a stage to run."""
+
+
+def check_up_to_date(
+    config: Config, *, reporter: Reporter | None = None, environ: Mapping[str, str] | None = None
+) -> bool:
+    """Report and return True when every stage is up to date; runs nothing, prints nothing else."""
+    ctx = _context(config, False, reporter, environ)
+    if ctx.force:
+        return False
+    started = time.monotonic()
+    try:
+        result = _walk(ctx, execute=False)
+    except _NeedsRun:
+        return False
+    _report_fresh(ctx, result, started)
+    return True
+
+
+def _context(
+    config: Config, force: bool, reporter: Reporter | None, environ: Mapping[str, str] | None
+) -> Context:
+    return Context(
+        config=config,
+        stamps=StampStore(config.state_dir),
+        reporter=reporter or Reporter(),
+        environ=dict(os.environ if environ is None else environ),
+        force=force or config.webapp.force_rebuild,
+    )
+
+
+def _report_fresh(ctx: Context, result: BuildResult, started: float) -> None:
+    ctx.reporter.final(
+        f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
+    )
+
+
+def build(
+    config: Config,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> BuildResult:
+    ctx = _context(config, force, reporter, environ)
+    started = time.monotonic()
+    if not ctx.force:
+        try:
+            result = _walk(ctx, execute=False)
+        except _NeedsRun:
+            pass
+        else:
+            _report_fresh(ctx, result, started)
+            return result
+    with project_lock(config.state_dir, ctx.reporter.info):
+        result = _walk(ctx, execute=True)
+    ctx.reporter.final(
+        f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
+        f"{result.bundle_dir}"
+    )
+    return result
+
+
+def _walk(ctx: Context, *, execute: bool) -> BuildResult:
+    """Plan each stage in order; with execute, run the stale ones; else stop at the first."""
+    lines: list[tuple[str, str]] = []
+    ran: list[str] = []
+
+    def settle(plan: StagePlan, detail: str = "") -> bool:
+        """True when the stage must run now."""
+        if plan.up_to_date:
+            lines.append((plan.name, detail))
+            if execute:
+                ctx.reporter.up_to_date(plan.name, detail)
+                ctx.reporter.key(plan.name, plan.key)
+            return False
+        if not execute:
+            raise _NeedsRun(plan.name)
+        ctx.reporter.runs(plan.name, plan.reason())
+        ctx.reporter.key(plan.name, plan.key)
+        ctx.stamps.clear(plan.name)
+        return True
+
+    render = plan_render(ctx)
+    if render is not None and settle(render):
+        start = time.monotonic()
+        detail = run_render(ctx, render)
+        ctx.stamps.write("render", render.key, render.stamp_info())
+        ctx.reporter.done("render", time.monotonic() - start, detail)
+        ran.append("render")
+
+    package = checked_package_json(ctx.config)
+    node, toolchain = plan_node(ctx, package)
+    if not node.up_to_date:
+        if not execute:
+            raise _NeedsRun("node")
+        ctx.stamps.write("node", node.key, node.stamp_info())
+        ctx.reporter.info(f"{'node':<13} {describe_toolchain(toolchain)} ({node.reason()})")
+    else:
+        lines.append(("node", describe_toolchain(toolchain)))
+        if execute:
+            ctx.reporter.up_to_date("node", describe_toolchain(toolchain))
+
+    install, manager = plan_install(ctx, node.key)
+    script = ctx.config.webapp.post_install_script
+    if settle(install, manager.name):
+        start = time.monotonic()
+        detail = run_install(ctx, toolchain, manager)
+        ctx.reporter.done("install", time.monotonic() - start, detail)
+        ran.append("install")
+        if script:
+            ctx.reporter.runs("post_install", "the install ran")
+            start = time.monotonic()
+            detail = run_post_install(ctx, toolchain)
+            ctx.reporter.done("post_install", time.monotonic() - start, detail)
+            ran.append("post_install")
+        ctx.stamps.write("install", install.key, install.stamp_info())
+    elif script:
+        lines.append(("post_install", script))
+        if execute:
+            ctx.reporter.up_to_date("post_install", script)
+
+    build_plan, manifest, output = plan_build(ctx, install.key, package)
+    if settle(build_plan, f"{len(manifest.files)} source files"):
+        start = time.monotonic()
+        detail = run_build(ctx, toolchain, manager, output)
+        save_manifest(ctx, "webapp", manifest)
+        ctx.stamps.write("build", build_plan.key, build_plan.stamp_info())
+        ctx.reporter.done("build", time.monotonic() - start, detail)
+        ran.append("build")
+
+    bundle, extra = plan_bundle(ctx, build_plan.key)
+    if settle(bundle, str(ctx.config.bundle_dir)):
+        start = time.monotonic()
+        detail = run_bundle(ctx, output)
+        if extra is not None:
+            save_manifest(ctx, "extra", extra)
+        ctx.stamps.write("bundle", bundle.key, bundle.stamp_info())
+        ctx.reporter.done("bundle", time.monotonic() - start, detail)
+        ran.append("bundle")
+
+    if not execute:
+        for name, detail in lines:
+            ctx.reporter.up_to_date(name, detail)
+    return BuildResult(
+        bundle_dir=ctx.config.bundle_dir, bundle_key=bundle.key, toolchain=toolchain, ran=ran
+    )

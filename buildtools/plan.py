@@ -1,0 +1,74 @@
+"""A stage's plan: its inputs, its key, the stamp of its last success, and why it must run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from buildtools.state import Stamp, digest
+
+# How an input's name reads in "runs because ..."
+INPUT_LABELS = {
+    "node": "the Node toolchain changed",
+    "install": "the installed packages changed",
+    "build": "the build changed",
+    "template": "the template changed",
+    "context": "the task settings changed",
+    "toolchain": "the Node toolchain changed",
+    "package_manager": "the package manager changed",
+    "post_install_script": "the post_install_script changed",
+    "tree": "the sources changed",
+    "build_command": "the build command changed",
+    "env": "a build environment variable changed",
+    "extra_source_dir": "extra_source_dir changed",
+    "task_config": "the [task] settings changed",
+    "allow": "extra_source_allow changed",
+    "output": "the build output folder changed",
+}
+
+
+@dataclass
+class StagePlan:
+    name: str
+    inputs: dict[str, Any]
+    stamp: Stamp | None
+    force: bool = False
+    missing_output: str = ""  # non-empty: the output that should exist and does not
+    # Gives a precise reason for one input (e.g. which files of the tree changed)
+    explain: dict[str, Callable[[Any, Any], str]] = field(default_factory=dict)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        self.key = digest(self.name, self.inputs)
+
+    @property
+    def up_to_date(self) -> bool:
+        return (
+            not self.force
+            and not self.missing_output
+            and self.stamp is not None
+            and self.stamp.key == self.key
+        )
+
+    def reason(self) -> str:
+        if self.force:
+            return "a rebuild was forced"
+        if self.stamp is None:
+            return "it has not run here before"
+        if self.missing_output:
+            return f"{self.missing_output} is missing"
+        before = self.stamp.info.get("inputs", {})
+        reasons = []
+        for name, value in self.inputs.items():
+            old = before.get(name)
+            if old == value:
+                continue
+            if name in self.explain and old is not None:
+                reasons.append(self.explain[name](old, value))
+            else:
+                reasons.append(INPUT_LABELS.get(name, f"{name} changed"))
+        return "; ".join(reasons) or "its inputs changed"
+
+    def stamp_info(self, **extra: Any) -> dict[str, Any]:
+        return {"inputs": self.inputs, **extra}

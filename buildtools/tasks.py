@@ -1,0 +1,94 @@
+"""doit tasks over the same functions as the CLI.
+
+A project's dodo.py needs one line: `from buildtools.tasks import *`. `doit build` checks every
+stage's key first (doit's `uptodate`); when all are up to date it prints so and runs nothing.
+`doit build -a` (doit's --always-execute) runs the action although the check said up to date,
+which is taken as a forced rebuild.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
+
+DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2}
+
+_checked: dict[str, bool] = {}
+
+
+def _config() -> Any:
+    from buildtools.config import load_config
+
+    return load_config(Path.cwd())
+
+
+def _stages_up_to_date() -> bool:
+    from buildtools.errors import UserError
+    from buildtools.pipeline import check_up_to_date
+
+    try:
+        fresh = check_up_to_date(_config())
+    except UserError:
+        fresh = False  # the action reports the error properly
+    _checked["build"] = fresh
+    return fresh
+
+
+def _build() -> None:
+    from buildtools.handler import guarded
+    from buildtools.pipeline import build
+
+    # Reaching the action although the check found everything up to date means `doit -a`.
+    force = _checked.get("build", False)
+    guarded(lambda: build(_config(), force=force))
+
+
+def _deploy(architects: list[str]) -> None:
+    from buildtools.deploy import deploy
+    from buildtools.handler import guarded
+
+    guarded(lambda: deploy(_config(), architects or None))
+
+
+def _serve(port: int) -> None:
+    from buildtools.handler import guarded
+    from buildtools.serve import serve
+
+    def start() -> None:
+        config = _config()
+        folder = config.deploy.out / "local"
+        if not folder.is_dir():
+            from buildtools.deploy import deploy
+
+            deploy(config, ["local"])
+        serve(folder, config.deploy.local.host, port or config.deploy.local.port)
+
+    guarded(start)
+
+
+def task_build() -> dict[str, Any]:
+    """Install, build and bundle the webapp into dist/bundle, running only stale stages."""
+    return {"actions": [_build], "uptodate": [_stages_up_to_date], "verbosity": 2}
+
+
+def task_deploy() -> dict[str, Any]:
+    """Build if stale, then package dist/<architect>/ and .tar.gz per [deploy] architects."""
+    return {
+        "actions": [(_deploy,)],
+        "pos_arg": "architects",
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def task_serve() -> dict[str, Any]:
+    """Serve dist/local on [deploy.local] host:port until stopped (Ctrl-C)."""
+    return {
+        "actions": [(_serve,)],
+        "params": [{"name": "port", "short": "p", "type": int, "default": 0,
+                    "help": "port (default: [deploy.local] port)"}],
+        "uptodate": [False],
+        "verbosity": 2,
+    }

@@ -1,0 +1,245 @@
+"""Config loading: every bad input gets one exact, actionable line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from buildtools.config import load_config
+from buildtools.errors import UserError
+
+TASK = """
+[task]
+task_title = "T"
+task_description = "D"
+task_reward = 0.5
+task_tags = "a,b"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    webapp = tmp_path / "webapp"
+    webapp.mkdir()
+    (webapp / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"}}))
+    return tmp_path
+
+
+def write(project: Path, text: str, name: str = "buildtools.toml") -> None:
+    (project / name).write_text(text)
+
+
+def error_of(project: Path, env: dict[str, str] | None = None) -> str:
+    with pytest.raises(UserError) as info:
+        load_config(project, env or {})
+    return str(info.value)
+
+
+def test_defaults_are_filled(project: Path) -> None:
+    write(project, TASK)
+    config = load_config(project, {})
+    assert config.webapp.source == project / "webapp"
+    assert config.webapp.build_command == "build"
+    assert config.task["task_name"] == "webapp"
+    assert config.task["task_lifetime_in_seconds"] == 2678400
+    assert config.task["assignment_duration_in_seconds"] == 1800
+    assert config.task["no_submission_patience"] == 43200
+    assert config.task["submission_timeout"] == 600
+    assert config.task["allowed_concurrent"] == 0
+    assert config.task["resume_incomplete_run"] is False
+    assert config.deploy.architects == ("local", "heroku", "ec2", "static")
+    assert config.bundle_dir == project / "dist" / "bundle"
+    assert config.missing_task_keys() == []
+
+
+def test_missing_required_task_keys_are_listed(project: Path) -> None:
+    write(project, "[task]\ntask_title = 'T'\n")
+    config = load_config(project, {})
+    assert config.missing_task_keys() == ["task_description", "task_reward", "task_tags"]
+
+
+def test_unknown_key_suggests_the_closest(project: Path) -> None:
+    write(project, "[webapp]\nbuild_comand = 'build'\n" + TASK)
+    assert error_of(project) == (
+        "buildtools.toml: [webapp] unknown key 'build_comand'; did you mean 'build_command'?"
+    )
+
+
+def test_unknown_table(project: Path) -> None:
+    write(project, "[webap]\n" + TASK)
+    assert error_of(project) == "buildtools.toml: unknown table 'webap'; did you mean 'webapp'?"
+
+
+def test_wrong_type(project: Path) -> None:
+    write(project, TASK.replace("0.5", '"lots"'))
+    assert error_of(project) == (
+        "buildtools.toml: [task] task_reward must be a number, got 'lots' (str)"
+    )
+
+
+def test_bool_is_not_a_number(project: Path) -> None:
+    write(project, TASK + "submission_timeout = true\n")
+    assert error_of(project) == (
+        "buildtools.toml: [task] submission_timeout must be an integer, got True (bool)"
+    )
+
+
+def test_negative_reward(project: Path) -> None:
+    write(project, TASK.replace("0.5", "-1"))
+    assert error_of(project) == "buildtools.toml: [task] task_reward must be >= 0, got -1.0"
+
+
+def test_negative_duration(project: Path) -> None:
+    write(project, TASK + "assignment_duration_in_seconds = -5\n")
+    assert error_of(project) == (
+        "buildtools.toml: [task] assignment_duration_in_seconds must be >= 0, got -5"
+    )
+
+
+def test_missing_source_folder(project: Path) -> None:
+    write(project, "[webapp]\nsource = 'nope'\n" + TASK)
+    assert error_of(project) == (
+        f"buildtools.toml: [webapp] source: folder 'nope' not found (looked for {project / 'nope'})"
+    )
+
+
+def test_missing_extra_source_dir(project: Path) -> None:
+    write(project, "[webapp]\nextra_source_dir = 'assets'\n" + TASK)
+    assert error_of(project) == (
+        "buildtools.toml: [webapp] extra_source_dir: folder 'assets' not found "
+        f"(looked for {project / 'assets'})"
+    )
+
+
+def test_post_install_script_missing(project: Path) -> None:
+    write(project, "[webapp]\npost_install_script = 'setup.sh'\n" + TASK)
+    assert error_of(project) == (
+        "buildtools.toml: [webapp] post_install_script: 'setup.sh' not found in webapp/"
+    )
+
+
+def test_post_install_script_outside_webapp(project: Path) -> None:
+    (project / "evil.sh").write_text("echo hi\n")
+    write(project, "[webapp]\npost_install_script = '../evil.sh'\n" + TASK)
+    assert error_of(project) == (
+        "buildtools.toml: [webapp] post_install_script: '../evil.sh' lies outside the webapp "
+        "folder webapp; put the script inside it"
+    )
+
+
+def test_post_install_script_in_both_tables_must_agree(project: Path) -> None:
+    (project / "webapp" / "a.sh").write_text("")
+    (project / "webapp" / "b.sh").write_text("")
+    write(project, "[webapp]\npost_install_script = 'a.sh'\n" + TASK
+          + "post_install_script = 'b.sh'\n")
+    assert error_of(project) == (
+        "buildtools.toml: post_install_script is 'a.sh' in [webapp] but 'b.sh' in [task]; "
+        "keep one of them"
+    )
+
+
+def test_post_install_script_may_stand_in_task(project: Path) -> None:
+    (project / "webapp" / "setup.sh").write_text("")
+    write(project, TASK + "post_install_script = 'setup.sh'\nforce_rebuild = true\n")
+    config = load_config(project, {})
+    assert config.webapp.post_install_script == "setup.sh"
+    assert config.webapp.force_rebuild is True
+
+
+def test_force_rebuild_from_environment(project: Path) -> None:
+    write(project, TASK)
+    assert load_config(project, {"BUILDTOOLS_FORCE_REBUILD": "1"}).webapp.force_rebuild
+    assert not load_config(project, {"BUILDTOOLS_FORCE_REBUILD": "0"}).webapp.force_rebuild
+
+
+def test_unknown_architect(project: Path) -> None:
+    write(project, TASK + "[deploy]\narchitects = ['local', 'gcp']\n")
+    assert error_of(project) == (
+        "buildtools.toml: [deploy] architects names an unknown architect 'gcp'; "
+        "known: local, heroku, ec2, static"
+    )
+
+
+def test_bad_port(project: Path) -> None:
+    write(project, TASK + "[deploy.local]\nport = 70000\n")
+    assert error_of(project) == (
+        "buildtools.toml: [deploy.local] port must be a port number (0-65535), got 70000"
+    )
+
+
+def test_invalid_toml(project: Path) -> None:
+    write(project, "[webapp\n")
+    assert error_of(project).startswith("buildtools.toml: not valid TOML: ")
+
+
+def test_no_config_at_all(tmp_path: Path) -> None:
+    assert error_of(tmp_path).startswith(f"no buildtools.toml in {tmp_path} ")
+
+
+def test_pyproject_table(project: Path) -> None:
+    write(project, "[project]\nname='x'\n[tool.buildtools.webapp]\nbuild_command='build'\n"
+          + TASK.replace("[task]", "[tool.buildtools.task]"), name="pyproject.toml")
+    config = load_config(project, {})
+    assert config.task["task_title"] == "T"
+    write(project, "[tool.buildtools.webapp]\nsorce='x'\n", name="pyproject.toml")
+    assert error_of(project) == (
+        "pyproject.toml [tool.buildtools]: [webapp] unknown key 'sorce'; did you mean 'source'?"
+    )
+
+
+MEPHISTO_YAML = """\
+#@package _global_
+defaults:
+  - /mephisto/blueprint: static_react_task
+  - /mephisto/architect: local
+  - /mephisto/provider: mock
+mephisto:
+  blueprint:
+    task_source: ${task_dir}/webapp/build/bundle.js
+    extra_source_dir: ${task_dir}/webapp/src/static
+    units_per_assignment: 1
+  task:
+    task_name: react-static-task-example
+    task_title: "Rating a sentence as good or bad"
+    task_description: "In this task, you'll be given a sentence."
+    task_reward: 0.05
+    task_tags: "static,task,testing"
+    force_rebuild: true
+  architect:
+    _architect_: heroku
+"""
+
+
+def test_mephisto_yaml_is_found_and_mapped(project: Path) -> None:
+    (project / "webapp" / "src" / "static").mkdir(parents=True)
+    (project / "conf").mkdir()
+    (project / "conf" / "example.yaml").write_text(MEPHISTO_YAML)
+    config = load_config(project, {})
+    assert config.webapp.source == project / "webapp"
+    assert config.webapp.output == "build"
+    assert config.webapp.extra_source_dir == project / "webapp" / "src" / "static"
+    assert config.webapp.force_rebuild is True
+    assert config.task["task_name"] == "react-static-task-example"
+    assert config.task["task_reward"] == 0.05
+    assert config.deploy.architects == ("heroku",)
+
+
+def test_mephisto_yaml_by_environment_and_errors(project: Path) -> None:
+    (project / "webapp" / "src" / "static").mkdir(parents=True)
+    (project / "conf").mkdir()
+    (project / "conf" / "a.yaml").write_text(MEPHISTO_YAML)
+    (project / "conf" / "b.yaml").write_text(MEPHISTO_YAML.replace("0.05", "-2"))
+    assert error_of(project) == (
+        "several Mephisto configs found (conf/a.yaml, conf/b.yaml); "
+        "choose one with BUILDTOOLS_CONFIG=<file>"
+    )
+    config = load_config(project, {"BUILDTOOLS_CONFIG": "conf/a.yaml"})
+    assert config.task["task_title"] == "Rating a sentence as good or bad"
+    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/b.yaml"}) == (
+        "b.yaml: [task] task_reward must be >= 0, got -2.0"
+    )
+    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/c.yaml"}) == (
+        f"BUILDTOOLS_CONFIG=conf/c.yaml: no such file ({project / 'conf' / 'c.yaml'})"
+    )

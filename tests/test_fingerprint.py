@@ -1,0 +1,172 @@
+"""Fingerprints: what changes the digest and what must not."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from buildtools.fingerprint import StatCache, diff, scan_tree
+from buildtools.ignore import IgnoreFile, parse_rule
+
+
+def make_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    make_tree(tmp_path, {
+        "package.json": "{}",
+        "src/App.jsx": "export default 1\n",
+        "src/util/x.js": "x\n",
+        "node_modules/react/index.js": "react\n",
+        "dist/index.html": "<html>\n",
+    })
+    return tmp_path
+
+
+def digest(root: Path, **kwargs: object) -> str:
+    return scan_tree(root, **kwargs).digest  # type: ignore[arg-type]
+
+
+def test_content_change_changes_digest(tree: Path) -> None:
+    before = digest(tree)
+    (tree / "src/App.jsx").write_text("export default 2\n")
+    assert digest(tree) != before
+
+
+def test_touch_does_not_change_digest(tree: Path) -> None:
+    cache = StatCache(tree.parent / "cache.marshal")
+    before = scan_tree(tree, cache=cache).digest
+    cache.save()
+    stat = (tree / "src/App.jsx").stat()
+    os.utime(tree / "src/App.jsx", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
+    after = scan_tree(tree, cache=StatCache(tree.parent / "cache.marshal"))
+    assert after.digest == before
+
+
+def test_rename_and_delete_change_digest(tree: Path) -> None:
+    before = scan_tree(tree)
+    (tree / "src/util/x.js").rename(tree / "src/util/y.js")
+    renamed = scan_tree(tree)
+    assert renamed.digest != before.digest
+    changes = diff(before.files, renamed.files)
+    assert changes.added == ["src/util/y.js"] and changes.removed == ["src/util/x.js"]
+    (tree / "src/util/y.js").unlink()
+    assert scan_tree(tree).digest not in (before.digest, renamed.digest)
+
+
+def test_node_modules_and_excluded_output_are_ignored(tree: Path) -> None:
+    before = digest(tree, exclude=["dist"])
+    (tree / "node_modules/react/index.js").write_text("changed\n")
+    (tree / "dist/index.html").write_text("changed\n")
+    assert digest(tree, exclude=["dist"]) == before
+    assert "dist/index.html" not in scan_tree(tree, exclude=["dist"]).files
+
+
+def test_gitignore_rules(tree: Path) -> None:
+    (tree / ".gitignore").write_text("*.log\n/coverage/\nsrc/**/gen_*.js\n!keep.log\n")
+    make_tree(tree, {"a.log": "1", "keep.log": "2", "coverage/lcov.info": "3",
+                     "src/util/gen_a.js": "4", "src/sub/coverage/c.js": "5"})
+    files = scan_tree(tree).files
+    assert "a.log" not in files
+    assert "keep.log" in files
+    assert "coverage/lcov.info" not in files
+    assert "src/util/gen_a.js" not in files
+    assert "src/sub/coverage/c.js" in files  # "/coverage/" is anchored to the root
+    before = digest(tree)
+    (tree / "a.log").write_text("ignored change")
+    assert digest(tree) == before
+
+
+def test_nested_gitignore_applies_to_its_folder(tree: Path) -> None:
+    make_tree(tree, {"src/.gitignore": "*.tmp\n", "src/a.tmp": "1", "b.tmp": "2"})
+    files = scan_tree(tree).files
+    assert "src/a.tmp" not in files and "b.tmp" in files
+
+
+def test_symlinks_are_hashed_by_target_and_not_followed(tree: Path, tmp_path: Path) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("s")
+    (tree / "link").symlink_to(outside)
+    (tree / "file_link").symlink_to("src/App.jsx")
+    files = scan_tree(tree).files
+    assert "link" in files and files["link"][0] == -1
+    assert not any(name.startswith("link/") for name in files)
+    before = digest(tree)
+    (tree / "file_link").unlink()
+    (tree / "file_link").symlink_to("src/util/x.js")
+    assert digest(tree) != before
+
+
+def test_unicode_names(tree: Path) -> None:
+    make_tree(tree, {"src/données/émoji_😀.js": "1", "src/中文.css": "2"})
+    files = scan_tree(tree).files
+    assert "src/données/émoji_😀.js" in files and "src/中文.css" in files
+    before = digest(tree)
+    (tree / "src/中文.css").write_text("3")
+    assert digest(tree) != before
+
+
+def test_stat_cache_avoids_rereading(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_path = tree.parent / "c.marshal"
+    old = 1_600_000_000_000_000_000  # an mtime far in the past: outside the racy window
+    for path in tree.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(old, old))
+    cache = StatCache(cache_path)
+    first = scan_tree(tree, cache=cache)
+    cache.save()
+    reads: list[str] = []
+    import buildtools.fingerprint as fingerprint
+
+    real = fingerprint.hash_file
+    monkeypatch.setattr(fingerprint, "hash_file", lambda p, s: reads.append(p) or real(p, s))
+    second = scan_tree(tree, cache=StatCache(cache_path))
+    assert second.digest == first.digest
+    assert reads == []
+    (tree / "src/App.jsx").write_text("new content\n")
+    scan_tree(tree, cache=StatCache(cache_path))
+    assert [Path(p).name for p in reads] == ["App.jsx"]
+
+
+def test_same_size_same_mtime_edit_within_racy_window_is_seen(tree: Path) -> None:
+    cache_path = tree.parent / "c.marshal"
+    target = tree / "src/App.jsx"
+    cache = StatCache(cache_path)
+    before = scan_tree(tree, cache=cache).digest
+    cache.save()
+    stat = target.stat()
+    target.write_text("export default 9\n")  # same size
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert scan_tree(tree, cache=StatCache(cache_path)).digest != before
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "is_dir", "ignored"),
+    [
+        ("*.log", "a/b.log", False, True),
+        ("/build", "build", True, True),
+        ("/build", "src/build", True, None),
+        ("build/", "build", False, None),
+        ("build/", "x/build", True, True),
+        ("doc/*.txt", "doc/a.txt", False, True),
+        ("doc/*.txt", "doc/sub/a.txt", False, None),
+        ("**/foo", "a/b/foo", False, True),
+        ("a/**/b", "a/x/y/b", False, True),
+        ("a/**/b", "a/b", False, True),
+        ("file[0-9].js", "file7.js", False, True),
+        ("\\#hash", "#hash", False, True),
+        ("!keep", "keep", False, False),
+    ],
+)
+def test_ignore_rules(rule: str, path: str, is_dir: bool, ignored: bool | None) -> None:
+    parsed = parse_rule(rule)
+    assert parsed is not None
+    assert IgnoreFile([parsed]).decide(path, is_dir) is ignored
