@@ -77,7 +77,8 @@ def _webapp_from_task_source(task_source: str, root: Path, path: Path) -> tuple[
     for folder in [target.parent, *target.parent.parents]:
         if (folder / "package.json").is_file():
             relative = target.parent.relative_to(folder)
-            output = relative.parts[0] if relative.parts and relative.parts[0] in _BUILD_DIRS else ""
+            first = relative.parts[0] if relative.parts else ""
+            output = first if first in _BUILD_DIRS else ""
             return str(folder), output
         if folder == root.parent:
             break

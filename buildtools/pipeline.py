@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from buildtools.config import Config
 from buildtools.lock import project_lock
@@ -37,12 +38,22 @@ from buildtools.state import StampStore
 from buildtools.webapp import checked_package_json
 
 
+@dataclass(frozen=True)
+class StageStatus:
+    name: str
+    up_to_date: bool
+    reason: str  # why it runs (or would run); "" when up to date
+    detail: str
+    key: str
+
+
 @dataclass
 class BuildResult:
     bundle_dir: Path
     bundle_key: str
     toolchain: Toolchain
     ran: list[str] = field(default_factory=list)
+    stages: list[StageStatus] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -51,6 +62,14 @@ class BuildResult:
 
 class _NeedsRun(Exception):
     """The planning pass found a stage to run."""
+
+
+def status(
+    config: Config, *, environ: Mapping[str, str] | None = None, force: bool = False
+) -> BuildResult:
+    """Plan every stage and say which would run and why; runs nothing, prints nothing."""
+    ctx = _context(config, force, Reporter(quiet=True), environ)
+    return _walk(ctx, mode="explain")
 
 
 def check_up_to_date(
@@ -62,7 +81,7 @@ def check_up_to_date(
         return False
     started = time.monotonic()
     try:
-        result = _walk(ctx, execute=False)
+        result = _walk(ctx, mode="check")
     except _NeedsRun:
         return False
     _report_fresh(ctx, result, started)
@@ -98,14 +117,14 @@ def build(
     started = time.monotonic()
     if not ctx.force:
         try:
-            result = _walk(ctx, execute=False)
+            result = _walk(ctx, mode="check")
         except _NeedsRun:
             pass
         else:
             _report_fresh(ctx, result, started)
             return result
     with project_lock(config.state_dir, ctx.reporter.info):
-        result = _walk(ctx, execute=True)
+        result = _walk(ctx, mode="execute")
     ctx.reporter.final(
         f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
         f"{result.bundle_dir}"
@@ -113,20 +132,29 @@ def build(
     return result
 
 
-def _walk(ctx: Context, *, execute: bool) -> BuildResult:
-    """Plan each stage in order; with execute, run the stale ones; else stop at the first."""
+def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> BuildResult:
+    """Plan each stage in order. execute: run the stale ones; check: stop at the first stale
+    one; explain: record every stage's verdict and run nothing."""
+    execute = mode == "execute"
     lines: list[tuple[str, str]] = []
     ran: list[str] = []
+    stages: list[StageStatus] = []
 
     def settle(plan: StagePlan, detail: str = "") -> bool:
         """True when the stage must run now."""
-        if plan.up_to_date:
+        fresh = plan.up_to_date
+        stages.append(
+            StageStatus(plan.name, fresh, "" if fresh else plan.reason(), detail, plan.key)
+        )
+        if fresh:
             lines.append((plan.name, detail))
             if execute:
                 ctx.reporter.up_to_date(plan.name, detail)
                 ctx.reporter.key(plan.name, plan.key)
             return False
-        if not execute:
+        if mode == "explain":
+            return False
+        if mode == "check":
             raise _NeedsRun(plan.name)
         ctx.reporter.runs(plan.name, plan.reason())
         ctx.reporter.key(plan.name, plan.key)
@@ -143,8 +171,10 @@ def _walk(ctx: Context, *, execute: bool) -> BuildResult:
 
     package = checked_package_json(ctx.config)
     node, toolchain = plan_node(ctx, package)
-    if not node.up_to_date:
-        if not execute:
+    stages.append(StageStatus("node", node.up_to_date, "" if node.up_to_date else node.reason(),
+                              describe_toolchain(toolchain), node.key))
+    if not node.up_to_date and mode != "explain":
+        if mode == "check":
             raise _NeedsRun("node")
         ctx.stamps.write("node", node.key, node.stamp_info())
         ctx.reporter.info(f"{'node':<13} {describe_toolchain(toolchain)} ({node.reason()})")
@@ -191,9 +221,13 @@ def _walk(ctx: Context, *, execute: bool) -> BuildResult:
         ctx.reporter.done("bundle", time.monotonic() - start, detail)
         ran.append("bundle")
 
-    if not execute:
+    if mode == "check":
         for name, detail in lines:
             ctx.reporter.up_to_date(name, detail)
     return BuildResult(
-        bundle_dir=ctx.config.bundle_dir, bundle_key=bundle.key, toolchain=toolchain, ran=ran
+        bundle_dir=ctx.config.bundle_dir,
+        bundle_key=bundle.key,
+        toolchain=toolchain,
+        ran=ran,
+        stages=stages,
     )

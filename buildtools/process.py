@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import shutil
 import signal
@@ -104,7 +105,5 @@ def _raise_on_sigterm() -> object:
 def _restore_sigterm(previous: object) -> None:
     if previous is None:
         return
-    try:
+    with contextlib.suppress(ValueError):
         signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
-    except ValueError:
-        pass

@@ -74,10 +74,7 @@ def _check_value(source: str, table: str, key: str, value: Any, spec: Field) -> 
     if float in kinds and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     # bool is an int subclass: never accept true/false where a number is expected
-    if isinstance(value, bool) and bool not in kinds:
-        ok = False
-    else:
-        ok = isinstance(value, kinds)
+    ok = False if isinstance(value, bool) and bool not in kinds else isinstance(value, kinds)
     if not ok:
         raise UserError(
             f"{where} must be {kind_name(spec.kind)}, got {value!r} ({type(value).__name__})"

@@ -7,6 +7,7 @@ interrupted run never leaves a stamp that says "up to date".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -33,7 +34,7 @@ from buildtools.plan import StagePlan
 from buildtools.process import run
 from buildtools.report import Reporter
 from buildtools.state import StampStore
-from buildtools.webapp import build_env, checked_package_json, engines_node, output_folder
+from buildtools.webapp import build_env, engines_node, output_folder
 
 INSTALL_FILES = ("package.json", ".npmrc")
 
@@ -185,10 +186,8 @@ def plan_build(
     output = output_folder(config, package)
     exclude = [output]
     for folder in (config.deploy.out, config.state_dir):
-        try:
+        with contextlib.suppress(ValueError):
             exclude.append(folder.relative_to(config.webapp.source).as_posix())
-        except ValueError:
-            pass
     cache = ctx.stat_cache("webapp")
     manifest = scan_tree(config.webapp.source, exclude=exclude, cache=cache)
     cache.save()

@@ -24,10 +24,12 @@ def _config() -> Any:
     return load_config(Path.cwd())
 
 
-def _stages_up_to_date() -> bool:
+def _stages_up_to_date(task: Any, values: Any) -> bool:
     from buildtools.errors import UserError
     from buildtools.pipeline import check_up_to_date
 
+    if (task.options or {}).get("always"):
+        return False
     try:
         fresh = check_up_to_date(_config())
     except UserError:
@@ -36,12 +38,12 @@ def _stages_up_to_date() -> bool:
     return fresh
 
 
-def _build() -> None:
+def _build(always: bool) -> None:
     from buildtools.handler import guarded
     from buildtools.pipeline import build
 
-    # Reaching the action although the check found everything up to date means `doit -a`.
-    force = _checked.get("build", False)
+    # Reaching the action although the check found everything up to date means `doit -a build`.
+    force = always or _checked.get("build", False)
     guarded(lambda: build(_config(), force=force))
 
 
@@ -70,7 +72,13 @@ def _serve(port: int) -> None:
 
 def task_build() -> dict[str, Any]:
     """Install, build and bundle the webapp into dist/bundle, running only stale stages."""
-    return {"actions": [_build], "uptodate": [_stages_up_to_date], "verbosity": 2}
+    return {
+        "actions": [(_build,)],
+        "uptodate": [_stages_up_to_date],
+        "params": [{"name": "always", "short": "a", "long": "always-execute", "type": bool,
+                    "default": False, "help": "run every stage (a forced rebuild)"}],
+        "verbosity": 2,
+    }
 
 
 def task_deploy() -> dict[str, Any]:
