@@ -32,7 +32,9 @@ def archive_mtime(environ: Mapping[str, str] | None = None) -> int:
     try:
         epoch = int(value)
     except ValueError:
-        raise UserError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {value!r}")
+        raise UserError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {value!r}"
+        ) from None
     if epoch < 0:
         raise UserError(f"SOURCE_DATE_EPOCH must not be negative, got {value!r}")
     return epoch

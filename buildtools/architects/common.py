@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class PackageContext:
 
 
 def render(template: str, **context: Any) -> str:
-    return _environment().get_template(template).render(**context)
+    text: str = _environment().get_template(template).render(**context)
+    return text
 
 
 @cache
@@ -81,6 +83,7 @@ def _environment() -> Any:
         autoescape=False,
     )
     env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
+    env.filters["shquote"] = shlex.quote
     return env
 
 

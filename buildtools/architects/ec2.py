@@ -104,8 +104,15 @@ class Ec2(Architect):
             ("connect (ssh)", [*ssh, host, f"mkdir -p {shlex.quote(remote)}"]),
             (
                 "copy (rsync)",
-                ["rsync", "-rlptz", "--delete", "-e", shlex.join(ssh), f"{folder}/",
-                 f"{host}:{remote}/"],
+                [
+                    "rsync",
+                    "-rlptz",
+                    "--delete",
+                    "-e",
+                    shlex.join(ssh),
+                    f"{folder}/",
+                    f"{host}:{remote}/",
+                ],
             ),
             ("install (install.sh)", [*ssh, host, f"sh {shlex.quote(remote)}/install.sh"]),
         ]

@@ -137,7 +137,7 @@ class Heroku(Architect):
         if heroku is None:
             raise UserError(
                 f"[deploy.heroku] app is '{app}' but the heroku CLI was not found on PATH; "
-                f"install it ({HEROKU_CLI_URL}), or set app = \"\" and deploy "
+                f'install it ({HEROKU_CLI_URL}), or set app = "" and deploy '
                 f"{display(folder, ctx.config.root)} by hand as its DEPLOY.md says"
             )
         if shutil.which("git", path=path) is None:

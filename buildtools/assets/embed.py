@@ -132,9 +132,7 @@ def embed_folder(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
         if path.name.startswith(".") or path.is_dir():
             continue
         if looks_secret(path.name):
-            raise UserError(
-                f"cannot embed {path}: it looks like a secret; move it out of {folder}"
-            )
+            raise UserError(f"cannot embed {path}: it looks like a secret; move it out of {folder}")
         if path.is_symlink() and root not in path.resolve().parents:
             raise UserError(f"cannot embed {path}: a symlink to a file outside {folder}")
         if not path.is_file():

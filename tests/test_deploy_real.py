@@ -1,0 +1,386 @@
+"""The artifacts with the real things: Node running the heroku app, nginx serving the ec2
+configuration, sshd + rsync + install.sh, Chromium loading the pages, and `deploy` over a real
+npm build of the template webapp."""
+
+from __future__ import annotations
+
+import getpass
+import gzip
+import io
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from buildtools.architects import PUBLIC
+from buildtools.architects.common import IMMUTABLE
+from buildtools.config import load_config
+from buildtools.deploy import deploy, package
+from buildtools.report import Reporter
+from tests.helpers_web import (
+    HASHED_CSS,
+    HASHED_JS,
+    NODE_VERSION,
+    assert_task_rendered,
+    chromium,
+    dump_dom,
+    free_port,
+    http_get,
+    make_bundle,
+    make_config,
+    wait_for_http,
+)
+
+needs_chromium = pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+
+
+def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, object]) -> Path:
+    config = make_config(root, deploy_settings)
+    bundle = make_bundle(root / "dist" / "bundle")
+    (bundle / ".env").write_text("SECRET=1\n")  # must never be served
+    package(
+        config,
+        names,
+        bundle_dir=bundle,
+        bundle_key="k",
+        node_version=NODE_VERSION,
+        reporter=Reporter(out=io.StringIO()),
+        environ={"PATH": os.environ.get("PATH", "")},
+        publish=False,
+    )
+    return root / "dist"
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _check_cache_policy(base: str) -> None:
+    index = http_get(base)
+    assert index.status == 200 and b'id="task-title"' in index.body
+    assert index.headers["Cache-Control"] == "no-cache"
+    assert index.headers["Content-Type"].startswith("text/html")
+    assert http_get(base + "index.html").headers["Cache-Control"] == "no-cache"
+    config = http_get(base + "task_config.json")
+    assert config.status == 200 and config.headers["Cache-Control"] == "no-cache"
+    assert config.headers["Content-Type"].startswith("application/json")
+    for hashed in (HASHED_JS, HASHED_CSS):
+        response = http_get(base + hashed)
+        assert response.status == 200, hashed
+        assert response.headers["Cache-Control"] == IMMUTABLE, hashed
+    assert http_get(base + HASHED_JS).headers["Content-Type"].split(";")[0] in (
+        "text/javascript",
+        "application/javascript",
+    )
+    image = http_get(base + "TestImg.png")  # an extra_source_dir file: not immutable
+    assert image.status == 200 and image.headers["Content-Type"] == "image/png"
+    assert image.headers["Cache-Control"] == "no-cache"
+    assert index.headers["X-Content-Type-Options"] == "nosniff"
+    assert index.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors" in index.headers["Content-Security-Policy"]
+    assert index.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert http_get(base + ".env").status in (403, 404)
+    assert http_get(base + "assets/missing-B9jXQm3a.js").status == 404
+    zipped = http_get(base + HASHED_JS, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert b"task_config.json" in gzip.decompress(zipped.body)
+
+
+# ---------------------------------------------------------------- heroku
+
+
+@pytest.fixture(scope="module")
+def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are not installed")
+    root = tmp_path_factory.mktemp("heroku")
+    dist = _packaged(root / "task", ("heroku",), {})
+    app = root / "copy"
+    shutil.copytree(dist / "heroku", app)
+    subprocess.run(["npm", "install", "--omit=dev"], cwd=app, check=True, capture_output=True)
+    assert not (app / "node_modules").exists() or not any((app / "node_modules").iterdir())
+    procfile = (app / "Procfile").read_text().strip()
+    assert procfile.startswith("web: ")
+    port = free_port()
+    proc = subprocess.Popen(
+        shlex.split(procfile[len("web: ") :]),
+        cwd=app,
+        env={**os.environ, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for_http(base, proc=proc)
+        yield base
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.integration
+def test_heroku_app_serves_with_the_cache_policy(heroku_app: str) -> None:
+    _check_cache_policy(heroku_app)
+    assert http_get(heroku_app + "some/client/route").body.startswith(b"<!doctype html>")
+    assert http_get(heroku_app + "%2e%2e/package.json").status == 404
+    assert http_get(heroku_app + "..%2fserver.js").status == 404
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@needs_chromium
+def test_heroku_app_renders_in_chromium(heroku_app: str) -> None:
+    assert_task_rendered(dump_dom(heroku_app))
+
+
+# ---------------------------------------------------------------- ec2 / nginx
+
+
+def nginx_main_conf(prefix: Path, include: str) -> Path:
+    """A main nginx.conf of our own: pid, logs and temp files in `prefix`."""
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = prefix / "nginx.conf"
+    temp = " ".join(
+        f"{kind}_temp_path {prefix / 'tmp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf.write_text(
+        f"{user}worker_processes 1;\npid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'error.log'};\nevents {{}}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        f"  access_log {prefix / 'access.log'};\n  {temp}\n  include {include};\n}}\n"
+    )
+    return conf
+
+
+def loopback_conf(conf: str, port: int, root: Path) -> str:
+    """The generated server block with only its listen address and root changed."""
+    conf, listens = re.subn(r"^    listen 80;\n    listen \[::\]:80;\n", "", conf, flags=re.M)
+    conf, roots = re.subn(r'^    root ".*";$', f'    root "{root}";', conf, flags=re.M)
+    assert (listens, roots) == (1, 1)
+    return conf.replace("server {\n", f"server {{\n    listen 127.0.0.1:{port};\n", 1)
+
+
+@pytest.fixture(scope="module")
+def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if NGINX is None:
+        pytest.skip("nginx is not installed")
+    root = tmp_path_factory.mktemp("ec2")
+    dist = _packaged(root / "task", ("ec2",), {"ec2": {"server_name": "_"}})
+    generated = (dist / "ec2" / "nginx" / "task.conf").read_text()
+    port = free_port()
+    prefix = root / "nginx"
+    prefix.mkdir()
+    site = prefix / "task.conf"
+    site.write_text(loopback_conf(generated, port, dist / "ec2" / PUBLIC))
+    main = nginx_main_conf(prefix, str(site))
+    test = subprocess.run(
+        [NGINX, "-t", "-c", str(main), "-p", str(prefix)], capture_output=True, text=True
+    )
+    assert test.returncode == 0, test.stderr
+    assert "test is successful" in test.stderr
+    proc = subprocess.Popen(
+        [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for_http(base, proc=proc)
+        yield base
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.nginx
+def test_nginx_serves_with_the_cache_policy(nginx_site: str) -> None:
+    _check_cache_policy(nginx_site)
+    assert http_get(nginx_site + ".env").status == 403
+    assert http_get(nginx_site + "assets/.hidden").status == 403
+    assert http_get(nginx_site + "assets/").status in (403, 404)  # no listing
+    route = http_get(nginx_site + "some/client/route")
+    assert route.status == 200 and route.body.startswith(b"<!doctype html>")
+    assert route.headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.nginx
+@pytest.mark.browser
+@needs_chromium
+def test_nginx_page_renders_in_chromium(nginx_site: str) -> None:
+    assert_task_rendered(dump_dom(nginx_site))
+
+
+@pytest.mark.nginx
+@pytest.mark.skipif(SSHD is None, reason="openssh-server (sshd) is not installed")
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sshd test runs sshd as root")
+def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
+    """deploy copies the artifact to a real sshd on 127.0.0.1 with rsync and runs install.sh,
+    which installs the files and the nginx configuration and runs nginx -t."""
+    assert NGINX is not None and SSHD is not None
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    for name in ("host", "client"):
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True
+        )
+    (keys / "authorized_keys").write_text((keys / "client.pub").read_text())
+    sites = tmp_path / "sites"
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    main = nginx_main_conf(prefix, f"{sites}/*.conf")
+    calls = tmp_path / "nginx-calls.log"
+    wrapper = tmp_path / "nginx-wrapper"
+    # nginx -t checks the installed configuration for real; reload is only recorded, so that no
+    # server binds port 80 on this machine.
+    wrapper.write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\n'
+        f'if [ "$1" = -t ]; then exec {NGINX} -t -c {main} -p {prefix}; fi\n'
+    )
+    wrapper.chmod(0o755)
+    port = free_port()
+    sshd_config = tmp_path / "sshd_config"
+    sshd_config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
+        f"PidFile {tmp_path / 'sshd.pid'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+        "StrictModes no\nPermitRootLogin prohibit-password\n"
+        f"SetEnv NGINX={wrapper} NGINX_SITES_DIR={sites}\n"
+    )
+    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
+    sshd = subprocess.Popen(
+        [SSHD, "-D", "-e", "-f", str(sshd_config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    user = getpass.getuser()
+    remote_dir = tmp_path / "www" / "task"
+    upload = Path.home() / ".buildtools-deploy" / "picture-task"
+    try:
+        _wait_for_port(port, sshd)
+        root = tmp_path / "project"
+        config = make_config(
+            root,
+            {"ec2": {"host": f"{user}@127.0.0.1:{port}", "remote_dir": str(remote_dir)}},
+        )
+        bundle = make_bundle(root / "dist" / "bundle")
+        ssh = (
+            f"ssh -F /dev/null -i {keys / 'client'} -o IdentitiesOnly=yes "
+            f"-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
+        )
+        out = io.StringIO()
+        environ = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(Path.home()),
+            "BUILDTOOLS_SSH_COMMAND": ssh,
+        }
+        package(
+            config,
+            ["ec2"],
+            bundle_dir=bundle,
+            bundle_key="k",
+            node_version=NODE_VERSION,
+            reporter=Reporter(out=out),
+            environ=environ,
+        )
+        said = re.sub(r" {2,}", " ", out.getvalue())
+        assert "publish/ec2 runs because it has not run here before" in said
+        assert f"installed on {user}@127.0.0.1 in {remote_dir}" in said
+        for name in ("index.html", HASHED_JS, "TestImg.png", "task_config.json"):
+            assert (remote_dir / name).read_bytes() == (bundle / name).read_bytes()
+        installed = (sites / "picture-task.conf").read_text()
+        assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
+        assert calls.read_text().splitlines() == ["-t", "-s reload"]
+        # the same artifact again: nothing to copy
+        out.truncate(0)
+        package(
+            config,
+            ["ec2"],
+            bundle_dir=bundle,
+            bundle_key="k",
+            node_version=NODE_VERSION,
+            reporter=Reporter(out=out),
+            environ=environ,
+        )
+        assert "publish/ec2 up to date" in re.sub(r" {2,}", " ", out.getvalue())
+    finally:
+        _stop(sshd)  # type: ignore[arg-type]
+        shutil.rmtree(upload, ignore_errors=True)
+        if upload.parent.is_dir() and not any(upload.parent.iterdir()):
+            upload.parent.rmdir()
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            assert proc.stderr is not None
+            raise AssertionError(f"sshd exited: {proc.stderr.read().decode()}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError("sshd did not listen")
+
+
+# ---------------------------------------------------------------- deploy over a real build
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
+def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "task")
+    config = load_config(project.root, env={})
+    out = io.StringIO()
+    folders = deploy(config, force=False, reporter=Reporter(out=out), environ=dict(os.environ))
+    assert sorted(folders) == ["ec2", "heroku", "local", "static"]
+    dist = project.root / "dist"
+    package_json = (dist / "heroku" / "package.json").read_text()
+    assert re.search(r'"engines": \{\n    "node": "\d+\.x"\n  \}', package_json), package_json
+    first = {name: (dist / f"{name}.tar.gz").read_bytes() for name in folders}
+
+    again = io.StringIO()
+    deploy(config, reporter=Reporter(out=again), environ=dict(os.environ))
+    said = re.sub(r" {2,}", " ", again.getvalue())
+    for name in folders:
+        assert f"package/{name} up to date" in said, said
+
+    shutil.rmtree(dist)
+    deploy(config, reporter=Reporter(out=io.StringIO()), environ=dict(os.environ))
+    assert first == {name: (dist / f"{name}.tar.gz").read_bytes() for name in folders}
+
+    if chromium() is None:
+        pytest.skip("chromium is not installed: the page load was not checked")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "buildtools.serve", str(dist / "local" / PUBLIC), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(" at ")[1].split(" ")[0]
+        assert_task_rendered(dump_dom(url), title="Rate the picture")
+    finally:
+        proc.terminate()
+        proc.wait(10)
