@@ -93,14 +93,18 @@ def make_synthetic_project(root: Path, files: int, seed: int = 5) -> Path:
             (where / f"f{index:03d}.js").write_text(body)
             made += 1
     (webapp / "build.js").write_text(BUILD_JS)
+    # One local dependency, so that `npm ci` makes a node_modules folder (with no dependency
+    # at all it makes none, and buildtools would take install for never done).
+    dep = webapp / "tools" / "noop-dep"
+    dep.mkdir(parents=True)
+    (dep / "package.json").write_text('{"name": "noop-dep", "version": "1.0.0"}\n')
     (webapp / "package.json").write_text(json.dumps({
         "name": "synthetic", "version": "1.0.0", "private": True,
         "scripts": {"build": "node build.js"},
+        "dependencies": {"noop-dep": "file:tools/noop-dep"},
     }, indent=2) + "\n")
-    (webapp / "package-lock.json").write_text(json.dumps({
-        "name": "synthetic", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
-        "packages": {"": {"name": "synthetic", "version": "1.0.0"}},
-    }, indent=2) + "\n")
+    subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund",
+                    "--loglevel=error"], cwd=webapp, check=True)
     (root / "assets").mkdir()
     (root / "assets" / "note.txt").write_text("synthetic asset\n")
     fields = "\n".join(f"{key} = {json.dumps(value)}" for key, value in TASK.items())

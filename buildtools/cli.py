@@ -59,9 +59,18 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
 
 
 def _guarded(function: Callable[[], bool]) -> bool:
-    from buildtools.handler import guarded
+    """buildtools.handler.guarded, imported only on failure (it imports traceback)."""
+    try:
+        return function()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        from buildtools.handler import guarded
 
-    return guarded(function)
+        def again() -> bool:
+            raise exc
+
+        return guarded(again)
 
 
 # ---------------------------------------------------------------- the commands, without click
@@ -451,3 +460,7 @@ def create_app() -> click.Group:
         guarded(run_doctor)
 
     return app
+
+
+if __name__ == "__main__":
+    main()

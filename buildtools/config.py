@@ -176,10 +176,10 @@ class Config:
 
     @property
     def display_name(self) -> str:
-        try:
-            return str(self.path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(self.path)
+        """How error messages name the configuration, as the loader's own errors do."""
+        if self.path.name == "pyproject.toml":
+            return "pyproject.toml [tool.buildtools]"
+        return self.path.name
 
     def missing_task_keys(self) -> list[str]:
         return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]

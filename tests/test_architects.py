@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from buildtools.architects.common import IMMUTABLE, hashed_assets, is_hashed
 from buildtools.architects.heroku import npm_name
 from buildtools.architects.static import long_cache_patterns
 from buildtools.config import Config
-from buildtools.deploy import check_ready, package
+from buildtools.deploy import check_ready, deploy, package
 from buildtools.errors import UserError
 from buildtools.report import Reporter
 from tests.helpers_web import (
@@ -229,8 +230,8 @@ def test_unknown_architect(project: Project) -> None:
     assert str(info.value) == (
         "unknown architect 'vercel'; known architects: local, heroku, ec2, static"
     )
-    with pytest.raises(UserError):
-        check_ready(project.config, ["k8s"])
+    with pytest.raises(UserError, match="unknown architect 'k8s'; known architects: local"):
+        deploy(project.config, ["k8s"])  # refused before anything is built
     assert not (project.dist / "local").exists()
     assert names() == ALL
 
@@ -363,3 +364,51 @@ def test_a_failing_architect_leaves_no_staging_folder(
     assert not (project.dist / "static").exists()
     assert not (project.dist / "static.tar.gz").exists()
     assert project.leftovers() == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_heroku_push_with_a_stand_in_cli(project: Project, tmp_path: Path) -> None:
+    """A stand-in `heroku` whose git:remote points at a local bare repository: the real git
+    commit and push run, and the same artifact is not pushed twice."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "heroku"
+    fake.write_text(
+        "#!/bin/sh\n"
+        '[ "$1" = git:remote ] && [ "$2" = --app ] && [ "$3" = my-task-app ] || exit 2\n'
+        f"exec git remote add heroku {remote}\n"
+    )
+    fake.chmod(0o755)
+    (bin_dir / "git").symlink_to(shutil.which("git") or "git")
+    project.reconfigure({"heroku": {"app": "my-task-app"}})
+    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    project.package(("heroku",), environ=environ)
+    assert "publish/heroku done" in project.said
+    assert "pushed to Heroku app my-task-app" in project.said
+    files = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", "main"],
+        cwd=remote,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert {"Procfile", "package.json", "server.js", f"public/{HASHED_JS}"} <= set(files)
+    project.package(("heroku",), environ=environ)
+    assert "publish/heroku up to date" in project.said
+
+
+def test_heroku_push_failure_names_the_step(project: Project, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "heroku"
+    fake.write_text('#!/bin/sh\necho " !    Couldn\'t find that app." >&2\nexit 1\n')
+    fake.chmod(0o755)
+    project.reconfigure({"heroku": {"app": "no-such-app"}})
+    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    with pytest.raises(UserError) as info:
+        project.package(("heroku",), environ=environ)
+    assert str(info.value) == (
+        "heroku deploy step 'heroku git:remote' failed (exit code 1): !    Couldn't find that app."
+    )

