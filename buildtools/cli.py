@@ -231,7 +231,7 @@ def run_serve(port: int | None, host: str | None) -> None:
     from buildtools.serve import serve
 
     config = _config()
-    folder = deploy(config, ["local"], reporter=_reporter(quiet=True))["local"]
+    folder = deploy(config, ["local"], reporter=_reporter())["local"]
     public = folder / PUBLIC
     local = config.deploy.local
     serve(public if public.is_dir() else folder, host or local.host,

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from buildtools import node as node_module
+from buildtools import nodeenv_download
 from buildtools.errors import UserError
 from buildtools.node import Toolchain, find_system_node, resolve_toolchain
 from buildtools.semver import RangeError, parse_range, parse_version, satisfies
@@ -309,7 +310,7 @@ def test_nodeenv_version_against_engines_fails_before_downloading(tmp_path: Path
 
 
 def test_mirror_forms() -> None:
-    normalise = node_module._normalise_mirror
+    normalise = nodeenv_download._normalise_mirror
     assert normalise("") is None
     assert normalise("  ") is None
     assert normalise("https://npmmirror.com/mirrors/node/") == "https://npmmirror.com/mirrors/node"
@@ -318,7 +319,7 @@ def test_mirror_forms() -> None:
 
 
 def test_nodeenv_error_line() -> None:
-    pick = node_module._nodeenv_error
+    pick = nodeenv_download._nodeenv_error
     assert (
         pick(
             [
@@ -677,7 +678,7 @@ def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
         folder.mkdir(parents=True)
     os.utime(stale, (1, 1))
     os.utime(other, (1, 1))
-    node_module._remove_stale_staging(parent / "20.1.0")
+    nodeenv_download._remove_stale_staging(parent / "20.1.0")
     assert not stale.exists()
     assert fresh.exists()
     assert other.exists()

@@ -1,0 +1,169 @@
+"""The real `buildtools` command on a project made by `buildtools new`, with real npm."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DOIT, needs
+
+pytestmark = [pytest.mark.integration, needs("npm")]
+
+BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
+TITLE = "Rate the picture"
+
+
+def env() -> dict[str, str]:
+    full = {**os.environ, "NO_COLOR": "1"}
+    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
+        full.pop(name, None)
+    return full
+
+
+def run(cwd: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([BUILDTOOLS, *args], cwd=cwd, env=env(), capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == code, (
+        f"buildtools {' '.join(args)} exited {result.returncode}, not {code}\n"
+        f"{result.stdout}\n{result.stderr}"
+    )
+    return result
+
+
+def lines_of(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    """stage name -> its line."""
+    found = {}
+    for line in result.stdout.splitlines():
+        if line and not line.startswith(" "):
+            found.setdefault(line.split()[0], line)
+    return found
+
+
+def new(tmp_path: Path) -> Path:
+    result = run(tmp_path, "new", "task", "--title", TITLE, "--no-input")
+    assert "created task/" in result.stdout
+    return tmp_path / "task"
+
+
+def test_new_build_status_edit_status_build_check(tmp_path: Path) -> None:
+    root = new(tmp_path)
+
+    # doit build works in the new project with no edit
+    first = subprocess.run([DOIT, "build"], cwd=root, env=env(), capture_output=True,
+                           text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "install        runs because it has not run here before" in first.stdout
+    bundle = root / "dist" / "bundle"
+    assert f"<title>{TITLE}</title>" in (bundle / "index.html").read_text()
+    assert json.loads((bundle / "task_config.json").read_text())["task_title"] == TITLE
+
+    # buildtools build agrees with doit: nothing to do
+    noop = run(root, "build")
+    assert noop.stdout.splitlines()[-1].startswith("build is up to date (")
+    assert "$ npm" not in noop.stdout
+
+    status = run(root, "status")
+    stages = lines_of(status)
+    for stage in ("node", "install", "build", "bundle"):
+        assert "up to date" in stages[stage], status.stdout
+    assert status.stdout.splitlines()[-1] == f"everything is up to date: {bundle}"
+    data = json.loads(run(root, "status", "--json").stdout)
+    assert data["up_to_date"] is True and data["would_run"] == []
+    assert run(root, "check").stdout.startswith("check passed: the bundle is up to date")
+
+    app = root / "webapp" / "src" / "App.jsx"
+    app.write_text(app.read_text() + "\n// an edit\n")
+
+    status = run(root, "status")
+    stages = lines_of(status)
+    assert stages["build"] == "build          would run because files changed: src/App.jsx"
+    assert stages["bundle"] == "bundle         would run because the build changed"
+    assert "up to date" in stages["install"]
+    assert json.loads(run(root, "status", "--json").stdout)["would_run"] == ["build", "bundle"]
+
+    stale = run(root, "check", code=1)
+    assert stale.stderr == (
+        "error: the bundle is stale (build, bundle would run); run 'buildtools build'\n"
+    )
+    assert "$ npm" not in stale.stdout and "vite" not in stale.stdout  # check never runs npm
+
+    built = run(root, "build")
+    stages = lines_of(built)
+    assert stages["build"] == "build          runs because files changed: src/App.jsx"
+    assert "up to date" in stages["install"]
+    assert re.search(r"^build          done in \d+\.\d s", built.stdout, re.M)
+    assert run(root, "check").returncode == 0
+
+    quiet = run(root, "build", "-q")
+    assert len(quiet.stdout.splitlines()) == 1
+    verbose = run(root, "build", "-v")
+    assert re.search(r"^ {15}key [0-9a-f]{32}$", verbose.stdout, re.M)
+
+    # clean removes the outputs; the next build reruns the build but not the install
+    run(root, "clean")
+    assert not bundle.exists()
+    run(root, "check", code=1)
+    rebuilt = run(root, "build")
+    assert "up to date" in lines_of(rebuilt)["install"]
+    assert "runs because" in lines_of(rebuilt)["build"]
+
+    # doit sees the same state
+    again = subprocess.run([DOIT, "build"], cwd=root, env=env(), capture_output=True,
+                           text=True, timeout=600)
+    assert "build is up to date" in again.stdout, again.stdout + again.stderr
+
+
+def test_noop_build_imports_neither_click_nor_doit_and_is_fast(tmp_path: Path) -> None:
+    root = new(tmp_path)
+    run(root, "build")
+    result = subprocess.run([sys.executable, "-X", "importtime", BUILDTOOLS, "build"],
+                            cwd=root, env=env(), capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "buildtools.pipeline" in imported
+    assert not {"click", "doit", "jinja2"} & imported, sorted(imported)
+
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        run(root, "build", "-q")
+        timings.append(time.perf_counter() - started)
+    # generous: ~0.1 s on an idle machine; the bound only catches a gross regression
+    assert min(timings) < 1.0, timings
+
+
+def test_deploy_and_serve_local(tmp_path: Path) -> None:
+    root = new(tmp_path)
+    deployed = run(root, "deploy", "local")
+    assert deployed.stdout.splitlines()[-1].startswith("deployed in ")
+    assert "local: dist/local" in deployed.stdout.splitlines()[-1]
+    assert (root / "dist" / "local.tar.gz").is_file()
+
+    proc = subprocess.Popen([BUILDTOOLS, "serve", "--port", "0"], cwd=root, env=env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:  # the build and deploy lines, then the URL
+            seen.append(line)
+            if line.startswith("serving "):
+                break
+        match = re.search(r"at (http://\S+/)", seen[-1])
+        assert match, seen
+        with urllib.request.urlopen(match.group(1), timeout=10) as response:
+            assert f"<title>{TITLE}</title>" in response.read().decode()
+        with urllib.request.urlopen(match.group(1) + "task_config.json", timeout=10) as response:
+            assert json.loads(response.read())["task_title"] == TITLE
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
