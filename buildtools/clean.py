@@ -5,18 +5,16 @@
   build and bundle stages (their outputs are missing) but not the install.
 - --all: also node_modules, the state folder (.buildtools/: stamps, stat caches), doit's
   .doit.db files and the build cache (config [cache] dir).
-- --cache: only the build cache.
+- --cache: only the build cache (buildtools.cache.clear: every entry).
 
-A folder is removed only when it lies inside the project (the cache: anywhere but the project,
-the home folder, or a parent of either); anything else is skipped with a warning.
+A folder is removed only when it lies inside the project and is neither the project nor the
+webapp folder; anything else is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,22 +26,20 @@ from buildtools.errors import UserError
 class CleanResult:
     removed: list[tuple[str, Path]] = field(default_factory=list)  # (what, path)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, why)
-    notes: list[str] = field(default_factory=list)
 
 
 def clean(config: Config, *, everything: bool = False, cache_only: bool = False) -> CleanResult:
     result = CleanResult()
     if not cache_only:
-        _remove(result, "deploy output", config.deploy.out, config, inside_project=True)
+        _remove(result, "deploy output", config.deploy.out, config)
         output = _webapp_output(config)
         if output is not None:
-            _remove(result, "build output", output, config, inside_project=True)
+            _remove(result, "build output", output, config)
     if everything:
-        _remove(result, "node_modules", config.webapp.source / "node_modules", config,
-                inside_project=True)
-        _remove(result, "state", config.state_dir, config, inside_project=True)
+        _remove(result, "node_modules", config.webapp.source / "node_modules", config)
+        _remove(result, "state", config.state_dir, config)
         for db in sorted(config.root.glob(".doit.db*")):
-            _remove(result, "doit database", db, config, inside_project=True)
+            _remove(result, "doit database", db, config)
     if everything or cache_only:
         _clear_cache(result, config)
     return result
@@ -63,29 +59,19 @@ def _webapp_output(config: Config) -> Path | None:
 
 
 def _clear_cache(result: CleanResult, config: Config) -> None:
-    """Use the cache module's own clear() when it has one; else remove the cache folder."""
-    clear = _cache_clear_function()
-    if clear is not None:
-        clear(config)
-        result.removed.append(("build cache", config.cache.dir))
-        return
-    _remove(result, "build cache", config.cache.dir, config, inside_project=False)
+    """Delete every entry of the build cache (safely for runs that use it meanwhile)."""
+    from buildtools import cache
+
+    count = cache.clear(config)
+    if count:
+        result.removed.append((f"build cache, {count} entr{'y' if count == 1 else 'ies'}",
+                               config.cache.dir))
 
 
-def _cache_clear_function() -> Callable[[Config], object] | None:
-    try:
-        module = importlib.import_module("buildtools.cache")
-    except ModuleNotFoundError:
-        return None
-    clear = getattr(module, "clear", None)
-    return clear if callable(clear) else None
-
-
-def _remove(result: CleanResult, what: str, path: Path, config: Config, *,
-            inside_project: bool) -> None:
+def _remove(result: CleanResult, what: str, path: Path, config: Config) -> None:
     if not (path.exists() or path.is_symlink()):
         return
-    why = _unsafe(path, config, inside_project)
+    why = _unsafe(path, config)
     if why:
         result.skipped.append((path, why))
         return
@@ -111,7 +97,7 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(doomed)
 
 
-def _unsafe(path: Path, config: Config, inside_project: bool) -> str:
+def _unsafe(path: Path, config: Config) -> str:
     """Why `path` must not be removed, or ""."""
     target = path.resolve() if not path.is_symlink() else path.parent.resolve() / path.name
     root = config.root.resolve()
@@ -120,6 +106,6 @@ def _unsafe(path: Path, config: Config, inside_project: bool) -> str:
         return "it is the project, the webapp, the home folder or the filesystem root"
     if any(target in other.parents for other in protected):
         return "it holds the project or the home folder"
-    if inside_project and root not in target.parents:
+    if root not in target.parents:
         return f"it lies outside the project {root}; remove it yourself if you mean to"
     return ""

@@ -2,8 +2,12 @@
 
 `buildtools build` with nothing to do is the command people run most (by hand, from an editor,
 from a pre-commit hook), so `main()` answers it, and `buildtools check`, without importing
-click or doit: it imports the config and the pipeline, checks every stage's key, and only
-when something must run (or for any other command) builds the click app.
+click or doit, in two steps:
+1. buildtools.fresh: the record that the last full check left; when the stat signatures of
+   every input still match, the answer needs no config, no hashing and no typing module;
+2. else the config and the pipeline: every stage's key is checked;
+and only when something must run (or for any other command) is the click app built. This
+module's imports are kept to what those steps need (no typing, pathlib or collections.abc).
 
 Every command runs inside buildtools.handler.guarded, so the exit codes are: 0 success,
 1 a user error (one line, no traceback; click's usage errors too), 3 a bug (traceback),
@@ -15,11 +19,13 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing itself costs more to import than a fresh no-op check
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+    from typing import Any
+
     import click
 
     from buildtools.config import Config
@@ -52,10 +58,31 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
         return None
     quiet = len(args) > 1
     if args[0] == "build":
-        return lambda: fresh_build(quiet)
+        return lambda: answer_from_record("build", quiet) or fresh_build(quiet)
     if args[0] == "check":
-        return lambda: run_check(quiet)
+        return lambda: answer_from_record("check", quiet) or run_check(quiet)
     return None
+
+
+def answer_from_record(command: str, quiet: bool) -> bool:
+    """Answer a no-op `build` or a passing `check` from buildtools.fresh's record; False when
+    the record is missing or does not prove every stage up to date."""
+    from buildtools import fresh
+
+    started = time.monotonic()
+    if command == "build" and not quiet:
+        return fresh.report_if_fresh()
+    found = fresh.check()
+    if found is None:
+        return False
+    elapsed = time.monotonic() - started
+    line = fresh.final_line(elapsed, found[1]) if command == "build" else _check_passed(elapsed)
+    print(line, flush=True)
+    return True
+
+
+def _check_passed(seconds: float) -> str:
+    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def _guarded(function: Callable[[], bool]) -> bool:
@@ -65,18 +92,21 @@ def _guarded(function: Callable[[], bool]) -> bool:
     except SystemExit:
         raise
     except BaseException as exc:
-        from buildtools.handler import guarded
+        failure = exc
+    from buildtools.handler import guarded
 
-        def again() -> bool:
-            raise exc
+    def again() -> bool:
+        raise failure
 
-        return guarded(again)
+    return guarded(again)
 
 
 # ---------------------------------------------------------------- the commands, without click
 
 
 def _config() -> Config:
+    from pathlib import Path
+
     from buildtools.config import load_config
 
     return load_config(Path.cwd())
@@ -192,22 +222,34 @@ def run_check(quiet: bool = False) -> bool:
 
     started = time.monotonic()
     config = _config()
-    data = status_data(config)
     reporter = _reporter(quiet)
-    if not data["up_to_date"]:
-        if not quiet:
-            _print_stages(reporter, data)
-        raise UserError(
-            f"the bundle is stale ({', '.join(data['would_run'])} would run); "
-            f"run '{PROG} build'"
-        )
+    if not _fresh_silently(config):
+        data = status_data(config)
+        if not data["up_to_date"]:
+            if not quiet:
+                _print_stages(reporter, data)
+            raise UserError(
+                f"the bundle is stale ({', '.join(data['would_run'])} would run); "
+                f"run '{PROG} build'"
+            )
     missing = config.missing_task_keys()
     if missing:
         reporter.warn(f"{config.display_name}: [task] is missing {', '.join(missing)}")
-    reporter.final(
-        f"check passed: the bundle is up to date ({time.monotonic() - started:.2f} s)"
-    )
+    reporter.final(_check_passed(time.monotonic() - started))
     return True
+
+
+def _fresh_silently(config: Config) -> bool:
+    """The pipeline's own up-to-date check, which also leaves buildtools.fresh's record for
+    the next run; its lines are not printed."""
+    import io
+
+    from buildtools.pipeline import check_up_to_date
+    from buildtools.report import Reporter
+
+    if config.webapp.force_rebuild:
+        return False  # it would say "stale"; status_data looks past force_rebuild
+    return check_up_to_date(config, reporter=Reporter(out=io.StringIO(), quiet=True))
 
 
 def run_deploy(
@@ -246,6 +288,8 @@ def run_new(
     ask: Callable[[str, str], str] | None = None,
 ) -> None:
     """Render the template into `directory`; `ask(question, default)` prompts, when given."""
+    from pathlib import Path
+
     from buildtools.newproject import check_destination, new_project
     from buildtools.template import DEFAULT_TASK
 
@@ -275,14 +319,14 @@ def run_clean(everything: bool, cache_only: bool) -> None:
         reporter.info(f"removed {_shown(path, config.root)} ({what})")
     for path, why in result.skipped:
         reporter.warn(f"kept {path}: {why}")
-    for note in result.notes:
-        reporter.info(note)
     reporter.final("clean: nothing to remove" if not result.removed else
                    f"clean: removed {len(result.removed)} item"
                    f"{'s' if len(result.removed) != 1 else ''}")
 
 
 def run_doctor() -> None:
+    from pathlib import Path
+
     from buildtools.doctor import healthy, run_checks
     from buildtools.errors import UserError
     from buildtools.report import GREEN, RED, YELLOW, paint, wants_colour
@@ -320,6 +364,8 @@ def _shell_quote(text: str) -> str:
 
 def create_app() -> click.Group:
     """The click command group (built on demand: importing click costs ~35 ms)."""
+    from pathlib import Path
+
     import click
 
     from buildtools import __version__

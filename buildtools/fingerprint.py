@@ -8,11 +8,12 @@ the build output and whatever the folders' .gitignore files name are left out.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from buildtools.ignore import IgnoreFile
 
 ALWAYS_IGNORED = frozenset({"node_modules", ".git", ".buildtools", "__pycache__", ".doit.db"})
 SYMLINK_SIZE = -1
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2  # 2: entries carry ctime_ns too
 # A file modified this close to the scan may change again within the same mtime tick (the
 # "racy git" problem): hash it, but do not trust its stat entry next time.
 _RACY_WINDOW_NS = 2_000_000_000
@@ -59,11 +60,14 @@ class Changes:
 
 
 class StatCache:
-    """relative path -> (size, mtime_ns, inode, hash), kept in one marshal file."""
+    """relative path -> (size, mtime_ns, inode, hash, ctime_ns), kept in one marshal file.
+
+    ctime is compared as git's index does: a tool that writes a file and then puts its old
+    mtime back (same size, same inode) still moves ctime, so the file is read again."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, tuple[int, int, int, str]] = {}
+        self.entries: dict[str, tuple[int, int, int, str, int]] = {}
         self.dirty = False
         if path is not None:
             try:
@@ -89,42 +93,82 @@ def hash_file(path: str, size: int) -> str:
         return hasher.hexdigest()
 
 
+# What scan_tree reports to a progress callback: (files hashed, files to hash, bytes hashed,
+# bytes to hash). It is called once before the first file is hashed and after each file.
+Progress = Callable[[int, int, int, int], None]
+# A stat signature: (size, mtime_ns, inode, ctime_ns); ctime also moves when a tool writes a file
+# and then puts its old mtime back.
+Signature = tuple[int, int, int, int]
+# What scan_tree(observe=...) records of each folder it walked: (absolute path, the folder's
+# signature taken before it was listed, the names of the entries that count, their signatures).
+Observed = tuple[str, Signature, list[str], list[Signature]]
+
+
+def signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
 def scan_tree(
     root: Path,
     *,
     exclude: Iterable[str] = (),
     cache: StatCache | None = None,
     use_gitignore: bool = True,
+    progress: Progress | None = None,
+    observe: list[Observed] | None = None,
 ) -> Manifest:
     """Walk `root` and fingerprint every file that matters.
 
     `exclude` holds paths relative to root (such as the build output folder) to leave out.
+    `progress` is told how far the hashing of new or changed files has got. `observe`, when
+    given, receives the stat signature of every folder walked and every entry that counts
+    (and of each .gitignore read), for buildtools.fresh's no-op record.
     """
     cache = cache if cache is not None else StatCache(None)
-    old_entries = cache.entries
-    new_entries: dict[str, tuple[int, int, int, str]] = {}
+    old_get = cache.entries.get
+    new_entries: dict[str, tuple[int, int, int, str, int]] = {}
     files: dict[str, Entry] = {}
+    # (relative, path, size, mtime, inode, ctime) of the files to hash
+    pending: list[tuple[str, str, int, int, int, int]] = []
     excluded = {path.strip("/") for path in exclude if path.strip("/")}
     racy_after = time.time_ns() - _RACY_WINDOW_NS
+    dirty = False
     base = str(root)
+    always = ALWAYS_IGNORED
+    is_regular = stat.S_ISREG
     # Each stack item: (absolute folder, relative prefix, active ignore files with their prefix)
     stack: list[tuple[str, str, list[tuple[str, IgnoreFile]]]] = [(base, "", [])]
     while stack:
         folder, prefix, ignores = stack.pop()
+        names: list[str] = []
+        sigs: list[Signature] = []
+        seen_ignore = False  # its .gitignore is observed already (ignored by itself or not)
+        if observe is not None:
+            try:
+                folder_sig = signature(os.stat(folder))
+            except FileNotFoundError:
+                continue
+            observe.append((folder, folder_sig, names, sigs))
         if use_gitignore:
             local = IgnoreFile.read(Path(folder, ".gitignore"))
             if local is not None:
                 ignores = [*ignores, (prefix, local)]
+                if observe is not None:
+                    with contextlib.suppress(OSError):
+                        sigs.append(signature(os.stat(os.path.join(folder, ".gitignore"))))
+                        names.append(".gitignore")
+                        seen_ignore = True
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as iterator:
+                entries = list(iterator)
         except FileNotFoundError:
             continue
         for entry in entries:
             name = entry.name
-            if name in ALWAYS_IGNORED:
+            if name in always:
                 continue
             relative = prefix + name
-            if relative in excluded:
+            if excluded and relative in excluded:
                 continue
             is_link = entry.is_symlink()
             is_dir = not is_link and entry.is_dir(follow_symlinks=False)
@@ -136,26 +180,62 @@ def scan_tree(
             if is_link:
                 target = os.readlink(entry.path)
                 files[relative] = (SYMLINK_SIZE, xxhash.xxh3_128_hexdigest(os.fsencode(target)))
+                if observe is not None:
+                    names.append(name)
+                    sigs.append(signature(entry.stat(follow_symlinks=False)))
                 continue
             info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode):
+            if not is_regular(info.st_mode):
                 continue
-            size, mtime, inode = info.st_size, info.st_mtime_ns, info.st_ino
-            known = old_entries.get(relative)
-            if known is not None and known[0] == size and known[1] == mtime and known[2] == inode:
+            if observe is not None and not (seen_ignore and name == ".gitignore"):
+                names.append(name)
+                sigs.append(signature(info))
+            size, mtime, inode, ctime = (info.st_size, info.st_mtime_ns, info.st_ino,
+                                         info.st_ctime_ns)
+            known = old_get(relative)
+            if (known is not None and known[0] == size and known[1] == mtime
+                    and known[2] == inode and known[4] == ctime):
                 digest = known[3]
             else:
-                digest = hash_file(entry.path, size)
-                cache.dirty = True
+                pending.append((relative, entry.path, size, mtime, inode, ctime))
+                continue
             if mtime < racy_after:
-                new_entries[relative] = (size, mtime, inode, digest)
+                new_entries[relative] = (size, mtime, inode, digest, ctime)
             else:
-                cache.dirty = True
+                dirty = True
             files[relative] = (size, digest)
-    if len(new_entries) != len(old_entries):
+    if pending:
+        dirty = True
+        _hash_pending(pending, files, new_entries, racy_after, progress)
+    if dirty or len(new_entries) != len(cache.entries):
         cache.dirty = True
     cache.entries = new_entries
     return Manifest(files=files, digest=manifest_digest(files))
+
+
+def _hash_pending(
+    pending: list[tuple[str, str, int, int, int, int]],
+    files: dict[str, Entry],
+    new_entries: dict[str, tuple[int, int, int, str, int]],
+    racy_after: int,
+    progress: Progress | None,
+) -> None:
+    """Hash the files that the stat cache did not vouch for (new, changed, or racy ones)."""
+    total_bytes = sum(item[2] for item in pending) if progress is not None else 0
+    done_bytes = 0
+    if progress is not None:
+        progress(0, len(pending), 0, total_bytes)
+    for index, (relative, path, size, mtime, inode, ctime) in enumerate(pending, 1):
+        try:
+            digest = hash_file(path, size)
+        except FileNotFoundError:  # deleted since the folder was listed: it is gone
+            continue
+        if mtime < racy_after:
+            new_entries[relative] = (size, mtime, inode, digest, ctime)
+        files[relative] = (size, digest)
+        if progress is not None:
+            done_bytes += size
+            progress(index, len(pending), done_bytes, total_bytes)
 
 
 def _ignored(ignores: list[tuple[str, IgnoreFile]], relative: str, is_dir: bool) -> bool:
@@ -168,11 +248,11 @@ def _ignored(ignores: list[tuple[str, IgnoreFile]], relative: str, is_dir: bool)
 
 
 def manifest_digest(files: Mapping[str, Entry]) -> str:
-    hasher = xxhash.xxh3_128()
-    for relative in sorted(files):
-        size, digest = files[relative]
-        hasher.update(f"{relative}\0{size}\0{digest}\n".encode("utf-8", "surrogateescape"))
-    return hasher.hexdigest()
+    # One pass over the sorted manifest, hashed at once: the same digest as feeding the lines
+    # one by one, without a hash update per file.
+    text = "".join([f"{relative}\0{files[relative][0]}\0{files[relative][1]}\n"
+                    for relative in sorted(files)])
+    return xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogateescape"))
 
 
 def diff(old: Mapping[str, Entry | list[object]], new: Mapping[str, Entry]) -> Changes:

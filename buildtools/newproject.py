@@ -27,8 +27,7 @@ def task_settings(
         "task_title": title if title else DEFAULT_TASK["task_title"],
         "task_description": description if description else DEFAULT_TASK["task_description"],
         "task_reward": DEFAULT_TASK["task_reward"],
-        # [task] task_tags is a comma-separated string in the config schema (as in Mephisto)
-        "task_tags": ",".join(str(tag) for tag in DEFAULT_TASK["task_tags"]),
+        "task_tags": DEFAULT_TASK["task_tags"],
     }
 
 

@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from buildtools.config import Config
+from buildtools.fingerprint import Manifest
+from buildtools.fresh import Recorder
+from buildtools.fresh import final_line as fresh_line
+from buildtools.fresh import forget as forget_fresh
+from buildtools.fresh import stage_lines as fresh_lines
 from buildtools.lock import project_lock
 from buildtools.node import Toolchain
 from buildtools.plan import StagePlan
@@ -54,6 +59,8 @@ class BuildResult:
     toolchain: Toolchain
     ran: list[str] = field(default_factory=list)
     stages: list[StageStatus] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (stage, detail) up to date
+    output: str = ""  # the build output folder, relative to the webapp
 
     @property
     def up_to_date(self) -> bool:
@@ -80,12 +87,32 @@ def check_up_to_date(
     if ctx.force:
         return False
     started = time.monotonic()
+    lines = fresh_lines(config.state_dir, config.path, ctx.environ)
+    if lines is not None:  # the no-op record proves it: no node, no package.json, no scan
+        for name, detail in lines:
+            ctx.reporter.up_to_date(name, detail)
+        ctx.reporter.final(fresh_line(time.monotonic() - started, config.bundle_dir))
+        return True
     try:
-        result = _walk(ctx, mode="check")
+        result = _checked(ctx)
     except _NeedsRun:
         return False
     _report_fresh(ctx, result, started)
     return True
+
+
+def _checked(ctx: Context) -> BuildResult:
+    """The check pass; when it finds every stage up to date, it leaves the no-op record that
+    lets the next run answer without loading anything (buildtools.fresh)."""
+    recorder = Recorder(ctx.config, ctx.environ)
+    if recorder.usable:
+        ctx.observed = recorder.observed
+    try:
+        result = _walk(ctx, mode="check")
+    finally:
+        ctx.observed = None
+    recorder.write(result.lines, result.toolchain, result.output)
+    return result
 
 
 def _context(
@@ -101,9 +128,7 @@ def _context(
 
 
 def _report_fresh(ctx: Context, result: BuildResult, started: float) -> None:
-    ctx.reporter.final(
-        f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
-    )
+    ctx.reporter.final(fresh_line(time.monotonic() - started, result.bundle_dir))
 
 
 def build(
@@ -117,13 +142,18 @@ def build(
     started = time.monotonic()
     if not ctx.force:
         try:
-            result = _walk(ctx, mode="check")
+            result = _checked(ctx)
         except _NeedsRun:
             pass
         else:
             _report_fresh(ctx, result, started)
             return result
-    with project_lock(config.state_dir, ctx.reporter.info):
+    def waiting(message: str) -> None:
+        ctx.forget_scans()  # the other run may render or install: scan again after it
+        ctx.reporter.info(message)
+
+    with project_lock(config.state_dir, waiting):
+        forget_fresh(config.state_dir)
         result = _walk(ctx, mode="execute")
     ctx.reporter.final(
         f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
@@ -143,9 +173,10 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
     def settle(plan: StagePlan, detail: str = "") -> bool:
         """True when the stage must run now."""
         fresh = plan.up_to_date
-        stages.append(
-            StageStatus(plan.name, fresh, "" if fresh else plan.reason(), detail, plan.key)
-        )
+        if not fresh and mode == "check":
+            raise _NeedsRun(plan.name)  # before reason(): it may diff 100,000 files
+        reason = "" if fresh else plan.reason()  # once, for the same reason
+        stages.append(StageStatus(plan.name, fresh, reason, detail, plan.key))
         if fresh:
             lines.append((plan.name, detail))
             if execute:
@@ -154,9 +185,7 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
             return False
         if mode == "explain":
             return False
-        if mode == "check":
-            raise _NeedsRun(plan.name)
-        ctx.reporter.runs(plan.name, plan.reason())
+        ctx.reporter.runs(plan.name, reason)
         ctx.reporter.key(plan.name, plan.key)
         ctx.stamps.clear(plan.name)
         return True
@@ -165,6 +194,7 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
     if render is not None and settle(render):
         start = time.monotonic()
         detail = run_render(ctx, render)
+        ctx.forget_scans()
         ctx.stamps.write("render", render.key, render.stamp_info())
         ctx.reporter.done("render", time.monotonic() - start, detail)
         ran.append("render")
@@ -185,6 +215,20 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
 
     install, manager = plan_install(ctx, node.key)
     script = ctx.config.webapp.post_install_script
+    early: tuple[StagePlan, Manifest, str, StagePlan, Manifest | None] | None = None
+    if execute:
+        # Plan build and bundle before anything runs: a bundle built before for these very
+        # inputs is restored from the cache, and then neither npm install nor the build runs.
+        build_plan, manifest, output = plan_build(ctx, install.key, package)
+        bundle, extra = plan_bundle(ctx, build_plan.key)
+        early = (build_plan, manifest, output, bundle, extra)
+        if not bundle.up_to_date and not ctx.force:
+            restored = _restore_from_cache(ctx, install, build_plan, manifest, output, bundle,
+                                           extra)
+            if restored is not None:
+                return BuildResult(bundle_dir=ctx.config.bundle_dir, bundle_key=bundle.key,
+                                   toolchain=toolchain, ran=[restored], stages=stages,
+                                   output=output)
     if settle(install, manager.name):
         start = time.monotonic()
         detail = run_install(ctx, toolchain, manager)
@@ -197,12 +241,17 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
             ctx.reporter.done("post_install", time.monotonic() - start, detail)
             ran.append("post_install")
         ctx.stamps.write("install", install.key, install.stamp_info())
+        early = None  # post_install may have written sources: plan the build again
+        ctx.forget_scans()
     elif script:
         lines.append(("post_install", script))
         if execute:
             ctx.reporter.up_to_date("post_install", script)
 
-    build_plan, manifest, output = plan_build(ctx, install.key, package)
+    if early is None:
+        build_plan, manifest, output = plan_build(ctx, install.key, package)
+    else:
+        build_plan, manifest, output = early[:3]
     if settle(build_plan, f"{len(manifest.files)} source files"):
         start = time.monotonic()
         detail = run_build(ctx, toolchain, manager, output)
@@ -211,7 +260,10 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
         ctx.reporter.done("build", time.monotonic() - start, detail)
         ran.append("build")
 
-    bundle, extra = plan_bundle(ctx, build_plan.key)
+    if early is None or early[0].key != build_plan.key:
+        bundle, extra = plan_bundle(ctx, build_plan.key)
+    else:
+        bundle, extra = early[3:]
     if settle(bundle, str(ctx.config.bundle_dir)):
         start = time.monotonic()
         detail = run_bundle(ctx, output)
@@ -220,6 +272,7 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
         ctx.stamps.write("bundle", bundle.key, bundle.stamp_info())
         ctx.reporter.done("bundle", time.monotonic() - start, detail)
         ran.append("bundle")
+        _store_in_cache(ctx, bundle.key, build_plan.key, output)
 
     if mode == "check":
         for name, detail in lines:
@@ -230,4 +283,72 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
         toolchain=toolchain,
         ran=ran,
         stages=stages,
+        lines=lines,
+        output=output,
     )
+
+
+def _restore_from_cache(
+    ctx: Context,
+    install: StagePlan,
+    build_plan: StagePlan,
+    manifest: Manifest,
+    output: str,
+    bundle: StagePlan,
+    extra: Manifest | None,
+) -> str | None:
+    """Restore the bundle and build output kept for `bundle.key` (local cache, else the
+    remote one); what ran (for the final line) on success, None when nothing was restored."""
+    from buildtools import cache
+
+    config = ctx.config
+    if not config.cache.enabled:
+        return None
+    start = time.monotonic()
+    entry = cache.lookup(config, bundle.key)
+    where = "cache"
+    if entry is None and config.cache.remote_url:
+        from buildtools import remote_cache
+
+        entry = remote_cache.fetch(config, bundle.key, ctx.reporter, ctx.environ)
+        where = "remote cache"
+    if entry is None or entry.meta.get("output") != output:
+        return None
+    ctx.stamps.clear("build")
+    ctx.stamps.clear("bundle")
+    if not cache.restore(entry, config.bundle_dir, config.webapp.source / output):
+        return None
+    save_manifest(ctx, "webapp", manifest)
+    if extra is not None:
+        save_manifest(ctx, "extra", extra)
+    ctx.stamps.write("build", build_plan.key, build_plan.stamp_info(restored=entry.key))
+    ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
+    if not install.up_to_date:
+        ctx.reporter.info(f"{'install':<14} not run now: the build comes from the {where} "
+                          "(the next build installs node_modules, and builds nothing)")
+    ctx.reporter.info(f"{'build':<14} restored from {where}: "
+                      f"{config.webapp.source.name}/{output}/")
+    ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
+    return f"bundle (restored from {where})"
+
+
+def _store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -> None:
+    """Keep the bundle just made (and its build output) in the cache; upload it when a remote
+    cache is configured. A cache that cannot be written costs a warning, never the build."""
+    from buildtools import cache
+
+    config = ctx.config
+    if not config.cache.enabled:
+        return
+    try:
+        entry = cache.store(config, bundle_key, bundle=config.bundle_dir,
+                            output=config.webapp.source / output, output_name=output,
+                            build_key=build_key)
+        cache.prune(config)
+    except OSError as exc:
+        ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
+        return
+    if entry is not None and config.cache.remote_url:
+        from buildtools import remote_cache
+
+        remote_cache.upload(config, entry, ctx.reporter, ctx.environ)

@@ -55,19 +55,10 @@ def _deploy(architects: list[str]) -> None:
 
 
 def _serve(port: int) -> None:
+    from buildtools.cli import run_serve
     from buildtools.handler import guarded
-    from buildtools.serve import serve
 
-    def start() -> None:
-        config = _config()
-        folder = config.deploy.out / "local"
-        if not folder.is_dir():
-            from buildtools.deploy import deploy
-
-            deploy(config, ["local"])
-        serve(folder, config.deploy.local.host, port or config.deploy.local.port)
-
-    guarded(start)
+    guarded(lambda: run_serve(port or None, None))
 
 
 def task_build() -> dict[str, Any]:

@@ -31,7 +31,7 @@ DEFAULT_TASK: dict[str, Any] = {
     "task_title": "My crowdsourcing task",
     "task_description": "Look at the image, then press Submit.",
     "task_reward": 0.3,
-    "task_tags": ["test", "task"],
+    "task_tags": "test,task",  # comma-separated, as in Mephisto
 }
 
 

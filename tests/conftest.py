@@ -89,6 +89,14 @@ def make_project(root: Path, extra_toml: str = "") -> Project:
     return project
 
 
+@pytest.fixture(autouse=True)
+def isolated_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own user cache (the build cache and the Node version cache): a project
+    built by an earlier test must not be restored from the cache where a test counts installs
+    and builds."""
+    monkeypatch.setenv("BUILDTOOLS_CACHE_DIR", str(tmp_path / "user-cache"))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
     yield make_project(tmp_path / "task")

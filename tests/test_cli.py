@@ -390,6 +390,21 @@ def test_main_falls_through_to_click_when_stale(made: Path,
     assert ran == ["build"]
 
 
+def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from buildtools import fresh
+
+    monkeypatch.setattr(fresh, "check", lambda **k: (("node  up to date\n", "x"), "/b"))
+    assert cli.answer_from_record("build", quiet=True)
+    assert capsys.readouterr().out.startswith("build is up to date (0.00 s): /b\n")
+    assert cli.answer_from_record("check", quiet=True)
+    assert capsys.readouterr().out.startswith("check passed: the bundle is up to date (")
+    monkeypatch.setattr(fresh, "check", lambda **k: None)
+    assert not cli.answer_from_record("check", quiet=False)
+    assert not cli.answer_from_record("build", quiet=True)
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.parametrize("args", [["build", "--force"], ["build", "-v"], ["status"], []])
 def test_other_commands_take_the_click_path(args: list[str]) -> None:
     assert cli._fast_command(args) is None
@@ -423,21 +438,32 @@ def test_clean_removes_outputs_and_keeps_node_modules(made: Path) -> None:
 
 
 def test_clean_all_and_cache(made: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache" / "cache"
-    (cache / "objects").mkdir(parents=True)
+    def cache_entry() -> Path:
+        entry = tmp_path / "cache" / "cache" / "entries" / "ab" / "abcdef"
+        entry.mkdir(parents=True)
+        (entry / "meta.json").write_text(json.dumps({"key": "abcdef"}))
+        return entry
+
+    entry = cache_entry()
     (made / "webapp/node_modules/x").mkdir(parents=True)
     (made / ".buildtools/stamps").mkdir(parents=True)
     (made / ".doit.db").write_text("")
     result = invoke("clean", "--cache")
     assert result.exit_code == 0, result.output
-    assert not cache.exists() and (made / ".buildtools").is_dir()
-    (cache / "objects").mkdir(parents=True)
+    assert result.output == (
+        f"removed {tmp_path / 'cache' / 'cache'} (build cache, 1 entry)\n"
+        "clean: removed 1 item\n"
+    )
+    assert not entry.exists() and (made / ".buildtools").is_dir()
+
+    entry = cache_entry()
     result = invoke("clean", "--all")
     assert result.exit_code == 0, result.output
     for gone in ("webapp/node_modules", ".buildtools", ".doit.db"):
         assert not (made / gone).exists(), gone
-    assert not cache.exists()
+    assert not entry.exists()
     assert (made / "webapp/package.json").is_file() and (made / "assets").is_dir()
+    assert invoke("clean", "--all").output == "clean: nothing to remove\n"
 
 
 def test_clean_never_removes_the_project(made: Path) -> None:

@@ -22,6 +22,13 @@ BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
 TITLE = "Rate the picture"
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build cache per test: with the shared one, a new project's first build could be
+    restored from an earlier test's identical build."""
+    monkeypatch.setenv("BUILDTOOLS_CACHE_DIR", str(tmp_path / "user-cache"))
+
+
 def env() -> dict[str, str]:
     full = {**os.environ, "NO_COLOR": "1"}
     for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
@@ -41,7 +48,7 @@ def run(cwd: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str
 
 def lines_of(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
     """stage name -> its line."""
-    found = {}
+    found: dict[str, str] = {}
     for line in result.stdout.splitlines():
         if line and not line.startswith(" "):
             found.setdefault(line.split()[0], line)
@@ -108,13 +115,21 @@ def test_new_build_status_edit_status_build_check(tmp_path: Path) -> None:
     verbose = run(root, "build", "-v")
     assert re.search(r"^ {15}key [0-9a-f]{32}$", verbose.stdout, re.M)
 
-    # clean removes the outputs; the next build reruns the build but not the install
+    # clean removes the outputs; the next build restores them from the build cache
     run(root, "clean")
-    assert not bundle.exists()
+    assert not bundle.exists() and not (root / "webapp" / "dist").exists()
     run(root, "check", code=1)
+    restored = run(root, "build")
+    assert "restored from cache" in restored.stdout
+    assert "$ npm" not in restored.stdout
+    run(root, "check")
+    # without the cache, the build runs again, but not the install
+    cleared = run(root, "clean", "--cache")
+    assert "(build cache, 2 entries)" in cleared.stdout
+    run(root, "clean")
     rebuilt = run(root, "build")
     assert "up to date" in lines_of(rebuilt)["install"]
-    assert "runs because" in lines_of(rebuilt)["build"]
+    assert lines_of(rebuilt)["build"] == "build          runs because webapp/dist/ is missing"
 
     # doit sees the same state
     again = subprocess.run([DOIT, "build"], cwd=root, env=env(), capture_output=True,
@@ -122,22 +137,44 @@ def test_new_build_status_edit_status_build_check(tmp_path: Path) -> None:
     assert "build is up to date" in again.stdout, again.stdout + again.stderr
 
 
-def test_noop_build_imports_neither_click_nor_doit_and_is_fast(tmp_path: Path) -> None:
+def imported_by(root: Path, *args: str) -> tuple[set[str], str]:
+    result = subprocess.run([sys.executable, "-X", "importtime", BUILDTOOLS, *args],
+                            cwd=root, env=env(), capture_output=True, text=True, check=True)
+    modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:")}
+    return modules, result.stdout
+
+
+def test_noop_build_and_check_import_neither_click_nor_doit(tmp_path: Path) -> None:
     root = new(tmp_path)
     run(root, "build")
-    result = subprocess.run([sys.executable, "-X", "importtime", BUILDTOOLS, "build"],
-                            cwd=root, env=env(), capture_output=True, text=True, check=True)
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert "buildtools.pipeline" in imported
-    assert not {"click", "doit", "jinja2"} & imported, sorted(imported)
+    record = root / ".buildtools" / "fresh.marshal"
+    if not record.is_file():  # written only once no input is younger than the racy window
+        time.sleep(2.1)
+        run(root, "build")
+    assert record.is_file()
+
+    for args in (["build"], ["build", "-q"], ["check"]):
+        modules, out = imported_by(root, *args)
+        assert "buildtools.fresh" in modules
+        assert not {"click", "doit", "jinja2", "buildtools.pipeline", "typing"} & modules, (
+            args, sorted(modules))
+    assert out.startswith("check passed: the bundle is up to date (")
+    modules, out = imported_by(root, "build", "-q")
+    assert out.startswith("build is up to date (") and len(out.splitlines()) == 1
+
+    record.unlink()  # without the record: the full check, still without click
+    modules, out = imported_by(root, "build")
+    assert "buildtools.pipeline" in modules
+    assert not {"click", "doit", "jinja2"} & modules, sorted(modules)
+    assert out.splitlines()[-1].startswith("build is up to date (")
 
     timings = []
     for _ in range(5):
         started = time.perf_counter()
         run(root, "build", "-q")
         timings.append(time.perf_counter() - started)
-    # generous: ~0.1 s on an idle machine; the bound only catches a gross regression
+    # ~0.03-0.1 s on an idle machine; the bound only catches a gross regression
     assert min(timings) < 1.0, timings
 
 

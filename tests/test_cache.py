@@ -1,0 +1,190 @@
+"""The local build cache: entries by bundle key, atomic and immutable, pruned by size and age;
+and, with real npm, a bundle built before is restored without running npm."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from buildtools import cache
+from buildtools.config import CacheConfig
+from tests.conftest import Project, needs
+
+KEY = "0123456789abcdef0123456789abcdef"
+
+
+def settings(tmp_path: Path, **changes: object) -> CacheConfig:
+    values: dict[str, object] = {
+        "enabled": True, "dir": tmp_path / "cache", "max_size_mb": 1024, "max_age_days": 30,
+        "remote_url": "", "remote_team": "", "remote_token_env": "T", "signature_key_env": "K",
+        "remote_timeout_s": 1.0,
+    }
+    values.update(changes)
+    return CacheConfig(**values)  # type: ignore[arg-type]
+
+
+def built(root: Path, text: str = "hello") -> tuple[Path, Path]:
+    bundle, output = root / "bundle", root / "dist"
+    for folder in (bundle, output / "assets"):
+        folder.mkdir(parents=True, exist_ok=True)
+    (bundle / "index.html").write_text(text)
+    (bundle / "task_config.json").write_text("{}")
+    (output / "index.html").write_text(text)
+    (output / "assets" / "app.js").write_text("js")
+    return bundle, output
+
+
+def store(config: CacheConfig, root: Path, key: str = KEY, text: str = "hello") -> cache.Entry:
+    bundle, output = built(root, text)
+    entry = cache.store(config, key, bundle=bundle, output=output, output_name="dist",
+                        build_key="b" * 32)
+    assert entry is not None
+    return entry
+
+
+def test_store_then_restore_both_folders(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    assert cache.lookup(config, KEY) is None
+    entry = store(config, tmp_path / "project")
+    assert cache.lookup(config, KEY) == entry
+    assert entry.meta["output"] == "dist" and entry.meta["files"] == 4
+    target = tmp_path / "other"
+    (target / "bundle").mkdir(parents=True)
+    (target / "bundle" / "stale.txt").write_text("old")
+    assert cache.restore(entry, target / "bundle", target / "webapp" / "dist")
+    assert sorted(p.name for p in (target / "bundle").iterdir()) == ["index.html",
+                                                                     "task_config.json"]
+    assert (target / "webapp" / "dist" / "assets" / "app.js").read_text() == "js"
+    assert not any(p.name.startswith(".") for p in target.iterdir())  # no staging left
+
+
+def test_disabled_cache_stores_and_finds_nothing(tmp_path: Path) -> None:
+    config = settings(tmp_path, enabled=False)
+    bundle, output = built(tmp_path / "p")
+    assert cache.store(config, KEY, bundle=bundle, output=output, output_name="dist",
+                       build_key="b") is None
+    assert cache.lookup(config, KEY) is None
+
+
+def test_half_written_or_damaged_entries_are_invisible(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    scratch = cache._scratch(config)  # what a writer interrupted midway leaves
+    (scratch / "bundle").mkdir()
+    assert cache.lookup(config, KEY) is None
+    damaged = cache.entry_dir(config, KEY)
+    damaged.mkdir(parents=True)
+    (damaged / "meta.json").write_text("{not json")
+    assert cache.lookup(config, KEY) is None
+    assert KEY in cache.prune(config)  # and pruning clears it away
+    assert not damaged.exists()
+
+
+def test_entries_are_immutable_and_concurrent_writers_agree(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    first = store(config, tmp_path / "a", text="first")
+    again = store(config, tmp_path / "b", text="second")  # same key: the first one stays
+    assert again.path == first.path
+    assert (first.path / "bundle" / "index.html").read_text() == "first"
+
+    errors: list[BaseException] = []
+
+    def writer(index: int) -> None:
+        try:
+            store(config, tmp_path / f"w{index}", key="f" * 32, text="same")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert cache.lookup(config, "f" * 32) is not None
+    assert list((config.dir / "tmp").iterdir()) == []  # every scratch copy was cleaned up
+
+
+def test_restore_of_a_vanished_entry_changes_nothing(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    entry = store(config, tmp_path / "p")
+    cache.clear(config)
+    target = tmp_path / "t"
+    (target / "bundle").mkdir(parents=True)
+    (target / "bundle" / "keep.txt").write_text("previous build")
+    assert not cache.restore(entry, target / "bundle", target / "dist")
+    assert (target / "bundle" / "keep.txt").read_text() == "previous build"
+    assert not (target / "dist").exists()
+
+
+def test_prune_by_age_then_by_size_least_recently_used_first(tmp_path: Path) -> None:
+    config = settings(tmp_path, max_age_days=10)
+    old = store(config, tmp_path / "1", key="1" * 32)
+    lru = store(config, tmp_path / "2", key="2" * 32)
+    recent = store(config, tmp_path / "3", key="3" * 32)
+    now = time.time()
+    os.utime(old.path, (now - 11 * 86400, now - 11 * 86400))
+    os.utime(lru.path, (now - 5 * 86400, now - 5 * 86400))
+    assert cache.prune(config, now=now) == [old.key]
+    assert cache.size(config)[0] == 2
+    tiny = settings(tmp_path, max_size_mb=0)
+    assert cache.prune(tiny, now=now) == [lru.key, recent.key]
+    assert cache.size(config) == (0, 0)
+
+
+def test_clear_counts_the_entries(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    store(config, tmp_path / "1", key="1" * 32)
+    store(config, tmp_path / "2", key="2" * 32)
+    assert cache.clear(config) == 2
+    assert cache.entries(config) == []
+
+
+@pytest.mark.integration
+@needs("npm")
+def test_earlier_sources_restore_the_bundle_without_npm(project: Project, tmp_path: Path) -> None:
+    env = {"BUILDTOOLS_CACHE_DIR": str(tmp_path / "user-cache")}
+    project.doit("build", env=env)
+    first = {p.name: p.read_bytes() for p in project.bundle.rglob("*") if p.is_file()}
+    app = project.webapp / "src" / "App.jsx"
+    original = app.read_text()
+    app.write_text(original + "\n// an edit\n")
+    project.doit("build", env=env)
+    assert (project.count("install"), project.count("build")) == (1, 2)
+
+    app.write_text(original)  # as a `git checkout` of the earlier sources would
+    started = time.monotonic()
+    result = project.doit("build", env=env)
+    took = time.monotonic() - started
+    assert (project.count("install"), project.count("build")) == (1, 2), result.stdout
+    assert "restored from cache" in result.stdout
+    assert {p.name: p.read_bytes() for p in project.bundle.rglob("*") if p.is_file()} == first
+    print(f"restore took {took:.2f} s")
+
+    again = project.doit("build", env=env)  # consistent afterwards: a no-op
+    assert "build is up to date" in again.stdout
+    (project.root / "assets" / "notes.txt").write_text("new asset")  # rebundles the restored
+    result = project.doit("build", env=env)  # build output, without building
+    assert project.count("build") == 2
+    assert (project.bundle / "notes.txt").read_text() == "new asset"
+    assert (project.bundle / "index.html").read_bytes() == first["index.html"]
+
+
+@pytest.mark.integration
+@needs("npm")
+def test_cache_disabled_builds_again(project: Project, tmp_path: Path) -> None:
+    with (project.root / "buildtools.toml").open("a") as handle:
+        handle.write("\n[cache]\nenabled = false\n")
+    env = {"BUILDTOOLS_CACHE_DIR": str(tmp_path / "user-cache")}
+    project.doit("build", env=env)
+    app = project.webapp / "src" / "App.jsx"
+    original = app.read_text()
+    app.write_text(original + "\n// an edit\n")
+    project.doit("build", env=env)
+    app.write_text(original)
+    project.doit("build", env=env)
+    assert project.count("build") == 3
+    assert not (tmp_path / "user-cache" / "cache" / "entries").exists()

@@ -1,0 +1,223 @@
+"""The pre-commit hooks for real: `pre-commit try-repo` on a temporary git repository holding a
+project made by `buildtools new`.
+
+try-repo installs the hook repository into its own virtualenv with pip. On a repository with
+uncommitted changes it commits a shadow copy of the tracked files only (`git add -u`), so new,
+untracked files (a new module, .pre-commit-hooks.yaml itself) would be missing, and the shadow
+commit differs on every call, so the hook environment would be rebuilt every time. The tests
+therefore commit a snapshot of this working tree (tracked and untracked files, not ignored
+ones) once per session, and point try-repo at it; with PRE_COMMIT_HOME session-scoped as well,
+the hook environment is built once per test session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs
+
+pytestmark = [pytest.mark.integration, needs("npm"), needs("git")]
+
+REPO = Path(__file__).resolve().parents[1]
+TIMINGS: list[tuple[str, float]] = []
+
+
+def environment(pre_commit_home: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "PRE_COMMIT_COLOR": "never",
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG", "GIT_DIR", "GIT_INDEX_FILE",
+                 "GIT_WORK_TREE", "PRE_COMMIT", "SKIP"):
+        env.pop(name, None)
+    return env
+
+
+def git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    return subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
+                           *args], cwd=cwd, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build cache per test (a new project's build could be restored from another's)."""
+    monkeypatch.setenv("BUILDTOOLS_CACHE_DIR", str(tmp_path / "user-cache"))
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_home: Path) -> Path:
+    """A one-commit git repository holding this working tree as it is now."""
+    env = environment(pre_commit_home)
+    dest = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, check=True, capture_output=True,
+    ).stdout.decode("utf-8", "surrogateescape")
+    for rel in filter(None, listed.split("\0")):
+        source = REPO / rel
+        if not (source.is_file() or source.is_symlink()):  # deleted, not yet committed
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
+    assert (dest / ".pre-commit-hooks.yaml").is_file()
+    git(dest, env, "init", "-q")
+    git(dest, env, "add", "-A")
+    git(dest, env, "commit", "-q", "-m", "snapshot of the working tree")
+    return dest
+
+
+class Project:
+    """A git repository holding a `buildtools new` project, built and committed."""
+
+    def __init__(self, root: Path, hook_repo: Path, env: dict[str, str]) -> None:
+        self.root = root
+        self.hook_repo = hook_repo
+        self.env = env
+
+    def git(self, *args: str) -> str:
+        return git(self.root, self.env, *args)
+
+    def build(self) -> None:
+        """Build with the hook repository's own buildtools (in the PRE_COMMIT_HOME environment):
+        the same code as the hooks, whatever this working tree holds meanwhile."""
+        result = self.hook("buildtools-build", "run")
+        assert result.returncode == 0 or "files were modified by this hook" in result.stdout, (
+            result.stdout)
+
+    def check(self) -> bool:
+        return passed(self.hook("buildtools-check", "run"))
+
+    def hook(self, hook_id: str, via: str = "run") -> subprocess.CompletedProcess[str]:
+        """Run one hook on all files, timed: via "try-repo" (`pre-commit try-repo <hook repo>
+        <hook_id>`, which builds the hook environment in a temporary store every time) or via
+        "run" (`pre-commit run <hook_id>` with the project's .pre-commit-config.yaml naming the
+        hook repo, as a user sets it up; the environment is kept in PRE_COMMIT_HOME)."""
+        args = ["try-repo", str(self.hook_repo), hook_id] if via == "try-repo" else ["run", hook_id]
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "pre_commit", *args, "--all-files"],
+            cwd=self.root, env=self.env, capture_output=True, text=True, timeout=900,
+        )
+        TIMINGS.append((f"{via} {hook_id}", time.monotonic() - started))
+        result.stdout += result.stderr
+        return result
+
+    def edit_source(self) -> None:
+        app = self.root / "webapp" / "src" / "App.jsx"
+        # a statement, not a comment: the bundler drops comments, and the bundle must change
+        app.write_text(app.read_text() + '\nconsole.log("an edit");\n')
+        self.git("add", "-A")
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> Iterator[Project]:
+    env = environment(pre_commit_home)
+    subprocess.run([str(Path(sys.executable).parent / "buildtools"), "new", "task", "--title",
+                    "Hooked", "--no-input"], cwd=tmp_path, env=env, check=True,
+                   capture_output=True)
+    made = Project(tmp_path / "task", hook_repo, env)
+    made.git("init", "-q")
+    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
+    (made.root / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n"
+        "  - id: buildtools-check\n  - id: buildtools-build\n"
+    )
+    made.git("add", ".pre-commit-config.yaml")  # pre-commit refuses an unstaged config
+    made.build()
+    made.git("add", "-A")
+    made.git("commit", "-q", "-m", "a task project")
+    yield made
+
+
+def passed(result: subprocess.CompletedProcess[str]) -> bool:
+    return result.returncode == 0 and "Passed" in result.stdout
+
+
+@pytest.mark.parametrize("via", ["try-repo", "run"])
+def test_check_hook_passes_fresh_fails_after_edit_passes_after_build(
+        project: Project, via: str) -> None:
+    fresh = project.hook("buildtools-check", via)
+    assert passed(fresh), fresh.stdout
+
+    project.edit_source()
+    stale = project.hook("buildtools-check", via)
+    assert stale.returncode == 1, stale.stdout
+    assert "Failed" in stale.stdout
+    assert "build          would run because files changed: src/App.jsx" in stale.stdout
+    assert (
+        "error: the bundle is stale (build, bundle would run); run 'buildtools build'"
+        in stale.stdout
+    )
+
+    project.build()
+    again = project.hook("buildtools-check", via)
+    assert passed(again), again.stdout
+
+
+def test_check_hook_fails_on_an_invalid_config(project: Project) -> None:
+    toml = project.root / "buildtools.toml"
+    toml.write_text(toml.read_text().replace("[deploy]", "[deploy]\nout_dir = 'x'"))
+    project.git("add", "-A")
+    result = project.hook("buildtools-check")
+    assert result.returncode == 1, result.stdout
+    assert "error: buildtools.toml: [deploy] unknown key 'out_dir'; did you mean 'out'?" in (
+        result.stdout)
+
+
+@pytest.mark.parametrize("via", ["try-repo", "run"])
+def test_build_hook_fails_when_it_changed_tracked_files(project: Project, via: str) -> None:
+    # A project that commits its bundle: the rebuild changes tracked files.
+    project.git("add", "-f", "dist/bundle")
+    project.git("commit", "-q", "-m", "commit the bundle")
+    fresh = project.hook("buildtools-build", via)
+    assert passed(fresh), fresh.stdout
+
+    project.edit_source()
+    rebuilt = project.hook("buildtools-build", via)
+    assert rebuilt.returncode == 1, rebuilt.stdout
+    assert "files were modified by this hook" in rebuilt.stdout
+    assert "build          runs because files changed: src/App.jsx" in rebuilt.stdout
+    assert project.git("status", "--porcelain", "dist/bundle").strip()
+
+    project.git("add", "-A")  # what the user does: stage the rebuilt bundle, commit again
+    again = project.hook("buildtools-build", via)
+    assert passed(again), again.stdout
+    assert project.check()
+
+
+def test_build_hook_with_an_ignored_bundle_rebuilds_and_passes(project: Project) -> None:
+    project.edit_source()
+    result = project.hook("buildtools-build")
+    assert passed(result), result.stdout
+    assert project.check()
+
+
+def test_report_hook_timings() -> None:
+    """Not a check: prints how long the pre-commit runs took (see it with pytest -s)."""
+    if not TIMINGS:
+        pytest.skip("no hook ran")
+    print()
+    for what, seconds in TIMINGS:
+        print(f"pre-commit {what}: {seconds:.1f} s")
