@@ -13,7 +13,7 @@ import marshal
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +116,12 @@ def scan_tree(
     use_gitignore: bool = True,
     progress: Progress | None = None,
     observe: list[Observed] | None = None,
+    outer_ignores: Sequence[IgnoreFile] = (),
 ) -> Manifest:
     """Walk `root` and fingerprint every file that matters.
 
     `exclude` holds paths relative to root (such as the build output folder) to leave out.
+    `outer_ignores` are the rules of the .gitignore files above root (ignore.outer_ignore_files).
     `progress` is told how far the hashing of new or changed files has got. `observe`, when
     given, receives the stat signature of every folder walked and every entry that counts
     (and of each .gitignore read), for buildtools.fresh's no-op record.
@@ -136,8 +138,10 @@ def scan_tree(
     base = str(root)
     always = ALWAYS_IGNORED
     is_regular = stat.S_ISREG
+    is_symlink = stat.S_ISLNK
     # Each stack item: (absolute folder, relative prefix, active ignore files with their prefix)
-    stack: list[tuple[str, str, list[tuple[str, IgnoreFile]]]] = [(base, "", [])]
+    outer: list[tuple[str, IgnoreFile]] = [("", rules) for rules in outer_ignores]
+    stack: list[tuple[str, str, list[tuple[str, IgnoreFile]]]] = [(base, "", outer)]
     while stack:
         folder, prefix, ignores = stack.pop()
         names: list[str] = []
@@ -170,22 +174,23 @@ def scan_tree(
             relative = prefix + name
             if excluded and relative in excluded:
                 continue
-            is_link = entry.is_symlink()
-            is_dir = not is_link and entry.is_dir(follow_symlinks=False)
-            if ignores and _ignored(ignores, relative, is_dir):
+            # is_dir(follow_symlinks=False) reads the folder listing's entry type (no system
+            # call); a symlink to a folder is not a folder here, as in git.
+            if entry.is_dir(follow_symlinks=False):
+                if not (ignores and _ignored(ignores, relative, True)):
+                    stack.append((entry.path, relative + "/", ignores))
                 continue
-            if is_dir:
-                stack.append((entry.path, relative + "/", ignores))
-                continue
-            if is_link:
-                target = os.readlink(entry.path)
-                files[relative] = (SYMLINK_SIZE, xxhash.xxh3_128_hexdigest(os.fsencode(target)))
-                if observe is not None:
-                    names.append(name)
-                    sigs.append(signature(entry.stat(follow_symlinks=False)))
+            if ignores and _ignored(ignores, relative, False):
                 continue
             info = entry.stat(follow_symlinks=False)
             if not is_regular(info.st_mode):
+                if is_symlink(info.st_mode):
+                    target = os.readlink(entry.path)
+                    files[relative] = (SYMLINK_SIZE,
+                                       xxhash.xxh3_128_hexdigest(os.fsencode(target)))
+                    if observe is not None:
+                        names.append(name)
+                        sigs.append(signature(info))
                 continue
             if observe is not None and not (seen_ignore and name == ".gitignore"):
                 names.append(name)

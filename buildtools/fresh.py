@@ -127,7 +127,8 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
         form, record_cwd, digest, paths, trees = record[:5]
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if form != _FORMAT or record_cwd != cwd or len(record) != 8:
+    # The writer's buildtools must be this one (another venv may compute keys otherwise).
+    if form != _FORMAT or record_cwd != f"{cwd}\0{_package_dir()}" or len(record) != 8:
         return None
     for path, expected in paths.items():
         if _sig(path) != expected[0] or (len(expected) > 1 and _sig(path, True) != expected[1]):
@@ -235,6 +236,10 @@ class Recorder:
             self._add(os.path.join(package, name))
         source = str(config.webapp.source)
         self._add(source)
+        from buildtools.ignore import outer_ignore_paths
+
+        for ignore_file in outer_ignore_paths(config.webapp.source):
+            self._add(str(ignore_file))
         for name in _WEBAPP_FILES:
             self._add(os.path.join(source, name))
         if config.webapp.post_install_script:
@@ -266,14 +271,17 @@ class Recorder:
             return
         config = self.config
         source = config.webapp.source
-        if not (self._present(source / "node_modules") and self._present(source / output)
-                and self._present(config.bundle_dir)):
+        # node_modules may rightly be absent (a package without dependencies): its presence or
+        # absence is recorded either way, and a change to it spoils the record
+        self._add(os.fspath(source / "node_modules"))
+        if not (self._present(source / output) and self._present(config.bundle_dir)):
             return
         for name in ("node", "npm", "npx", "corepack"):
             self._add(os.path.join(toolchain.bin_dir, name), follow=True)
         if self._racy():
             return
-        record = (_FORMAT, self.cwd, env_digest(self.environ), self.paths, _packed(self.observed),
+        record = (_FORMAT, f"{self.cwd}\0{_package_dir()}", env_digest(self.environ), self.paths,
+                  _packed(self.observed),
                   (_rendered(lines, tty=False), _rendered(lines, tty=True)),
                   str(config.bundle_dir), list(lines))
         from buildtools import atomic

@@ -117,3 +117,50 @@ class IgnoreFile:
             if rule.regex.match(relative):
                 verdict = not rule.negate
         return verdict
+
+
+class OuterIgnoreFile(IgnoreFile):
+    """A .gitignore of a folder above the scanned tree: its rules see paths from its folder."""
+
+    def __init__(self, rules: list[Rule], path_to_tree: str) -> None:
+        super().__init__(rules)
+        self.path_to_tree = path_to_tree  # e.g. "webapp/" for the repository's top .gitignore
+
+    def decide(self, relative: str, is_dir: bool) -> bool | None:
+        return super().decide(self.path_to_tree + relative, is_dir)
+
+
+def outer_ignore_paths(tree: Path) -> list[Path]:
+    """The .gitignore paths (present or not) that git applies to `tree` from the folders above
+    it: from the top of its git repository down to its parent. None outside a repository."""
+    folders: list[Path] = []
+    for folder in tree.parents:
+        folders.append(folder)
+        if (folder / ".git").exists():
+            return [folder / ".gitignore" for folder in reversed(folders)]
+    return []
+
+
+def outer_ignore_files(tree: Path) -> list[OuterIgnoreFile]:
+    """The rules of the .gitignore files above `tree`, outermost first.
+
+    A rule that ignores the tree itself or a folder above it is left out: the configuration
+    points at this tree (a webapp rendered into a git-ignored build/ folder, say), so it is
+    fingerprinted whatever git thinks of the folder as a whole.
+    """
+    found = []
+    for path in outer_ignore_paths(tree):
+        read = IgnoreFile.read(path)
+        if read is None:
+            continue
+        relative = tree.relative_to(path.parent).as_posix()
+        parts = relative.split("/")
+        above = ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
+        rules = [
+            rule
+            for rule in read.rules
+            if rule.negate or not any(rule.regex.match(folder) for folder in above)
+        ]
+        if rules:
+            found.append(OuterIgnoreFile(rules, f"{relative}/"))
+    return found

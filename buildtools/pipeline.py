@@ -79,26 +79,85 @@ def status(
     return _walk(ctx, mode="explain")
 
 
+class Session:
+    """One run over one configuration. doit asks the up-to-date check, then runs the build
+    action: through one session they share the scan of each tree, and a check that found a
+    stale stage is not made again."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        reporter: Reporter | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.ctx = _context(config, False, reporter, environ)
+        self.known_stale = False
+
+    def check_up_to_date(self) -> bool:
+        """Report and return True when every stage is up to date; runs nothing, prints
+        nothing else."""
+        ctx = self.ctx
+        if ctx.force:
+            return False
+        started = time.monotonic()
+        config = ctx.config
+        lines = fresh_lines(config.state_dir, config.path, ctx.environ)
+        if lines is not None:  # the no-op record proves it: no node, no package.json, no scan
+            for name, detail in lines:
+                ctx.reporter.up_to_date(name, detail)
+            ctx.reporter.final(fresh_line(time.monotonic() - started, config.bundle_dir))
+            return True
+        try:
+            result = _checked(ctx)
+        except _NeedsRun:
+            self.known_stale = True
+            return False
+        _report_fresh(ctx, result, started)
+        return True
+
+    def build(self, *, force: bool = False) -> BuildResult:
+        ctx = self.ctx
+        ctx.force = ctx.force or force
+        started = time.monotonic()
+        if not ctx.force and not self.known_stale:
+            try:
+                result = _checked(ctx)
+            except _NeedsRun:
+                pass
+            else:
+                _report_fresh(ctx, result, started)
+                return result
+
+        def waiting(message: str) -> None:
+            ctx.forget_scans()  # the other run may render or install: scan again after it
+            ctx.reporter.info(message)
+
+        with project_lock(ctx.config.state_dir, waiting):
+            forget_fresh(ctx.config.state_dir)
+            result = _walk(ctx, mode="execute")
+        ctx.reporter.final(
+            f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
+            f"{result.bundle_dir}"
+        )
+        return result
+
+
 def check_up_to_date(
     config: Config, *, reporter: Reporter | None = None, environ: Mapping[str, str] | None = None
 ) -> bool:
     """Report and return True when every stage is up to date; runs nothing, prints nothing else."""
-    ctx = _context(config, False, reporter, environ)
-    if ctx.force:
-        return False
-    started = time.monotonic()
-    lines = fresh_lines(config.state_dir, config.path, ctx.environ)
-    if lines is not None:  # the no-op record proves it: no node, no package.json, no scan
-        for name, detail in lines:
-            ctx.reporter.up_to_date(name, detail)
-        ctx.reporter.final(fresh_line(time.monotonic() - started, config.bundle_dir))
-        return True
-    try:
-        result = _checked(ctx)
-    except _NeedsRun:
-        return False
-    _report_fresh(ctx, result, started)
-    return True
+    return Session(config, reporter=reporter, environ=environ).check_up_to_date()
+
+
+def build(
+    config: Config,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> BuildResult:
+    return Session(config, reporter=reporter, environ=environ).build(force=force)
 
 
 def _checked(ctx: Context) -> BuildResult:
@@ -129,37 +188,6 @@ def _context(
 
 def _report_fresh(ctx: Context, result: BuildResult, started: float) -> None:
     ctx.reporter.final(fresh_line(time.monotonic() - started, result.bundle_dir))
-
-
-def build(
-    config: Config,
-    *,
-    force: bool = False,
-    reporter: Reporter | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> BuildResult:
-    ctx = _context(config, force, reporter, environ)
-    started = time.monotonic()
-    if not ctx.force:
-        try:
-            result = _checked(ctx)
-        except _NeedsRun:
-            pass
-        else:
-            _report_fresh(ctx, result, started)
-            return result
-    def waiting(message: str) -> None:
-        ctx.forget_scans()  # the other run may render or install: scan again after it
-        ctx.reporter.info(message)
-
-    with project_lock(config.state_dir, waiting):
-        forget_fresh(config.state_dir)
-        result = _walk(ctx, mode="execute")
-    ctx.reporter.final(
-        f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
-        f"{result.bundle_dir}"
-    )
-    return result
 
 
 def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> BuildResult:
@@ -213,7 +241,7 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
         if execute:
             ctx.reporter.up_to_date("node", describe_toolchain(toolchain))
 
-    install, manager = plan_install(ctx, node.key)
+    install, manager = plan_install(ctx, node.key, package)
     script = ctx.config.webapp.post_install_script
     early: tuple[StagePlan, Manifest, str, StagePlan, Manifest | None] | None = None
     if execute:

@@ -22,6 +22,7 @@ from buildtools import atomic
 from buildtools.config import Config, user_cache_dir
 from buildtools.errors import UserError
 from buildtools.fingerprint import Manifest, Observed, StatCache, diff, hash_files, scan_tree
+from buildtools.ignore import outer_ignore_files
 from buildtools.node import Toolchain, resolve_toolchain
 from buildtools.packagemanager import (
     PackageManager,
@@ -38,6 +39,7 @@ from buildtools.state import StampStore
 from buildtools.webapp import build_env, engines_node, output_folder
 
 INSTALL_FILES = ("package.json", ".npmrc")
+DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 
 
 @dataclass
@@ -69,7 +71,8 @@ class Context:
         cache = self.stat_cache(name)
         manifest = scan_tree(root, exclude=exclude or (), cache=cache,
                              use_gitignore=use_gitignore, observe=self.observed,
-                             progress=hash_progress(self.reporter, name))
+                             progress=hash_progress(self.reporter, name),
+                             outer_ignores=outer_ignore_files(root) if use_gitignore else ())
         cache.save()
         self.scans[memo] = manifest
         return manifest
@@ -155,7 +158,9 @@ def describe_toolchain(toolchain: Toolchain) -> str:
 # ---------------------------------------------------------------- install
 
 
-def plan_install(ctx: Context, node_key: str) -> tuple[StagePlan, PackageManager]:
+def plan_install(
+    ctx: Context, node_key: str, package: dict[str, Any]
+) -> tuple[StagePlan, PackageManager]:
     source = ctx.config.webapp.source
     manager = detect_package_manager(source)
     names = [*INSTALL_FILES, *([manager.lockfile] if manager.lockfile else [])]
@@ -169,7 +174,9 @@ def plan_install(ctx: Context, node_key: str) -> tuple[StagePlan, PackageManager
             "content": hash_files(source, [script])[script] if script else None,
         },
     }
-    missing = "" if (source / "node_modules").is_dir() else "node_modules"
+    # npm makes no node_modules for a package without dependencies: nothing is missing then
+    needs_modules = any(package.get(section) for section in DEPENDENCY_SECTIONS)
+    missing = "node_modules" if needs_modules and not (source / "node_modules").is_dir() else ""
     if script and not (source / script).is_file():
         raise UserError(
             f"{ctx.config.display_name}: [webapp] post_install_script: '{script}' not found in "

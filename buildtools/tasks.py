@@ -15,7 +15,8 @@ __all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
 
 DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2}
 
-_checked: dict[str, bool] = {}
+# The session of this doit run: its up-to-date check and its build action share their scans
+_session: dict[str, Any] = {}
 
 
 def _config() -> Any:
@@ -26,25 +27,32 @@ def _config() -> Any:
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:
     from buildtools.errors import UserError
-    from buildtools.pipeline import check_up_to_date
+    from buildtools.pipeline import Session
 
     if (task.options or {}).get("always"):
         return False
     try:
-        fresh = check_up_to_date(_config())
+        session = Session(_config())
+        fresh = session.check_up_to_date()
     except UserError:
-        fresh = False  # the action reports the error properly
-    _checked["build"] = fresh
+        return False  # the action reports the error properly
+    _session["build"] = session
+    _session["fresh"] = fresh
     return fresh
 
 
 def _build(always: bool) -> None:
     from buildtools.handler import guarded
-    from buildtools.pipeline import build
+    from buildtools.pipeline import Session
 
     # Reaching the action although the check found everything up to date means `doit -a build`.
-    force = always or _checked.get("build", False)
-    guarded(lambda: build(_config(), force=force))
+    force = always or bool(_session.get("fresh"))
+
+    def run() -> None:
+        session = _session.get("build") or Session(_config())
+        session.build(force=force)
+
+    guarded(run)
 
 
 def _deploy(architects: list[str]) -> None:

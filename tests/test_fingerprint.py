@@ -170,3 +170,29 @@ def test_ignore_rules(rule: str, path: str, is_dir: bool, ignored: bool | None) 
     parsed = parse_rule(rule)
     assert parsed is not None
     assert IgnoreFile([parsed]).decide(path, is_dir) is ignored
+
+
+def test_gitignore_files_above_the_tree_apply_as_in_git(tmp_path: Path) -> None:
+    from buildtools.ignore import outer_ignore_files, outer_ignore_paths
+
+    repo = tmp_path / "repo"
+    webapp = repo / "tasks" / "webapp"
+    make_tree(webapp, {"src/a.js": "a", ".turbo/log": "t", "coverage/c": "c", "keep.txt": "k"})
+    (repo / ".git").mkdir()
+    # /tasks/ would ignore the whole tree in git: the tree we were pointed at is kept
+    (repo / ".gitignore").write_text(".turbo/\n/tasks/webapp/coverage/\n/tasks/\n")
+    (repo / "tasks" / ".gitignore").write_text("keep.txt\n")
+    assert outer_ignore_paths(webapp) == [repo / ".gitignore", repo / "tasks" / ".gitignore"]
+    files = scan_tree(webapp, outer_ignores=outer_ignore_files(webapp)).files
+    assert sorted(files) == ["src/a.js"]
+    (webapp / ".gitignore").write_text("!keep.txt\n")  # the deepest file decides
+    files = scan_tree(webapp, outer_ignores=outer_ignore_files(webapp)).files
+    assert sorted(files) == [".gitignore", "keep.txt", "src/a.js"]
+
+
+def test_no_outer_gitignore_outside_a_repository(tmp_path: Path) -> None:
+    from buildtools.ignore import outer_ignore_paths
+
+    (tmp_path / "webapp").mkdir()
+    (tmp_path / ".gitignore").write_text("*\n")
+    assert outer_ignore_paths(tmp_path / "webapp") == []
