@@ -4,6 +4,7 @@ npm build of the template webapp."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import gzip
 import io
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +61,20 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
     )
     return root / "dist"
 
+
+
+@contextlib.contextmanager
+def _served(command: list[str], port: int, **popen: Any) -> Iterator[str]:
+    """Start a server on 127.0.0.1:port, wait until it answers, stop it afterwards."""
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for_http(base, proc=proc)
+        yield base
+    finally:
+        _stop(proc)
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
@@ -117,19 +133,9 @@ def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     procfile = (app / "Procfile").read_text().strip()
     assert procfile.startswith("web: ")
     port = free_port()
-    proc = subprocess.Popen(
-        shlex.split(procfile[len("web: ") :]),
-        cwd=app,
-        env={**os.environ, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, proc=proc)
+    command = shlex.split(procfile[len("web: ") :])
+    with _served(command, port, cwd=app, env={**os.environ, "PORT": str(port)}) as base:
         yield base
-    finally:
-        _stop(proc)
 
 
 @pytest.mark.integration
@@ -194,17 +200,8 @@ def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert test.returncode == 0, test.stderr
     assert "test is successful" in test.stderr
-    proc = subprocess.Popen(
-        [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, proc=proc)
+    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port) as base:
         yield base
-    finally:
-        _stop(proc)
 
 
 @pytest.mark.nginx
