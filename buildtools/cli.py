@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import click
 
     from buildtools.config import Config
-    from buildtools.pipeline import BuildResult
+    from buildtools.pipeline import BuildResult, Session
     from buildtools.report import Reporter
 
 PROG = "buildtools"
@@ -58,9 +58,9 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
         return None
     quiet = len(args) > 1
     if args[0] == "build":
-        return lambda: answer_from_record("build", quiet) or fresh_build(quiet)
+        return lambda: answer_from_record("build", quiet) or _built(quiet)
     if args[0] == "check":
-        return lambda: answer_from_record("check", quiet) or run_check(quiet)
+        return lambda: answer_from_record("check", quiet) or run_check(quiet, record_asked=True)
     return None
 
 
@@ -118,11 +118,10 @@ def _reporter(quiet: bool = False, verbose: bool = False) -> Reporter:
     return Reporter(quiet=quiet, verbose=verbose)
 
 
-def fresh_build(quiet: bool = False) -> bool:
-    """Report and return True when every stage is up to date; run nothing."""
-    from buildtools.pipeline import check_up_to_date
-
-    return check_up_to_date(_config(), reporter=_reporter(quiet))
+def _built(quiet: bool) -> bool:
+    """Build what is stale in one session: its check pass is the only scan of each tree."""
+    run_build(False, quiet)
+    return True
 
 
 def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> BuildResult:
@@ -156,11 +155,11 @@ def _without_force(config: Config) -> Config:
     )
 
 
-def status_data(config: Config) -> dict[str, Any]:
-    """What `status --json` prints."""
+def status_data(config: Config, session: Session | None = None) -> dict[str, Any]:
+    """What `status --json` prints. A session that has checked already lends its scans."""
     from buildtools.pipeline import status
 
-    result = status(_without_force(config))
+    result = status(_without_force(config), session=session)
     stages = [
         {
             "name": stage.name,
@@ -215,16 +214,23 @@ def _print_stages(reporter: Reporter, data: dict[str, Any]) -> None:
         reporter.key(stage["name"], stage["key"])
 
 
-def run_check(quiet: bool = False) -> bool:
+def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
     """True when the bundle is up to date; UserError (exit 1) when the config is invalid or
-    any stage is stale. Never runs npm."""
+    any stage is stale. Never runs npm. record_asked: the no-op record has just said no."""
+    import io
+
     from buildtools.errors import UserError
+    from buildtools.pipeline import Session
+    from buildtools.report import Reporter
 
     started = time.monotonic()
     config = _config()
     reporter = _reporter(quiet)
-    if not _fresh_silently(config):
-        data = status_data(config)
+    # force_rebuild makes every build run, but it does not make a fresh bundle stale. The
+    # check's lines are not printed; it also leaves buildtools.fresh's record for next time.
+    session = Session(_without_force(config), reporter=Reporter(out=io.StringIO(), quiet=True))
+    if not session.check_up_to_date(use_record=not record_asked):
+        data = status_data(config, session)
         if not data["up_to_date"]:
             if not quiet:
                 _print_stages(reporter, data)
@@ -237,19 +243,6 @@ def run_check(quiet: bool = False) -> bool:
         reporter.warn(f"{config.display_name}: [task] is missing {', '.join(missing)}")
     reporter.final(_check_passed(time.monotonic() - started))
     return True
-
-
-def _fresh_silently(config: Config) -> bool:
-    """The pipeline's own up-to-date check, which also leaves buildtools.fresh's record for
-    the next run; its lines are not printed."""
-    import io
-
-    from buildtools.pipeline import check_up_to_date
-    from buildtools.report import Reporter
-
-    if config.webapp.force_rebuild:
-        return False  # it would say "stale"; status_data looks past force_rebuild
-    return check_up_to_date(config, reporter=Reporter(out=io.StringIO(), quiet=True))
 
 
 def run_deploy(

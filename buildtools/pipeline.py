@@ -7,6 +7,7 @@ another run may have finished in the meantime, and run in order.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Mapping
@@ -72,11 +73,15 @@ class _NeedsRun(Exception):
 
 
 def status(
-    config: Config, *, environ: Mapping[str, str] | None = None, force: bool = False
+    config: Config,
+    *,
+    environ: Mapping[str, str] | None = None,
+    force: bool = False,
+    session: Session | None = None,
 ) -> BuildResult:
-    """Plan every stage and say which would run and why; runs nothing, prints nothing."""
-    ctx = _context(config, force, Reporter(quiet=True), environ)
-    return _walk(ctx, mode="explain")
+    """Plan every stage and say which would run and why; runs nothing, prints nothing.
+    A session of the same configuration that has checked already lends its scans."""
+    return (session or Session(config, environ=environ)).status(force=force)
 
 
 class Session:
@@ -94,15 +99,15 @@ class Session:
         self.ctx = _context(config, False, reporter, environ)
         self.known_stale = False
 
-    def check_up_to_date(self) -> bool:
+    def check_up_to_date(self, *, use_record: bool = True) -> bool:
         """Report and return True when every stage is up to date; runs nothing, prints
-        nothing else."""
+        nothing else. use_record=False: the caller has just asked the no-op record."""
         ctx = self.ctx
         if ctx.force:
             return False
         started = time.monotonic()
         config = ctx.config
-        lines = fresh_lines(config.state_dir, config.path, ctx.environ)
+        lines = fresh_lines(config.state_dir, config.path, ctx.environ) if use_record else None
         if lines is not None:  # the no-op record proves it: no node, no package.json, no scan
             for name, detail in lines:
                 ctx.reporter.up_to_date(name, detail)
@@ -115,6 +120,16 @@ class Session:
             return False
         _report_fresh(ctx, result, started)
         return True
+
+    def status(self, *, force: bool = False) -> BuildResult:
+        """Every stage's verdict and reason; runs nothing, prints nothing. Reuses the scans
+        of a check made before in this session."""
+        ctx = dataclasses.replace(
+            self.ctx,
+            reporter=Reporter(quiet=True),
+            force=force or self.ctx.config.webapp.force_rebuild,
+        )
+        return _walk(ctx, mode="explain")
 
     def build(self, *, force: bool = False) -> BuildResult:
         ctx = self.ctx

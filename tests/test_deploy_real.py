@@ -280,22 +280,19 @@ def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
             f"ssh -F /dev/null -i {keys / 'client'} -o IdentitiesOnly=yes "
             f"-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
         )
-        out = io.StringIO()
         environ = {
             "PATH": os.environ["PATH"],
             "HOME": str(Path.home()),
             "BUILDTOOLS_SSH_COMMAND": ssh,
         }
-        package(
-            config,
-            ["ec2"],
-            bundle_dir=bundle,
-            bundle_key="k",
-            node_version=NODE_VERSION,
-            reporter=Reporter(out=out),
-            environ=environ,
-        )
-        said = re.sub(r" {2,}", " ", out.getvalue())
+
+        def publish() -> str:
+            out = io.StringIO()
+            package(config, ["ec2"], bundle_dir=bundle, bundle_key="k",
+                    node_version=NODE_VERSION, reporter=Reporter(out=out), environ=environ)
+            return re.sub(r" {2,}", " ", out.getvalue())
+
+        said = publish()
         assert "publish/ec2 runs because it has not run here before" in said
         assert f"installed on {user}@127.0.0.1 in {remote_dir}" in said
         for name in ("index.html", HASHED_JS, "TestImg.png", "task_config.json"):
@@ -304,17 +301,7 @@ def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
         assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
         assert calls.read_text().splitlines() == ["-t", "-s reload"]
         # the same artifact again: nothing to copy
-        out.truncate(0)
-        package(
-            config,
-            ["ec2"],
-            bundle_dir=bundle,
-            bundle_key="k",
-            node_version=NODE_VERSION,
-            reporter=Reporter(out=out),
-            environ=environ,
-        )
-        assert "publish/ec2 up to date" in re.sub(r" {2,}", " ", out.getvalue())
+        assert "publish/ec2 up to date" in publish()
     finally:
         _stop(sshd)  # type: ignore[arg-type]
         shutil.rmtree(upload, ignore_errors=True)
