@@ -11,7 +11,7 @@ module's imports are kept to what those steps need (no typing, pathlib or collec
 
 Every command runs inside buildtools.handler.guarded, so the exit codes are: 0 success,
 1 a user error (one line, no traceback; click's usage errors too), 3 a bug (traceback),
-130 interrupted.
+130 interrupted, 141 the output pipe was closed.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ QUIET_FLAGS = ("-q", "--quiet")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """The console script. Exits with 0, 1, 3 or 130."""
+    """The console script. Exits with 0, 1, 3, 130 or 141."""
     args = list(sys.argv[1:] if argv is None else argv)
     fast = _fast_command(args)
     if fast is not None and _guarded(fast):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 3
 EXIT_INTERRUPTED = 130
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as a shell reports it
 
 
 class UserError(Exception):

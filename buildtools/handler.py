@@ -1,8 +1,10 @@
 """The one top-level error handler: user errors are one line and exit 1, interrupts exit 130,
-anything else is a bug: traceback, a request to report it, exit 3."""
+a closed output pipe exits 141 quietly, anything else is a bug: traceback, a request to report
+it, exit 3."""
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from typing import TypeVar
 from buildtools.errors import (
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_OUTPUT_CLOSED,
     EXIT_USER_ERROR,
     CommandFailed,
     Interrupted,
@@ -34,6 +37,12 @@ def guarded(function: Callable[[], T]) -> T:
     except UserError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(EXIT_USER_ERROR) from None
+    except BrokenPipeError:
+        # The reader went away (`buildtools build | head`): nothing is wrong with the build's
+        # state (a stage's stamp is cleared before it runs); say nothing more to a closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(EXIT_OUTPUT_CLOSED) from None
     except (KeyboardInterrupt, Interrupted):
         sys.stderr.write("interrupted; nothing was marked up to date that did not finish\n")
         raise SystemExit(EXIT_INTERRUPTED) from None

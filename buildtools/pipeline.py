@@ -250,7 +250,7 @@ def _walk(ctx: Context, *, mode: Literal["check", "explain", "execute"]) -> Buil
         if mode == "check":
             raise _NeedsRun("node")
         ctx.stamps.write("node", node.key, node.stamp_info())
-        ctx.reporter.info(f"{'node':<13} {describe_toolchain(toolchain)} ({node.reason()})")
+        ctx.reporter.stage_note("node", f"{describe_toolchain(toolchain)} ({node.reason()})")
     else:
         lines.append(("node", describe_toolchain(toolchain)))
         if execute:
@@ -367,10 +367,13 @@ def _restore_from_cache(
     ctx.stamps.write("build", build_plan.key, build_plan.stamp_info(restored=entry.key))
     ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
     if not install.up_to_date:
-        ctx.reporter.info(f"{'install':<14} not run now: the build comes from the {where} "
-                          "(the next build installs node_modules, and builds nothing)")
-    ctx.reporter.info(f"{'build':<14} restored from {where}: "
-                      f"{config.webapp.source.name}/{output}/")
+        ctx.reporter.stage_note(
+            "install",
+            f"not run now: the build comes from the {where} "
+            "(the next build installs node_modules, and builds nothing)",
+        )
+    restored = f"{config.webapp.source.name}/{output}/"
+    ctx.reporter.stage_note("build", f"restored from {where}: {restored}")
     ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
     return f"bundle (restored from {where})"
 

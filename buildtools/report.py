@@ -86,6 +86,12 @@ class Reporter:
             took = self._paint(f"done in {seconds:.1f} s", GREEN)
             self._line(f"{self._name(stage)} {took}{suffix}")
 
+    def stage_note(self, stage: str, text: str) -> None:
+        """A stage's line that is neither up to date, runs nor done (a new toolchain, a
+        restore from the cache)."""
+        if not self.quiet:
+            self._line(f"{self._name(stage)} {text}")
+
     def info(self, text: str) -> None:
         if not self.quiet:
             self._line(text)
