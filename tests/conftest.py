@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.template import render_tree, template_context, template_root
+from buildtools.build.template import render_tree, template_context, template_root
 
 DOIT = str(Path(sys.executable).parent / "doit")
 TASK = {

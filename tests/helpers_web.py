@@ -18,7 +18,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from buildtools.config import Config, build_config
+from buildtools.config.load import Config, build_config
 
 TITLE = "Describe the picture"
 HASHED_JS = "assets/index-B9jXQm3a.js"

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from buildtools.architects import PUBLIC, names
-from buildtools.architects.common import IMMUTABLE, hashed_assets, is_hashed
-from buildtools.architects.heroku import npm_name
-from buildtools.architects.static import long_cache_patterns
-from buildtools.config import Config
-from buildtools.deploy import check_ready, deploy, package
+from buildtools.config.load import Config
+from buildtools.deploy.architects import PUBLIC, names
+from buildtools.deploy.architects.common import IMMUTABLE, hashed_assets, is_hashed
+from buildtools.deploy.architects.heroku import npm_name
+from buildtools.deploy.architects.static import long_cache_patterns
+from buildtools.deploy.run import check_ready, deploy, package
 from buildtools.errors import UserError
-from buildtools.report import Reporter
+from buildtools.ui.terminal import Reporter
 from tests.helpers_web import (
     HASHED_CSS,
     HASHED_JS,
@@ -351,7 +351,7 @@ def test_ec2_without_rsync(project: Project, tmp_path: Path) -> None:
 def test_a_failing_architect_leaves_no_staging_folder(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from buildtools.architects import static
+    from buildtools.deploy.architects import static
 
     def broken(self: object, ctx: object, folder: Path) -> None:
         (folder / "public").mkdir()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.archive import DEFAULT_MTIME, archive_mtime, write_archive
 from buildtools.errors import UserError
+from buildtools.util.archive import DEFAULT_MTIME, archive_mtime, write_archive
 
 
 def _tree(root: Path) -> Path:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import cache
-from buildtools.config import CacheConfig
+from buildtools.build import cache
+from buildtools.config.load import CacheConfig
 from tests.conftest import Project, needs
 
 KEY = "0123456789abcdef0123456789abcdef"

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from buildtools import cli
-from buildtools.config import load_config
-from buildtools.newproject import new_project
-from buildtools.pipeline import BuildResult, StageStatus
-from buildtools.report import Progress, Reporter
-from buildtools.template import DEFAULT_TASK
+from buildtools.build.pipeline import BuildResult, StageStatus
+from buildtools.build.template import DEFAULT_TASK
+from buildtools.config.load import load_config
+from buildtools.ui import cli
+from buildtools.ui.commands.new import new_project
+from buildtools.ui.terminal import Progress, Reporter
 
 COMMANDS = ["new", "build", "deploy", "serve", "status", "check", "clean", "doctor"]
 
@@ -45,7 +45,7 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, str]) -> None:
     """Replace the pipeline's status with one where the named stages are stale."""
-    import buildtools.pipeline
+    import buildtools.build.pipeline
 
     def status(config: Any, **kwargs: Any) -> BuildResult:
         stages = [
@@ -56,7 +56,7 @@ def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, st
         return BuildResult(bundle_dir=root / "dist" / "bundle", bundle_key="key-bundle",
                            toolchain=None, stages=stages)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(buildtools.pipeline, "status", status)
+    monkeypatch.setattr(buildtools.build.pipeline, "status", status)
 
 
 # ---------------------------------------------------------------- help, version, usage
@@ -318,14 +318,14 @@ def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_check_ignores_force_rebuild(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    import buildtools.pipeline
+    import buildtools.build.pipeline
 
     def status(config: Any, **kwargs: Any) -> BuildResult:
         seen.append(config.webapp.force_rebuild)
         return BuildResult(bundle_dir=made, bundle_key="", toolchain=None,  # type: ignore[arg-type]
                            stages=[])
 
-    monkeypatch.setattr(buildtools.pipeline, "status", status)
+    monkeypatch.setattr(buildtools.build.pipeline, "status", status)
     monkeypatch.setenv("BUILDTOOLS_FORCE_REBUILD", "1")
     assert invoke("check").exit_code == 0
     assert seen == [False]
@@ -335,7 +335,7 @@ def test_check_ignores_force_rebuild(made: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import buildtools.pipeline
+    import buildtools.build.pipeline
 
     calls: list[tuple[bool, bool, bool]] = []
 
@@ -344,7 +344,7 @@ def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert reporter is not None
         calls.append((force, reporter.quiet, reporter.verbose))
 
-    monkeypatch.setattr(buildtools.pipeline, "build", build)
+    monkeypatch.setattr(buildtools.build.pipeline, "build", build)
     assert invoke("build", "--force", "-q").exit_code == 0
     fake_status(monkeypatch, made, {"build": "x"})
     assert invoke("build", "-v").exit_code == 0
@@ -366,9 +366,9 @@ def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.Monke
 
 def test_main_answers_a_noop_build_without_click_or_doit(made: Path) -> None:
     code = (
-        "import sys, buildtools.pipeline as p\n"
+        "import sys, buildtools.build.pipeline as p\n"
         "p.build = lambda config, reporter=None, **k: print('FRESH')\n"
-        "from buildtools.cli import main\n"
+        "from buildtools.ui.cli import main\n"
         "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
         "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"
     )
@@ -389,7 +389,7 @@ def test_main_builds_when_the_record_does_not_answer(made: Path,
 
 def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from buildtools import fresh
+    from buildtools.build import record as fresh
 
     monkeypatch.setattr(fresh, "check", lambda **k: (("node  up to date\n", "x"), "/b"))
     assert cli.answer_from_record("build", quiet=True)
@@ -476,7 +476,7 @@ def test_clean_never_removes_the_project(made: Path) -> None:
 
 
 def test_doctor_lists_each_check(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from buildtools import doctor
+    from buildtools.ui.commands import doctor
 
     monkeypatch.setattr(doctor, "EXTRA_NGINX_DIRS", ())
     monkeypatch.setenv("PATH", str(made))  # no node, nginx or chromium here

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.config import load_config
+from buildtools.config.load import load_config
 from buildtools.errors import UserError
 
 TASK = """

@@ -3,22 +3,20 @@ error handler, stage plans and stamps."""
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from buildtools import atomic
 from buildtools.assets import collect_assets, copy_assets, looks_secret
-from buildtools.config import load_config
+from buildtools.build.freshness import StagePlan, Stamp, StampStore
+from buildtools.build.webapp import build_env, checked_package_json, output_folder
+from buildtools.config.load import load_config
 from buildtools.errors import CommandFailed, UserError
 from buildtools.handler import guarded
-from buildtools.plan import StagePlan
-from buildtools.process import run
-from buildtools.state import Stamp, StampStore
-from buildtools.webapp import build_env, checked_package_json, output_folder
+from buildtools.util import atomic
+from buildtools.util.process import run
 
 TASK = "[task]\ntask_title='T'\ntask_description='D'\ntask_reward=1\ntask_tags='x'\n"
 
@@ -115,16 +113,16 @@ def test_copy_assets_refuses_overwriting_a_build_output(tmp_path: Path) -> None:
     )
 
 
-def test_run_streams_and_raises_with_tail(tmp_path: Path) -> None:
-    out = io.StringIO()
+def test_run_streams_to_its_sink_and_raises_with_tail(tmp_path: Path) -> None:
+    heard: list[str] = []
     lines = run(["bash", "-c", "echo one; echo two"], cwd=tmp_path,
-                env={"PATH": "/usr/bin:/bin"}, what="echo", out=out)
+                env={"PATH": "/usr/bin:/bin"}, what="echo", sink=heard.append)
     assert lines == ["one", "two"]
-    assert out.getvalue() == "    one\n    two\n"
+    assert heard == ["one", "two"]
     script = "for i in $(seq 1 100); do echo line $i; done; exit 7"
     with pytest.raises(CommandFailed) as info:
         run(["bash", "-c", script], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
-            what="the loop", out=io.StringIO())
+            what="the loop")
     assert info.value.returncode == 7
     assert info.value.tail[0] == "line 61" and info.value.tail[-1] == "line 100"
     assert str(info.value).startswith("the loop failed (exit code 7): bash -c")

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from buildtools.architects import PUBLIC
-from buildtools.architects.common import IMMUTABLE
-from buildtools.config import load_config
-from buildtools.deploy import deploy, package
-from buildtools.report import Reporter
+from buildtools.config.load import load_config
+from buildtools.deploy.architects import PUBLIC
+from buildtools.deploy.architects.common import IMMUTABLE
+from buildtools.deploy.run import deploy, package
+from buildtools.ui.terminal import Reporter
 from tests.helpers_web import (
     HASHED_CSS,
     HASHED_JS,
@@ -356,7 +356,8 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Pa
     if chromium() is None:
         pytest.skip("chromium is not installed: the page load was not checked")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buildtools.serve", str(dist / "local" / PUBLIC), "--port", "0"],
+        [sys.executable, "-m", "buildtools.deploy.serve", str(dist / "local" / PUBLIC),
+         "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.fingerprint import StatCache, diff, scan_tree
-from buildtools.ignore import IgnoreFile, parse_rule
+from buildtools.fingerprint.ignore import IgnoreFile, parse_rule
+from buildtools.fingerprint.scan import StatCache, diff, scan_tree
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:
@@ -124,7 +124,7 @@ def test_stat_cache_avoids_rereading(tree: Path, monkeypatch: pytest.MonkeyPatch
     first = scan_tree(tree, cache=cache)
     cache.save()
     reads: list[str] = []
-    import buildtools.fingerprint as fingerprint
+    import buildtools.fingerprint.scan as fingerprint
 
     real = fingerprint.hash_file
     monkeypatch.setattr(fingerprint, "hash_file", lambda p, s: reads.append(p) or real(p, s))
@@ -173,7 +173,7 @@ def test_ignore_rules(rule: str, path: str, is_dir: bool, ignored: bool | None) 
 
 
 def test_gitignore_files_above_the_tree_apply_as_in_git(tmp_path: Path) -> None:
-    from buildtools.ignore import outer_ignore_files, outer_ignore_paths
+    from buildtools.fingerprint.ignore import outer_ignore_files, outer_ignore_paths
 
     repo = tmp_path / "repo"
     webapp = repo / "tasks" / "webapp"
@@ -191,7 +191,7 @@ def test_gitignore_files_above_the_tree_apply_as_in_git(tmp_path: Path) -> None:
 
 
 def test_no_outer_gitignore_outside_a_repository(tmp_path: Path) -> None:
-    from buildtools.ignore import outer_ignore_paths
+    from buildtools.fingerprint.ignore import outer_ignore_paths
 
     (tmp_path / "webapp").mkdir()
     (tmp_path / ".gitignore").write_text("*\n")

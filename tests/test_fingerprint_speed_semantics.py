@@ -1,4 +1,4 @@
-"""What the speed work must not change: the fast no-op record (buildtools.fresh) never says
+"""What the speed work must not change: the fast no-op record (buildtools.build.record) never says
 "up to date" when something changed; scan_tree's progress and observations."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import fresh
-from buildtools.fingerprint import Observed, StatCache, scan_tree
-from buildtools.progress import HashProgress
-from buildtools.report import Reporter
+from buildtools.build import record as fresh
+from buildtools.build.events import HashProgress
+from buildtools.fingerprint.scan import Observed, StatCache, scan_tree
+from buildtools.ui.terminal import Reporter
 from tests.conftest import Project, needs
 
 

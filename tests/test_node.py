@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from buildtools import node as node_module
-from buildtools import nodeenv_download
 from buildtools.errors import UserError
-from buildtools.node import Toolchain, find_system_node, resolve_toolchain
-from buildtools.semver import RangeError, parse_range, parse_version, satisfies
+from buildtools.node import nodeenv as nodeenv_download
+from buildtools.node import toolchain as node_module
+from buildtools.node.semver import RangeError, parse_range, parse_version, satisfies
+from buildtools.node.toolchain import Toolchain, find_system_node, resolve_toolchain
 
 # -- semver -------------------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from buildtools.errors import UserError
-from buildtools.node import Toolchain, find_system_node, resolve_toolchain
-from buildtools.packagemanager import (
+from buildtools.node.packagemanager import (
     PackageManager,
     detect_package_manager,
     install_command,
@@ -20,6 +19,7 @@ from buildtools.packagemanager import (
     read_package_json,
     run_script_command,
 )
+from buildtools.node.toolchain import Toolchain, find_system_node, resolve_toolchain
 
 NPM = PackageManager("npm", "package-lock.json")
 PNPM = PackageManager("pnpm", "pnpm-lock.yaml")

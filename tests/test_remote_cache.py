@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import cache, remote_cache
-from buildtools.config import CacheConfig, build_config
-from buildtools.report import Reporter
+from buildtools.build import cache, remote_cache
+from buildtools.config.load import CacheConfig, build_config
+from buildtools.ui.terminal import Reporter
 from tests.conftest import Project, make_project, needs
 
 SERVER_PACKAGE = "turborepo-remote-cache@2.12.0"

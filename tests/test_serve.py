@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from buildtools.deploy.serve import make_server, mime_type, url_of
 from buildtools.errors import UserError
-from buildtools.serve import make_server, mime_type, url_of
 from tests.helpers_web import (
     HASHED_JS,
     assert_task_rendered,
@@ -115,7 +115,7 @@ def test_port_in_use(site: Path) -> None:
             f"port {port} on 127.0.0.1 is in use; choose another with --port or [deploy.local] port"
         )
         result = subprocess.run(
-            [sys.executable, "-m", "buildtools.serve", str(site), "--port", str(port)],
+            [sys.executable, "-m", "buildtools.deploy.serve", str(site), "--port", str(port)],
             capture_output=True,
             text=True,
             timeout=30,
@@ -138,7 +138,7 @@ def test_mime_table() -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, buildtools.serve; print('http.server' in sys.modules)"
+    code = "import sys, buildtools.deploy.serve; print('http.server' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
 
@@ -147,7 +147,8 @@ def test_import_is_cheap() -> None:
 @pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
 def test_chromium_renders_the_served_page(site: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buildtools.serve", str(site), "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", "buildtools.deploy.serve", str(site), "--host", "127.0.0.1",
+         "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -1,4 +1,4 @@
-"""Tests for buildtools.template: rendering the default task webapp."""
+"""Tests for buildtools.build.template: rendering the default task webapp."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from buildtools.template import (
+from buildtools.build.template import (
     DEFAULT_PACKAGE_NAME,
     npm_package_name,
     render_tree,

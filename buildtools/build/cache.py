@@ -1,0 +1,251 @@
+"""The local build cache: finished builds kept by bundle key, restored without running npm.
+
+An entry is keyed by the bundle stage's key. That key already covers everything the bundle is
+made of: the build key (the install key with the Node toolchain, package.json, the lockfile and
+the post_install_script; the source tree; the build command; the output folder name; the build
+environment), extra_source_dir, the allow list and the task settings. An entry holds both:
+
+    <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
+                                  bundle/     the content of dist/bundle
+                                  output/     the webapp's build output folder (e.g. dist/)
+
+Both are kept because restoring only the bundle would leave the webapp's output folder from
+another build, with a build stamp that does not match it: the next bundle stage (after an edit
+of extra_source_dir or [task]) would then bundle a stale build. Restoring the output too, and
+writing the build and bundle stamps, leaves the project exactly as if they had just run.
+node_modules is not cached: the install stage stays stale until a build needs it.
+
+Safe when several runs share the cache: an entry is written in <cache>/tmp/ and renamed into
+place in one step, so a half-written entry is never visible, and entries never change once
+there (a second writer of the same key just drops its copy). Pruning renames an entry away
+before deleting it, and a restore that loses its entry midway gives up and builds instead.
+Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
+max_age_days (a restore refreshes an entry's time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.load import CacheConfig, Config
+
+META = "meta.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        return int(self.meta.get("bytes", 0))
+
+    @property
+    def used(self) -> float:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+
+def _settings(config: Config | CacheConfig) -> CacheConfig:
+    return config.cache if isinstance(config, Config) else config
+
+
+def entry_dir(cache: CacheConfig, key: str) -> Path:
+    return cache.dir / "entries" / key[:2] / key
+
+
+def lookup(config: Config | CacheConfig, key: str) -> Entry | None:
+    """The complete entry for `key`, or None."""
+    cache = _settings(config)
+    if not cache.enabled:
+        return None
+    path = entry_dir(cache, key)
+    try:
+        meta = json.loads((path / META).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key:
+        return None
+    return Entry(key, path, meta)
+
+
+def _tree_size(folder: Path) -> tuple[int, int]:
+    files = size = 0
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                size += os.lstat(os.path.join(dirpath, name)).st_size
+                files += 1
+    return files, size
+
+
+def _scratch(cache: CacheConfig) -> Path:
+    tmp = cache.dir / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="entry-", dir=tmp))
+
+
+def store(
+    config: Config | CacheConfig,
+    key: str,
+    *,
+    bundle: Path,
+    output: Path,
+    output_name: str,
+    build_key: str,
+) -> Entry | None:
+    """Copy a finished bundle and build output into the cache under `key` (no-op if there)."""
+    cache = _settings(config)
+    if not cache.enabled:
+        return None
+    existing = lookup(cache, key)
+    if existing is not None:
+        return existing
+    scratch = _scratch(cache)
+    try:
+        shutil.copytree(bundle, scratch / "bundle", symlinks=True)
+        shutil.copytree(output, scratch / "output", symlinks=True)
+        files, size = _tree_size(scratch)
+        meta = {"format": FORMAT, "key": key, "build_key": build_key, "output": output_name,
+                "files": files, "bytes": size, "created": time.time()}
+        (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        return adopt(cache, key, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def adopt(cache: CacheConfig, key: str, scratch: Path) -> Entry | None:
+    """Rename a complete entry folder (made in <cache>/tmp) into place, atomically."""
+    final = entry_dir(cache, key)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    # If another run stored the same key first, the rename fails: entries of one key are equal.
+    with contextlib.suppress(OSError):
+        os.rename(scratch, final)
+    return lookup(cache, key)
+
+
+def restore(entry: Entry, bundle: Path, output: Path) -> bool:
+    """Put the entry's bundle and build output in place; False (nothing changed) when the
+    entry vanished or is damaged."""
+    from buildtools.util import atomic
+
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for part, final in (("bundle", bundle), ("output", output)):
+            staging = atomic.staging_dir(final)
+            staged.append((staging, final))
+            shutil.copytree(entry.path / part, staging, symlinks=True, dirs_exist_ok=True)
+    except OSError:
+        for staging, _final in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        return False
+    for staging, final in staged:
+        atomic.replace_dir(staging, final)
+    with contextlib.suppress(OSError):
+        os.utime(entry.path)  # used now: pruned last
+    return True
+
+
+def entries(config: Config | CacheConfig) -> list[Entry]:
+    cache = _settings(config)
+    found: list[Entry] = []
+    root = cache.dir / "entries"
+    if not root.is_dir():
+        return found
+    for shard in root.iterdir():
+        if not shard.is_dir():
+            continue
+        for path in shard.iterdir():
+            entry = _read_any(path)
+            if entry is not None:
+                found.append(entry)
+            elif path.is_dir():
+                found.append(Entry(path.name, path, {}))  # damaged: pruned first
+    return found
+
+
+def _read_any(path: Path) -> Entry | None:
+    try:
+        meta = json.loads((path / META).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("key") != path.name:
+        return None
+    return Entry(path.name, path, meta)
+
+
+def _remove(cache: CacheConfig, entry: Entry) -> None:
+    trash = cache.dir / "tmp" / f"deleting-{entry.key}-{os.getpid()}-{time.monotonic_ns()}"
+    trash.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(entry.path, trash)
+    except OSError:
+        return  # already gone
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def prune(config: Config | CacheConfig, *, now: float | None = None) -> list[str]:
+    """Delete entries unused for max_age_days, then the least recently used ones until the
+    cache fits in max_size_mb; also leftovers of interrupted runs. Returns the deleted keys."""
+    cache = _settings(config)
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    found = sorted(entries(cache), key=lambda entry: (bool(entry.meta), entry.used))
+    max_age = cache.max_age_days * 86400
+    keep: list[Entry] = []
+    for entry in found:
+        if not entry.meta or (max_age and now - entry.used > max_age):
+            _remove(cache, entry)
+            removed.append(entry.key)
+        else:
+            keep.append(entry)
+    budget = cache.max_size_mb * 1024 * 1024
+    total = sum(entry.size for entry in keep)
+    for entry in keep:  # least recently used first
+        if total <= budget:
+            break
+        _remove(cache, entry)
+        removed.append(entry.key)
+        total -= entry.size
+    _sweep_tmp(cache, now)
+    return removed
+
+
+def _sweep_tmp(cache: CacheConfig, now: float) -> None:
+    """Remove scratch folders that an interrupted run left (older than an hour)."""
+    tmp = cache.dir / "tmp"
+    if not tmp.is_dir():
+        return
+    for path in tmp.iterdir():
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > 3600:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def clear(config: Config | CacheConfig) -> int:
+    """Delete every entry; returns how many there were."""
+    cache = _settings(config)
+    found = entries(cache)
+    for entry in found:
+        _remove(cache, entry)
+    _sweep_tmp(cache, time.time() + 7200)
+    return len(found)
+
+
+def size(config: Config | CacheConfig) -> tuple[int, int]:
+    """(entries, bytes) in the cache."""
+    found = entries(config)
+    return len(found), sum(entry.size for entry in found)

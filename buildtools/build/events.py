@@ -1,0 +1,112 @@
+"""The events the core emits while it works, and the protocol of whoever listens.
+
+The core (build, deploy, assets, node) never prints: it tells a Reporter what happens, stage by
+stage. The terminal reporter (buildtools.ui.terminal) prints; NullReporter drops everything, for
+callers that only want the result (status, tests, embedding).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+
+class ProgressBar(Protocol):
+    def advance(self, steps: int = 1) -> None: ...
+    def close(self) -> None: ...
+
+
+class Reporter(Protocol):
+    quiet: bool
+    verbose: bool
+
+    def up_to_date(self, stage: str, detail: str = "") -> None: ...
+    def runs(self, stage: str, reason: str) -> None: ...
+    def would_run(self, stage: str, reason: str) -> None: ...
+    def done(self, stage: str, seconds: float, detail: str = "") -> None: ...
+    def stage_note(self, stage: str, text: str) -> None: ...
+    def info(self, text: str) -> None: ...
+    def key(self, stage: str, key: str) -> None: ...
+    def final(self, text: str) -> None: ...
+    def warn(self, text: str) -> None: ...
+    def output(self, line: str) -> None:
+        """One line of a child process's output (npm, the build), as it comes."""
+    def progress(self, total: int, label: str) -> ProgressBar: ...
+
+
+class _NoBar:
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        pass
+
+
+class NullReporter:
+    """Hears every event and says nothing."""
+
+    quiet = True
+    verbose = False
+
+    def up_to_date(self, stage: str, detail: str = "") -> None:
+        pass
+
+    def runs(self, stage: str, reason: str) -> None:
+        pass
+
+    def would_run(self, stage: str, reason: str) -> None:
+        pass
+
+    def done(self, stage: str, seconds: float, detail: str = "") -> None:
+        pass
+
+    def stage_note(self, stage: str, text: str) -> None:
+        pass
+
+    def info(self, text: str) -> None:
+        pass
+
+    def key(self, stage: str, key: str) -> None:
+        pass
+
+    def final(self, text: str) -> None:
+        pass
+
+    def warn(self, text: str) -> None:
+        pass
+
+    def output(self, line: str) -> None:
+        pass
+
+    def progress(self, total: int, label: str) -> ProgressBar:
+        return _NoBar()
+
+
+class HashProgress:
+    """A scan_tree progress callback that advances `reporter.progress(...)`, file by file."""
+
+    def __init__(self, reporter: Reporter, label: str) -> None:
+        self.reporter = reporter
+        self.label = label
+        self.bar: ProgressBar | None = None
+
+    def __call__(self, files: int, total_files: int, done: int, total: int) -> None:
+        if files == 0:
+            self.bar = self.reporter.progress(total_files, f"hashing {self.label}")
+            return
+        if self.bar is not None:
+            self.bar.advance()
+            if files >= total_files:
+                self.bar.close()
+                self.bar = None
+
+
+def hash_progress(reporter: Reporter, label: str) -> HashProgress:
+    return HashProgress(reporter, label)

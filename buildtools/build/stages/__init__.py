@@ -1,0 +1,1 @@
+"""The build stages, each a plan() (inputs -> key) and a run()."""

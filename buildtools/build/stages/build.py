@@ -1,0 +1,79 @@
+"""build: `npm run <build_command>` when the source tree, install or build settings changed."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import xxhash
+
+from buildtools.build.freshness import StagePlan
+from buildtools.build.stages.context import Context, tree_explainer
+from buildtools.build.webapp import build_env, output_folder
+from buildtools.errors import UserError
+from buildtools.fingerprint.scan import Manifest
+from buildtools.node.packagemanager import (
+    PackageManager,
+    package_manager_env,
+    run_script_command,
+)
+from buildtools.node.toolchain import Toolchain
+from buildtools.util.process import run
+
+
+def plan_build(
+    ctx: Context, install_key: str, package: dict[str, Any]
+) -> tuple[StagePlan, Manifest, str]:
+    config = ctx.config
+    output = output_folder(config, package)
+    exclude = [output]
+    for folder in (config.deploy.out, config.state_dir):
+        with contextlib.suppress(ValueError):
+            exclude.append(folder.relative_to(config.webapp.source).as_posix())
+    manifest = ctx.scan("webapp", config.webapp.source, exclude=exclude)
+    env = build_env(config.webapp.build_env, dict(ctx.environ))
+    env_digests = {
+        name: xxhash.xxh3_64_hexdigest(value.encode("utf-8", "surrogateescape"))
+        for name, value in env.items()
+    }
+    for name in config.webapp.build_env:
+        env_digests.setdefault(name, "unset")
+    output_dir = config.webapp.source / output
+    plan = StagePlan(
+        name="build",
+        inputs={
+            "install": install_key,
+            "tree": manifest.digest,
+            "build_command": config.webapp.build_command,
+            "output": output,
+            "env": env_digests,
+        },
+        stamp=ctx.stamps.read("build"),
+        force=ctx.force,
+        missing_output="" if output_dir.is_dir() else f"{config.webapp.source.name}/{output}/",
+        explain={
+            "tree": tree_explainer(ctx, "webapp", manifest),
+            "env": _env_explainer,
+        },
+    )
+    return plan, manifest, output
+
+
+def _env_explainer(old: Any, new: Any) -> str:
+    names = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+    return f"build environment changed: {', '.join(names)}"
+
+
+def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str) -> str:
+    config = ctx.config
+    argv = run_script_command(manager, config.webapp.build_command)
+    env = {**package_manager_env(), **toolchain.env(ctx.environ)}
+    run(argv, cwd=config.webapp.source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
+    output_dir = config.webapp.source / output
+    if not output_dir.is_dir():
+        raise UserError(
+            f"the build command '{' '.join(argv)}' finished but wrote no {output}/ folder in "
+            f"{config.webapp.source}; set [webapp] output to the folder your build writes"
+        )
+    return f"{config.webapp.source.name}/{output}/"
+

@@ -1,0 +1,75 @@
+"""bundle: the build output plus extra_source_dir and task_config.json, staged then renamed."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from buildtools.build.freshness import StagePlan
+from buildtools.build.stages.context import Context, display
+from buildtools.errors import UserError
+from buildtools.fingerprint.scan import Manifest, diff
+from buildtools.util import atomic
+
+
+def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | None]:
+    config = ctx.config
+    extra: Manifest | None = None
+    if config.webapp.extra_source_dir is not None:
+        extra = ctx.scan("extra", config.webapp.extra_source_dir, use_gitignore=False)
+    plan = StagePlan(
+        name="bundle",
+        inputs={
+            "build": build_key,
+            "extra_source_dir": extra.digest if extra else None,
+            "allow": list(config.webapp.extra_source_allow),
+            "task_config": config.task,
+        },
+        stamp=ctx.stamps.read("bundle"),
+        force=ctx.force,
+        missing_output="" if config.bundle_dir.is_dir() else display(config, config.bundle_dir),
+        explain={"extra_source_dir": _extra_explainer(ctx, extra)},
+    )
+    return plan, extra
+
+
+def _extra_explainer(ctx: Context, extra: Manifest | None) -> Any:
+    def explain(old: Any, new: Any) -> str:
+        if extra is None:
+            return "extra_source_dir changed"
+        changes = diff(ctx.saved_manifest("extra"), extra.files)
+        return f"extra_source_dir {changes.summary()}" if changes else "extra_source_dir changed"
+
+    return explain
+
+
+def run_bundle(ctx: Context, output: str) -> str:
+    from buildtools.assets import collect_assets, copy_assets
+
+    config = ctx.config
+    build_dir = config.webapp.source / output
+    assets = (
+        collect_assets(config.webapp.extra_source_dir, config.webapp.extra_source_allow)
+        if config.webapp.extra_source_dir is not None
+        else {}
+    )
+    staging = atomic.staging_dir(config.bundle_dir)
+    try:
+        shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
+        build_files = {
+            path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
+        }
+        copy_assets(assets, staging, build_files, f"{config.webapp.source.name}/{output}")
+        if "task_config.json" in build_files or "task_config.json" in assets:
+            raise UserError(
+                "task_config.json is written by buildtools from [task]; remove the file of that "
+                "name from the build output or extra_source_dir"
+            )
+        atomic.write_json(staging / "task_config.json", config.task)
+        atomic.replace_dir(staging, config.bundle_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    count = len(build_files) + len(assets) + 1
+    return f"{count} files in {display(config, config.bundle_dir)}/"
+

@@ -1,0 +1,74 @@
+"""Facts about the user's webapp folder: its package.json, build script and output folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.load import Config
+from buildtools.errors import UserError
+from buildtools.node.packagemanager import read_package_json
+
+_WEBPACK_OUTPUT = re.compile(
+    r"path\s*:\s*path\.(?:join|resolve)\(\s*__dirname\s*,\s*[\"'`]([^\"'`]+)[\"'`]"
+)
+BUILD_ENV_PREFIXES = ("VITE_", "REACT_APP_")
+BUILD_ENV_NAMES = ("NODE_ENV",)
+
+
+def checked_package_json(config: Config) -> dict[str, Any]:
+    """package.json, after checking that it defines the configured build script."""
+    package = read_package_json(config.webapp.source)
+    scripts = package.get("scripts") or {}
+    command = config.webapp.build_command
+    if not isinstance(scripts, dict) or command not in scripts:
+        defined = ", ".join(sorted(scripts)) if isinstance(scripts, dict) and scripts else "none"
+        raise UserError(
+            f"{config.display_name}: [webapp] build_command: package.json defines no script "
+            f"'{command}'; it defines: {defined}"
+        )
+    return package
+
+
+def output_folder(config: Config, package: dict[str, Any]) -> str:
+    """The folder (relative to the webapp) that the build writes."""
+    if config.webapp.output:
+        return config.webapp.output.strip("/")
+    script = str((package.get("scripts") or {}).get(config.webapp.build_command, ""))
+    if "react-scripts" in script:
+        return "build"
+    if "next" in script.split():
+        return "out"
+    if "webpack" in script:
+        for name in ("webpack.config.js", "webpack.config.cjs", "webpack.config.mjs"):
+            config_file = config.webapp.source / name
+            if config_file.is_file():
+                match = _WEBPACK_OUTPUT.search(config_file.read_text("utf-8", errors="replace"))
+                if match:
+                    return match.group(1).strip("./") or "dist"
+        return "dist"
+    return "dist"
+
+
+def build_env(names: tuple[str, ...], environ: dict[str, str]) -> dict[str, str]:
+    """The environment variables whose values the bundlers read, by name."""
+    return {
+        name: value
+        for name, value in sorted(environ.items())
+        if name.startswith(BUILD_ENV_PREFIXES) or name in BUILD_ENV_NAMES or name in names
+    }
+
+
+def engines_node(package: dict[str, Any]) -> str | None:
+    engines = package.get("engines")
+    if isinstance(engines, dict) and isinstance(engines.get("node"), str):
+        return str(engines["node"])
+    return None
+
+
+def relative_to_webapp(config: Config, path: Path) -> str | None:
+    try:
+        return str(path.relative_to(config.webapp.source))
+    except ValueError:
+        return None

@@ -1,0 +1,398 @@
+"""Load and validate the configuration: buildtools.toml, [tool.buildtools] in pyproject.toml,
+or a Mephisto-style Hydra YAML. Every error names the file and the key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.schema import REQUIRED, Field, unknown_key_error, validate_table
+from buildtools.errors import UserError
+from buildtools.layout import STATE_DIR_NAME
+
+CONFIG_FILE = "buildtools.toml"
+CONFIG_ENV = "BUILDTOOLS_CONFIG"
+FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
+KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
+
+
+def _architect_list(value: list[Any]) -> str | None:
+    for name in value:
+        if name not in KNOWN_ARCHITECTS:
+            return f"names an unknown architect {name!r}; known: {', '.join(KNOWN_ARCHITECTS)}"
+    return None
+
+
+def _string_list(value: list[Any]) -> str | None:
+    if not all(isinstance(item, str) for item in value):
+        return f"must be a list of strings, got {value!r}"
+    return None
+
+
+def _port(value: int) -> str | None:
+    return None if 0 <= value <= 65535 else f"must be a port number (0-65535), got {value}"
+
+
+WEBAPP_FIELDS: dict[str, Field] = {
+    "source": Field(str, "webapp"),
+    "build_command": Field(str, "build"),
+    "output": Field(str, ""),
+    "post_install_script": Field(str, ""),
+    "force_rebuild": Field(bool, False),
+    "extra_source_dir": Field(str, ""),
+    "extra_source_allow": Field(list, [], check=_string_list),
+    "node": Field(str, "auto"),
+    "node_mirror": Field(str, ""),
+    "build_env": Field(list, [], check=_string_list),
+    "template": Field(str, ""),
+}
+
+TASK_FIELDS: dict[str, Field] = {
+    "task_name": Field(str, ""),
+    "task_title": Field(str, REQUIRED),
+    "task_description": Field(str, REQUIRED),
+    "task_reward": Field(float, REQUIRED, minimum=0),
+    "task_tags": Field(str, REQUIRED),
+    "task_lifetime_in_seconds": Field(int, 2678400, minimum=0),
+    "assignment_duration_in_seconds": Field(int, 1800, minimum=0),
+    "no_submission_patience": Field(int, 43200, minimum=0),
+    "allowed_concurrent": Field(int, 0, minimum=0),
+    "maximum_units_per_worker": Field(int, 0, minimum=0),
+    "max_num_concurrent_units": Field(int, 0, minimum=0),
+    "submission_timeout": Field(int, 600, minimum=0),
+    "post_install_script": Field(str, ""),
+    "force_rebuild": Field(bool, False),
+    "resume_incomplete_run": Field(bool, False),
+}
+REQUIRED_TASK_KEYS = tuple(key for key, spec in TASK_FIELDS.items() if spec.default is REQUIRED)
+
+DEPLOY_FIELDS: dict[str, Field] = {
+    "architects": Field(list, list(KNOWN_ARCHITECTS), check=_architect_list),
+    "out": Field(str, "dist"),
+    "local": Field(dict, {}),
+    "heroku": Field(dict, {}),
+    "ec2": Field(dict, {}),
+    "static": Field(dict, {}),
+}
+LOCAL_FIELDS = {"host": Field(str, "127.0.0.1"), "port": Field(int, 3000, check=_port)}
+HEROKU_FIELDS = {"app": Field(str, ""), "max_slug_mb": Field(int, 500, minimum=1)}
+EC2_FIELDS = {
+    "server_name": Field(str, "_"),
+    "host": Field(str, ""),
+    "remote_dir": Field(str, "/var/www/task"),
+}
+STATIC_FIELDS: dict[str, Field] = {}
+
+CACHE_FIELDS: dict[str, Field] = {
+    "enabled": Field(bool, True),
+    "dir": Field(str, ""),
+    "max_size_mb": Field(int, 1024, minimum=0),
+    "max_age_days": Field(int, 30, minimum=0),
+    "remote_url": Field(str, ""),
+    "remote_team": Field(str, ""),
+    "remote_token_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_TOKEN"),
+    "signature_key_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_KEY"),
+    "remote_timeout_s": Field(float, 5.0, minimum=0),
+}
+
+TOP_LEVEL = ("webapp", "task", "deploy", "cache")
+
+
+@dataclass(frozen=True)
+class WebappConfig:
+    source: Path
+    build_command: str
+    output: str  # relative to source; "" means detect
+    post_install_script: str  # relative to source; "" means none
+    force_rebuild: bool
+    extra_source_dir: Path | None
+    extra_source_allow: tuple[str, ...]
+    node: str
+    node_mirror: str
+    build_env: tuple[str, ...]
+    template: Path | None  # when set, rendered into `source` before install
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    host: str = "127.0.0.1"
+    port: int = 3000
+
+
+@dataclass(frozen=True)
+class HerokuSettings:
+    app: str = ""
+    max_slug_mb: int = 500
+
+
+@dataclass(frozen=True)
+class Ec2Settings:
+    server_name: str = "_"
+    host: str = ""
+    remote_dir: str = "/var/www/task"
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    architects: tuple[str, ...]
+    out: Path
+    local: LocalSettings
+    heroku: HerokuSettings
+    ec2: Ec2Settings
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    enabled: bool
+    dir: Path
+    max_size_mb: int
+    max_age_days: int
+    remote_url: str
+    remote_team: str
+    remote_token_env: str
+    signature_key_env: str
+    remote_timeout_s: float
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the file the configuration came from
+    root: Path  # the folder the relative paths are relative to
+    webapp: WebappConfig
+    task: dict[str, Any]  # the [task] settings, defaults filled; written as task_config.json
+    deploy: DeployConfig
+    cache: CacheConfig
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR_NAME
+
+    @property
+    def bundle_dir(self) -> Path:
+        return self.deploy.out / "bundle"
+
+    @property
+    def display_name(self) -> str:
+        """How error messages name the configuration, as the loader's own errors do."""
+        if self.path.name == "pyproject.toml":
+            return "pyproject.toml [tool.buildtools]"
+        return self.path.name
+
+    def missing_task_keys(self) -> list[str]:
+        return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]
+
+
+def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BUILDTOOLS_CACHE_DIR"):
+        return Path(env["BUILDTOOLS_CACHE_DIR"])
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "buildtools"
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The configuration file for the project in `start`."""
+    env = os.environ if env is None else env
+    if env.get(CONFIG_ENV):
+        path = (start / env[CONFIG_ENV]).resolve()
+        if not path.is_file():
+            raise UserError(f"{CONFIG_ENV}={env[CONFIG_ENV]}: no such file ({path})")
+        return path
+    toml_path = start / CONFIG_FILE
+    if toml_path.is_file():
+        return toml_path.resolve()
+    pyproject = start / "pyproject.toml"
+    if pyproject.is_file() and "[tool.buildtools" in pyproject.read_text("utf-8"):
+        return pyproject.resolve()
+    candidates = _mephisto_yaml_candidates(start)
+    if len(candidates) == 1:
+        return candidates[0].resolve()
+    if len(candidates) > 1:
+        names = ", ".join(str(path.relative_to(start)) for path in candidates)
+        raise UserError(
+            f"several Mephisto configs found ({names}); choose one with {CONFIG_ENV}=<file>"
+        )
+    raise UserError(
+        f"no {CONFIG_FILE} in {start} (nor [tool.buildtools] in pyproject.toml, nor a Mephisto "
+        f"YAML in conf/); create one with 'buildtools new' or set {CONFIG_ENV}"
+    )
+
+
+def _mephisto_yaml_candidates(start: Path) -> list[Path]:
+    found = []
+    for folder in (start, start / "conf", start / "hydra_configs" / "conf"):
+        if not folder.is_dir():
+            continue
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if any(line.startswith("mephisto:") for line in text.splitlines()):
+                found.append(path)
+    return found
+
+
+def load_config(start: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    start = (start or Path.cwd()).resolve()
+    path = find_config(start, env)
+    return load_config_file(path, env)
+
+
+def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    source = path.name
+    if path.suffix in (".yaml", ".yml"):
+        from buildtools.config.mephisto_yaml import read_mephisto_yaml
+
+        raw, root = read_mephisto_yaml(path)
+    else:
+        raw = _read_toml(path)
+        root = path.parent
+        if path.name == "pyproject.toml":
+            source = "pyproject.toml [tool.buildtools]"
+            tool = raw.get("tool", {})
+            raw = tool.get("buildtools", {}) if isinstance(tool, dict) else {}
+    return build_config(raw, path=path.resolve(), root=root.resolve(), source=source, env=env)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path.name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+# ---------------------------------------------------------------- validation
+
+
+def build_config(
+    raw: Mapping[str, Any], *, path: Path, root: Path, source: str, env: Mapping[str, str]
+) -> Config:
+    for key in raw:
+        if key not in TOP_LEVEL:
+            raise _unknown_top_level(source, key)
+    webapp = validate_table(source, "webapp", raw.get("webapp", {}), WEBAPP_FIELDS)
+    task = validate_table(source, "task", raw.get("task", {}), TASK_FIELDS)
+    deploy = validate_table(source, "deploy", raw.get("deploy", {}), DEPLOY_FIELDS)
+    cache = validate_table(source, "cache", raw.get("cache", {}), CACHE_FIELDS)
+
+    post_install = _merged(source, "post_install_script", webapp, task, "")
+    force = _merged(source, "force_rebuild", webapp, task, False)
+    if env.get(FORCE_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        force = True
+
+    source_dir = _resolve(root, webapp["source"])
+    template = _resolve(root, webapp["template"]) if webapp["template"] else None
+    if template is not None and not template.is_dir():
+        raise UserError(f"{source}: [webapp] template: folder '{webapp['template']}' not found")
+    if template is None and not source_dir.is_dir():
+        raise UserError(
+            f"{source}: [webapp] source: folder '{webapp['source']}' not found "
+            f"(looked for {source_dir})"
+        )
+    extra: Path | None = None
+    if webapp["extra_source_dir"]:
+        extra = _resolve(root, webapp["extra_source_dir"])
+        if not extra.is_dir():
+            raise UserError(
+                f"{source}: [webapp] extra_source_dir: folder '{webapp['extra_source_dir']}' "
+                f"not found (looked for {extra})"
+            )
+    if post_install:
+        script = Path(os.path.normpath(source_dir / post_install))
+        if not script.is_relative_to(source_dir):
+            raise UserError(
+                f"{source}: [webapp] post_install_script: '{post_install}' lies outside the "
+                f"webapp folder {webapp['source']}; put the script inside it"
+            )
+        if template is None and not script.is_file():
+            raise UserError(
+                f"{source}: [webapp] post_install_script: '{post_install}' not found in "
+                f"{webapp['source']}/"
+            )
+
+    for table, fields in (
+        ("local", LOCAL_FIELDS),
+        ("heroku", HEROKU_FIELDS),
+        ("ec2", EC2_FIELDS),
+        ("static", STATIC_FIELDS),
+    ):
+        deploy[table] = validate_table(source, f"deploy.{table}", deploy[table], fields)
+
+    task = {key: value for key, value in task.items() if value is not REQUIRED}
+    if not task.get("task_name"):
+        task["task_name"] = source_dir.name
+    task["post_install_script"] = post_install
+    task["force_rebuild"] = force
+
+    return Config(
+        path=path,
+        root=root,
+        webapp=WebappConfig(
+            source=source_dir,
+            build_command=webapp["build_command"],
+            output=webapp["output"],
+            post_install_script=post_install,
+            force_rebuild=force,
+            extra_source_dir=extra,
+            extra_source_allow=tuple(webapp["extra_source_allow"]),
+            node=webapp["node"],
+            node_mirror=webapp["node_mirror"],
+            build_env=tuple(webapp["build_env"]),
+            template=template,
+        ),
+        task=task,
+        deploy=DeployConfig(
+            architects=tuple(deploy["architects"]),
+            out=_resolve(root, deploy["out"]),
+            local=LocalSettings(**deploy["local"]),
+            heroku=HerokuSettings(**deploy["heroku"]),
+            ec2=Ec2Settings(**deploy["ec2"]),
+        ),
+        cache=CacheConfig(
+            enabled=cache["enabled"],
+            dir=_resolve(root, cache["dir"]) if cache["dir"] else user_cache_dir(env) / "cache",
+            max_size_mb=cache["max_size_mb"],
+            max_age_days=cache["max_age_days"],
+            remote_url=cache["remote_url"],
+            remote_team=cache["remote_team"],
+            remote_token_env=cache["remote_token_env"],
+            signature_key_env=cache["signature_key_env"],
+            remote_timeout_s=cache["remote_timeout_s"],
+        ),
+    )
+
+
+def _unknown_top_level(source: str, key: str) -> UserError:
+    error = unknown_key_error(source, "", key, list(TOP_LEVEL))
+    return UserError(str(error).replace("[] unknown key", "unknown table"))
+
+
+def _merged(source: str, key: str, webapp: dict[str, Any], task: dict[str, Any], empty: Any) -> Any:
+    """post_install_script and force_rebuild may stand in [webapp] or [task], not differ."""
+    in_webapp, in_task = webapp[key], task[key]
+    if in_webapp != empty and in_task != empty and in_webapp != in_task:
+        raise UserError(
+            f"{source}: {key} is {in_webapp!r} in [webapp] but {in_task!r} in [task]; "
+            "keep one of them"
+        )
+    return in_webapp if in_webapp != empty else in_task
+
+
+def _resolve(root: Path, value: str) -> Path:
+    return Path(os.path.normpath(root / os.path.expanduser(value)))

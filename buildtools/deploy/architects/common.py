@@ -1,0 +1,207 @@
+"""What the architects share: the package context, template rendering, the cache policy."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from buildtools.build.events import Reporter
+from buildtools.config.load import Config
+from buildtools.util.hashing import digest
+
+TEMPLATES = Path(__file__).parent / "templates"
+PUBLIC = "public"  # every artifact serves the files of <artifact>/public/ and nothing else
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+NO_CACHE_FILES = ("index.html", "task_config.json")
+# Crowdsourcing sites show tasks in an iframe (MTurk's ExternalQuestion). Browsers that know
+# CSP frame-ancestors use it and ignore X-Frame-Options; only very old ones fall back to
+# SAMEORIGIN.
+FRAME_ANCESTORS = "'self' https://*.mturk.com"
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Content-Security-Policy", f"frame-ancestors {FRAME_ANCESTORS}"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
+
+# A bundler's content-hashed file: assets/index-B9jXQm3a.js (Vite), static/js/main.3f2a1b9c.js
+# (webpack). The hash must hold a digit or a capital, so that assets/my-background.png is not
+# taken for one; a file that came from extra_source_dir never is.
+_HASHED = re.compile(
+    r"^(?:.+/)?(?:assets|static)/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*?[-.]"
+    r"(?P<hash>[A-Za-z0-9_-]{8,})\.[A-Za-z0-9]+$"
+)
+
+
+@dataclass(frozen=True)
+class PackageContext:
+    """What an architect needs to make its artifact."""
+
+    config: Config
+    bundle_dir: Path
+    bundle_key: str
+    node_version: str  # of the toolchain the bundle was built with, e.g. "20.20.2"
+    reporter: Reporter
+    environ: Mapping[str, str]
+
+    @property
+    def node_major(self) -> str:
+        return self.node_version.lstrip("v").split(".")[0]
+
+    @property
+    def task_name(self) -> str:
+        return str(self.config.task.get("task_name") or "task")
+
+    @property
+    def task_title(self) -> str:
+        return str(self.config.task.get("task_title") or self.task_name)
+
+
+def render(template: str, **context: Any) -> str:
+    text: str = _environment().get_template(template).render(**context)
+    return text
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
+    env.filters["shquote"] = shlex.quote
+    return env
+
+
+def templates_digest(folder: str) -> str:
+    """A digest of the template files of one architect (and the shared ones)."""
+    parts: list[tuple[str, bytes]] = []
+    for base in (TEMPLATES / "common", TEMPLATES / folder):
+        for path in sorted(base.rglob("*")):
+            if path.is_file():
+                parts.append((path.relative_to(TEMPLATES).as_posix(), path.read_bytes()))
+    return digest([(name, data.hex()) for name, data in parts])
+
+
+def bundle_files(bundle: Path) -> list[str]:
+    """Relative posix paths of the bundle's files, sorted."""
+    found = []
+    for current, _dirs, files in os.walk(bundle):
+        for name in files:
+            found.append((Path(current) / name).relative_to(bundle).as_posix())
+    return sorted(found)
+
+
+def extra_files(config: Config) -> set[str]:
+    """The relative paths that came into the bundle from extra_source_dir."""
+    extra = config.webapp.extra_source_dir
+    return set(bundle_files(extra)) if extra is not None and extra.is_dir() else set()
+
+
+def is_hashed(relative: str) -> bool:
+    match = _HASHED.match(relative)
+    if not match:
+        return False
+    value = match.group("hash")
+    return any(ch.isdigit() or ch.isupper() for ch in value)
+
+
+def hashed_assets(files: list[str], extra: set[str]) -> list[str]:
+    """The files that may be cached for a year: content-hashed build outputs."""
+    return [name for name in files if name not in extra and is_hashed(name)]
+
+
+def copy_bundle(bundle: Path, dest: Path) -> None:
+    """Copy the bundle (symlinks followed: the artifact holds plain files only)."""
+    shutil.copytree(bundle, dest, symlinks=False)
+
+
+def write(path: Path, text: str, mode: int = 0o644) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+
+
+def folder_size(folder: Path) -> int:
+    total = 0
+    for current, _dirs, files in os.walk(folder):
+        for name in files:
+            total += (Path(current) / name).lstat().st_size
+    return total
+
+
+def display(path: Path, root: Path) -> str:
+    """`path` relative to the project root when inside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:
+    """What every template gets."""
+    hashed = hashed_assets(files, extra_files(ctx.config))
+    return {
+        "task_name": ctx.task_name,
+        "task_title": ctx.task_title,
+        "architect": folder_name,
+        "artifact": display(ctx.config.deploy.out / folder_name, ctx.config.root),
+        "public": PUBLIC,
+        "files": files,
+        "hashed": hashed,
+        "no_cache_files": [name for name in NO_CACHE_FILES if name in files],
+        "immutable": IMMUTABLE,
+        "no_cache": NO_CACHE,
+        "security_headers": SECURITY_HEADERS,
+        "frame_ancestors": FRAME_ANCESTORS,
+        "node_major": ctx.node_major,
+    }
+
+
+class Architect:
+    """One hosting target. Subclasses set name and template_version and write the artifact."""
+
+    name: str = ""
+    template_version: str = "1"
+
+    def settings(self, config: Config) -> dict[str, Any]:
+        """The settings that go into the package key."""
+        return {}
+
+    def template_key(self) -> str:
+        return f"{self.name}-{self.template_version}-{templates_digest(self.name)}"
+
+    def write(self, ctx: PackageContext, folder: Path) -> None:
+        """Fill `folder` (an empty staging folder) with the artifact."""
+        raise NotImplementedError
+
+    def check(self, ctx: PackageContext, folder: Path) -> str:
+        """Check the staged artifact before it is put in place; raise UserError to refuse it.
+        Returns a detail for the report."""
+        return f"{folder_size(folder) / 1e6:.1f} MB"
+
+    def publish_target(self, config: Config) -> str:
+        """Where `deploy` puts the artifact online; "" when it does not (then `hint`)."""
+        return ""
+
+    def publish(self, ctx: PackageContext, folder: Path) -> str:
+        """Put the artifact online; returns a detail for the report."""
+        raise NotImplementedError
+
+    def hint(self, ctx: PackageContext, folder: Path) -> str:
+        """One line saying how to put the artifact online by hand."""
+        return f"see {display(folder / 'DEPLOY.md', ctx.config.root)}"

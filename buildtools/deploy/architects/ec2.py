@@ -1,0 +1,137 @@
+"""ec2: the bundle, an nginx server block and an install script; deploy copies it over ssh."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.load import Config
+from buildtools.deploy.architects.common import (
+    PUBLIC,
+    Architect,
+    PackageContext,
+    base_context,
+    bundle_files,
+    copy_bundle,
+    display,
+    render,
+    write,
+)
+from buildtools.errors import CommandFailed, UserError
+
+SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
+SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", "ConnectTimeout=10")
+
+
+def site_name(task_name: str) -> str:
+    """A file and identifier friendly name for the nginx configuration."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", task_name).strip("-") or "task"
+
+
+def upload_dir(task_name: str) -> str:
+    """Where the artifact is copied on the server, relative to the ssh user's home."""
+    return f".buildtools-deploy/{site_name(task_name)}"
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """`user@host:port` -> (`user@host`, `port`); without a port, port is ""."""
+    match = re.fullmatch(r"([^:\[\]]+):(\d+)", host)
+    return (match.group(1), match.group(2)) if match else (host, "")
+
+
+class Ec2(Architect):
+    name = "ec2"
+    template_version = "1"
+
+    def settings(self, config: Config) -> dict[str, Any]:
+        ec2 = config.deploy.ec2
+        return {"server_name": ec2.server_name, "host": ec2.host, "remote_dir": ec2.remote_dir}
+
+    def write(self, ctx: PackageContext, folder: Path) -> None:
+        ec2 = ctx.config.deploy.ec2
+        if not ec2.remote_dir.startswith("/") or '"' in ec2.remote_dir:
+            raise UserError(
+                f"[deploy.ec2] remote_dir must be an absolute path without quotes, "
+                f"got {ec2.remote_dir!r}"
+            )
+        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        site = site_name(ctx.task_name)
+        context = {
+            **base_context(ctx, self.name, bundle_files(ctx.bundle_dir)),
+            "server_name": ec2.server_name,
+            "remote_dir": ec2.remote_dir.rstrip("/") or "/",
+            "host": ec2.host,
+            "site_name": site,
+            "cache_var": "buildtools_cache_" + site.replace("-", "_"),
+            "upload_dir": upload_dir(ctx.task_name),
+        }
+        write(folder / "nginx" / "task.conf", render("ec2/task.conf.j2", **context))
+        write(folder / "install.sh", render("ec2/install.sh.j2", **context), mode=0o755)
+        write(folder / "DEPLOY.md", render("ec2/DEPLOY.md.j2", **context))
+
+    def publish_target(self, config: Config) -> str:
+        ec2 = config.deploy.ec2
+        return f"{ec2.host}:{ec2.remote_dir}" if ec2.host else ""
+
+    def hint(self, ctx: PackageContext, folder: Path) -> str:
+        return (
+            "to deploy on a server with nginx: set [deploy.ec2] host, or follow "
+            f"{display(folder / 'DEPLOY.md', ctx.config.root)}"
+        )
+
+    def publish(self, ctx: PackageContext, folder: Path) -> str:
+        host, port = split_host(ctx.config.deploy.ec2.host)
+        path = ctx.environ.get("PATH", os.defpath)
+        ssh = shlex.split(ctx.environ.get(SSH_ENV, "") or "ssh")
+        if not ssh or shutil.which(ssh[0], path=path) is None:
+            raise UserError(
+                f"ec2 deploy needs ssh ('{ssh[0] if ssh else ''}' was not found on PATH); "
+                f"install OpenSSH or set {SSH_ENV}"
+            )
+        if shutil.which("rsync", path=path) is None:
+            raise UserError(
+                "ec2 deploy needs rsync, which was not found on PATH; install it "
+                "(e.g. apt-get install rsync), or copy the artifact by hand as its DEPLOY.md says"
+            )
+        ssh = [*ssh, *SSH_OPTIONS, *(["-p", port] if port else [])]
+        remote = upload_dir(ctx.task_name)
+        steps: list[tuple[str, list[str]]] = [
+            ("connect (ssh)", [*ssh, host, f"mkdir -p {shlex.quote(remote)}"]),
+            (
+                "copy (rsync)",
+                [
+                    "rsync",
+                    "-rlptz",
+                    "--delete",
+                    "-e",
+                    shlex.join(ssh),
+                    f"{folder}/",
+                    f"{host}:{remote}/",
+                ],
+            ),
+            ("install (install.sh)", [*ssh, host, f"sh {shlex.quote(remote)}/install.sh"]),
+        ]
+        for number, (step, cmd) in enumerate(steps, 1):
+            _run_step(ctx, cmd, f"ec2 deploy to {host}: step {number}/{len(steps)} '{step}'")
+        return f"installed on {host} in {ctx.config.deploy.ec2.remote_dir}"
+
+
+def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:
+    from buildtools.util.process import run
+
+    try:
+        run(cmd, cwd=ctx.config.root, env=dict(ctx.environ), what=label,
+            sink=ctx.reporter.output)
+    except CommandFailed as exc:
+        last = next((line.strip() for line in reversed(exc.tail) if line.strip()), "")
+        raise UserError(
+            f"{label} failed (exit code {exc.returncode})" + (f": {last}" if last else "")
+        ) from None
+
+
+ARCHITECT = Ec2()

@@ -1,0 +1,179 @@
+"""heroku: a dependency-free Node app (package.json, Procfile, server.js) around the bundle."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.load import Config
+from buildtools.deploy.architects.common import (
+    PUBLIC,
+    SECURITY_HEADERS,
+    Architect,
+    PackageContext,
+    base_context,
+    bundle_files,
+    copy_bundle,
+    display,
+    folder_size,
+    render,
+    write,
+)
+from buildtools.deploy.serve import MIME_TYPES
+from buildtools.errors import CommandFailed, UserError
+
+MB = 1024 * 1024
+WARN_RATIO = 0.8
+HEROKU_CLI_URL = "https://devcenter.heroku.com/articles/heroku-cli"
+# Fixed dates make the deploy commit, and so a second push of the same artifact, a no-op.
+GIT_DATE = "1980-01-01T00:00:00+0000"
+
+
+def npm_name(task_name: str) -> str:
+    """A valid npm package name made from the task name."""
+    name = re.sub(r"[^a-z0-9._-]+", "-", task_name.lower()).strip("-._")
+    return name[:214] or "task"
+
+
+def package_json(ctx: PackageContext) -> dict[str, Any]:
+    return {
+        "name": npm_name(ctx.task_name),
+        "version": "1.0.0",
+        "private": True,
+        "description": f"{ctx.task_title} (static task app, made by buildtools)",
+        "engines": {"node": f"{ctx.node_major}.x"},
+        "scripts": {"start": "node server.js"},
+    }
+
+
+def package_lock(package: dict[str, Any]) -> dict[str, Any]:
+    """The lockfile npm would write for a package without dependencies."""
+    root = {key: package[key] for key in ("name", "version", "engines")}
+    return {
+        "name": package["name"],
+        "version": package["version"],
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": {"": root},
+    }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
+class Heroku(Architect):
+    name = "heroku"
+    template_version = "1"
+
+    def settings(self, config: Config) -> dict[str, Any]:
+        heroku = config.deploy.heroku
+        return {"app": heroku.app, "max_slug_mb": heroku.max_slug_mb}
+
+    def write(self, ctx: PackageContext, folder: Path) -> None:
+        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        files = bundle_files(ctx.bundle_dir)
+        context = base_context(ctx, self.name, files)
+        package = package_json(ctx)
+        write(folder / "package.json", _json(package))
+        write(folder / "package-lock.json", _json(package_lock(package)))
+        write(folder / "Procfile", "web: node server.js\n")
+        write(
+            folder / "server.js",
+            render(
+                "heroku/server.js.j2",
+                mime_types=MIME_TYPES,
+                immutable_paths=["/" + name for name in context["hashed"]],
+                security_headers_map=dict(SECURITY_HEADERS),
+                **context,
+            ),
+        )
+        heroku = ctx.config.deploy.heroku
+        write(
+            folder / "DEPLOY.md",
+            render(
+                "heroku/DEPLOY.md.j2", app=heroku.app, max_slug_mb=heroku.max_slug_mb, **context
+            ),
+        )
+
+    def check(self, ctx: PackageContext, folder: Path) -> str:
+        """The artifact's size (uncompressed: an upper bound of the compressed slug's)."""
+        limit = ctx.config.deploy.heroku.max_slug_mb
+        size = folder_size(folder)
+        shown = f"{size / MB:.1f} MB"
+        if size > limit * MB:
+            raise UserError(
+                f"heroku: the artifact is {shown}, over [deploy.heroku] max_slug_mb = {limit} "
+                "(Heroku's slug limit); make the assets smaller or host them elsewhere "
+                "(see docs/ASSETS.md)"
+            )
+        if size >= WARN_RATIO * limit * MB:
+            ctx.reporter.warn(
+                f"heroku: the artifact is {shown}, {100 * size / (limit * MB):.0f} % of "
+                f"[deploy.heroku] max_slug_mb = {limit}"
+            )
+        return f"{shown} of {limit} MB"
+
+    def publish_target(self, config: Config) -> str:
+        app = config.deploy.heroku.app
+        return f"app {app}" if app else ""
+
+    def hint(self, ctx: PackageContext, folder: Path) -> str:
+        where = display(folder, ctx.config.root)
+        return (
+            f"to deploy on Heroku: set [deploy.heroku] app, or cd {where} && git init && "
+            "git add -A && git commit -m deploy && heroku create && git push heroku HEAD:main"
+        )
+
+    def publish(self, ctx: PackageContext, folder: Path) -> str:
+        app = ctx.config.deploy.heroku.app
+        path = ctx.environ.get("PATH", os.defpath)
+        heroku = shutil.which("heroku", path=path)
+        if heroku is None:
+            raise UserError(
+                f"[deploy.heroku] app is '{app}' but the heroku CLI was not found on PATH; "
+                f'install it ({HEROKU_CLI_URL}), or set app = "" and deploy '
+                f"{display(folder, ctx.config.root)} by hand as its DEPLOY.md says"
+            )
+        if shutil.which("git", path=path) is None:
+            raise UserError("heroku deploy needs git, which was not found on PATH; install it")
+        from buildtools.util.process import run
+
+        env = {
+            **ctx.environ,
+            "GIT_AUTHOR_NAME": "buildtools",
+            "GIT_AUTHOR_EMAIL": "buildtools@localhost",
+            "GIT_COMMITTER_NAME": "buildtools",
+            "GIT_COMMITTER_EMAIL": "buildtools@localhost",
+            "GIT_AUTHOR_DATE": GIT_DATE,
+            "GIT_COMMITTER_DATE": GIT_DATE,
+        }
+        with tempfile.TemporaryDirectory(prefix="buildtools-heroku-") as tmp:
+            repo = Path(tmp) / "app"
+            shutil.copytree(folder, repo)
+            steps = [
+                ("git init", ["git", "init", "-q", "-b", "main"]),
+                ("git add", ["git", "add", "-A"]),
+                ("git commit", ["git", "commit", "-q", "-m", f"deploy {ctx.task_name}"]),
+                ("heroku git:remote", [heroku, "git:remote", "--app", app]),
+                ("git push", ["git", "push", "--force", "heroku", "HEAD:main"]),
+            ]
+            for step, cmd in steps:
+                try:
+                    run(cmd, cwd=repo, env=env, what=f"heroku deploy ({step})",
+                        sink=ctx.reporter.output)
+                except CommandFailed as exc:
+                    last = exc.tail[-1].strip() if exc.tail else ""
+                    raise UserError(
+                        f"heroku deploy step '{step}' failed (exit code {exc.returncode})"
+                        + (f": {last}" if last else "")
+                    ) from None
+        return f"pushed to Heroku app {app}"
+
+
+ARCHITECT = Heroku()

@@ -1,0 +1,47 @@
+"""local: the bundle, served on this machine by `buildtools serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.load import Config
+from buildtools.deploy.architects.common import (
+    PUBLIC,
+    Architect,
+    PackageContext,
+    base_context,
+    bundle_files,
+    copy_bundle,
+    display,
+    render,
+    write,
+)
+
+
+class Local(Architect):
+    name = "local"
+    template_version = "1"
+
+    def settings(self, config: Config) -> dict[str, Any]:
+        local = config.deploy.local
+        return {"host": local.host, "port": local.port}
+
+    def write(self, ctx: PackageContext, folder: Path) -> None:
+        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        local = ctx.config.deploy.local
+        context = base_context(ctx, self.name, bundle_files(ctx.bundle_dir))
+        write(
+            folder / "DEPLOY.md",
+            render("local/DEPLOY.md.j2", host=local.host, port=local.port, **context),
+        )
+
+    def hint(self, ctx: PackageContext, folder: Path) -> str:
+        local = ctx.config.deploy.local
+        return (
+            f"serve it with `buildtools serve` (http://{local.host}:{local.port}/); "
+            f"see {display(folder / 'DEPLOY.md', ctx.config.root)}"
+        )
+
+
+ARCHITECT = Local()

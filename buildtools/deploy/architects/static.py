@@ -1,0 +1,59 @@
+"""static: the bundle with cache-header files, for S3-like buckets, CDNs and static hosts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from buildtools.deploy.architects.common import (
+    PUBLIC,
+    Architect,
+    PackageContext,
+    base_context,
+    bundle_files,
+    copy_bundle,
+    render,
+    write,
+)
+from buildtools.errors import UserError
+
+
+def long_cache_patterns(files: list[str], hashed: list[str]) -> list[str]:
+    """`aws s3 sync --include` patterns that select exactly the hashed files: `assets/*` when
+    every file under assets/ is hashed, else the files one by one."""
+    chosen = set(hashed)
+    patterns: list[str] = []
+    folders = sorted({name.split("/")[0] for name in hashed})
+    for folder in folders:
+        inside = [name for name in files if name.startswith(folder + "/")]
+        if all(name in chosen for name in inside):
+            patterns.append(f"{folder}/*")
+        else:
+            patterns.extend(name for name in inside if name in chosen)
+    return patterns
+
+
+class Static(Architect):
+    name = "static"
+    template_version = "1"
+
+    def write(self, ctx: PackageContext, folder: Path) -> None:
+        files = bundle_files(ctx.bundle_dir)
+        if "_headers" in files:
+            raise UserError(
+                "the bundle already has a _headers file; the static architect writes its own, "
+                "rename yours"
+            )
+        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        context = base_context(ctx, self.name, files)
+        write(folder / PUBLIC / "_headers", render("static/_headers.j2", **context))
+        write(
+            folder / "DEPLOY.md",
+            render(
+                "static/DEPLOY.md.j2",
+                long_patterns=long_cache_patterns(files, context["hashed"]),
+                **context,
+            ),
+        )
+
+
+ARCHITECT = Static()

@@ -1,0 +1,180 @@
+"""`buildtools serve`: a small static server for an artifact folder on host:port.
+
+Correct MIME types (one table, shared with the generated Node server and the embed helpers),
+index.html for `/`, no directory listing, no path leaving the folder, dotfiles 404.
+Importing this module is cheap: http.server is imported only when a server starts.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from buildtools.errors import UserError
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
+# Extension -> MIME type. Our own table, so the answer does not depend on /etc/mime.types.
+MIME_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".cjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".map": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".bmp": "image/bmp",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".flac": "audio/flac",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".pdf": "application/pdf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+}
+DEFAULT_MIME = "application/octet-stream"
+
+
+def mime_type(name: str) -> str:
+    """The Content-Type for a file name, from MIME_TYPES."""
+    return MIME_TYPES.get(os.path.splitext(name)[1].lower(), DEFAULT_MIME)
+
+
+def port_in_use_message(host: str, port: int) -> str:
+    return f"port {port} on {host} is in use; choose another with --port or [deploy.local] port"
+
+
+def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
+    """A bound (not yet serving) server for `folder`; port 0 lets the OS choose."""
+    from http.server import ThreadingHTTPServer
+
+    root = folder.resolve()
+    if not root.is_dir():
+        raise UserError(f"cannot serve {folder}: no such folder; run `doit deploy` first")
+    if not (root / "index.html").is_file() and (root / "public" / "index.html").is_file():
+        root = root / "public"  # an artifact folder: serve its public/ part
+    if not (root / "index.html").is_file():
+        raise UserError(f"cannot serve {folder}: it has no index.html")
+    handler = _handler_class(root)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(port_in_use_message(host, port)) from None
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.daemon_threads = True
+    return server
+
+
+def url_of(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    shown = host.decode() if isinstance(host, bytes) else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def serve(folder: Path, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:
+    """Serve `folder` on host:port until interrupted; print the URL once listening."""
+    server = make_server(folder, host, port)
+    url = url_of(server)
+    print(f"serving {folder} at {url} (Ctrl-C to stop)", flush=True)
+    if ready is not None:
+        ready(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _handler_class(root: Path) -> Any:
+    from http import HTTPStatus
+    from http.server import SimpleHTTPRequestHandler
+    from urllib.parse import unquote, urlsplit
+
+    class Handler(SimpleHTTPRequestHandler):
+        server_version = "buildtools-serve"
+        sys_version = ""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            sys.stderr.write(f"    {self.address_string()} {format % args}\n")
+
+        def guess_type(self, path: str | os.PathLike[str]) -> str:
+            return mime_type(os.fspath(path))
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            super().end_headers()
+
+        def list_directory(self, path: str | os.PathLike[str]) -> None:
+            self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+            return None
+
+        def send_head(self) -> Any:
+            raw = unquote(urlsplit(self.path).path)
+            parts = [part for part in raw.split("/") if part]
+            if "\x00" in raw or any(part.startswith(".") for part in parts):
+                self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+                return None
+            target = Path(self.translate_path(self.path)).resolve()
+            if target != root and root not in target.parents:  # a symlink leaving the folder
+                self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+                return None
+            return super().send_head()
+
+    return Handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m buildtools.deploy.serve FOLDER [--host H] [--port P]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m buildtools.deploy.serve", description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    try:
+        serve(args.folder, args.host, args.port)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

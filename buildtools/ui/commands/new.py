@@ -1,0 +1,62 @@
+"""`buildtools new DIR`: a ready-to-build task project rendered from webapp_template/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buildtools.build.template import DEFAULT_TASK, render_tree, template_context, template_root
+from buildtools.errors import UserError
+
+
+@dataclass(frozen=True)
+class NewProject:
+    root: Path
+    written: list[Path]  # relative to root
+    task: dict[str, Any]
+
+
+def task_settings(
+    dest: Path, title: str | None = None, description: str | None = None
+) -> dict[str, Any]:
+    """The [task] settings of a new project in `dest`: its name is the folder's name."""
+    name = dest.resolve().name or str(DEFAULT_TASK["task_name"])
+    return {
+        "task_name": name,
+        "task_title": title if title else DEFAULT_TASK["task_title"],
+        "task_description": description if description else DEFAULT_TASK["task_description"],
+        "task_reward": DEFAULT_TASK["task_reward"],
+        "task_tags": DEFAULT_TASK["task_tags"],
+    }
+
+
+def check_destination(dest: Path, force: bool) -> None:
+    """Refuse a file, or a folder that holds anything, unless `force`."""
+    if dest.is_symlink() and not dest.exists():
+        raise UserError(f"{dest} is a broken symbolic link; choose another folder")
+    if dest.exists() and not dest.is_dir():
+        raise UserError(f"{dest} exists and is not a folder; choose another name")
+    if dest.is_dir() and not force and any(dest.iterdir()):
+        raise UserError(
+            f"{dest} is not empty; choose a new folder, or pass --force to write the template "
+            "files into it (files of the same name are overwritten, others are kept)"
+        )
+
+
+def new_project(
+    dest: Path,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    force: bool = False,
+) -> NewProject:
+    """Render webapp_template into `dest` (created if needed) with the given title."""
+    check_destination(dest, force)
+    task = task_settings(dest, title, description)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        written = render_tree(template_root(), dest, template_context(task))
+    except OSError as exc:
+        raise UserError(f"cannot write the project into {dest}: {exc.strerror or exc}") from None
+    return NewProject(root=dest, written=written, task=task)

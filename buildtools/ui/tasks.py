@@ -1,0 +1,104 @@
+"""doit tasks over the same functions as the CLI.
+
+A project's dodo.py needs one line: `from buildtools.tasks import *`. `doit build` checks every
+stage's key first (doit's `uptodate`); when all are up to date it prints so and runs nothing.
+`doit build -a` (doit's --always-execute) runs the action although the check said up to date,
+which is taken as a forced rebuild.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
+
+DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2}
+
+# The session of this doit run: its up-to-date check and its build action share their scans
+_session: dict[str, Any] = {}
+
+
+def _config() -> Any:
+    from buildtools.config.load import load_config
+
+    return load_config(Path.cwd())
+
+
+def _stages_up_to_date(task: Any, values: Any) -> bool:
+    from buildtools.build.pipeline import Session
+    from buildtools.errors import UserError
+    from buildtools.ui.terminal import Reporter
+
+    if (task.options or {}).get("always"):
+        return False
+    try:
+        session = Session(_config(), reporter=Reporter())
+        fresh = session.check_up_to_date()
+    except UserError:
+        return False  # the action reports the error properly
+    _session["build"] = session
+    _session["fresh"] = fresh
+    return fresh
+
+
+def _build(always: bool) -> None:
+    from buildtools.build.pipeline import Session
+    from buildtools.handler import guarded
+    from buildtools.ui.terminal import Reporter
+
+    # Reaching the action although the check found everything up to date means `doit -a build`.
+    force = always or bool(_session.get("fresh"))
+
+    def run() -> None:
+        session = _session.get("build") or Session(_config(), reporter=Reporter())
+        session.build(force=force)
+
+    guarded(run)
+
+
+def _deploy(architects: list[str]) -> None:
+    from buildtools.deploy.run import deploy
+    from buildtools.handler import guarded
+    from buildtools.ui.terminal import Reporter
+
+    guarded(lambda: deploy(_config(), architects or None, reporter=Reporter()))
+
+
+def _serve(port: int) -> None:
+    from buildtools.handler import guarded
+    from buildtools.ui.cli import run_serve
+
+    guarded(lambda: run_serve(port or None, None))
+
+
+def task_build() -> dict[str, Any]:
+    """Install, build and bundle the webapp into dist/bundle, running only stale stages."""
+    return {
+        "actions": [(_build,)],
+        "uptodate": [_stages_up_to_date],
+        "params": [{"name": "always", "short": "a", "long": "always-execute", "type": bool,
+                    "default": False, "help": "run every stage (a forced rebuild)"}],
+        "verbosity": 2,
+    }
+
+
+def task_deploy() -> dict[str, Any]:
+    """Build if stale, then package dist/<architect>/ and .tar.gz per [deploy] architects."""
+    return {
+        "actions": [(_deploy,)],
+        "pos_arg": "architects",
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def task_serve() -> dict[str, Any]:
+    """Serve dist/local on [deploy.local] host:port until stopped (Ctrl-C)."""
+    return {
+        "actions": [(_serve,)],
+        "params": [{"name": "port", "short": "p", "type": int, "default": 0,
+                    "help": "port (default: [deploy.local] port)"}],
+        "uptodate": [False],
+        "verbosity": 2,
+    }

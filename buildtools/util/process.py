@@ -1,0 +1,104 @@
+"""The one subprocess runner: hands each output line to a sink, keeps the tail, kills the
+process group on stop. It never prints: the caller's sink decides where lines go."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from buildtools.errors import CommandFailed, Interrupted, UserError
+
+TAIL_LINES = 40
+
+
+def find_executable(name: str, path: str | None) -> str:
+    found = shutil.which(name, path=path)
+    if found is None:
+        raise UserError(f"'{name}' was not found on PATH; install it or set [webapp] node")
+    return found
+
+
+def run(
+    cmd: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    what: str,
+    sink: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Run `cmd`, hand each line of its output to `sink` as it comes, return all its lines.
+
+    The child gets its own process group so that an interrupt kills npm and everything it
+    started. Raises CommandFailed with the last lines of output on a non-zero exit.
+    """
+    executable = find_executable(cmd[0], env.get("PATH"))
+    lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    everything: list[str] = []
+    proc = subprocess.Popen(
+        [executable, *cmd[1:]],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+        errors="replace",
+        bufsize=1,
+    )
+    previous_term = _raise_on_sigterm()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            lines.append(line)
+            everything.append(line)
+            if sink is not None:
+                sink(line)
+        returncode = proc.wait()
+    except (KeyboardInterrupt, Interrupted):
+        kill_group(proc)
+        raise
+    finally:
+        _restore_sigterm(previous_term)
+    if returncode != 0:
+        raise CommandFailed(cmd, returncode, list(lines), what)
+    return everything
+
+
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """Stop the child's whole process group: TERM, then KILL if it lingers."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
+def _raise_on_sigterm() -> object:
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread
+        return None
+
+
+def _restore_sigterm(previous: object) -> None:
+    if previous is None:
+        return
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
