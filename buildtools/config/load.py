@@ -67,6 +67,8 @@ TASK_FIELDS: dict[str, Field] = {
     "force_rebuild": Field(bool, False),
     "resume_incomplete_run": Field(bool, False),
 }
+# Accepted in [task] for Mephisto's sake, but build settings: never in task_config.json
+BUILD_SETTINGS_IN_TASK = ("post_install_script", "force_rebuild")
 REQUIRED_TASK_KEYS = tuple(key for key, spec in TASK_FIELDS.items() if spec.default is REQUIRED)
 
 DEPLOY_FIELDS: dict[str, Field] = {
@@ -162,7 +164,9 @@ class Config:
     path: Path  # the file the configuration came from
     root: Path  # the folder the relative paths are relative to
     webapp: WebappConfig
-    task: dict[str, Any]  # the [task] settings, defaults filled; written as task_config.json
+    # The task settings, defaults filled: what task_config.json holds (served to workers), so
+    # no build setting (force_rebuild, post_install_script) is kept here
+    task: dict[str, Any]
     deploy: DeployConfig
     cache: CacheConfig
 
@@ -208,7 +212,7 @@ def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path:
     if toml_path.is_file():
         return toml_path.resolve()
     pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and "[tool.buildtools" in pyproject.read_text("utf-8"):
+    if pyproject.is_file() and b"[tool.buildtools" in _read_bytes(pyproject):
         return pyproject.resolve()
     candidates = _mephisto_yaml_candidates(start)
     if len(candidates) == 1:
@@ -263,18 +267,35 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
     return build_config(raw, path=path.resolve(), root=root.resolve(), source=source, env=env)
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}; make it readable") from None
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a configuration file; one clear line when it is not UTF-8."""
+    raw = _read_bytes(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{path.name}: not UTF-8 text (an undecodable byte on line {line}); "
+            "save it as UTF-8"
+        ) from None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_config_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path.name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 # ---------------------------------------------------------------- validation
@@ -286,6 +307,11 @@ def build_config(
     for key in raw:
         if key not in TOP_LEVEL:
             raise _unknown_top_level(source, key)
+    if "webapp" not in raw and "task" not in raw:
+        raise UserError(
+            f"{source}: no [webapp] and no [task] table; say where the webapp is ([webapp] "
+            "source) and what the task is ([task] task_title...): see 'buildtools new'"
+        )
     webapp = validate_table(source, "webapp", raw.get("webapp", {}), WEBAPP_FIELDS)
     task = validate_table(source, "task", raw.get("task", {}), TASK_FIELDS)
     deploy = validate_table(source, "deploy", raw.get("deploy", {}), DEPLOY_FIELDS)
@@ -337,8 +363,10 @@ def build_config(
     task = {key: value for key, value in task.items() if value is not REQUIRED}
     if not task.get("task_name"):
         task["task_name"] = source_dir.name
-    task["post_install_script"] = post_install
-    task["force_rebuild"] = force
+    # Build settings may stand in [task] (as in Mephisto's task config), but task_config.json
+    # is served to workers: it carries the task settings only
+    for build_setting in BUILD_SETTINGS_IN_TASK:
+        task.pop(build_setting, None)
 
     return Config(
         path=path,

@@ -17,8 +17,10 @@ def read_mephisto_yaml(path: Path) -> tuple[dict[str, Any], Path]:
     """Return (tables, root): root is Mephisto's ${task_dir}, the folder above conf/."""
     import yaml
 
+    from buildtools.config.load import read_config_text
+
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = yaml.safe_load(read_config_text(path)) or {}
     except yaml.YAMLError as exc:
         raise UserError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
     if not isinstance(data, dict) or not isinstance(data.get("mephisto"), dict):

@@ -1,0 +1,112 @@
+"""Fixtures of the integration tests: a tiny real project (real npm, real node, no
+dependencies to download) and a runner of the real `buildtools` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
+TINY_TOML = """\
+[webapp]
+source = "webapp"
+output = "dist"
+extra_source_dir = "assets"
+
+[task]
+task_title = "Tiny"
+task_description = "A tiny task."
+task_reward = 0.1
+task_tags = "tiny"
+"""
+# The build: dist/index.html made of src/*.txt and of whatever `require`d modules say
+TINY_BUILD = """\
+const fs = require('fs');
+fs.appendFileSync('../counts/build', 'x');
+let body = fs.readdirSync('src').sort().map((n) => fs.readFileSync('src/' + n, 'utf8')).join('');
+for (const name of (process.env.TINY_REQUIRE || '').split(',').filter(Boolean)) {
+  body += require(name).text;
+}
+fs.mkdirSync('dist', {recursive: true});
+fs.writeFileSync('dist/index.html', '<p>' + body + '</p>');
+"""
+
+
+@dataclass
+class Tiny:
+    root: Path
+
+    @property
+    def webapp(self) -> Path:
+        return self.root / "webapp"
+
+    @property
+    def bundle(self) -> Path:
+        return self.root / "dist" / "bundle"
+
+    def count(self, what: str) -> int:
+        path = self.root / "counts" / what
+        return len(path.read_text()) if path.exists() else 0
+
+    def run(self, *args: str, env: dict[str, str] | None = None, code: int | None = 0,
+            command: str = BUILDTOOLS, prefix: tuple[str, ...] = ()
+            ) -> subprocess.CompletedProcess[str]:
+        """`buildtools ARGS` (or `command ARGS`) in the project; asserts the exit code."""
+        full_env = clean_env()
+        full_env.update(env or {})
+        result = subprocess.run([*prefix, command, *args], cwd=self.root, env=full_env,
+                                capture_output=True, text=True, timeout=600)
+        if code is not None and result.returncode != code:
+            raise AssertionError(f"{command} {' '.join(args)} exited {result.returncode}, "
+                                 f"not {code}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def edit_package_json(self, **changes: object) -> None:
+        path = self.webapp / "package.json"
+        data = json.loads(path.read_text())
+        data.update(changes)
+        path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def clean_env() -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
+        env.pop(name, None)
+    return env
+
+
+def make_tiny(root: Path, toml: str = TINY_TOML, lockfile: bool = True) -> Tiny:
+    """A project whose webapp has no dependencies: its build is `node build.cjs`; with the
+    package-lock.json that npm would write for it, unless `lockfile` is false."""
+    (root / "webapp" / "src").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "counts").mkdir()
+    (root / "buildtools.toml").write_text(toml)
+    (root / "dodo.py").write_text("from buildtools.tasks import *  # noqa: F403\n")
+    (root / "assets" / "note.txt").write_text("an asset\n")
+    (root / "webapp" / "src" / "a.txt").write_text("hello")
+    (root / "webapp" / "build.cjs").write_text(TINY_BUILD)
+    (root / "webapp" / "package.json").write_text(json.dumps(
+        {"name": "tiny", "version": "1.0.0", "private": True,
+         "scripts": {"build": "node build.cjs"}}, indent=2) + "\n")
+    if lockfile:
+        (root / "webapp" / "package-lock.json").write_text(json.dumps(
+            {"name": "tiny", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+             "packages": {"": {"name": "tiny", "version": "1.0.0"}}}, indent=2) + "\n")
+    return Tiny(root)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Tiny:
+    return make_tiny(tmp_path / "tiny")
+
+
+def needs(binary: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(shutil.which(binary) is None, reason=f"{binary} is not installed")

@@ -1,0 +1,90 @@
+"""Config inputs that used to pass silently or end in a traceback: each is one exact line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from buildtools.config.load import load_config
+from buildtools.errors import UserError
+
+TASK = """
+[task]
+task_title = "T"
+task_description = "D"
+task_reward = 0.5
+task_tags = "a,b"
+"""
+GARBAGE = b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    webapp = tmp_path / "webapp"
+    webapp.mkdir()
+    (webapp / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"}}))
+    return tmp_path
+
+
+def error_of(project: Path, env: dict[str, str] | None = None) -> str:
+    with pytest.raises(UserError) as info:
+        load_config(project, env or {})
+    return str(info.value)
+
+
+def test_a_config_that_is_not_utf8_is_one_line(project: Path) -> None:
+    (project / "buildtools.toml").write_bytes(b"[webapp]\n" + GARBAGE)
+    assert error_of(project) == (
+        "buildtools.toml: not UTF-8 text (an undecodable byte on line 2); save it as UTF-8"
+    )
+
+
+def test_a_pyproject_that_is_not_utf8_is_one_line(project: Path) -> None:
+    (project / "pyproject.toml").write_bytes(b"[tool.buildtools.task]\n" + GARBAGE)
+    assert error_of(project) == (
+        "pyproject.toml: not UTF-8 text (an undecodable byte on line 2); save it as UTF-8"
+    )
+
+
+def test_a_mephisto_yaml_that_is_not_utf8_is_one_line(project: Path) -> None:
+    (project / "conf.yaml").write_bytes(b"mephisto:\n  task: {}\n" + GARBAGE)
+    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf.yaml"}) == (
+        "conf.yaml: not UTF-8 text (an undecodable byte on line 3); save it as UTF-8"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "[deploy]\nout = 'dist'\n"])
+def test_a_config_without_webapp_and_task_is_an_error(project: Path, text: str) -> None:
+    (project / "buildtools.toml").write_text(text)
+    assert error_of(project) == (
+        "buildtools.toml: no [webapp] and no [task] table; say where the webapp is ([webapp] "
+        "source) and what the task is ([task] task_title...): see 'buildtools new'"
+    )
+
+
+def test_an_empty_tool_table_in_pyproject_is_an_error(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.buildtools]\n")
+    assert error_of(project).startswith(
+        "pyproject.toml [tool.buildtools]: no [webapp] and no [task] table; ")
+
+
+@pytest.mark.parametrize("text", [TASK, "[webapp]\n"])
+def test_either_table_is_enough(project: Path, text: str) -> None:
+    (project / "buildtools.toml").write_text(text)
+    assert load_config(project, {}).webapp.source == project / "webapp"
+
+
+@pytest.mark.parametrize("table", ["webapp", "task"])
+def test_build_settings_stay_out_of_the_task_settings(project: Path, table: str) -> None:
+    (project / "webapp" / "setup.sh").write_text("")
+    settings = "post_install_script = 'setup.sh'\nforce_rebuild = true\n"
+    text = TASK + settings if table == "task" else "[webapp]\n" + settings + TASK
+    (project / "buildtools.toml").write_text(text)
+    config = load_config(project, {})
+    assert config.webapp.post_install_script == "setup.sh"
+    assert config.webapp.force_rebuild is True
+    assert "force_rebuild" not in config.task
+    assert "post_install_script" not in config.task
+    assert config.task["task_title"] == "T"
