@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.load import CacheConfig, Config
+from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
 FORMAT = 1
@@ -93,6 +94,7 @@ def _tree_size(folder: Path) -> tuple[int, int]:
 
 
 def _scratch(cache: CacheConfig) -> Path:
+    make_ignored_dir(cache.dir)
     tmp = cache.dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="entry-", dir=tmp))

@@ -11,6 +11,7 @@ from typing import Any
 
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
+from buildtools.util.ignored import make_ignored_dir
 
 __all__ = ["INPUT_LABELS", "StagePlan", "Stamp", "StampStore", "digest"]
 
@@ -25,6 +26,7 @@ class StampStore:
     """One JSON file per stage under <state_dir>/stamps/."""
 
     def __init__(self, state_dir: Path) -> None:
+        make_ignored_dir(state_dir)
         self.state_dir = state_dir
         self.folder = state_dir / "stamps"
 

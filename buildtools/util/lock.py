@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from buildtools.util.ignored import make_ignored_dir
+
 
 @contextmanager
 def project_lock(state_dir: Path, on_wait: Callable[[str], None]) -> Iterator[None]:
+    make_ignored_dir(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
     with open(path, "a+") as handle:
