@@ -16,7 +16,7 @@ from buildtools.build.pipeline import BuildResult, StageStatus
 from buildtools.build.template import DEFAULT_TASK
 from buildtools.config.load import load_config
 from buildtools.ui import cli
-from buildtools.ui.commands.new import new_project
+from buildtools.ui.commands.new import new_project, run_new
 from buildtools.ui.terminal import Progress, Reporter
 
 COMMANDS = ["new", "build", "deploy", "serve", "status", "check", "clean", "doctor"]
@@ -152,7 +152,7 @@ def test_new_asks_for_title_and_description_when_interactive(
         asked.append((question, default))
         return f"my {question.split()[-1]}"
 
-    cli.run_new(tmp_path / "t", None, None, False, ask)
+    run_new(tmp_path / "t", None, None, False, ask)
     assert asked == [("Task title", DEFAULT_TASK["task_title"]),
                      ("Task description", DEFAULT_TASK["task_description"])]
     config = load_config(tmp_path / "t")
@@ -160,7 +160,7 @@ def test_new_asks_for_title_and_description_when_interactive(
         "my title", "my description")
 
     asked.clear()
-    cli.run_new(tmp_path / "u", "Given", None, False, ask)
+    run_new(tmp_path / "u", "Given", None, False, ask)
     assert asked == [("Task description", DEFAULT_TASK["task_description"])]
 
 
@@ -228,7 +228,7 @@ def test_a_bug_exits_3_with_traceback(made: Path, monkeypatch: pytest.MonkeyPatc
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "run_status", broken)
+    monkeypatch.setattr("buildtools.ui.commands.status.run_status", broken)
     result = invoke("status")
     assert result.exit_code == 3
     assert "Traceback" in result.output
@@ -240,7 +240,7 @@ def test_interrupt_exits_130(made: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run_build", interrupted)
+    monkeypatch.setattr("buildtools.ui.commands.build.run_build", interrupted)
     result = invoke("build")
     assert result.exit_code == 130
     assert result.output.startswith("interrupted")
@@ -321,7 +321,7 @@ def test_check_ignores_force_rebuild(made: Path, monkeypatch: pytest.MonkeyPatch
     import buildtools.build.pipeline
 
     def status(config: Any, **kwargs: Any) -> BuildResult:
-        seen.append(config.webapp.force_rebuild)
+        seen.append(bool(kwargs.get("force")))
         return BuildResult(bundle_dir=made, bundle_key="", toolchain=None,  # type: ignore[arg-type]
                            stages=[])
 
@@ -380,7 +380,7 @@ def test_main_answers_a_noop_build_without_click_or_doit(made: Path) -> None:
 def test_main_builds_when_the_record_does_not_answer(made: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
-    monkeypatch.setattr(cli, "run_build", lambda *a: ran.append("build"))
+    monkeypatch.setattr("buildtools.ui.commands.build.run_build", lambda *a: ran.append("build"))
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["build"])
     assert exit_info.value.code == 0

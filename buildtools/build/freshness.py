@@ -63,6 +63,11 @@ INPUT_LABELS = {
     "task_config": "the [task] settings changed",
     "allow": "extra_source_allow changed",
     "output": "the build output folder changed",
+    # package[architect]
+    "bundle": "the bundle changed",
+    "settings": "its [deploy] settings changed",
+    "node_major": "the Node major version changed",
+    "templates": "its templates changed",
 }
 
 

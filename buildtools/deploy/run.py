@@ -140,7 +140,7 @@ def _package_one(
     if plan.up_to_date:
         ctx.reporter.up_to_date(stage, display(folder, ctx.config.root))
         return folder, plan.key, False
-    ctx.reporter.runs(stage, _reason(plan))
+    ctx.reporter.runs(stage, plan.reason())
     stamps.clear(stage)
     started = time.monotonic()
     staging = atomic.staging_dir(folder)
@@ -156,22 +156,6 @@ def _package_one(
     shown = display(folder, ctx.config.root)
     ctx.reporter.done(stage, time.monotonic() - started, f"{shown} ({detail})")
     return folder, plan.key, True
-
-
-def _reason(plan: StagePlan) -> str:
-    labels = {
-        "bundle": "the bundle changed",
-        "settings": "its [deploy] settings changed",
-        "node_major": "the Node major version changed",
-        "templates": "its templates changed",
-    }
-    if plan.force or plan.stamp is None or plan.missing_output:
-        return plan.reason()
-    before = plan.stamp.info.get("inputs", {})
-    changed = [
-        labels.get(key, key) for key, value in plan.inputs.items() if before.get(key) != value
-    ]
-    return "; ".join(changed) or "its inputs changed"
 
 
 def _publish_one(

@@ -28,9 +28,7 @@ if TYPE_CHECKING:
 
     import click
 
-    from buildtools.build.pipeline import BuildResult, Session
     from buildtools.config.load import Config
-    from buildtools.ui.terminal import Reporter
 
 PROG = "buildtools"
 COMPLETE_ENV = "_BUILDTOOLS_COMPLETE"
@@ -60,7 +58,7 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
     if args[0] == "build":
         return lambda: answer_from_record("build", quiet) or _built(quiet)
     if args[0] == "check":
-        return lambda: answer_from_record("check", quiet) or run_check(quiet, record_asked=True)
+        return lambda: answer_from_record("check", quiet) or _checked(quiet)
     return None
 
 
@@ -76,13 +74,11 @@ def answer_from_record(command: str, quiet: bool) -> bool:
     if found is None:
         return False
     elapsed = time.monotonic() - started
-    line = fresh.final_line(elapsed, found[1]) if command == "build" else _check_passed(elapsed)
+    line = fresh.final_line(elapsed, found[1]) if command == "build" else check_passed(elapsed)
     print(line, flush=True)
     return True
 
 
-def _check_passed(seconds: float) -> str:
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def _guarded(function: Callable[[], bool]) -> bool:
@@ -104,44 +100,28 @@ def _guarded(function: Callable[[], bool]) -> bool:
 # ---------------------------------------------------------------- the commands, without click
 
 
-def _config() -> Config:
-    from pathlib import Path
-
-    from buildtools.config.load import load_config
-
-    return load_config(Path.cwd())
 
 
-def _reporter(quiet: bool = False, verbose: bool = False) -> Reporter:
-    from buildtools.ui.terminal import Reporter
 
-    return Reporter(quiet=quiet, verbose=verbose)
+
+def check_passed(seconds: float) -> str:
+    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def _built(quiet: bool) -> bool:
     """Build what is stale in one session: its check pass is the only scan of each tree."""
+    from buildtools.ui.commands.build import run_build
+
     run_build(False, quiet)
     return True
 
 
-def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> BuildResult:
-    from buildtools.build.pipeline import build, status
+def _checked(quiet: bool) -> bool:
+    from buildtools.ui.commands.check import run_check
 
-    config = _config()
-    reporter = _reporter(quiet, verbose)
-    if verbose and not force:
-        # The no-op build prints no keys; show them from a status pass when nothing runs.
-        started = time.monotonic()
-        result = status(config)
-        if all(stage.up_to_date for stage in result.stages):
-            for stage in result.stages:
-                reporter.up_to_date(stage.name, stage.detail)
-                reporter.key(stage.name, stage.key)
-            reporter.final(
-                f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
-            )
-            return result
-    return build(config, force=force, reporter=reporter)
+    return run_check(quiet, record_asked=True)
+
+
 
 
 def _without_force(config: Config) -> Config:
@@ -155,201 +135,26 @@ def _without_force(config: Config) -> Config:
     )
 
 
-def status_data(config: Config, session: Session | None = None) -> dict[str, Any]:
-    """What `status --json` prints. A session that has checked already lends its scans."""
-    from buildtools.build.pipeline import status
-
-    result = status(_without_force(config), session=session)
-    stages = [
-        {
-            "name": stage.name,
-            "up_to_date": stage.up_to_date,
-            "reason": stage.reason,
-            "detail": stage.detail,
-            "key": stage.key,
-        }
-        for stage in result.stages
-    ]
-    would_run = [stage["name"] for stage in stages if not stage["up_to_date"]]
-    return {
-        "up_to_date": not would_run,
-        "config": str(config.path),
-        "bundle_dir": str(result.bundle_dir),
-        "bundle_exists": result.bundle_dir.is_dir(),
-        "force_rebuild": config.webapp.force_rebuild,
-        "would_run": would_run,
-        "stages": stages,
-    }
 
 
-def run_status(as_json: bool = False, verbose: bool = False) -> None:
-    config = _config()
-    data = status_data(config)
-    if as_json:
-        import json
-
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-        return
-    reporter = _reporter(verbose=verbose)
-    _print_stages(reporter, data)
-    if data["up_to_date"]:
-        reporter.final(f"everything is up to date: {data['bundle_dir']}")
-    else:
-        names = ", ".join(data["would_run"])
-        count = len(data["would_run"])
-        reporter.final(
-            f"{count} stage{'s' if count != 1 else ''} would run ({names}): "
-            f"run '{PROG} build'"
-        )
-    if data["force_rebuild"]:
-        reporter.warn("force_rebuild is set: every build runs every stage")
 
 
-def _print_stages(reporter: Reporter, data: dict[str, Any]) -> None:
-    for stage in data["stages"]:
-        if stage["up_to_date"]:
-            reporter.up_to_date(stage["name"], stage["detail"])
-        else:
-            reporter.would_run(stage["name"], stage["reason"])
-        reporter.key(stage["name"], stage["key"])
 
 
-def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
-    """True when the bundle is up to date; UserError (exit 1) when the config is invalid or
-    any stage is stale. Never runs npm. record_asked: the no-op record has just said no."""
-    import io
-
-    from buildtools.build.pipeline import Session
-    from buildtools.errors import UserError
-    from buildtools.ui.terminal import Reporter
-
-    started = time.monotonic()
-    config = _config()
-    reporter = _reporter(quiet)
-    # force_rebuild makes every build run, but it does not make a fresh bundle stale. The
-    # check's lines are not printed; it also leaves buildtools.build.record's record for next time.
-    session = Session(_without_force(config), reporter=Reporter(out=io.StringIO(), quiet=True))
-    if not session.check_up_to_date(use_record=not record_asked):
-        data = status_data(config, session)
-        if not data["up_to_date"]:
-            if not quiet:
-                _print_stages(reporter, data)
-            raise UserError(
-                f"the bundle is stale ({', '.join(data['would_run'])} would run); "
-                f"run '{PROG} build'"
-            )
-    missing = config.missing_task_keys()
-    if missing:
-        reporter.warn(f"{config.display_name}: [task] is missing {', '.join(missing)}")
-    reporter.final(_check_passed(time.monotonic() - started))
-    return True
 
 
-def run_deploy(
-    architects: Sequence[str], force: bool = False, quiet: bool = False, verbose: bool = False
-) -> dict[str, Path]:
-    from buildtools.deploy.run import deploy
-
-    started = time.monotonic()
-    config = _config()
-    reporter = _reporter(quiet, verbose)
-    folders = deploy(config, list(architects) or None, force=force, reporter=reporter)
-    listed = ", ".join(f"{name}: {_shown(folder, config.root)}" for name, folder in folders.items())
-    reporter.final(f"deployed in {time.monotonic() - started:.1f} s: {listed}")
-    return folders
 
 
-def run_serve(port: int | None, host: str | None) -> None:
-    """Deploy the local artifact (a no-op when it is up to date), then serve it."""
-    from buildtools.deploy.architects import PUBLIC
-    from buildtools.deploy.run import deploy
-    from buildtools.deploy.serve import serve
-
-    config = _config()
-    folder = deploy(config, ["local"], reporter=_reporter())["local"]
-    public = folder / PUBLIC
-    local = config.deploy.local
-    serve(public if public.is_dir() else folder, host or local.host,
-          local.port if port is None else port)
 
 
-def run_new(
-    directory: Path,
-    title: str | None,
-    description: str | None,
-    force: bool,
-    ask: Callable[[str, str], str] | None = None,
-) -> None:
-    """Render the template into `directory`; `ask(question, default)` prompts, when given."""
-    from pathlib import Path
-
-    from buildtools.build.template import DEFAULT_TASK
-    from buildtools.ui.commands.new import check_destination, new_project
-
-    check_destination(directory, force)
-    if ask is not None:
-        if title is None:
-            title = ask("Task title", str(DEFAULT_TASK["task_title"]))
-        if description is None:
-            description = ask("Task description", str(DEFAULT_TASK["task_description"]))
-    made = new_project(directory, title=title, description=description, force=force)
-    shown = _shown(made.root.resolve(), Path.cwd())
-    print(f"created {shown}/ ({len(made.written)} files written): "
-          f"task {made.task['task_name']!r}, title {made.task['task_title']!r}")
-    print("next:")
-    print(f"  cd {_shell_quote(shown)}")
-    print(f"  {PROG} build        # or: doit build")
-    print(f"  {PROG} deploy       # or: doit deploy")
 
 
-def run_clean(everything: bool, cache_only: bool) -> None:
-    from buildtools.ui.commands.clean import clean
-
-    config = _config()
-    reporter = _reporter()
-    result = clean(config, everything=everything, cache_only=cache_only)
-    for what, path in result.removed:
-        reporter.info(f"removed {_shown(path, config.root)} ({what})")
-    for path, why in result.skipped:
-        reporter.warn(f"kept {path}: {why}")
-    reporter.final("clean: nothing to remove" if not result.removed else
-                   f"clean: removed {len(result.removed)} item"
-                   f"{'s' if len(result.removed) != 1 else ''}")
 
 
-def run_doctor() -> None:
-    from pathlib import Path
-
-    from buildtools.errors import UserError
-    from buildtools.ui.commands.doctor import healthy, run_checks
-    from buildtools.ui.terminal import GREEN, RED, YELLOW, paint, wants_colour
-
-    checks = run_checks(Path.cwd())
-    colour = wants_colour(sys.stdout)
-    width = max(len(check.name) for check in checks)
-    for check in checks:
-        code = GREEN if check.ok else (RED if check.required else YELLOW)
-        state = paint(f"{check.state:<7}", code, colour)
-        print(f"{check.name:<{width}}  {state} {check.detail}")
-        if check.hint:
-            print(f"{'':<{width}}  {'':<7} hint: {check.hint}")
-    failed = [check.name for check in checks if check.required and not check.ok]
-    if not healthy(checks):
-        raise UserError(f"doctor: not ready to build: {', '.join(failed)}")
-    print("doctor: ready to build")
 
 
-def _shown(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix() or "."
-    except ValueError:
-        return str(path)
 
 
-def _shell_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 # ---------------------------------------------------------------- the click app
@@ -365,6 +170,14 @@ def create_app() -> click.Group:
     from buildtools.config.load import KNOWN_ARCHITECTS
     from buildtools.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR
     from buildtools.handler import guarded
+    from buildtools.ui.commands.build import run_build
+    from buildtools.ui.commands.check import run_check
+    from buildtools.ui.commands.clean import run_clean
+    from buildtools.ui.commands.deploy import run_deploy
+    from buildtools.ui.commands.doctor import run_doctor
+    from buildtools.ui.commands.new import run_new
+    from buildtools.ui.commands.serve import run_serve
+    from buildtools.ui.commands.status import run_status
 
     settings: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -34,7 +34,8 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
         return False
     try:
         session = Session(_config(), reporter=Reporter())
-        fresh = session.check_up_to_date()
+        # force_rebuild: the action runs (and rebuilds) whatever the keys say
+        fresh = not session.config.webapp.force_rebuild and session.check_up_to_date()
     except UserError:
         return False  # the action reports the error properly
     _session["build"] = session
@@ -67,7 +68,7 @@ def _deploy(architects: list[str]) -> None:
 
 def _serve(port: int) -> None:
     from buildtools.handler import guarded
-    from buildtools.ui.cli import run_serve
+    from buildtools.ui.commands.serve import run_serve
 
     guarded(lambda: run_serve(port or None, None))
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from buildtools.config.load import Config
 from buildtools.errors import UserError
+from buildtools.ui.common import config_here, terminal_reporter
+from buildtools.util.paths import shown
 
 
 @dataclass
@@ -109,3 +111,18 @@ def _unsafe(path: Path, config: Config) -> str:
     if root not in target.parents:
         return f"it lies outside the project {root}; remove it yourself if you mean to"
     return ""
+
+
+def run_clean(everything: bool, cache_only: bool) -> None:
+    from buildtools.ui.commands.clean import clean
+
+    config = config_here()
+    reporter = terminal_reporter()
+    result = clean(config, everything=everything, cache_only=cache_only)
+    for what, path in result.removed:
+        reporter.info(f"removed {shown(path, config.root)} ({what})")
+    for path, why in result.skipped:
+        reporter.warn(f"kept {path}: {why}")
+    reporter.final("clean: nothing to remove" if not result.removed else
+                   f"clean: removed {len(result.removed)} item"
+                   f"{'s' if len(result.removed) != 1 else ''}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,3 +149,25 @@ def _chromium_check(env: dict[str, str]) -> Check:
 def healthy(checks: list[Check]) -> bool:
     """True when every required check passed."""
     return all(check.ok for check in checks if check.required)
+
+
+def run_doctor() -> None:
+    from pathlib import Path
+
+    from buildtools.errors import UserError
+    from buildtools.ui.commands.doctor import healthy, run_checks
+    from buildtools.ui.terminal import GREEN, RED, YELLOW, paint, wants_colour
+
+    checks = run_checks(Path.cwd())
+    colour = wants_colour(sys.stdout)
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        code = GREEN if check.ok else (RED if check.required else YELLOW)
+        state = paint(f"{check.state:<7}", code, colour)
+        print(f"{check.name:<{width}}  {state} {check.detail}")
+        if check.hint:
+            print(f"{'':<{width}}  {'':<7} hint: {check.hint}")
+    failed = [check.name for check in checks if check.required and not check.ok]
+    if not healthy(checks):
+        raise UserError(f"doctor: not ready to build: {', '.join(failed)}")
+    print("doctor: ready to build")

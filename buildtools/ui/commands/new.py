@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from buildtools.build.template import DEFAULT_TASK, render_tree, template_context, template_root
 from buildtools.errors import UserError
+from buildtools.ui.common import PROG
+from buildtools.util.paths import shown
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,38 @@ def new_project(
     except OSError as exc:
         raise UserError(f"cannot write the project into {dest}: {exc.strerror or exc}") from None
     return NewProject(root=dest, written=written, task=task)
+
+
+def run_new(
+    directory: Path,
+    title: str | None,
+    description: str | None,
+    force: bool,
+    ask: Callable[[str, str], str] | None = None,
+) -> None:
+    """Render the template into `directory`; `ask(question, default)` prompts, when given."""
+    from pathlib import Path
+
+    from buildtools.build.template import DEFAULT_TASK
+    from buildtools.ui.commands.new import check_destination, new_project
+
+    check_destination(directory, force)
+    if ask is not None:
+        if title is None:
+            title = ask("Task title", str(DEFAULT_TASK["task_title"]))
+        if description is None:
+            description = ask("Task description", str(DEFAULT_TASK["task_description"]))
+    made = new_project(directory, title=title, description=description, force=force)
+    where = shown(made.root.resolve(), Path.cwd())
+    print(f"created {where}/ ({len(made.written)} files written): "
+          f"task {made.task['task_name']!r}, title {made.task['task_title']!r}")
+    print("next:")
+    print(f"  cd {_shell_quote(where)}")
+    print(f"  {PROG} build        # or: doit build")
+    print(f"  {PROG} deploy       # or: doit deploy")
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

@@ -1,0 +1,246 @@
+"""One loop over the stages in order; what happens to a stale stage is the policy's choice.
+
+- CHECK stops at the first stale stage: the cheapest answer to "is everything up to date?";
+- EXPLAIN plans every stage and records each verdict with its reason, running nothing;
+- EXECUTE runs each stale stage, and first tries to restore the whole build from the cache.
+
+The verdict itself (up to date, or the reason it must run) always comes from the stage's
+StagePlan (buildtools.build.freshness): policies only decide what to do with it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from buildtools.build.cached import restore_from_cache, store_in_cache
+from buildtools.build.freshness import StagePlan
+from buildtools.build.stages.build import plan_build, run_build
+from buildtools.build.stages.bundle import plan_bundle, run_bundle
+from buildtools.build.stages.context import Context, save_manifest
+from buildtools.build.stages.install import plan_install, run_install, run_post_install
+from buildtools.build.stages.node import describe_toolchain, plan_node
+from buildtools.build.stages.render import plan_render, run_render
+from buildtools.build.webapp import checked_package_json
+from buildtools.fingerprint.scan import Manifest
+from buildtools.node.packagemanager import PackageManager
+from buildtools.node.toolchain import Toolchain
+
+
+class Stale(Exception):
+    """CHECK found a stage that must run."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    runs_stale: bool  # run a stale stage (else only record its verdict)
+    stops_at_stale: bool  # raise Stale at the first stale stage, before its reason is computed
+    reports: bool  # tell the reporter each stage's line as it is settled
+    restores: bool  # try the build cache before running install and build
+
+
+CHECK = Policy("check", runs_stale=False, stops_at_stale=True, reports=False, restores=False)
+EXPLAIN = Policy("explain", runs_stale=False, stops_at_stale=False, reports=False,
+                 restores=False)
+EXECUTE = Policy("execute", runs_stale=True, stops_at_stale=False, reports=True, restores=True)
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    name: str
+    up_to_date: bool
+    reason: str  # why it runs (or would run); "" when up to date
+    detail: str
+    key: str
+
+
+@dataclass
+class BuildResult:
+    bundle_dir: Path
+    bundle_key: str
+    toolchain: Toolchain
+    ran: list[str] = field(default_factory=list)
+    stages: list[StageStatus] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (stage, detail) up to date
+    output: str = ""  # the build output folder, relative to the webapp
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.ran and all(stage.up_to_date for stage in self.stages)
+
+
+@dataclass
+class Walk:
+    """What one pass over the stages has learned so far."""
+
+    ctx: Context
+    policy: Policy
+    package: dict[str, Any] = field(default_factory=dict)
+    toolchain: Toolchain | None = None
+    manager: PackageManager | None = None
+    node_key: str = ""
+    install: StagePlan | None = None
+    build: tuple[StagePlan, Manifest, str] | None = None
+    bundle: tuple[StagePlan, Manifest | None] | None = None
+    ran: list[str] = field(default_factory=list)
+    stages: list[StageStatus] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    finished: bool = False  # the cache restored the build: nothing further to do
+
+    def settle(self, plan: StagePlan, detail: str = "") -> bool:
+        """Record the stage's verdict; True when the stage must run now."""
+        fresh = plan.up_to_date
+        if not fresh and self.policy.stops_at_stale:
+            raise Stale(plan.name)  # before reason(): it may diff 100,000 files
+        reason = "" if fresh else plan.reason()
+        self.stages.append(StageStatus(plan.name, fresh, reason, detail, plan.key))
+        reporter = self.ctx.reporter
+        if fresh:
+            self.lines.append((plan.name, detail))
+            if self.policy.reports:
+                reporter.up_to_date(plan.name, detail)
+                reporter.key(plan.name, plan.key)
+            return False
+        if not self.policy.runs_stale:
+            return False
+        reporter.runs(plan.name, reason)
+        reporter.key(plan.name, plan.key)
+        self.ctx.stamps.clear(plan.name)
+        return True
+
+    def ran_stage(self, name: str, started: float, detail: str) -> None:
+        self.ctx.reporter.done(name, time.monotonic() - started, detail)
+        self.ran.append(name)
+
+
+def _render(walk: Walk) -> None:
+    ctx = walk.ctx
+    plan = plan_render(ctx)
+    if plan is not None and walk.settle(plan):
+        started = time.monotonic()
+        detail = run_render(ctx, plan)
+        ctx.forget_scans()
+        ctx.stamps.write("render", plan.key, plan.stamp_info())
+        walk.ran_stage("render", started, detail)
+
+
+def _node(walk: Walk) -> None:
+    """The toolchain never "runs": a new one is noted, and its stamp written, as it is found."""
+    ctx = walk.ctx
+    walk.package = checked_package_json(ctx.config)
+    plan, walk.toolchain = plan_node(ctx, walk.package)
+    walk.node_key = plan.key
+    detail = describe_toolchain(walk.toolchain)
+    if plan.up_to_date or not walk.policy.runs_stale:
+        walk.settle(plan, detail)
+        return
+    walk.stages.append(StageStatus("node", False, plan.reason(), detail, plan.key))
+    ctx.stamps.write("node", plan.key, plan.stamp_info())
+    ctx.reporter.stage_note("node", f"{detail} ({plan.reason()})")
+
+
+def _plan_build(walk: Walk) -> tuple[StagePlan, Manifest, str]:
+    assert walk.install is not None
+    if walk.build is None or walk.build[0].inputs["install"] != walk.install.key:
+        walk.build = plan_build(walk.ctx, walk.install.key, walk.package)
+    return walk.build
+
+
+def _plan_bundle(walk: Walk, build_key: str) -> tuple[StagePlan, Manifest | None]:
+    if walk.bundle is None or walk.bundle[0].inputs["build"] != build_key:
+        walk.bundle = plan_bundle(walk.ctx, build_key)
+    return walk.bundle
+
+
+def _install(walk: Walk) -> None:
+    ctx = walk.ctx
+    assert walk.toolchain is not None
+    walk.install, walk.manager = plan_install(ctx, walk.node_key, walk.package)
+    if walk.policy.restores and not ctx.force and _restored(walk):
+        return
+    script = ctx.config.webapp.post_install_script
+    if walk.settle(walk.install, walk.manager.name):
+        started = time.monotonic()
+        detail = run_install(ctx, walk.toolchain, walk.manager)
+        walk.ran_stage("install", started, detail)
+        if script:
+            ctx.reporter.runs("post_install", "the install ran")
+            started = time.monotonic()
+            detail = run_post_install(ctx, walk.toolchain)
+            walk.ran_stage("post_install", started, detail)
+        ctx.stamps.write("install", walk.install.key, walk.install.stamp_info())
+        walk.build = walk.bundle = None  # post_install may have written sources: plan again
+        ctx.forget_scans()
+    elif script:
+        walk.lines.append(("post_install", script))
+        if walk.policy.reports:
+            ctx.reporter.up_to_date("post_install", script)
+
+
+def _restored(walk: Walk) -> bool:
+    """A bundle built before for these very inputs comes back from the cache: then neither
+    npm install nor the build runs."""
+    assert walk.install is not None and walk.toolchain is not None
+    build_plan, manifest, output = _plan_build(walk)
+    bundle, extra = _plan_bundle(walk, build_plan.key)
+    if bundle.up_to_date:
+        return False
+    restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output, bundle,
+                                  extra)
+    if restored is None:
+        return False
+    walk.ran.append(restored)
+    walk.finished = True
+    return True
+
+
+def _build(walk: Walk) -> None:
+    ctx = walk.ctx
+    assert walk.toolchain is not None and walk.manager is not None
+    plan, manifest, output = _plan_build(walk)
+    if walk.settle(plan, f"{len(manifest.files)} source files"):
+        started = time.monotonic()
+        detail = run_build(ctx, walk.toolchain, walk.manager, output)
+        save_manifest(ctx, "webapp", manifest)
+        ctx.stamps.write("build", plan.key, plan.stamp_info())
+        walk.ran_stage("build", started, detail)
+
+
+def _bundle(walk: Walk) -> None:
+    ctx = walk.ctx
+    build_plan, _, output = _plan_build(walk)
+    plan, extra = _plan_bundle(walk, build_plan.key)
+    if walk.settle(plan, str(ctx.config.bundle_dir)):
+        started = time.monotonic()
+        detail = run_bundle(ctx, output)
+        if extra is not None:
+            save_manifest(ctx, "extra", extra)
+        ctx.stamps.write("bundle", plan.key, plan.stamp_info())
+        walk.ran_stage("bundle", started, detail)
+        store_in_cache(ctx, plan.key, build_plan.key, output)
+
+
+STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)
+
+
+def walk(ctx: Context, policy: Policy) -> BuildResult:
+    """Settle every stage in order under `policy`."""
+    state = Walk(ctx, policy)
+    for step in STEPS:
+        step(state)
+        if state.finished:
+            break
+    assert state.toolchain is not None and state.build is not None and state.bundle is not None
+    return BuildResult(
+        bundle_dir=ctx.config.bundle_dir,
+        bundle_key=state.bundle[0].key,
+        toolchain=state.toolchain,
+        ran=state.ran,
+        stages=state.stages,
+        lines=state.lines,
+        output=state.build[2],
+    )
