@@ -5,197 +5,42 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.config.schema import REQUIRED, Field, unknown_key_error, validate_table
+from buildtools.config.model import (
+    CacheConfig,
+    Config,
+    DeployConfig,
+    Ec2Settings,
+    HerokuSettings,
+    LocalSettings,
+    WebappConfig,
+    user_cache_dir,
+)
+from buildtools.config.schema import REQUIRED, unknown_key_error, validate_table
+from buildtools.config.tables import (
+    BUILD_SETTINGS_IN_TASK,
+    CACHE_FIELDS,
+    CONFIG_ENV,
+    CONFIG_FILE,
+    DEPLOY_FIELDS,
+    EC2_FIELDS,
+    FORCE_ENV,
+    HEROKU_FIELDS,
+    KNOWN_ARCHITECTS,
+    LOCAL_FIELDS,
+    STATIC_FIELDS,
+    TASK_FIELDS,
+    TOP_LEVEL,
+    WEBAPP_FIELDS,
+)
+
+# The names the rest of buildtools imports from here
+__all__ = ["KNOWN_ARCHITECTS", "TASK_FIELDS", "CacheConfig", "Config", "build_config",
+           "find_config", "load_config", "load_config_file", "read_config_text",
+           "user_cache_dir"]
 from buildtools.errors import UserError
-from buildtools.layout import STATE_DIR_NAME
-
-CONFIG_FILE = "buildtools.toml"
-CONFIG_ENV = "BUILDTOOLS_CONFIG"
-FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
-KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
-
-
-def _architect_list(value: list[Any]) -> str | None:
-    for name in value:
-        if name not in KNOWN_ARCHITECTS:
-            return f"names an unknown architect {name!r}; known: {', '.join(KNOWN_ARCHITECTS)}"
-    return None
-
-
-def _string_list(value: list[Any]) -> str | None:
-    if not all(isinstance(item, str) for item in value):
-        return f"must be a list of strings, got {value!r}"
-    return None
-
-
-def _port(value: int) -> str | None:
-    return None if 0 <= value <= 65535 else f"must be a port number (0-65535), got {value}"
-
-
-WEBAPP_FIELDS: dict[str, Field] = {
-    "source": Field(str, "webapp"),
-    "build_command": Field(str, "build"),
-    "output": Field(str, ""),
-    "post_install_script": Field(str, ""),
-    "force_rebuild": Field(bool, False),
-    "extra_source_dir": Field(str, ""),
-    "extra_source_allow": Field(list, [], check=_string_list),
-    "node": Field(str, "auto"),
-    "node_mirror": Field(str, ""),
-    "build_env": Field(list, [], check=_string_list),
-    "template": Field(str, ""),
-}
-
-TASK_FIELDS: dict[str, Field] = {
-    "task_name": Field(str, ""),
-    "task_title": Field(str, REQUIRED),
-    "task_description": Field(str, REQUIRED),
-    "task_reward": Field(float, REQUIRED, minimum=0),
-    "task_tags": Field(str, REQUIRED),
-    "task_lifetime_in_seconds": Field(int, 2678400, minimum=0),
-    "assignment_duration_in_seconds": Field(int, 1800, minimum=0),
-    "no_submission_patience": Field(int, 43200, minimum=0),
-    "allowed_concurrent": Field(int, 0, minimum=0),
-    "maximum_units_per_worker": Field(int, 0, minimum=0),
-    "max_num_concurrent_units": Field(int, 0, minimum=0),
-    "submission_timeout": Field(int, 600, minimum=0),
-    "post_install_script": Field(str, ""),
-    "force_rebuild": Field(bool, False),
-    "resume_incomplete_run": Field(bool, False),
-}
-# Accepted in [task] for Mephisto's sake, but build settings: never in task_config.json
-BUILD_SETTINGS_IN_TASK = ("post_install_script", "force_rebuild")
-REQUIRED_TASK_KEYS = tuple(key for key, spec in TASK_FIELDS.items() if spec.default is REQUIRED)
-
-DEPLOY_FIELDS: dict[str, Field] = {
-    "architects": Field(list, list(KNOWN_ARCHITECTS), check=_architect_list),
-    "out": Field(str, "dist"),
-    "local": Field(dict, {}),
-    "heroku": Field(dict, {}),
-    "ec2": Field(dict, {}),
-    "static": Field(dict, {}),
-}
-LOCAL_FIELDS = {"host": Field(str, "127.0.0.1"), "port": Field(int, 3000, check=_port)}
-HEROKU_FIELDS = {"app": Field(str, ""), "max_slug_mb": Field(int, 500, minimum=1)}
-EC2_FIELDS = {
-    "server_name": Field(str, "_"),
-    "host": Field(str, ""),
-    "remote_dir": Field(str, "/var/www/task"),
-}
-STATIC_FIELDS: dict[str, Field] = {}
-
-CACHE_FIELDS: dict[str, Field] = {
-    "enabled": Field(bool, True),
-    "dir": Field(str, ""),
-    "max_size_mb": Field(int, 1024, minimum=0),
-    "max_age_days": Field(int, 30, minimum=0),
-    "remote_url": Field(str, ""),
-    "remote_team": Field(str, ""),
-    "remote_token_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_TOKEN"),
-    "signature_key_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_KEY"),
-    "remote_timeout_s": Field(float, 5.0, minimum=0),
-}
-
-TOP_LEVEL = ("webapp", "task", "deploy", "cache")
-
-
-@dataclass(frozen=True)
-class WebappConfig:
-    source: Path
-    build_command: str
-    output: str  # relative to source; "" means detect
-    post_install_script: str  # relative to source; "" means none
-    force_rebuild: bool
-    extra_source_dir: Path | None
-    extra_source_allow: tuple[str, ...]
-    node: str
-    node_mirror: str
-    build_env: tuple[str, ...]
-    template: Path | None  # when set, rendered into `source` before install
-
-
-@dataclass(frozen=True)
-class LocalSettings:
-    host: str = "127.0.0.1"
-    port: int = 3000
-
-
-@dataclass(frozen=True)
-class HerokuSettings:
-    app: str = ""
-    max_slug_mb: int = 500
-
-
-@dataclass(frozen=True)
-class Ec2Settings:
-    server_name: str = "_"
-    host: str = ""
-    remote_dir: str = "/var/www/task"
-
-
-@dataclass(frozen=True)
-class DeployConfig:
-    architects: tuple[str, ...]
-    out: Path
-    local: LocalSettings
-    heroku: HerokuSettings
-    ec2: Ec2Settings
-
-
-@dataclass(frozen=True)
-class CacheConfig:
-    enabled: bool
-    dir: Path
-    max_size_mb: int
-    max_age_days: int
-    remote_url: str
-    remote_team: str
-    remote_token_env: str
-    signature_key_env: str
-    remote_timeout_s: float
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path  # the file the configuration came from
-    root: Path  # the folder the relative paths are relative to
-    webapp: WebappConfig
-    # The task settings, defaults filled: what task_config.json holds (served to workers), so
-    # no build setting (force_rebuild, post_install_script) is kept here
-    task: dict[str, Any]
-    deploy: DeployConfig
-    cache: CacheConfig
-
-    @property
-    def state_dir(self) -> Path:
-        return self.root / STATE_DIR_NAME
-
-    @property
-    def bundle_dir(self) -> Path:
-        return self.deploy.out / "bundle"
-
-    @property
-    def display_name(self) -> str:
-        """How error messages name the configuration, as the loader's own errors do."""
-        if self.path.name == "pyproject.toml":
-            return "pyproject.toml [tool.buildtools]"
-        return self.path.name
-
-    def missing_task_keys(self) -> list[str]:
-        return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]
-
-
-def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get("BUILDTOOLS_CACHE_DIR"):
-        return Path(env["BUILDTOOLS_CACHE_DIR"])
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "buildtools"
-
 
 # ---------------------------------------------------------------- discovery
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from buildtools.config.tables import TASK_FIELDS
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -43,8 +44,6 @@ def read_mephisto_yaml(path: Path) -> tuple[dict[str, Any], Path]:
     extra = blueprint.get("extra_source_dir")
     if isinstance(extra, str) and extra:
         webapp["extra_source_dir"] = _expand(extra, root)
-
-    from buildtools.config.load import TASK_FIELDS
 
     task = {key: value for key, value in task.items() if key in TASK_FIELDS}
     tables: dict[str, Any] = {"webapp": webapp, "task": task}

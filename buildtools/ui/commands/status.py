@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from buildtools.build.events import Reporter
 from buildtools.build import pipeline
+from buildtools.build.events import Reporter
 from buildtools.build.pipeline import Session
 from buildtools.config.load import Config
 from buildtools.ui.common import PROG, config_here, terminal_reporter

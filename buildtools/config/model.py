@@ -1,0 +1,106 @@
+"""The loaded configuration: frozen dataclasses that the rest of buildtools reads."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buildtools.config.tables import REQUIRED_TASK_KEYS
+from buildtools.layout import STATE_DIR_NAME
+
+
+@dataclass(frozen=True)
+class WebappConfig:
+    source: Path
+    build_command: str
+    output: str  # relative to source; "" means detect
+    post_install_script: str  # relative to source; "" means none
+    force_rebuild: bool
+    extra_source_dir: Path | None
+    extra_source_allow: tuple[str, ...]
+    node: str
+    node_mirror: str
+    build_env: tuple[str, ...]
+    template: Path | None  # when set, rendered into `source` before install
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    host: str = "127.0.0.1"
+    port: int = 3000
+
+
+@dataclass(frozen=True)
+class HerokuSettings:
+    app: str = ""
+    max_slug_mb: int = 500
+
+
+@dataclass(frozen=True)
+class Ec2Settings:
+    server_name: str = "_"
+    host: str = ""
+    remote_dir: str = "/var/www/task"
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    architects: tuple[str, ...]
+    out: Path
+    local: LocalSettings
+    heroku: HerokuSettings
+    ec2: Ec2Settings
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    enabled: bool
+    dir: Path
+    max_size_mb: int
+    max_age_days: int
+    remote_url: str
+    remote_team: str
+    remote_token_env: str
+    signature_key_env: str
+    remote_timeout_s: float
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the file the configuration came from
+    root: Path  # the folder the relative paths are relative to
+    webapp: WebappConfig
+    # The task settings, defaults filled: what task_config.json holds (served to workers), so
+    # no build setting (force_rebuild, post_install_script) is kept here
+    task: dict[str, Any]
+    deploy: DeployConfig
+    cache: CacheConfig
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR_NAME
+
+    @property
+    def bundle_dir(self) -> Path:
+        return self.deploy.out / "bundle"
+
+    @property
+    def display_name(self) -> str:
+        """How error messages name the configuration, as the loader's own errors do."""
+        if self.path.name == "pyproject.toml":
+            return "pyproject.toml [tool.buildtools]"
+        return self.path.name
+
+    def missing_task_keys(self) -> list[str]:
+        return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]
+
+
+def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("BUILDTOOLS_CACHE_DIR"):
+        return Path(env["BUILDTOOLS_CACHE_DIR"])
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "buildtools"

@@ -1,0 +1,96 @@
+"""The configuration's tables as a declarative schema: each key with its type, default, checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from buildtools.config.schema import REQUIRED, Field
+
+CONFIG_FILE = "buildtools.toml"
+CONFIG_ENV = "BUILDTOOLS_CONFIG"
+FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
+KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
+
+
+def _architect_list(value: list[Any]) -> str | None:
+    for name in value:
+        if name not in KNOWN_ARCHITECTS:
+            return f"names an unknown architect {name!r}; known: {', '.join(KNOWN_ARCHITECTS)}"
+    return None
+
+
+def _string_list(value: list[Any]) -> str | None:
+    if not all(isinstance(item, str) for item in value):
+        return f"must be a list of strings, got {value!r}"
+    return None
+
+
+def _port(value: int) -> str | None:
+    return None if 0 <= value <= 65535 else f"must be a port number (0-65535), got {value}"
+
+
+WEBAPP_FIELDS: dict[str, Field] = {
+    "source": Field(str, "webapp"),
+    "build_command": Field(str, "build"),
+    "output": Field(str, ""),
+    "post_install_script": Field(str, ""),
+    "force_rebuild": Field(bool, False),
+    "extra_source_dir": Field(str, ""),
+    "extra_source_allow": Field(list, [], check=_string_list),
+    "node": Field(str, "auto"),
+    "node_mirror": Field(str, ""),
+    "build_env": Field(list, [], check=_string_list),
+    "template": Field(str, ""),
+}
+
+TASK_FIELDS: dict[str, Field] = {
+    "task_name": Field(str, ""),
+    "task_title": Field(str, REQUIRED),
+    "task_description": Field(str, REQUIRED),
+    "task_reward": Field(float, REQUIRED, minimum=0),
+    "task_tags": Field(str, REQUIRED),
+    "task_lifetime_in_seconds": Field(int, 2678400, minimum=0),
+    "assignment_duration_in_seconds": Field(int, 1800, minimum=0),
+    "no_submission_patience": Field(int, 43200, minimum=0),
+    "allowed_concurrent": Field(int, 0, minimum=0),
+    "maximum_units_per_worker": Field(int, 0, minimum=0),
+    "max_num_concurrent_units": Field(int, 0, minimum=0),
+    "submission_timeout": Field(int, 600, minimum=0),
+    "post_install_script": Field(str, ""),
+    "force_rebuild": Field(bool, False),
+    "resume_incomplete_run": Field(bool, False),
+}
+# Accepted in [task] for Mephisto's sake, but build settings: never in task_config.json
+BUILD_SETTINGS_IN_TASK = ("post_install_script", "force_rebuild")
+REQUIRED_TASK_KEYS = tuple(key for key, spec in TASK_FIELDS.items() if spec.default is REQUIRED)
+
+DEPLOY_FIELDS: dict[str, Field] = {
+    "architects": Field(list, list(KNOWN_ARCHITECTS), check=_architect_list),
+    "out": Field(str, "dist"),
+    "local": Field(dict, {}),
+    "heroku": Field(dict, {}),
+    "ec2": Field(dict, {}),
+    "static": Field(dict, {}),
+}
+LOCAL_FIELDS = {"host": Field(str, "127.0.0.1"), "port": Field(int, 3000, check=_port)}
+HEROKU_FIELDS = {"app": Field(str, ""), "max_slug_mb": Field(int, 500, minimum=1)}
+EC2_FIELDS = {
+    "server_name": Field(str, "_"),
+    "host": Field(str, ""),
+    "remote_dir": Field(str, "/var/www/task"),
+}
+STATIC_FIELDS: dict[str, Field] = {}
+
+CACHE_FIELDS: dict[str, Field] = {
+    "enabled": Field(bool, True),
+    "dir": Field(str, ""),
+    "max_size_mb": Field(int, 1024, minimum=0),
+    "max_age_days": Field(int, 30, minimum=0),
+    "remote_url": Field(str, ""),
+    "remote_team": Field(str, ""),
+    "remote_token_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_TOKEN"),
+    "signature_key_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_KEY"),
+    "remote_timeout_s": Field(float, 5.0, minimum=0),
+}
+
+TOP_LEVEL = ("webapp", "task", "deploy", "cache")
