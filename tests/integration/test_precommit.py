@@ -26,7 +26,7 @@ from tests.conftest import needs
 
 pytestmark = [pytest.mark.integration, needs("npm"), needs("git")]
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TIMINGS: list[tuple[str, float]] = []
 
 

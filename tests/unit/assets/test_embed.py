@@ -220,7 +220,7 @@ def test_the_example_in_docs_assets_runs(capsys: pytest.CaptureFixture[str]) -> 
 
     if not hasattr(buildtools.assets, "embed_folder"):
         pytest.skip("buildtools.assets does not re-export embed_folder yet")
-    text = (Path(__file__).parent.parent / "docs" / "ASSETS.md").read_text()
+    text = (Path(__file__).resolve().parents[3] / "docs" / "ASSETS.md").read_text()
     example = text.split("### Example (runnable as it is)")[1].split("```python\n")[1]
     code = example.split("```")[0]
     exec(compile(code, "docs/ASSETS.md", "exec"), {})
