@@ -47,10 +47,13 @@ _VOLATILE_ENV = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
 _CONFIG_ENV = "BUILDTOOLS_CONFIG"
 # The modules whose code decides the stage keys: editing one invalidates every record.
 _KEY_MODULES = ("config/load.py", "config/mephisto_yaml.py", "config/schema.py",
-                "fingerprint/scan.py", "fingerprint/ignore.py", "node/toolchain.py",
-                "node/packagemanager.py", "build/record.py", "build/pipeline.py",
-                "build/plan.py", "build/stages_old.py", "build/state.py", "build/webapp.py",
-                "__init__.py")
+                "config/tables.py", "config/model.py", "fingerprint/scan.py",
+                "fingerprint/ignore.py", "node/toolchain.py", "node/discovery.py",
+                "node/versions.py", "node/packagemanager.py", "build/record.py",
+                "build/pipeline.py", "build/walk.py", "build/freshness.py",
+                "build/stages/context.py", "build/stages/render.py", "build/stages/node.py",
+                "build/stages/install.py", "build/stages/build.py", "build/stages/bundle.py",
+                "build/webapp.py", "layout.py", "__init__.py")
 # Files in the webapp folder that keys read besides its fingerprinted tree.
 _WEBAPP_FILES = ("package.json", ".npmrc", "npm-shrinkwrap.json", "package-lock.json",
                  "pnpm-lock.yaml", "yarn.lock", "bun.lockb", "webpack.config.js",

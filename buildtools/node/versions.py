@@ -1,0 +1,116 @@
+"""The versions of a Node and its npm, cached by the identity of their files so a warm build
+spawns nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from pathlib import Path
+
+from buildtools.errors import CommandFailed, UserError
+from buildtools.node.discovery import NodeInstall
+from buildtools.util import atomic
+from buildtools.util.hashing import digest
+
+VERSION_CACHE_FILE = "node-versions.json"
+
+VERSION_CACHE_SIZE = 64
+
+class _VersionCache:
+    """node/npm versions by the identity (real path, size, mtime, inode) of their files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, dict[str, str]] | None = None
+        self._dirty = False
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        if self._entries is None:
+            try:
+                data = json.loads(self.path.read_text("utf-8"))
+                self._entries = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+        return self._entries
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        entry = self._load().get(key)
+        if isinstance(entry, dict) and "node" in entry and "npm" in entry:
+            return str(entry["node"]), str(entry["npm"])
+        return None
+
+    def put(self, key: str, node_version: str, npm_version: str) -> None:
+        entries = self._load()
+        entries.pop(key, None)
+        entries[key] = {"node": node_version, "npm": npm_version}
+        while len(entries) > VERSION_CACHE_SIZE:
+            entries.pop(next(iter(entries)))
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty or self._entries is None:
+            return
+        with contextlib.suppress(OSError):  # only a cache: the next build asks node again
+            atomic.write_json(self.path, self._entries)
+        self._dirty = False
+
+def _identity(path: Path) -> list[object]:
+    st = path.stat()
+    return [str(path), st.st_size, st.st_mtime_ns, st.st_ino]
+
+def _npm_package_json(npm: Path) -> Path | None:
+    """<npm>/package.json for .../npm/bin/npm-cli.js."""
+    candidate = npm.parent.parent / "package.json"
+    if npm.suffix == ".js" and npm.parent.name == "bin" and candidate.is_file():
+        return candidate
+    return None
+
+def _versions(found: NodeInstall, cache: _VersionCache) -> tuple[str, str]:
+    npm = found.tool("npm")
+    if npm is None:
+        raise UserError(f"no npm beside the Node at {found.where}: install npm")
+    package_json = _npm_package_json(npm)
+    key = digest(
+        "node-versions/1",
+        _identity(found.node),
+        _identity(npm),
+        _identity(package_json) if package_json is not None else None,
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    node_version = _node_version(found)
+    npm_version = _npm_version(found, npm, package_json)
+    cache.put(key, node_version, npm_version)
+    return node_version, npm_version
+
+def _run_for_version(cmd: list[str], found: NodeInstall, what: str) -> str:
+    from buildtools.util import process
+
+    env = dict(os.environ)
+    env["PATH"] = f"{found.node.parent}{os.pathsep}{env.get('PATH', '')}"
+    try:
+        lines = process.run(cmd, cwd=found.node.parent, env=env, what=what)
+    except CommandFailed as err:
+        last = next((line for line in reversed(err.tail) if line.strip()), "no output")
+        raise UserError(f"{what} failed: {last}") from None
+    for line in reversed(lines):
+        match = re.match(r"^\s*v?(\d+\.\d+\.\d+\S*)\s*$", line)
+        if match is not None:
+            return match[1]
+    raise UserError(f"{what} printed no version: {' / '.join(lines[-3:]) or 'no output'}")
+
+def _node_version(found: NodeInstall) -> str:
+    return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version")
+
+def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None) -> str:
+    if package_json is not None:
+        try:
+            data = json.loads(package_json.read_text("utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("version"), str):
+                return str(data["version"])
+        except (OSError, ValueError):
+            pass
+    return _run_for_version([str(npm), "--version"], found, f"{npm} --version")
