@@ -1,4 +1,5 @@
-"""Task assets, both ways: upload (copy extra_source_dir into the bundle) and embed (data URIs)."""
+"""Task assets: upload (copy extra_source_dir into the bundle), embed (data URIs), and signed
+URLs for assets served only with an expiring token."""
 
 from buildtools.assets.embed import (
     DEFAULT_MAX_BYTES,
@@ -8,6 +9,7 @@ from buildtools.assets.embed import (
     sniff_mime,
     strip_embedded,
 )
+from buildtools.assets.signing import signed_url
 from buildtools.assets.upload import collect_assets, copy_assets, looks_secret
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "decode_data_uri",
     "embed_folder",
     "looks_secret",
+    "signed_url",
     "sniff_mime",
     "strip_embedded",
 ]

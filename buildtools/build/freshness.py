@@ -68,6 +68,7 @@ INPUT_LABELS = {
     "settings": "its [deploy] settings changed",
     "node_major": "the Node major version changed",
     "templates": "its templates changed",
+    "assets": "the [assets] settings changed",
 }
 
 

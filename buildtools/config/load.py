@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from buildtools.config.assets import read_assets, static_settings
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -204,6 +205,8 @@ def build_config(
         ("static", STATIC_FIELDS),
     ):
         deploy[table] = validate_table(source, f"deploy.{table}", deploy[table], fields)
+    static = static_settings(deploy["static"])
+    assets = read_assets(source, raw.get("assets", {}), static)
 
     task = {key: value for key, value in task.items() if value is not REQUIRED}
     if not task.get("task_name"):
@@ -236,6 +239,7 @@ def build_config(
             local=LocalSettings(**deploy["local"]),
             heroku=HerokuSettings(**deploy["heroku"]),
             ec2=Ec2Settings(**deploy["ec2"]),
+            static=static,
         ),
         cache=CacheConfig(
             enabled=cache["enabled"],
@@ -248,6 +252,7 @@ def build_config(
             signature_key_env=cache["signature_key_env"],
             remote_timeout_s=cache["remote_timeout_s"],
         ),
+        assets=assets,
     )
 
 

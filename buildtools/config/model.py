@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from buildtools.config.assets import AssetsConfig, StaticSettings
 from buildtools.config.tables import REQUIRED_TASK_KEYS
 from buildtools.layout import STATE_DIR_NAME
 
@@ -53,6 +54,7 @@ class DeployConfig:
     local: LocalSettings
     heroku: HerokuSettings
     ec2: Ec2Settings
+    static: StaticSettings = field(default_factory=StaticSettings)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Config:
     task: dict[str, Any]
     deploy: DeployConfig
     cache: CacheConfig
+    assets: AssetsConfig = field(default_factory=AssetsConfig)
 
     @property
     def state_dir(self) -> Path:

@@ -79,7 +79,6 @@ EC2_FIELDS = {
     "host": Field(str, ""),
     "remote_dir": Field(str, "/var/www/task"),
 }
-STATIC_FIELDS: dict[str, Field] = {}
 
 CACHE_FIELDS: dict[str, Field] = {
     "enabled": Field(bool, True),
@@ -93,4 +92,4 @@ CACHE_FIELDS: dict[str, Field] = {
     "remote_timeout_s": Field(float, 5.0, minimum=0),
 }
 
-TOP_LEVEL = ("webapp", "task", "deploy", "cache")
+TOP_LEVEL = ("webapp", "task", "deploy", "cache", "assets")

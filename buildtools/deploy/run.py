@@ -132,6 +132,7 @@ def _package_one(
             "settings": architect.settings(ctx.config),
             "node_major": ctx.node_major,
             "templates": architect.template_key(),
+            "assets": {"access": ctx.config.assets.access, "offload": ctx.config.assets.offload},
         },
         stamp=stamps.read(stage),
         force=force,

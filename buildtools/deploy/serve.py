@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,8 @@ from buildtools.errors import UserError
 
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
+
+    from buildtools.assets.access import AccessPolicy
 
 # Extension -> MIME type. Our own table, so the answer does not depend on /etc/mime.types.
 MIME_TYPES: dict[str, str] = {
@@ -72,9 +74,19 @@ def port_in_use_message(host: str, port: int) -> str:
     return f"port {port} on {host} is in use; choose another with --port or [deploy.local] port"
 
 
-def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
-    """A bound (not yet serving) server for `folder`; port 0 lets the OS choose."""
+def make_server(
+    folder: Path, host: str, port: int, environ: Mapping[str, str] | None = None
+) -> ThreadingHTTPServer:
+    """A bound (not yet serving) server for `folder`; port 0 lets the OS choose.
+
+    The [assets] access policy that the local architect stored beside public/ applies:
+    X-Robots-Tag when unlisted, and tokens checked (secret from BUILDTOOLS_ASSET_SECRET in
+    `environ`) when signed.
+    """
     from http.server import ThreadingHTTPServer
+
+    from buildtools.assets.access import AccessPolicy, read_policy
+    from buildtools.assets.signing import asset_secret
 
     root = folder.resolve()
     if not root.is_dir():
@@ -83,7 +95,9 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
         root = root / "public"  # an artifact folder: serve its public/ part
     if not (root / "index.html").is_file():
         raise UserError(f"cannot serve {folder}: it has no index.html")
-    handler = _handler_class(root)
+    policy = (read_policy(root.parent) if root.name == "public" else None) or AccessPolicy("public")
+    secret = asset_secret(os.environ if environ is None else environ) if policy.signed_paths else ""
+    handler = _handler_class(root, policy, secret)
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -117,10 +131,15 @@ def serve(folder: Path, host: str, port: int, ready: Callable[[str], None] | Non
         server.server_close()
 
 
-def _handler_class(root: Path) -> Any:
+def _handler_class(root: Path, policy: AccessPolicy, secret: str) -> Any:
     from http import HTTPStatus
     from http.server import SimpleHTTPRequestHandler
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    from buildtools.assets.signing import Verdict, check
+
+    signed = frozenset(policy.signed_paths)
+    extra_headers = policy.headers()
 
     class Handler(SimpleHTTPRequestHandler):
         server_version = "buildtools-serve"
@@ -138,6 +157,8 @@ def _handler_class(root: Path) -> Any:
         def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-cache")
             self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in extra_headers:
+                self.send_header(name, value)
             super().end_headers()
 
         def list_directory(self, path: str | os.PathLike[str]) -> None:
@@ -154,6 +175,17 @@ def _handler_class(root: Path) -> Any:
             if target != root and root not in target.parents:  # a symlink leaving the folder
                 self.send_error(HTTPStatus.NOT_FOUND, "Not found")
                 return None
+            served = target / "index.html" if target.is_dir() else target
+            uri = "/" + served.relative_to(root).as_posix()
+            if uri in signed:
+                query = dict(parse_qsl(urlsplit(self.path).query))
+                verdict = check(uri, query, secret)
+                if verdict is Verdict.EXPIRED:
+                    self.send_error(HTTPStatus.GONE, "Gone")
+                    return None
+                if verdict is not Verdict.VALID:
+                    self.send_error(HTTPStatus.FORBIDDEN, "Forbidden")
+                    return None
             return super().send_head()
 
     return Handler

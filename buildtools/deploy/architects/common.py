@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
+from buildtools.assets.signing import SECRET_ENV
 from buildtools.build.events import Reporter
 from buildtools.config.load import Config
 from buildtools.util.hashing import digest
@@ -130,6 +132,29 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
     shutil.copytree(bundle, dest, symlinks=False)
 
 
+def access_of(ctx: PackageContext) -> AccessPolicy:
+    """The [assets] access policy for the files this artifact serves."""
+    served = extra_files(ctx.config).intersection(bundle_files(ctx.bundle_dir))
+    return access_policy(ctx.config.assets, served)
+
+
+def copy_public(ctx: PackageContext, dest: Path) -> None:
+    """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
+    [assets] access is public."""
+    copy_bundle(ctx.bundle_dir, dest)
+    policy = access_of(ctx)
+    if not policy.unlisted:
+        return
+    robots = dest / ROBOTS_FILE
+    text = robots_txt(policy.mode)
+    if robots.is_file() and robots.read_text("utf-8", errors="replace") != text:
+        ctx.reporter.warn(
+            f"the bundle's {ROBOTS_FILE} is replaced by one that disallows crawling "
+            f'([assets] access = "{policy.mode}"); set access = "public" to keep yours'
+        )
+    write(robots, text)
+
+
 def write(path: Path, text: str, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -155,6 +180,7 @@ def display(path: Path, root: Path) -> str:
 def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:
     """What every template gets."""
     hashed = hashed_assets(files, extra_files(ctx.config))
+    policy = access_of(ctx)
     return {
         "task_name": ctx.task_name,
         "task_title": ctx.task_title,
@@ -169,6 +195,10 @@ def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dic
         "security_headers": SECURITY_HEADERS,
         "frame_ancestors": FRAME_ANCESTORS,
         "node_major": ctx.node_major,
+        "access": policy.mode,
+        "access_headers": policy.headers(),
+        "signed_paths": list(policy.signed_paths),
+        "secret_env": SECRET_ENV,
     }
 
 

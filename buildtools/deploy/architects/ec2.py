@@ -6,18 +6,21 @@ import os
 import re
 import shlex
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.signing import MIN_SECRET_LENGTH, SECRET_ENV, asset_secret
 from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
     PackageContext,
+    access_of,
     base_context,
     bundle_files,
-    copy_bundle,
+    copy_public,
     display,
     render,
     write,
@@ -25,6 +28,7 @@ from buildtools.deploy.architects.common import (
 from buildtools.errors import CommandFailed, UserError
 
 SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
+_NGINX_SAFE_PATH = re.compile(r'[^"\\${};\x00-\x1f\x7f]+')
 SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", "ConnectTimeout=10")
 
 
@@ -36,6 +40,12 @@ def site_name(task_name: str) -> str:
 def upload_dir(task_name: str) -> str:
     """Where the artifact is copied on the server, relative to the ssh user's home."""
     return f".buildtools-deploy/{site_name(task_name)}"
+
+
+def secret_include(site: str) -> str:
+    """The file with the asset secret, relative to nginx's configuration folder; not named
+    *.conf, so that no `include conf.d/*.conf` or `sites-enabled/*` reads it at http level."""
+    return f"buildtools/{site}.asset-secret"
 
 
 def split_host(host: str) -> tuple[str, str]:
@@ -59,15 +69,28 @@ class Ec2(Architect):
                 f"[deploy.ec2] remote_dir must be an absolute path without quotes, "
                 f"got {ec2.remote_dir!r}"
             )
-        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        copy_public(ctx, folder / PUBLIC)
         site = site_name(ctx.task_name)
+        variable = site.replace("-", "_")
+        base = base_context(ctx, self.name, bundle_files(ctx.bundle_dir))
+        for path in base["signed_paths"]:
+            if not _NGINX_SAFE_PATH.fullmatch(path):
+                raise UserError(
+                    f"extra_source_dir: '{path.lstrip('/')}' cannot be listed in an nginx "
+                    "configuration (quotes, backslashes, $, braces, ; or control characters); "
+                    'rename it, or set [assets] access = "unlisted"'
+                )
         context = {
-            **base_context(ctx, self.name, bundle_files(ctx.bundle_dir)),
+            **base,
             "server_name": ec2.server_name,
             "remote_dir": ec2.remote_dir.rstrip("/") or "/",
             "host": ec2.host,
             "site_name": site,
-            "cache_var": "buildtools_cache_" + site.replace("-", "_"),
+            "cache_var": "buildtools_cache_" + variable,
+            "signed_var": "buildtools_signed_" + variable,
+            "gate_var": "buildtools_gate_" + variable,
+            "secret_include": secret_include(site),
+            "min_secret_length": MIN_SECRET_LENGTH,
             "upload_dir": upload_dir(ctx.task_name),
         }
         write(folder / "nginx" / "task.conf", render("ec2/task.conf.j2", **context))
@@ -116,9 +139,38 @@ class Ec2(Architect):
             ),
             ("install (install.sh)", [*ssh, host, f"sh {shlex.quote(remote)}/install.sh"]),
         ]
-        for number, (step, cmd) in enumerate(steps, 1):
-            _run_step(ctx, cmd, f"ec2 deploy to {host}: step {number}/{len(steps)} '{step}'")
+        with tempfile.TemporaryDirectory(prefix="buildtools-ec2-") as tmp:
+            if access_of(ctx).signed_paths:
+                steps = _with_secret(steps, ctx, Path(tmp), host, ssh, remote)
+            for number, (step, cmd) in enumerate(steps, 1):
+                _run_step(ctx, cmd, f"ec2 deploy to {host}: step {number}/{len(steps)} '{step}'")
         return f"installed on {host} in {ctx.config.deploy.ec2.remote_dir}"
+
+
+def _with_secret(
+    steps: list[tuple[str, list[str]]],
+    ctx: PackageContext,
+    tmp: Path,
+    host: str,
+    ssh: list[str],
+    remote: str,
+) -> list[tuple[str, list[str]]]:
+    """The steps that hand the asset secret to install.sh: copied over ssh in a file readable
+    by the user only (never in a command line, nor in the artifact), read and removed by the
+    install step."""
+    secret = asset_secret(ctx.environ)
+    local = tmp / "asset-secret"
+    local.touch(mode=0o600)
+    local.write_text(secret, encoding="utf-8")
+    there = shlex.quote(f"{remote}.asset-secret")
+    destination = f"{host}:{remote}.asset-secret"
+    copy = ["rsync", "--chmod=F600", "-e", shlex.join(ssh), str(local), destination]
+    install = (
+        f"{SECRET_ENV}=$(cat {there}) && rm -f {there} && export {SECRET_ENV} && "
+        f"sh {shlex.quote(remote)}/install.sh"
+    )
+    return [*steps[:2], ("copy the asset secret (rsync)", copy),
+            ("install (install.sh)", [*ssh, host, install])]
 
 
 def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:

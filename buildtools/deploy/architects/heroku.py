@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.signing import MIN_SECRET_LENGTH
 from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
@@ -18,7 +19,7 @@ from buildtools.deploy.architects.common import (
     PackageContext,
     base_context,
     bundle_files,
-    copy_bundle,
+    copy_public,
     display,
     folder_size,
     render,
@@ -76,7 +77,7 @@ class Heroku(Architect):
         return {"app": heroku.app, "max_slug_mb": heroku.max_slug_mb}
 
     def write(self, ctx: PackageContext, folder: Path) -> None:
-        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        copy_public(ctx, folder / PUBLIC)
         files = bundle_files(ctx.bundle_dir)
         context = base_context(ctx, self.name, files)
         package = package_json(ctx)
@@ -89,7 +90,8 @@ class Heroku(Architect):
                 "heroku/server.js.j2",
                 mime_types=MIME_TYPES,
                 immutable_paths=["/" + name for name in context["hashed"]],
-                security_headers_map=dict(SECURITY_HEADERS),
+                security_headers_map=dict(SECURITY_HEADERS + context["access_headers"]),
+                min_secret_length=MIN_SECRET_LENGTH,
                 **context,
             ),
         )

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.access import POLICY_FILE
 from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
     PackageContext,
+    access_of,
     base_context,
     bundle_files,
-    copy_bundle,
+    copy_public,
     display,
     render,
     write,
@@ -28,7 +30,8 @@ class Local(Architect):
         return {"host": local.host, "port": local.port}
 
     def write(self, ctx: PackageContext, folder: Path) -> None:
-        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        copy_public(ctx, folder / PUBLIC)
+        write(folder / POLICY_FILE, access_of(ctx).to_json())
         local = ctx.config.deploy.local
         context = base_context(ctx, self.name, bundle_files(ctx.bundle_dir))
         write(

@@ -10,7 +10,7 @@ from buildtools.deploy.architects.common import (
     PackageContext,
     base_context,
     bundle_files,
-    copy_bundle,
+    copy_public,
     render,
     write,
 )
@@ -43,7 +43,7 @@ class Static(Architect):
                 "the bundle already has a _headers file; the static architect writes its own, "
                 "rename yours"
             )
-        copy_bundle(ctx.bundle_dir, folder / PUBLIC)
+        copy_public(ctx, folder / PUBLIC)
         context = base_context(ctx, self.name, files)
         write(folder / PUBLIC / "_headers", render("static/_headers.j2", **context))
         write(
