@@ -94,7 +94,8 @@ def test_every_artifact_has_its_files(project: Project) -> None:
         assert "With a crowdsourcing router" in deploy_md
         assert "task_config.json" in deploy_md
         assert (project.dist / f"{name}.tar.gz").is_file()
-    assert sorted(p.name for p in (project.dist / "local").iterdir()) == ["DEPLOY.md", "public"]
+    assert sorted(p.name for p in (project.dist / "local").iterdir()) == [
+        "DEPLOY.md", "access.json", "public"]
     assert "buildtools serve" in (project.dist / "local" / "DEPLOY.md").read_text()
     assert project.leftovers() == []
 
