@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from buildtools.config.assets import read_assets, static_settings
+from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -31,7 +31,6 @@ from buildtools.config.tables import (
     HEROKU_FIELDS,
     KNOWN_ARCHITECTS,
     LOCAL_FIELDS,
-    STATIC_FIELDS,
     TASK_FIELDS,
     TOP_LEVEL,
     WEBAPP_FIELDS,
