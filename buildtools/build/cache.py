@@ -6,6 +6,7 @@ the post_install_script; the source tree; the build command; the output folder n
 environment), extra_source_dir, the allow list and the task settings. An entry holds both:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
+                                  content.json  every file's size and hash (cache_content)
                                   bundle/     the content of dist/bundle
                                   output/     the webapp's build output folder (e.g. dist/)
 
@@ -21,6 +22,10 @@ there (a second writer of the same key just drops its copy). Pruning renames an 
 before deleting it, and a restore that loses its entry midway gives up and builds instead.
 Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
 max_age_days (a restore refreshes an entry's time).
+
+Nothing is restored unchecked: the copy about to be put in place must match the content
+recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
+stages run.
 """
 
 from __future__ import annotations
@@ -31,15 +36,17 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from buildtools.build.cache_content import CONTENT, mismatch, read_content, write_content
 from buildtools.config.load import CacheConfig, Config
 from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
-FORMAT = 1
+FORMAT = 2  # 2: content.json lists what the entry holds
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ def store(
         shutil.copytree(bundle, scratch / "bundle", symlinks=True)
         shutil.copytree(output, scratch / "output", symlinks=True)
         files, size = _tree_size(scratch)
+        write_content(scratch)
         meta = {"format": FORMAT, "key": key, "build_key": build_key, "output": output_name,
                 "files": files, "bytes": size, "created": time.time()}
         (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
@@ -139,26 +147,50 @@ def adopt(cache: CacheConfig, key: str, scratch: Path) -> Entry | None:
     return lookup(cache, key)
 
 
-def restore(entry: Entry, bundle: Path, output: Path) -> bool:
-    """Put the entry's bundle and build output in place; False (nothing changed) when the
-    entry vanished or is damaged."""
+def restore(entry: Entry, bundle: Path, output: Path,
+            warn: Callable[[str], None] | None = None) -> bool:
+    """Put the entry's bundle and build output in place, each checked against the content
+    recorded when it was stored; False (nothing changed) when the entry vanished, or is
+    damaged: then it is dropped and `warn` is told why, in one line."""
     from buildtools.util import atomic
 
+    content = read_content(entry.path)
+    if content is None:
+        return _drop_damaged(entry, f"its {CONTENT} is missing or unreadable", warn)
     staged: list[tuple[Path, Path]] = []
     try:
         for part, final in (("bundle", bundle), ("output", output)):
             staging = atomic.staging_dir(final)
             staged.append((staging, final))
             shutil.copytree(entry.path / part, staging, symlinks=True, dirs_exist_ok=True)
+            why = mismatch(content[part], staging, part)
+            if why:
+                _discard(staged)
+                return _drop_damaged(entry, why, warn)
     except OSError:
-        for staging, _final in staged:
-            shutil.rmtree(staging, ignore_errors=True)
-        return False
+        _discard(staged)
+        return False  # pruned by another run meanwhile, or unreadable: the stages run
+    except BaseException:
+        _discard(staged)
+        raise
     for staging, final in staged:
         atomic.replace_dir(staging, final)
     with contextlib.suppress(OSError):
         os.utime(entry.path)  # used now: pruned last
     return True
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for staging, _final in staged:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _drop_damaged(entry: Entry, why: str, warn: Callable[[str], None] | None) -> bool:
+    _remove(entry.path.parent.parent.parent, entry)
+    if warn is not None:
+        warn(f"the build cache entry {entry.key[:12]} in {entry.path.parent.parent.parent} is "
+             f"damaged ({why}); it was dropped and the stages run")
+    return False
 
 
 def entries(config: Config | CacheConfig) -> list[Entry]:
@@ -189,8 +221,9 @@ def _read_any(path: Path) -> Entry | None:
     return Entry(path.name, path, meta)
 
 
-def _remove(cache: CacheConfig, entry: Entry) -> None:
-    trash = cache.dir / "tmp" / f"deleting-{entry.key}-{os.getpid()}-{time.monotonic_ns()}"
+def _remove(cache: CacheConfig | Path, entry: Entry) -> None:
+    cache_dir = cache if isinstance(cache, Path) else cache.dir
+    trash = cache_dir / "tmp" / f"deleting-{entry.key}-{os.getpid()}-{time.monotonic_ns()}"
     trash.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.rename(entry.path, trash)

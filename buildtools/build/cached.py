@@ -38,7 +38,8 @@ def restore_from_cache(
         return None
     ctx.stamps.clear("build")
     ctx.stamps.clear("bundle")
-    if not cache.restore(entry, config.bundle_dir, config.webapp.source / output):
+    if not cache.restore(entry, config.bundle_dir, config.webapp.source / output,
+                         warn=ctx.reporter.warn):
         return None
     save_manifest(ctx, "webapp", manifest)
     if extra is not None:

@@ -14,6 +14,9 @@ poison a trusted build. Without a signing key the remote cache is not used at al
 (turborepo-remote-cache keeps the tags only when its own TURBO_REMOTE_CACHE_SIGNATURE_KEY is
 set, to any value: it stores and returns them, the checking is ours.)
 
+An artifact whose signature verifies is still checked against the content list it carries
+(buildtools.build.cache_content) before it enters the local cache.
+
 Whatever goes wrong with the server (down, slow beyond [cache] remote_timeout_s, an HTTP error)
 costs a warning and a local build, never a failed build.
 """
@@ -37,6 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.build import cache
+from buildtools.build.cache_content import verify_entry
 from buildtools.build.events import Reporter
 from buildtools.config.load import Config
 
@@ -196,6 +200,9 @@ def _unpack(config: Config, key: str, body: bytes) -> cache.Entry | None:
             meta = None
         if not isinstance(meta, dict) or meta.get("key") != key:
             raise RemoteError("its meta.json is not for this key")
+        damaged = verify_entry(scratch)  # signed, and also whole?
+        if damaged:
+            raise RemoteError(damaged)
         return cache.adopt(config.cache, key, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.build import cache, remote_cache
+from buildtools.build.cache_content import write_content
 from buildtools.config.load import CacheConfig, build_config
 from buildtools.ui.terminal import Reporter
 from tests.conftest import Project, make_project, needs
@@ -110,13 +111,16 @@ def fake_server() -> Iterator[tuple[str, dict[str, object]]]:
         server.server_close()
 
 
-def artifact(tmp_path: Path, key: str) -> bytes:
+def artifact(tmp_path: Path, key: str, damaged: bool = False) -> bytes:
     folder = tmp_path / "artifact"
     (folder / "bundle").mkdir(parents=True)
     (folder / "output").mkdir()
     (folder / "bundle" / "index.html").write_text("remote")
     (folder / "meta.json").write_text(
-        f'{{"format": 1, "key": "{key}", "output": "dist", "bytes": 6, "files": 1}}')
+        f'{{"format": 2, "key": "{key}", "output": "dist", "bytes": 6, "files": 1}}')
+    write_content(folder)
+    if damaged:  # signed by a holder of the key, but not what its content list says
+        (folder / "bundle" / "index.html").write_text("")
     return remote_cache.pack(folder)
 
 
@@ -142,6 +146,21 @@ def test_signed_artifact_is_taken_unsigned_or_tampered_refused(
     assert entry is not None and err.getvalue() == ""
     assert (entry.path / "bundle" / "index.html").read_text() == "remote"
     assert cache.lookup(config, KEY) == entry  # now in the local cache
+
+
+def test_a_signed_artifact_that_is_not_whole_is_refused(
+    tmp_path: Path, fake_server: tuple[str, dict[str, object]]
+) -> None:
+    url, behaviour = fake_server
+    config = config_for(tmp_path / "p", url)
+    body = artifact(tmp_path, KEY, damaged=True)
+    behaviour.update(body=body, tag=remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+    reporter, err = warnings()
+    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert err.getvalue().strip() == (
+        f"warning: remote cache: artifact {KEY} is damaged (bundle/index.html has 0 bytes, "
+        "6 were stored); building locally")
+    assert cache.lookup(config, KEY) is None
 
 
 def test_slow_or_down_server_costs_a_warning(
