@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.assets.upload import looks_secret
-from buildtools.deploy.serve import DEFAULT_MIME, MIME_TYPES
 from buildtools.errors import UserError
+from buildtools.util.mime import DEFAULT_MIME, MIME_TYPES
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 NAME_SUFFIX = "_name"

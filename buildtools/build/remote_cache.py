@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import hashlib
 import hmac
 import io
@@ -43,6 +42,7 @@ from buildtools.build import cache
 from buildtools.build.cache_content import verify_entry
 from buildtools.build.events import Reporter
 from buildtools.config.load import Config
+from buildtools.util.archive import pack_bytes
 
 API = "/v8/artifacts/"
 MAX_ARTIFACT_BYTES = 1 << 30
@@ -163,24 +163,7 @@ def upload(
 
 def pack(folder: Path) -> bytes:
     """A deterministic tar.gz of `folder`: sorted names, no owners, fixed times and modes."""
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for path in sorted(folder.rglob("*")):
-            name = path.relative_to(folder).as_posix()
-            info = archive.gettarinfo(str(path), arcname=name)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            info.mtime = 0
-            if info.isdir():
-                info.mode = 0o755
-                archive.addfile(info)
-            elif info.isreg():
-                info.mode = 0o755 if path.stat().st_mode & 0o111 else 0o644
-                with path.open("rb") as handle:
-                    archive.addfile(info, handle)
-            elif info.issym():
-                archive.addfile(info)
-    return gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
+    return pack_bytes(folder)
 
 
 def _unpack(config: Config, key: str, body: bytes) -> cache.Entry | None:

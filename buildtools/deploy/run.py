@@ -21,11 +21,11 @@ from buildtools.build.freshness import StagePlan, StampStore
 from buildtools.config.load import Config
 from buildtools.deploy import architects as registry
 from buildtools.deploy.architects import Architect, PackageContext
-from buildtools.deploy.architects.common import display
 from buildtools.errors import UserError
 from buildtools.util import atomic
 from buildtools.util.archive import write_archive
 from buildtools.util.lock import project_lock
+from buildtools.util.paths import shown as display
 
 
 def check_ready(config: Config, requested: Sequence[str] | None) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import os
 import stat
 import tarfile
@@ -58,12 +59,21 @@ def _info(name: str, mode: int, mtime: int) -> tarfile.TarInfo:
     return info
 
 
+def write_tar(tar: tarfile.TarFile, folder: Path, top: str, mtime: int) -> None:
+    """Add `folder`'s entries, sorted, each under `top/` (or at the root when top is "")."""
+    if top:
+        top_info = _info(top, 0o755, mtime)
+        top_info.type = tarfile.DIRTYPE
+        tar.addfile(top_info)
+    for relative, path in sorted(_walk(folder)):
+        _add(tar, f"{top}/{relative}" if top else relative, path, mtime)
+
+
 def write_archive(
     folder: Path, dest: Path, top: str, *, environ: Mapping[str, str] | None = None
 ) -> None:
     """Write `folder` as `dest` (a .tar.gz) with every entry under `top/`, atomically."""
     mtime = archive_mtime(environ)
-    entries = sorted(_walk(folder))
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
@@ -74,16 +84,20 @@ def write_archive(
             ) as zipped,
             tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
         ):
-            top_info = _info(top, 0o755, mtime)
-            top_info.type = tarfile.DIRTYPE
-            tar.addfile(top_info)
-            for relative, path in entries:
-                _add(tar, f"{top}/{relative}", path, mtime)
+            write_tar(tar, folder, top, mtime)
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def pack_bytes(folder: Path, *, compresslevel: int = 6) -> bytes:
+    """`folder` as deterministic tar.gz bytes, entries at the root, every mtime 0."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        write_tar(tar, folder, "", 0)
+    return gzip.compress(raw.getvalue(), compresslevel=compresslevel, mtime=0)
 
 
 def _add(tar: tarfile.TarFile, name: str, path: Path, mtime: int) -> None:

@@ -15,6 +15,7 @@ from buildtools.config.load import Config
 from buildtools.fingerprint.ignore import outer_ignore_files
 from buildtools.fingerprint.scan import Manifest, Observed, StatCache, diff, scan_tree
 from buildtools.util import atomic
+from buildtools.util.paths import shown
 
 
 @dataclass
@@ -82,10 +83,8 @@ def save_manifest(ctx: Context, name: str, manifest: Manifest) -> None:
 
 
 def display(config: Config, path: Path) -> str:
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return str(path)
+    """`path` as the user reads it: relative to the project root when inside it."""
+    return shown(path, config.root)
 
 
 def timed(start: float) -> float:

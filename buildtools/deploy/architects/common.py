@@ -18,6 +18,7 @@ from buildtools.assets.signing import SECRET_ENV
 from buildtools.build.events import Reporter
 from buildtools.config.load import Config
 from buildtools.util.hashing import digest
+from buildtools.util.paths import shown as display
 
 TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC = "public"  # every artifact serves the files of <artifact>/public/ and nothing else
@@ -167,14 +168,6 @@ def folder_size(folder: Path) -> int:
         for name in files:
             total += (Path(current) / name).lstat().st_size
     return total
-
-
-def display(path: Path, root: Path) -> str:
-    """`path` relative to the project root when inside it."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:

@@ -21,11 +21,11 @@ from buildtools.deploy.architects.common import (
     base_context,
     bundle_files,
     copy_public,
-    display,
     render,
     write,
 )
 from buildtools.errors import CommandFailed, UserError
+from buildtools.util.paths import shown as display
 
 SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
 _NGINX_SAFE_PATH = re.compile(r'[^"\\${};\x00-\x1f\x7f]+')

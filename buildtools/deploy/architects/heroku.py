@@ -20,13 +20,13 @@ from buildtools.deploy.architects.common import (
     base_context,
     bundle_files,
     copy_public,
-    display,
     folder_size,
     render,
     write,
 )
-from buildtools.deploy.serve import MIME_TYPES
 from buildtools.errors import CommandFailed, UserError
+from buildtools.util.mime import MIME_TYPES
+from buildtools.util.paths import shown as display
 
 MB = 1024 * 1024
 WARN_RATIO = 0.8

@@ -15,10 +15,10 @@ from buildtools.deploy.architects.common import (
     base_context,
     bundle_files,
     copy_public,
-    display,
     render,
     write,
 )
+from buildtools.util.paths import shown as display
 
 
 class Local(Architect):
