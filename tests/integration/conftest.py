@@ -8,8 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +113,62 @@ def tiny(tmp_path: Path) -> Tiny:
 
 def needs(binary: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(shutil.which(binary) is None, reason=f"{binary} is not installed")
+
+
+# ---------------------------------------------------------------- a real S3-API server
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclass
+class S3Server:
+    """moto's standalone S3 server on 127.0.0.1 (port chosen by the OS)."""
+
+    endpoint: str
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """What a deploy needs: PATH and the (fake) credentials; no AWS profile of this
+        machine is read."""
+        return {"PATH": os.environ.get("PATH", ""), **S3_CREDENTIALS,
+                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+
+    def client(self) -> Any:
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+            config=BotoConfig(s3={"addressing_style": "path"}))
+
+
+@pytest.fixture
+def s3() -> Iterator[S3Server]:
+    """A fresh moto_server per test, stopped afterwards."""
+    import re
+    import signal
+
+    server = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
+    if not Path(server).exists():
+        pytest.skip("moto_server is not installed: pip install -e '.[test]'")
+    proc = subprocess.Popen([server, "-H", "127.0.0.1", "-p", "0"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        port = None
+        for line in proc.stderr:  # werkzeug says where it listens
+            found = re.search(r"Running on http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                port = int(found.group(1))
+                break
+        assert port is not None, f"moto_server did not start (exit code {proc.poll()})"
+        threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
+        yield S3Server(endpoint=f"http://127.0.0.1:{port}")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from buildtools.config.model import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
@@ -11,9 +12,13 @@ from buildtools.deploy.architects.common import (
     base_context,
     bundle_files,
     copy_public,
+    display,
+    is_hashed,
     render,
     write,
 )
+from buildtools.deploy.publish.s3 import publish_folder, target_of
+from buildtools.deploy.serve import mime_type
 from buildtools.errors import UserError
 
 
@@ -54,6 +59,34 @@ class Static(Architect):
                 **context,
             ),
         )
+
+    def publish_target(self, config: Config) -> str:
+        static = config.deploy.static
+        if not static.bucket:
+            return ""
+        where = f" at {static.endpoint_url}" if static.endpoint_url else ""
+        return f"{target_of(static)}{where}"
+
+    def hint(self, ctx: PackageContext, folder: Path) -> str:
+        return (
+            "to publish to an S3-compatible bucket: set [deploy.static] bucket, or follow "
+            f"{display(folder / 'DEPLOY.md', ctx.config.root)}"
+        )
+
+    def publish(self, ctx: PackageContext, folder: Path) -> str:
+        static = ctx.config.deploy.static
+        published = publish_folder(
+            folder / PUBLIC,
+            static,
+            prefix=static.prefix,
+            state_dir=ctx.config.state_dir,
+            reporter=ctx.reporter,
+            environ=ctx.environ,
+            mime_type=mime_type,
+            is_hashed=is_hashed,
+            keep_prefixes=(static.assets_prefix,),
+        )
+        return f"{target_of(static)}: {published.summary()}"
 
 
 ARCHITECT = Static()

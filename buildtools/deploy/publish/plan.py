@@ -1,0 +1,159 @@
+"""What an incremental publish to object storage sends and deletes: pure logic, no network.
+
+Each file of the artifact becomes an object with its Content-Type and the Cache-Control that
+the artifact's `_headers` file gives it. An object is sent when the bucket lacks it, or its
+content or headers differ from what the bucket holds (known from the listing's ETag and the
+record of the last publish from this machine). Objects under the prefix that the artifact no
+longer has are deleted, except content-hashed build files (an open page of an earlier deploy
+still loads them) and keys under a prefix the caller keeps (offloaded assets).
+`index.html` and `task_config.json` are sent last, so that no page names a file not yet there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LAST_FILES = ("index.html", "task_config.json")
+HEADERS_FILE = "_headers"  # read for the cache policy, not published
+DEFAULT_CACHE_CONTROL = "no-cache"
+
+
+@dataclass(frozen=True)
+class LocalObject:
+    key: str
+    path: Path
+    md5: str
+    size: int
+    content_type: str
+    cache_control: str
+
+    def headers(self) -> dict[str, str]:
+        return {"content_type": self.content_type, "cache_control": self.cache_control}
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    key: str
+    etag: str  # without quotes
+    size: int
+
+
+@dataclass
+class Plan:
+    send: list[LocalObject] = field(default_factory=list)  # in order: the last files last
+    verify: list[LocalObject] = field(default_factory=list)  # same bytes, headers unknown
+    unchanged: list[LocalObject] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    kept_hashed: list[str] = field(default_factory=list)
+
+
+def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
+    """The rules of a Netlify/Cloudflare `_headers` file: (path pattern, {header: value})."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), {}))
+        elif rules and ":" in line:
+            name, value = line.split(":", 1)
+            rules[-1][1][name.strip()] = value.strip()
+    return rules
+
+
+def headers_for(url_path: str, rules: list[tuple[str, dict[str, str]]]) -> dict[str, str]:
+    """The headers of every rule matching `url_path`, later rules winning."""
+    merged: dict[str, str] = {}
+    for pattern, headers in rules:
+        wildcard = pattern.endswith("*") and url_path.startswith(pattern[:-1])
+        if pattern == url_path or wildcard:
+            merged.update(headers)
+    return merged
+
+
+def file_md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def local_objects(
+    public: Path, prefix: str, mime_type: Callable[[str], str], skip: Iterable[str] = ()
+) -> list[LocalObject]:
+    """The objects for the files of `public` (sorted), the `_headers` file and `skip` left out."""
+    headers_path = public / HEADERS_FILE
+    rules = parse_headers_file(headers_path.read_text("utf-8")) if headers_path.is_file() else []
+    left_out = {HEADERS_FILE, *skip}
+    found: list[LocalObject] = []
+    for current, _dirs, files in os.walk(public):
+        for name in files:
+            path = Path(current) / name
+            relative = path.relative_to(public).as_posix()
+            if relative in left_out:
+                continue
+            cache = headers_for("/" + relative, rules).get("Cache-Control", DEFAULT_CACHE_CONTROL)
+            found.append(LocalObject(
+                key=prefix + relative, path=path, md5=file_md5(path), size=path.stat().st_size,
+                content_type=mime_type(name), cache_control=cache,
+            ))
+    return sorted(found, key=lambda item: item.key)
+
+
+def in_sending_order(items: Iterable[LocalObject], prefix: str) -> list[LocalObject]:
+    """Sorted by key, with index.html and task_config.json (of the prefix) last."""
+
+    def rank(item: LocalObject) -> tuple[int, str]:
+        relative = item.key[len(prefix):]
+        return (LAST_FILES.index(relative) + 1 if relative in LAST_FILES else 0, item.key)
+
+    return sorted(items, key=rank)
+
+
+def plan_publish(
+    local: list[LocalObject],
+    remote: Mapping[str, RemoteObject],
+    record: Mapping[str, Mapping[str, str]],
+    *,
+    prefix: str,
+    is_hashed: Callable[[str], bool],
+    keep_prefixes: Iterable[str] = (),
+) -> Plan:
+    """Compare the artifact with the bucket (and the record of what this machine sent)."""
+    plan = Plan()
+    for item in local:
+        state = _compare(item, remote.get(item.key), record.get(item.key, {}))
+        if state == "same":
+            plan.unchanged.append(item)
+        elif state == "verify":
+            plan.verify.append(item)
+        else:
+            plan.send.append(item)
+    plan.send = in_sending_order(plan.send, prefix)
+    wanted = {item.key for item in local}
+    keep = tuple(keep_prefixes)
+    for key in sorted(remote):
+        if key in wanted or not key.startswith(prefix) or key.startswith(keep):
+            continue
+        if is_hashed(key[len(prefix):]):
+            plan.kept_hashed.append(key)
+        else:
+            plan.delete.append(key)
+    return plan
+
+
+def _compare(item: LocalObject, there: RemoteObject | None, sent: Mapping[str, str]) -> str:
+    """"send", "same", or "verify" (the bucket has these bytes, but not from our last publish,
+    so its headers are unknown)."""
+    if there is None or there.size != item.size:
+        return "send"
+    if sent.get("etag") == there.etag and sent.get("md5") == item.md5:
+        same_headers = all(sent.get(name) == value for name, value in item.headers().items())
+        return "same" if same_headers else "send"
+    # an ETag is the MD5 of the content for objects sent whole (not multipart, not SSE-KMS)
+    return "verify" if there.etag == item.md5 else "send"
