@@ -12,14 +12,14 @@ from buildtools.deploy.architects.common import (
     base_context,
     bundle_files,
     copy_public,
-    display,
     is_hashed,
     render,
     write,
 )
 from buildtools.deploy.publish.s3 import publish_folder, target_of
-from buildtools.deploy.serve import mime_type
 from buildtools.errors import UserError
+from buildtools.util.mime import mime_type
+from buildtools.util.paths import shown as display
 
 
 def long_cache_patterns(files: list[str], hashed: list[str]) -> list[str]:
