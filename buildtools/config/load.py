@@ -23,11 +23,8 @@ from buildtools.config.schema import REQUIRED, unknown_key_error, validate_table
 from buildtools.config.tables import (
     BUILD_SETTINGS_IN_TASK,
     CACHE_FIELDS,
-    CONFIG_ENV,
-    CONFIG_FILE,
     DEPLOY_FIELDS,
     EC2_FIELDS,
-    FORCE_ENV,
     HEROKU_FIELDS,
     KNOWN_ARCHITECTS,
     LOCAL_FIELDS,
@@ -35,6 +32,7 @@ from buildtools.config.tables import (
     TOP_LEVEL,
     WEBAPP_FIELDS,
 )
+from buildtools.layout import CONFIG_ENV, CONFIG_FILE, FORCE_ENV
 
 # The names the rest of buildtools imports from here
 __all__ = ["KNOWN_ARCHITECTS", "TASK_FIELDS", "CacheConfig", "Config", "build_config",

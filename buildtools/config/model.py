@@ -10,7 +10,7 @@ from typing import Any
 
 from buildtools.config.assets import AssetsConfig, StaticSettings
 from buildtools.config.tables import REQUIRED_TASK_KEYS
-from buildtools.layout import STATE_DIR_NAME
+from buildtools.layout import CACHE_DIR_ENV, STATE_DIR_NAME
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Config:
 
 def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
-    if env.get("BUILDTOOLS_CACHE_DIR"):
-        return Path(env["BUILDTOOLS_CACHE_DIR"])
+    if env.get(CACHE_DIR_ENV):
+        return Path(env[CACHE_DIR_ENV])
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "buildtools"

@@ -6,9 +6,6 @@ from typing import Any
 
 from buildtools.config.schema import REQUIRED, Field
 
-CONFIG_FILE = "buildtools.toml"
-CONFIG_ENV = "BUILDTOOLS_CONFIG"
-FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
 KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
 
 

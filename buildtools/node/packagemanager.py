@@ -10,14 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.errors import UserError
+from buildtools.layout import LOCKFILES
 
-LOCKFILES: dict[str, str] = {
-    # npm reads npm-shrinkwrap.json in preference to package-lock.json
-    "npm-shrinkwrap.json": "npm",
-    "package-lock.json": "npm",
-    "pnpm-lock.yaml": "pnpm",
-    "yarn.lock": "yarn",
-}
 # The sections that npm records for the root package in its lockfile.
 NPM_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 # What pnpm and yarn record per project (peers are not installed from the lockfile).

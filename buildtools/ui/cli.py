@@ -68,14 +68,23 @@ def answer_from_record(command: str, quiet: bool) -> bool:
     from buildtools.build import record as fresh
 
     started = time.monotonic()
-    if command == "build" and not quiet:
-        return fresh.report_if_fresh()
     found = fresh.check()
     if found is None:
         return False
+    lines, bundle = found
+    text = ""
+    if command == "build" and not quiet:
+        from buildtools.ui.lines import up_to_date_line
+
+        try:
+            colour = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+        except (AttributeError, ValueError):
+            colour = False
+        text = "".join(f"{up_to_date_line(stage, detail, colour)}\n" for stage, detail in lines)
     elapsed = time.monotonic() - started
-    line = fresh.final_line(elapsed, found[1]) if command == "build" else check_passed(elapsed)
-    print(line, flush=True)
+    line = fresh.final_line(elapsed, bundle) if command == "build" else check_passed(elapsed)
+    sys.stdout.write(f"{text}{line}\n")
+    sys.stdout.flush()
     return True
 
 

@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TextIO
 
-NAME_WIDTH = 14
-INDENT = "    "
+from buildtools.ui.lines import (
+    DIM,
+    GREEN,
+    NAME_WIDTH,
+    YELLOW,
+    paint,
+    stage_name,
+    up_to_date_line,
+)
 
-GREEN = "32"
-YELLOW = "33"
-RED = "31"
-BOLD = "1"
-DIM = "2"
+INDENT = "    "
 
 
 def wants_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
@@ -34,10 +37,6 @@ def wants_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
     if env.get("NO_COLOR"):
         return False
     return _isatty(stream)
-
-
-def paint(text: str, code: str, enabled: bool) -> str:
-    return f"\033[{code}m{text}\033[0m" if enabled else text
 
 
 @dataclass
@@ -63,12 +62,11 @@ class Reporter:
         self.out.flush()
 
     def _name(self, stage: str) -> str:
-        return self._paint(f"{stage:<{NAME_WIDTH}}", BOLD)
+        return stage_name(stage, self.colour)
 
     def up_to_date(self, stage: str, detail: str = "") -> None:
         if not self.quiet:
-            suffix = f" ({detail})" if detail else ""
-            self._line(f"{self._name(stage)} {self._paint('up to date', GREEN)}{suffix}")
+            self._line(up_to_date_line(stage, detail, self.colour))
 
     def runs(self, stage: str, reason: str) -> None:
         if not self.quiet:

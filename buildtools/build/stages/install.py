@@ -8,6 +8,7 @@ from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context
 from buildtools.errors import UserError
 from buildtools.fingerprint.scan import hash_files
+from buildtools.layout import INSTALL_FILES
 from buildtools.node.packagemanager import (
     PackageManager,
     detect_package_manager,
@@ -17,7 +18,6 @@ from buildtools.node.packagemanager import (
 from buildtools.node.toolchain import Toolchain
 from buildtools.util.process import run
 
-INSTALL_FILES = ("package.json", ".npmrc")
 DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 
 

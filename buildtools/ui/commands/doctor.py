@@ -156,7 +156,8 @@ def run_doctor() -> None:
 
     from buildtools.errors import UserError
     from buildtools.ui.commands.doctor import healthy, run_checks
-    from buildtools.ui.terminal import GREEN, RED, YELLOW, paint, wants_colour
+    from buildtools.ui.lines import GREEN, RED, YELLOW, paint
+    from buildtools.ui.terminal import wants_colour
 
     checks = run_checks(Path.cwd())
     colour = wants_colour(sys.stdout)

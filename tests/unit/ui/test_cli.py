@@ -391,11 +391,15 @@ def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatc
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     from buildtools.build import record as fresh
 
-    monkeypatch.setattr(fresh, "check", lambda **k: (("node  up to date\n", "x"), "/b"))
+    monkeypatch.setattr(fresh, "check", lambda **k: ([("node", "system Node 20")], "/b"))
     assert cli.answer_from_record("build", quiet=True)
     assert capsys.readouterr().out.startswith("build is up to date (0.00 s): /b\n")
     assert cli.answer_from_record("check", quiet=True)
     assert capsys.readouterr().out.startswith("check passed: the bundle is up to date (")
+    assert cli.answer_from_record("build", quiet=False)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"{'node':<14} up to date (system Node 20)"
+    assert printed[1].startswith("build is up to date (")
     monkeypatch.setattr(fresh, "check", lambda **k: None)
     assert not cli.answer_from_record("check", quiet=False)
     assert not cli.answer_from_record("build", quiet=True)
