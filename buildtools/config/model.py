@@ -81,10 +81,15 @@ class Config:
     deploy: DeployConfig
     cache: CacheConfig
     assets: AssetsConfig = field(default_factory=AssetsConfig)
+    # Where stamps and caches live when not <root>/.buildtools (build_custom_bundle keeps one
+    # state per webapp and build command)
+    state_override: Path | None = None
+    # What the configuration holds that neither buildtools nor Mephisto reads (the UI warns)
+    warnings: tuple[str, ...] = ()
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE_DIR_NAME
+        return self.state_override or self.root / STATE_DIR_NAME
 
     @property
     def bundle_dir(self) -> Path:

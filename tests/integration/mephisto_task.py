@@ -1,0 +1,72 @@
+"""The Mephisto-style task of tests/fixtures/mephisto_task, installed once per test session
+(real npm: webpack 5, Babel, React, mephisto-task) and copied for each test: a plain copy of
+everything but node_modules, which is hard-linked (nothing in these tests writes into it in
+place; `npm ci` removes it before it installs)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "mephisto_task"
+PYTHON = sys.executable
+
+
+def task_env(cache: Path) -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1", "CYPRESS_INSTALL_BINARY": "0",
+           "BUILDTOOLS_CACHE_DIR": str(cache)}
+    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
+        env.pop(name, None)
+    return env
+
+
+@dataclass
+class MephistoTask:
+    root: Path
+    cache: Path
+
+    @property
+    def webapp(self) -> Path:
+        return self.root / "webapp"
+
+    @property
+    def bundle_js(self) -> Path:
+        return self.webapp / "build" / "bundle.js"
+
+    @property
+    def review_js(self) -> Path:
+        return self.webapp / "build" / "bundle.review.js"
+
+    def run_task(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        """`python run_task.py ARGS` in the task folder, as a Mephisto user launches a task."""
+        result = subprocess.run([PYTHON, "run_task.py", *args], cwd=self.root,
+                                env=task_env(self.cache), capture_output=True, text=True,
+                                timeout=900)
+        if result.returncode != code:
+            raise AssertionError(f"run_task.py {' '.join(args)} exited {result.returncode}, "
+                                 f"not {code}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def copy(self, dest: Path) -> MephistoTask:
+        shutil.copytree(self.root, dest, symlinks=True,
+                        ignore=shutil.ignore_patterns("node_modules"))
+        modules = self.webapp / "node_modules"
+        if modules.is_dir():
+            subprocess.run(["cp", "-al", str(modules), str(dest / "webapp" / "node_modules")],
+                           check=True)
+        return MephistoTask(dest, self.cache)
+
+
+def fresh_task(dest: Path, cache: Path) -> MephistoTask:
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("node_modules", "build",
+                                                                  ".buildtools"))
+    return MephistoTask(dest, cache)
+
+
+def signature(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns
