@@ -163,7 +163,7 @@ def _user_tables(task_dir: Path) -> tuple[dict[str, Any], str, Path]:
     configuration; none is needed. The path is where buildtools.toml would be when there is
     none: the no-op record then notices one appearing."""
     from buildtools.config.load import _read_toml
-    from buildtools.config.tables import CONFIG_FILE
+    from buildtools.layout import CONFIG_FILE
 
     toml = task_dir / CONFIG_FILE
     if toml.is_file():
