@@ -21,6 +21,7 @@ from buildtools.build.freshness import StagePlan, StampStore
 from buildtools.config.load import Config
 from buildtools.deploy import architects as registry
 from buildtools.deploy.architects import Architect, PackageContext
+from buildtools.deploy.offload import offload_of, publish_assets
 from buildtools.errors import UserError
 from buildtools.util import atomic
 from buildtools.util.archive import write_archive
@@ -93,6 +94,7 @@ def package(
         node_version=node_version,
         reporter=reporter or NullReporter(),
         environ=dict(os.environ if environ is None else environ),
+        offload=offload_of(config),
     )
     if not (bundle_dir / "index.html").is_file():
         raise UserError(f"the bundle {bundle_dir} has no index.html; run the build first")
@@ -101,6 +103,9 @@ def package(
     with project_lock(config.state_dir, ctx.reporter.info):
         for name in chosen:
             done[name] = _package_one(ctx, registry.get(name), stamps, force=force)
+    if publish and ctx.offload is not None:
+        publish_assets(config, ctx.offload, stamps, reporter=ctx.reporter, environ=ctx.environ,
+                       force=force)
     if publish:
         for name, (folder, key, packaged) in done.items():
             _publish_one(ctx, registry.get(name), stamps, folder, key, packaged, force)
@@ -132,7 +137,8 @@ def _package_one(
             "settings": architect.settings(ctx.config),
             "node_major": ctx.node_major,
             "templates": architect.template_key(),
-            "assets": {"access": ctx.config.assets.access, "offload": ctx.config.assets.offload},
+            "assets": {"access": ctx.config.assets.access,
+                       "offload": ctx.offload.base_url if ctx.offload else False},
         },
         stamp=stamps.read(stage),
         force=force,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
 from buildtools.assets.signing import SECRET_ENV
@@ -19,6 +19,9 @@ from buildtools.build.events import Reporter
 from buildtools.config.load import Config
 from buildtools.util.hashing import digest
 from buildtools.util.paths import shown as display
+
+if TYPE_CHECKING:
+    from buildtools.deploy.offload import Offload
 
 TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC = "public"  # every artifact serves the files of <artifact>/public/ and nothing else
@@ -56,6 +59,7 @@ class PackageContext:
     node_version: str  # of the toolchain the bundle was built with, e.g. "20.20.2"
     reporter: Reporter
     environ: Mapping[str, str]
+    offload: Offload | None = None  # [assets] offload: the assets are in the bucket
 
     @property
     def node_major(self) -> str:
@@ -136,6 +140,8 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
 def access_of(ctx: PackageContext) -> AccessPolicy:
     """The [assets] access policy for the files this artifact serves."""
     served = extra_files(ctx.config).intersection(bundle_files(ctx.bundle_dir))
+    if ctx.offload is not None:
+        served -= ctx.offload.names
     return access_policy(ctx.config.assets, served)
 
 
@@ -143,6 +149,10 @@ def copy_public(ctx: PackageContext, dest: Path) -> None:
     """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
     [assets] access is public."""
     copy_bundle(ctx.bundle_dir, dest)
+    if ctx.offload is not None:
+        from buildtools.deploy.offload import strip_offloaded
+
+        strip_offloaded(dest, ctx.offload)
     policy = access_of(ctx)
     if not policy.unlisted:
         return

@@ -48,6 +48,12 @@ class Static(Architect):
                 "the bundle already has a _headers file; the static architect writes its own, "
                 "rename yours"
             )
+        if ctx.config.assets.signed and ctx.offload is None:
+            raise UserError(
+                'static: [assets] access = "signed" needs a server that checks tokens, and a '
+                "static host has none; set [assets] offload = true so that the assets are "
+                "served from the bucket by presigned URLs, or deploy ec2/heroku for them"
+            )
         copy_public(ctx, folder / PUBLIC)
         context = base_context(ctx, self.name, files)
         write(folder / PUBLIC / "_headers", render("static/_headers.j2", **context))

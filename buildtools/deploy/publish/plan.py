@@ -84,24 +84,34 @@ def file_md5(path: Path) -> str:
 
 
 def local_objects(
-    public: Path, prefix: str, mime_type: Callable[[str], str], skip: Iterable[str] = ()
+    public: Path,
+    prefix: str,
+    mime_type: Callable[[str], str],
+    skip: Iterable[str] = (),
+    *,
+    files: Mapping[str, Path] | None = None,
+    default_cache: str = DEFAULT_CACHE_CONTROL,
 ) -> list[LocalObject]:
-    """The objects for the files of `public` (sorted), the `_headers` file and `skip` left out."""
+    """The objects for the files of `public` (or the relative path -> file mapping `files`),
+    sorted; the `_headers` file and `skip` left out."""
     headers_path = public / HEADERS_FILE
     rules = parse_headers_file(headers_path.read_text("utf-8")) if headers_path.is_file() else []
     left_out = {HEADERS_FILE, *skip}
+    if files is None:
+        files = {}
+        for current, _dirs, names in os.walk(public):
+            for name in names:
+                path = Path(current) / name
+                files[path.relative_to(public).as_posix()] = path
     found: list[LocalObject] = []
-    for current, _dirs, files in os.walk(public):
-        for name in files:
-            path = Path(current) / name
-            relative = path.relative_to(public).as_posix()
-            if relative in left_out:
-                continue
-            cache = headers_for("/" + relative, rules).get("Cache-Control", DEFAULT_CACHE_CONTROL)
-            found.append(LocalObject(
-                key=prefix + relative, path=path, md5=file_md5(path), size=path.stat().st_size,
-                content_type=mime_type(name), cache_control=cache,
-            ))
+    for relative, path in files.items():
+        if relative in left_out:
+            continue
+        cache = headers_for("/" + relative, rules).get("Cache-Control", default_cache)
+        found.append(LocalObject(
+            key=prefix + relative, path=path, md5=file_md5(path), size=path.stat().st_size,
+            content_type=mime_type(relative), cache_control=cache,
+        ))
     return sorted(found, key=lambda item: item.key)
 
 

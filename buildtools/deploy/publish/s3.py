@@ -18,6 +18,7 @@ from typing import Any
 from buildtools.build.events import Reporter
 from buildtools.config.assets import StaticSettings
 from buildtools.deploy.publish.plan import (
+    DEFAULT_CACHE_CONTROL,
     LocalObject,
     Plan,
     RemoteObject,
@@ -120,6 +121,8 @@ def publish_folder(
     is_hashed: Callable[[str], bool],
     keep_prefixes: Iterable[str] = (),
     skip: Iterable[str] = (),
+    files: Mapping[str, Path] | None = None,
+    default_cache: str = DEFAULT_CACHE_CONTROL,
     client: Any = None,
 ) -> Published:
     """Make `s3://bucket/prefix` hold the files of `folder`, sending only what changed."""
@@ -130,7 +133,8 @@ def publish_folder(
     where = target_of(static, prefix)
     record_file = record_path(state_dir, static, prefix)
     record = _read_record(record_file)
-    local = local_objects(folder, prefix, mime_type, skip)
+    local = local_objects(folder, prefix, mime_type, skip, files=files,
+                          default_cache=default_cache)
     try:
         remote = list_objects(client, static.bucket, prefix)
         plan = plan_publish(local, remote, record, prefix=prefix, is_hashed=is_hashed,

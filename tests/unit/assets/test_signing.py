@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -106,7 +107,10 @@ def test_the_secret_comes_from_the_environment_and_is_checked() -> None:
         asset_secret({SECRET_ENV: 'sixteen chars "quoted"'})
 
 
-def test_signed_url_reads_the_secret_from_the_given_environment() -> None:
+def test_signed_url_reads_the_secret_from_the_given_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no project here: a token URL
     url = signed_url("TestImg.png", ttl=120, environ={SECRET_ENV: SECRET})
     path, query = _parts(url)
     assert path == "/TestImg.png"
