@@ -120,13 +120,41 @@ def decode_data_uri(uri: str) -> tuple[str, bytes]:
         raise ValueError(f"bad base64 in data: URI: {exc}") from None
 
 
-def embed_folder(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, str]:
+class Embedded(dict[str, str]):
+    """The task_data entries of `embed_folder` (a dict), with `metadata`: for each `<name>`,
+    the file, its bytes before and after re-encoding, and whether it was re-encoded."""
+
+    metadata: dict[str, dict[str, object]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.metadata = {}
+
+
+def embed_folder(
+    folder: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    max_side: int | None = None,
+    quality: int = 85,
+    reencode_images: bool | None = None,
+) -> Embedded:
     """task_data entries for the files directly in `folder` (sorted; dotfiles skipped):
-    `{"<name>_name": "<file name>", "<name>_data": "data:<mime>;base64,..."}`."""
+    `{"<name>_name": "<file name>", "<name>_data": "data:<mime>;base64,..."}`.
+
+    With `max_side` (or `reencode_images=True`), raster images are re-encoded with Pillow
+    (scaled to fit `max_side`, JPEG/WebP at `quality`) when that makes them smaller; the bytes
+    before and after are in the result's `metadata`.
+    """
+    shrink = max_side is not None if reencode_images is None else reencode_images
+    if shrink:
+        from buildtools.assets.reencode import check_options
+
+        check_options(max_side, quality)
     if not folder.is_dir():
         raise UserError(f"cannot embed {folder}: no such folder")
     root = folder.resolve()
-    entries: dict[str, str] = {}
+    entries = Embedded()
     owners: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.is_dir():
@@ -145,8 +173,29 @@ def embed_folder(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, 
             )
         owners[name] = path.name
         entries[name + NAME_SUFFIX] = path.name
-        entries[name + DATA_SUFFIX] = data_uri(path, max_bytes)
+        entries[name + DATA_SUFFIX], entries.metadata[name] = _encoded(
+            path, max_bytes, max_side if shrink else None, quality, shrink)
     return entries
+
+
+def _encoded(path: Path, max_bytes: int, max_side: int | None, quality: int,
+             shrink: bool) -> tuple[str, dict[str, object]]:
+    before = path.stat().st_size
+    smaller = None
+    if shrink:
+        from buildtools.assets.reencode import reencode
+
+        smaller = reencode(path, max_side, quality)
+    if smaller is None or len(smaller.data) >= before:
+        uri = data_uri(path, max_bytes)
+        return uri, {"file": path.name, "bytes_before": before, "bytes_after": before,
+                     "reencoded": False}
+    if len(smaller.data) > max_bytes:
+        raise _too_big(path, len(smaller.data), max_bytes)
+    encoded = base64.b64encode(smaller.data).decode("ascii")
+    return f"data:{smaller.mime};base64,{encoded}", {
+        "file": path.name, "bytes_before": before, "bytes_after": len(smaller.data),
+        "reencoded": True, "width": smaller.width, "height": smaller.height}
 
 
 def strip_embedded(task_data: dict[str, Any]) -> dict[str, Any]:
