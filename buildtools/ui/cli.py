@@ -179,6 +179,7 @@ def create_app() -> click.Group:
     from buildtools.config.load import KNOWN_ARCHITECTS
     from buildtools.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR
     from buildtools.handler import guarded
+    from buildtools.ui.commands.assets import run_assets
     from buildtools.ui.commands.build import run_build
     from buildtools.ui.commands.check import run_check
     from buildtools.ui.commands.clean import run_clean
@@ -313,6 +314,14 @@ def create_app() -> click.Group:
         """Remove the build outputs (dist/ and the webapp's build folder); the next build reruns
         the build but not the install."""
         guarded(lambda: run_clean(everything, cache_only))
+
+    @app.command(epilog=example("buildtools assets", "buildtools assets --json"))
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+    def assets(as_json: bool) -> None:
+        """The task assets (extra_source_dir): count, size, largest files, size per architect
+        against its limit, what embedding would add per unit, what the [assets] access mode
+        exposes, and a recommendation."""
+        guarded(lambda: run_assets(as_json))
 
     @app.command(epilog=example("buildtools doctor"))
     def doctor() -> None:

@@ -65,6 +65,10 @@ def run_checks(start: Path | None = None, environ: Mapping[str, str] | None = No
     checks.append(_package_manager_check(config))
     checks.append(_nginx_check(env))
     checks.append(_chromium_check(env))
+    if config is not None:
+        from buildtools.ui.commands.assets import doctor_check
+
+        checks.append(doctor_check(config))
     return checks
 
 

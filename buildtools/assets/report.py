@@ -1,0 +1,129 @@
+"""The trade-off of hosting task assets, computed for this project (`buildtools assets`).
+
+Uploading costs room on the server (a Heroku slug has a cap) and exposes the files to whoever
+has their URL; embedding makes every unit's data about a third bigger than the files. This
+module measures both for the project's extra_source_dir and says what its access mode exposes.
+It computes; buildtools.ui prints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from buildtools.assets.upload import collect_assets
+from buildtools.config.model import Config
+
+MB = 1024 * 1024
+LARGEST = 5
+EMBED_OK_BYTES = 256 * 1024  # per unit: beyond this, embedding weighs on every saved unit
+SLUG_WARN_RATIO = 0.8
+
+EXPOSURE = {
+    "public": "anyone with a file's URL can fetch it, and search engines may index it",
+    "unlisted": "anyone with a file's URL can fetch it; robots.txt and X-Robots-Tag ask "
+                "crawlers not to index it, and no listing names it",
+    "signed": "only URLs with a valid, unexpired token fetch a file (403 otherwise); the page "
+              "and the build's own files stay public",
+}
+
+
+@dataclass(frozen=True)
+class ArchitectSize:
+    architect: str
+    assets_bytes: int  # the assets inside this architect's artifact
+    artifact_bytes: int | None  # of dist/<architect> when it was packaged
+    limit_bytes: int | None  # heroku: max_slug_mb
+    within_limit: bool | None
+
+
+@dataclass(frozen=True)
+class AssetsReport:
+    folder: str | None
+    files: int
+    total_bytes: int
+    largest: list[tuple[str, int]]
+    architects: list[ArchitectSize]
+    embed_bytes_per_unit: int  # the data: URIs of every file, as task_data would hold them
+    embed_growth_bytes: int  # what base64 adds to the files
+    access: str
+    exposure: str
+    offload: bool
+    recommendation: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def base64_size(size: int) -> int:
+    return 4 * ((size + 2) // 3)
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for current, _dirs, names in os.walk(folder):
+        for name in names:
+            total += (Path(current) / name).lstat().st_size
+    return total
+
+
+def assets_report(config: Config) -> AssetsReport:
+    folder = config.webapp.extra_source_dir
+    files = collect_assets(folder, config.webapp.extra_source_allow) if folder else {}
+    sizes = {relative: path.stat().st_size for relative, path in files.items()}
+    total = sum(sizes.values())
+    largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:LARGEST]
+    from buildtools.assets.embed import sniff_mime
+
+    embedded = 0
+    for relative, path in files.items():
+        with path.open("rb") as handle:
+            mime = sniff_mime(handle.read(1024), relative)
+        embedded += len(f"data:{mime};base64,") + base64_size(sizes[relative])
+    offload = config.assets.offload
+    architects = [_architect_size(config, name, 0 if offload else total)
+                  for name in config.deploy.architects]
+    report = AssetsReport(
+        folder=str(folder) if folder else None, files=len(files), total_bytes=total,
+        largest=largest, architects=architects, embed_bytes_per_unit=embedded,
+        embed_growth_bytes=embedded - total, access=config.assets.access,
+        exposure=EXPOSURE[config.assets.access] + (
+            "; offloaded: served from the bucket" if offload else ""),
+        offload=offload, recommendation="",
+    )
+    return replace(report, recommendation=recommend(report))
+
+
+def _architect_size(config: Config, name: str, assets_bytes: int) -> ArchitectSize:
+    artifact = config.deploy.out / name
+    size = _folder_size(artifact) if artifact.is_dir() else None
+    limit = config.deploy.heroku.max_slug_mb * MB if name == "heroku" else None
+    measured = size if size is not None else assets_bytes
+    within = None if limit is None else measured <= limit
+    return ArchitectSize(name, assets_bytes, size, limit, within)
+
+
+def recommend(report: AssetsReport) -> str:
+    """One line: what to do about the assets, the most pressing first."""
+    if report.files == 0:
+        return "no assets in extra_source_dir: nothing to host"
+    for size in report.architects:
+        if size.limit_bytes and not report.offload:
+            used = size.artifact_bytes if size.artifact_bytes is not None else size.assets_bytes
+            if used >= SLUG_WARN_RATIO * size.limit_bytes:
+                share = 100 * used / size.limit_bytes
+                return (f"offload them ([assets] offload = true): the {size.architect} artifact "
+                        f"is {share:.0f} % of its limit")
+    if report.access == "public":
+        return ('set [assets] access = "unlisted" (or "signed" for source data) unless the '
+                "files are meant to be found")
+    if report.embed_bytes_per_unit <= EMBED_OK_BYTES:
+        return (f"keep uploading; embedding would add {report.embed_bytes_per_unit:,} bytes to "
+                "each unit, fine if each unit shows its own files (embed_folder)")
+    if report.access == "unlisted":
+        return ('keep uploading; choose access = "signed" if workers must not browse the files '
+                "beyond their unit")
+    return "keep uploading, signed: each unit's data holds its own expiring URLs"
