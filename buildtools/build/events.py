@@ -90,20 +90,22 @@ class NullReporter:
 
 
 class HashProgress:
-    """A scan_tree progress callback that advances `reporter.progress(...)`, file by file."""
+    """A scan_tree progress callback that advances `reporter.progress(...)` by the files read
+    (the total is not known: the tree is read as it is walked)."""
 
     def __init__(self, reporter: Reporter, label: str) -> None:
         self.reporter = reporter
         self.label = label
         self.bar: ProgressBar | None = None
+        self.shown = 0
 
-    def __call__(self, files: int, total_files: int, done: int, total: int) -> None:
-        if files == 0:
-            self.bar = self.reporter.progress(total_files, f"hashing {self.label}")
-            return
+    def __call__(self, files: int, read_bytes: int, finished: bool) -> None:
+        if self.bar is None and not finished:
+            self.bar = self.reporter.progress(0, f"hashing {self.label}")
         if self.bar is not None:
-            self.bar.advance()
-            if files >= total_files:
+            self.bar.advance(files - self.shown)
+            self.shown = files
+            if finished:
                 self.bar.close()
                 self.bar = None
 

@@ -171,16 +171,6 @@ def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
     return True
 
 
-def _packed(observed: list[Observed]) -> list[tuple[str, Signature, str, bytes]]:
-    trees = []
-    for folder, folder_sig, names, sigs in observed:
-        values = array("q")
-        for sig in sigs:
-            values.extend(sig)
-        trees.append((folder, folder_sig, "/".join(names), values.tobytes()))
-    return trees
-
-
 def final_line(seconds: float, bundle: object) -> str:
     return f"build is up to date ({seconds:.2f} s): {bundle}"
 
@@ -283,7 +273,7 @@ class Recorder:
             return
         build_env = list(config.webapp.build_env)
         record = (_FORMAT, f"{self.cwd}\0{_package_dir()}", build_env,
-                  env_digest(self.environ, build_env), self.paths, _packed(self.observed),
+                  env_digest(self.environ, build_env), self.paths, self.observed,
                   str(config.bundle_dir), [(stage, detail) for stage, detail in lines])
         from buildtools.util import atomic
 
@@ -306,11 +296,15 @@ class Recorder:
         """True when a signature is too recent to vouch for its content."""
         limit = self.started_ns - layout.RACY_WINDOW_NS
         sigs: list[Any] = [sig for pair in self.paths.values() for sig in pair]
-        for folder_sig in (item[1] for item in self.observed):
-            sigs.append(folder_sig)
-        for item in self.observed:
-            sigs.extend(item[3])
-        return any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs)
+        sigs.extend(item[1] for item in self.observed)
+        if any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs):
+            return True
+        for item in self.observed:  # the entries' signatures, packed: mtime and ctime
+            packed = array("q")
+            packed.frombytes(item[3])
+            if packed and max(max(packed[1::4]), max(packed[3::4])) >= limit:
+                return True
+        return False
 
 
 def _is_wheel_launcher(path: str) -> bool:

@@ -202,7 +202,7 @@ def _build(walk: Walk) -> None:
     ctx = walk.ctx
     assert walk.toolchain is not None and walk.manager is not None
     plan, manifest, output = _plan_build(walk)
-    if walk.settle(plan, f"{len(manifest.files)} source files"):
+    if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
         detail = run_build(ctx, walk.toolchain, walk.manager, output)
         save_manifest(ctx, "webapp", manifest)

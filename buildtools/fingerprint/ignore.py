@@ -9,6 +9,7 @@ the walk of a 100,000-file tree fast.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,10 @@ def parse_rule(line: str) -> Rule | None:
 class IgnoreFile:
     """The rules of one .gitignore, matched against paths relative to its folder."""
 
+    # What goes before a path relative to the scanned tree to make it relative to this file's
+    # folder (see OuterIgnoreFile)
+    path_to_tree = ""
+
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self.has_negation = any(rule.negate for rule in rules)
@@ -99,14 +104,27 @@ class IgnoreFile:
     @classmethod
     def read(cls, path: Path) -> IgnoreFile | None:
         try:
-            text = path.read_text("utf-8", errors="surrogateescape")
+            return cls.parse(path.read_bytes())
         except OSError:
             return None
+
+    @classmethod
+    def parse(cls, content: bytes) -> IgnoreFile | None:
+        """The rules of a .gitignore's content; None when it has none."""
+        text = content.decode("utf-8", errors="surrogateescape")
         rules = [rule for rule in map(parse_rule, text.splitlines()) if rule is not None]
         return cls(rules) if rules else None
 
+    def any_match(self, is_dir: bool) -> re.Pattern[str] | None:
+        """One expression that matches what some rule ignores, when no rule re-includes
+        (None then): a match means ignored, no match means no opinion."""
+        return self._any_dir if is_dir else self._any_file
+
     def decide(self, relative: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included by a '!' rule; None: no rule matched."""
+        return self._decide(relative, is_dir)
+
+    def _decide(self, relative: str, is_dir: bool) -> bool | None:
         if not self.has_negation:
             pattern = self._any_dir if is_dir else self._any_file
             return True if pattern is not None and pattern.match(relative) else None
@@ -127,7 +145,38 @@ class OuterIgnoreFile(IgnoreFile):
         self.path_to_tree = path_to_tree  # e.g. "webapp/" for the repository's top .gitignore
 
     def decide(self, relative: str, is_dir: bool) -> bool | None:
-        return super().decide(self.path_to_tree + relative, is_dir)
+        return self._decide(self.path_to_tree + relative, is_dir)
+
+
+def kept(ignores: Sequence[tuple[str, IgnoreFile]], folder: str, names: list[str],
+         is_dir: bool) -> list[str]:
+    """The names of one folder that the .gitignore files in `ignores` do not ignore.
+
+    `folder` is the folder's path relative to the scanned tree ("" or ending in "/");
+    `ignores` holds (the path of the folder each file applies from, its rules), outermost
+    first. The deepest file with an opinion decides, as in git. The names are decided folder
+    by folder and file by file, without a call per name where no rule re-includes."""
+    undecided = names
+    included: list[str] = []
+    for base, rules in reversed(ignores):
+        if not undecided:
+            break
+        prefix = rules.path_to_tree + folder[len(base):]
+        pattern = rules.any_match(is_dir)
+        if not rules.has_negation:
+            if pattern is not None:
+                match = pattern.match
+                undecided = [name for name in undecided if match(prefix + name) is None]
+            continue
+        still: list[str] = []
+        for name in undecided:
+            verdict = rules._decide(prefix + name, is_dir)
+            if verdict is None:
+                still.append(name)
+            elif not verdict:
+                included.append(name)
+        undecided = still
+    return included + undecided if included else undecided
 
 
 def outer_ignore_paths(tree: Path) -> list[Path]:

@@ -4,108 +4,273 @@ over it, and a stat cache so that unchanged files are not read again.
 A file whose mtime changed but whose content did not gives the same manifest. Symlinks are
 hashed by their target path and never followed. node_modules, .git, the tool's state folder,
 the build output and whatever the folders' .gitignore files name are left out.
+
+One pass does everything, folder by folder: list the folder (through its descriptor, names
+relative to it), decide what .gitignore leaves out for the whole folder at once, then per
+file either one stat that the stat cache vouches for, or open + fstat + read (the signature
+of what was read, taken before reading it). Folders are walked in the order of their paths,
+so the manifest digest is hashed as the walk goes; what is kept of each folder is packed (see
+buildtools.fingerprint.manifest), and is at once the manifest, the new stat cache and what
+the no-op record observes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import marshal
+import bisect
 import os
-import stat
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import xxhash
 
-from buildtools.fingerprint.ignore import IgnoreFile
-from buildtools.util import atomic
+from buildtools.fingerprint.files import hash_file, hash_files, read_at
+from buildtools.fingerprint.ignore import IgnoreFile, kept
+from buildtools.fingerprint.manifest import (
+    HEX,
+    SIG_BYTES,
+    SYMLINK_SIZE,
+    Changes,
+    Entry,
+    FolderScan,
+    Manifest,
+    diff,
+    manifest_digest,
+    split_names,
+)
+from buildtools.fingerprint.statcache import StatCache, without_racy
+from buildtools.layout import RACY_WINDOW_NS
+
+__all__ = ["ALWAYS_IGNORED", "SYMLINK_SIZE", "Changes", "Entry", "Manifest", "Observed",
+           "Progress", "Signature", "StatCache", "diff", "hash_file", "hash_files",
+           "manifest_digest", "scan_tree"]
 
 ALWAYS_IGNORED = frozenset({"node_modules", ".git", ".buildtools", "__pycache__", ".doit.db"})
-SYMLINK_SIZE = -1
-_CACHE_FORMAT = 2  # 2: entries carry ctime_ns too
-# A file modified this close to the scan may change again within the same mtime tick (the
-# "racy git" problem): hash it, but do not trust its stat entry next time.
-_RACY_WINDOW_NS = 2_000_000_000
-_CHUNK = 1 << 20
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY
 
-Entry = tuple[int, str]  # (size, hash); size -1 marks a symlink whose target path was hashed
-
-
-@dataclass
-class Manifest:
-    files: dict[str, Entry]
-    digest: str
-
-
-@dataclass
-class Changes:
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
-
-    def summary(self, limit: int = 5) -> str:
-        parts = []
-        for verb, paths in (("changed", self.changed), ("added", self.added),
-                            ("removed", self.removed)):
-            if paths:
-                shown = ", ".join(paths[:limit])
-                more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
-                parts.append(f"{verb}: {shown}{more}")
-        return "; ".join(parts)
-
-
-class StatCache:
-    """relative path -> (size, mtime_ns, inode, hash, ctime_ns), kept in one marshal file.
-
-    ctime is compared as git's index does: a tool that writes a file and then puts its old
-    mtime back (same size, same inode) still moves ctime, so the file is read again."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.entries: dict[str, tuple[int, int, int, str, int]] = {}
-        self.dirty = False
-        if path is not None:
-            try:
-                data = marshal.loads(path.read_bytes())
-                if isinstance(data, tuple) and data[0] == _CACHE_FORMAT:
-                    self.entries = data[1]
-            except (OSError, ValueError, EOFError, TypeError, IndexError):
-                self.entries = {}
-
-    def save(self) -> None:
-        if self.path is not None and self.dirty:
-            atomic.write_bytes(self.path, marshal.dumps((_CACHE_FORMAT, self.entries)))
-            self.dirty = False
-
-
-def hash_file(path: str, size: int) -> str:
-    with open(path, "rb") as handle:
-        if size <= _CHUNK:
-            return xxhash.xxh3_128_hexdigest(handle.read())
-        hasher = xxhash.xxh3_128()
-        while chunk := handle.read(_CHUNK):
-            hasher.update(chunk)
-        return hasher.hexdigest()
-
-
-# What scan_tree reports to a progress callback: (files hashed, files to hash, bytes hashed,
-# bytes to hash). It is called once before the first file is hashed and after each file.
-Progress = Callable[[int, int, int, int], None]
 # A stat signature: (size, mtime_ns, inode, ctime_ns); ctime also moves when a tool writes a file
 # and then puts its old mtime back.
 Signature = tuple[int, int, int, int]
-# What scan_tree(observe=...) records of each folder it walked: (absolute path, the folder's
-# signature taken before it was listed, the names of the entries that count, their signatures).
-Observed = tuple[str, Signature, list[str], list[Signature]]
+# What scan_tree(observe=...) records of each folder it walked, for buildtools.build.record:
+# (absolute path, the folder's signature taken before it was listed, the names of the entries
+# that count joined by "/" (and its .gitignore, read or not), their packed signatures).
+Observed = tuple[str, Signature, str, bytes]
+# Told (files hashed, bytes hashed, finished) after each folder where files were read, then
+# once with finished=True; never when the stat cache vouched for every file.
+Progress = Callable[[int, int, bool], None]
 
 
-def signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+class _Walk:
+    """One scan: the old stat cache, what is found, and the digest hashed in path order."""
+
+    def __init__(self, cache: StatCache, excluded: Iterable[str], use_gitignore: bool,
+                 progress: Progress | None, observe: list[Observed] | None) -> None:
+        self.old = cache.folders
+        self.found: dict[str, FolderScan] = {}
+        self.changed = False  # the new cache differs from the old one
+        self.use_gitignore = use_gitignore
+        self.progress = progress
+        self.observe = observe
+        self.racy_after = time.time_ns() - RACY_WINDOW_NS
+        self.read_files = 0
+        self.read_bytes = 0
+        self.excluded: dict[str, set[str]] = {}  # folder -> names left out of it
+        for path in excluded:
+            folder, _, name = path.strip("/").rpartition("/")
+            if name:
+                self.excluded.setdefault(f"{folder}/" if folder else "", set()).add(name)
+
+    def run(self, root: str, outer: Sequence[IgnoreFile]) -> str:
+        hasher = xxhash.xxh3_128()
+        # Items: a folder to scan (path, relative path, .gitignore rules in force), or the
+        # manifest lines of a run of files, hashed when their turn in path order comes
+        stack: list[tuple[str, str, list[tuple[str, IgnoreFile]]] | str] = [
+            (root, "", [("", rules) for rules in outer])]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                hasher.update(item.encode("utf-8", "surrogateescape"))
+            else:
+                stack.extend(reversed(self.folder(*item)))
+        if self.progress is not None and self.read_files:
+            self.progress(self.read_files, self.read_bytes, True)
+        return hasher.hexdigest()
+
+    def folder(self, path: str, prefix: str, ignores: list[tuple[str, IgnoreFile]]
+               ) -> list[tuple[str, str, list[tuple[str, IgnoreFile]]] | str]:
+        """Scan one folder; its manifest lines and subfolders, in path order."""
+        try:
+            fd = os.open(path, _DIR_FLAGS)
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # gone since its parent was listed (the parent's mtime says so)
+        try:
+            folder_sig = os.fstat(fd)
+            ignore_file = read_at(".gitignore", fd, path) if self.use_gitignore else None
+            if ignore_file is not None:
+                rules = IgnoreFile.parse(ignore_file[1])
+                if rules is not None:
+                    ignores = [*ignores, (prefix, rules)]
+            with os.scandir(fd) as listing:
+                entries = list(listing)
+            files, links, folders = _sorted_out(entries, self.excluded.get(prefix))
+            if ignores:
+                files = kept(ignores, prefix, files, False)
+                links = kept(ignores, prefix, links, False)
+                folders = kept(ignores, prefix, folders, True)
+            names = sorted(files + links) if links else files
+            scanned = self.signed(fd, path, prefix, names, "/".join(links), ignore_file)
+        finally:
+            os.close(fd)
+        self.found[prefix] = scanned
+        if self.observe is not None:
+            self._observe(path, folder_sig, scanned, ignore_file)
+        return _in_path_order(scanned, path, folders, ignores)
+
+    def signed(self, fd: int, path: str, prefix: str, names: list[str], links: str,
+               ignore_file: tuple[os.stat_result, bytes] | None) -> FolderScan:
+        """The folder's FolderScan: the stat cache's where every signature matches, else
+        file by file, reading what the cache does not vouch for."""
+        old = self.old.get(prefix)
+        if old is not None and old[1] == "/".join(names) and old[4] == links:
+            current = array("q")
+            extend = current.extend
+            try:
+                for name in names:
+                    info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                    extend((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+            except FileNotFoundError:
+                pass  # gone since the listing: file by file below
+            else:
+                if current.tobytes() == old[2]:
+                    return old
+        self.changed = True
+        return self._read(fd, path, prefix, names, links, old, ignore_file)
+
+    def _read(self, fd: int, path: str, prefix: str, names: list[str], links: str,
+              old: FolderScan | None, ignore_file: tuple[os.stat_result, bytes] | None
+              ) -> FolderScan:
+        known: dict[str, tuple[bytes, str]] = {}
+        if old is not None:
+            for index, name in enumerate(split_names(old[1])):
+                known[name] = (old[2][index * SIG_BYTES:(index + 1) * SIG_BYTES],
+                               old[3][index * HEX:(index + 1) * HEX])
+        linked = set(split_names(links))
+        kept_names: list[str] = []
+        sigs = array("q")
+        hashes: list[str] = []
+        read_before = self.read_files
+        for name in names:
+            if name in linked:
+                try:
+                    info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                    target = os.readlink(name, dir_fd=fd)
+                except OSError:
+                    continue  # gone or no longer a link: the folder's mtime moved
+                digest = xxhash.xxh3_128_hexdigest(os.fsencode(target))
+            else:
+                entry = known.get(name)
+                if entry is not None:
+                    try:
+                        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue
+                    signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+                    if array("q", signature).tobytes() == entry[0]:
+                        kept_names.append(name)
+                        sigs.extend(signature)
+                        hashes.append(entry[1])
+                        continue
+                found = ignore_file if name == ".gitignore" and ignore_file else None
+                found = found or read_at(name, fd, path)
+                if found is None:
+                    continue
+                info, content = found
+                digest = xxhash.xxh3_128_hexdigest(content)
+                self.read_files += 1
+                self.read_bytes += len(content)
+            kept_names.append(name)
+            sigs.extend((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+            hashes.append(digest)
+        if self.progress is not None and self.read_files > read_before:
+            self.progress(self.read_files, self.read_bytes, False)
+        return (prefix, "/".join(kept_names), sigs.tobytes(), "".join(hashes),
+                links if len(kept_names) == len(names) else
+                "/".join(name for name in kept_names if name in linked))
+
+    def _observe(self, path: str, folder_sig: os.stat_result, scanned: FolderScan,
+                 ignore_file: tuple[os.stat_result, bytes] | None) -> None:
+        assert self.observe is not None
+        joined, packed = scanned[1], scanned[2]
+        if ignore_file is not None and ".gitignore" not in split_names(joined):
+            info = ignore_file[0]  # its rules count although it leaves itself out
+            joined = f"{joined}/.gitignore" if joined else ".gitignore"
+            packed += array("q", (info.st_size, info.st_mtime_ns, info.st_ino,
+                                  info.st_ctime_ns)).tobytes()
+        sig = (folder_sig.st_size, folder_sig.st_mtime_ns, folder_sig.st_ino,
+               folder_sig.st_ctime_ns)
+        self.observe.append((path, sig, joined, packed))
+
+    def cache_entries(self) -> dict[str, FolderScan]:
+        """What the stat cache keeps of the folders found (see without_racy)."""
+        entries = {}
+        for prefix, scanned in self.found.items():
+            entries[prefix] = without_racy(scanned, self.racy_after)
+            self.changed = self.changed or entries[prefix] is not scanned
+        return entries
+
+
+def _sorted_out(entries: list[os.DirEntry[str]], excluded: set[str] | None
+                ) -> tuple[list[str], list[str], list[str]]:
+    """(regular files, symlinks, folders) of a listing, from the entry types it gives (no
+    system call); a symlink to a folder is not a folder here, as in git."""
+    files: list[str] = []
+    links: list[str] = []
+    folders: list[str] = []
+    always = ALWAYS_IGNORED
+    for entry in entries:
+        name = entry.name
+        if name in always or (excluded and name in excluded):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            folders.append(name)
+        elif entry.is_file(follow_symlinks=False):
+            files.append(name)
+        elif entry.is_symlink():
+            links.append(name)
+    files.sort()
+    links.sort()
+    folders.sort()
+    return files, links, folders
+
+
+def _in_path_order(scanned: FolderScan, path: str, folders: list[str],
+                   ignores: list[tuple[str, IgnoreFile]]
+                   ) -> list[tuple[str, str, list[tuple[str, IgnoreFile]]] | str]:
+    """The folder's manifest lines, cut where its subfolders come in path order ("a.js" <
+    "a/..." < "a0.js": a folder sorts as its name followed by "/")."""
+    prefix, joined, packed, hashes, links = scanned
+    names = split_names(joined)
+    sizes = array("q")
+    sizes.frombytes(packed)
+    sizes = sizes[0::4]
+    if links:
+        linked = set(split_names(links))
+        sizes = array("q", [SYMLINK_SIZE if name in linked else size
+                            for name, size in zip(names, sizes, strict=True)])
+    lines = [f"{prefix}{name}\0{size}\0{hashes[index * HEX:(index + 1) * HEX]}\n"
+             for index, (name, size) in enumerate(zip(names, sizes, strict=True))]
+    order: list[tuple[str, str, list[tuple[str, IgnoreFile]]] | str] = []
+    start = 0
+    for folder in folders:
+        cut = bisect.bisect_left(names, f"{folder}/")
+        if cut > start:
+            order.append("".join(lines[start:cut]))
+            start = cut
+        order.append((os.path.join(path, folder), f"{prefix}{folder}/", ignores))
+    if start < len(lines):
+        order.append("".join(lines[start:]))
+    return order
 
 
 def scan_tree(
@@ -122,165 +287,15 @@ def scan_tree(
 
     `exclude` holds paths relative to root (such as the build output folder) to leave out.
     `outer_ignores` are the rules of the .gitignore files above root (ignore.outer_ignore_files).
-    `progress` is told how far the hashing of new or changed files has got. `observe`, when
+    `progress` is told how far the reading of new or changed files has got. `observe`, when
     given, receives the stat signature of every folder walked and every entry that counts
     (and of each .gitignore read), for buildtools.build.record's no-op record.
     """
     cache = cache if cache is not None else StatCache(None)
-    old_get = cache.entries.get
-    new_entries: dict[str, tuple[int, int, int, str, int]] = {}
-    files: dict[str, Entry] = {}
-    # (relative, path, size, mtime, inode, ctime) of the files to hash
-    pending: list[tuple[str, str, int, int, int, int]] = []
-    excluded = {path.strip("/") for path in exclude if path.strip("/")}
-    racy_after = time.time_ns() - _RACY_WINDOW_NS
-    dirty = False
-    base = str(root)
-    always = ALWAYS_IGNORED
-    is_regular = stat.S_ISREG
-    is_symlink = stat.S_ISLNK
-    # Each stack item: (absolute folder, relative prefix, active ignore files with their prefix)
-    outer: list[tuple[str, IgnoreFile]] = [("", rules) for rules in outer_ignores]
-    stack: list[tuple[str, str, list[tuple[str, IgnoreFile]]]] = [(base, "", outer)]
-    while stack:
-        folder, prefix, ignores = stack.pop()
-        names: list[str] = []
-        sigs: list[Signature] = []
-        seen_ignore = False  # its .gitignore is observed already (ignored by itself or not)
-        if observe is not None:
-            try:
-                folder_sig = signature(os.stat(folder))
-            except FileNotFoundError:
-                continue
-            observe.append((folder, folder_sig, names, sigs))
-        if use_gitignore:
-            local = IgnoreFile.read(Path(folder, ".gitignore"))
-            if local is not None:
-                ignores = [*ignores, (prefix, local)]
-                if observe is not None:
-                    with contextlib.suppress(OSError):
-                        sigs.append(signature(os.stat(os.path.join(folder, ".gitignore"))))
-                        names.append(".gitignore")
-                        seen_ignore = True
-        try:
-            with os.scandir(folder) as iterator:
-                entries = list(iterator)
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if name in always:
-                continue
-            relative = prefix + name
-            if excluded and relative in excluded:
-                continue
-            # is_dir(follow_symlinks=False) reads the folder listing's entry type (no system
-            # call); a symlink to a folder is not a folder here, as in git.
-            if entry.is_dir(follow_symlinks=False):
-                if not (ignores and _ignored(ignores, relative, True)):
-                    stack.append((entry.path, relative + "/", ignores))
-                continue
-            if ignores and _ignored(ignores, relative, False):
-                continue
-            info = entry.stat(follow_symlinks=False)
-            if not is_regular(info.st_mode):
-                if is_symlink(info.st_mode):
-                    target = os.readlink(entry.path)
-                    files[relative] = (SYMLINK_SIZE,
-                                       xxhash.xxh3_128_hexdigest(os.fsencode(target)))
-                    if observe is not None:
-                        names.append(name)
-                        sigs.append(signature(info))
-                continue
-            if observe is not None and not (seen_ignore and name == ".gitignore"):
-                names.append(name)
-                sigs.append(signature(info))
-            size, mtime, inode, ctime = (info.st_size, info.st_mtime_ns, info.st_ino,
-                                         info.st_ctime_ns)
-            known = old_get(relative)
-            if (known is not None and known[0] == size and known[1] == mtime
-                    and known[2] == inode and known[4] == ctime):
-                digest = known[3]
-            else:
-                pending.append((relative, entry.path, size, mtime, inode, ctime))
-                continue
-            if mtime < racy_after:
-                new_entries[relative] = (size, mtime, inode, digest, ctime)
-            else:
-                dirty = True
-            files[relative] = (size, digest)
-    if pending:
-        dirty = True
-        _hash_pending(pending, files, new_entries, racy_after, progress)
-    if dirty or len(new_entries) != len(cache.entries):
+    walk = _Walk(cache, exclude, use_gitignore, progress, observe)
+    digest = walk.run(str(root), outer_ignores)
+    entries = walk.cache_entries()
+    if walk.changed or entries.keys() != cache.folders.keys():
         cache.dirty = True
-    cache.entries = new_entries
-    return Manifest(files=files, digest=manifest_digest(files))
-
-
-def _hash_pending(
-    pending: list[tuple[str, str, int, int, int, int]],
-    files: dict[str, Entry],
-    new_entries: dict[str, tuple[int, int, int, str, int]],
-    racy_after: int,
-    progress: Progress | None,
-) -> None:
-    """Hash the files that the stat cache did not vouch for (new, changed, or racy ones)."""
-    total_bytes = sum(item[2] for item in pending) if progress is not None else 0
-    done_bytes = 0
-    if progress is not None:
-        progress(0, len(pending), 0, total_bytes)
-    for index, (relative, path, size, mtime, inode, ctime) in enumerate(pending, 1):
-        try:
-            digest = hash_file(path, size)
-        except FileNotFoundError:  # deleted since the folder was listed: it is gone
-            continue
-        if mtime < racy_after:
-            new_entries[relative] = (size, mtime, inode, digest, ctime)
-        files[relative] = (size, digest)
-        if progress is not None:
-            done_bytes += size
-            progress(index, len(pending), done_bytes, total_bytes)
-
-
-def _ignored(ignores: list[tuple[str, IgnoreFile]], relative: str, is_dir: bool) -> bool:
-    # The deepest .gitignore that has an opinion decides, as in git.
-    for prefix, rules in reversed(ignores):
-        verdict = rules.decide(relative[len(prefix):], is_dir)
-        if verdict is not None:
-            return verdict
-    return False
-
-
-def manifest_digest(files: Mapping[str, Entry]) -> str:
-    # One pass over the sorted manifest, hashed at once: the same digest as feeding the lines
-    # one by one, without a hash update per file.
-    text = "".join([f"{relative}\0{files[relative][0]}\0{files[relative][1]}\n"
-                    for relative in sorted(files)])
-    return xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogateescape"))
-
-
-def diff(old: Mapping[str, Entry | list[object]], new: Mapping[str, Entry]) -> Changes:
-    changes = Changes()
-    for relative, entry in new.items():
-        before = old.get(relative)
-        if before is None:
-            changes.added.append(relative)
-        elif tuple(before) != tuple(entry):
-            changes.changed.append(relative)
-    changes.removed = [relative for relative in old if relative not in new]
-    for paths in (changes.added, changes.changed, changes.removed):
-        paths.sort()
-    return changes
-
-
-def hash_files(root: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """Content hashes of a few named files under root (None where absent)."""
-    result: dict[str, str | None] = {}
-    for name in names:
-        path = root / name
-        try:
-            result[name] = xxhash.xxh3_128_hexdigest(path.read_bytes())
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            result[name] = None
-    return result
+    cache.folders = entries
+    return Manifest(digest, list(walk.found.values()))

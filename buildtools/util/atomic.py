@@ -7,8 +7,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
 def _current_umask() -> int:
@@ -23,12 +24,20 @@ _FILE_MODE = 0o666 & ~_current_umask()
 
 
 def write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    with replacing(path, mode) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def replacing(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A file to write the new content of `path` into, piece by piece; it takes the place of
+    `path` when the block ends without an exception, and is removed otherwise."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, _FILE_MODE if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

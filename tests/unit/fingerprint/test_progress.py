@@ -16,15 +16,18 @@ from buildtools.ui.terminal import Reporter
 from tests.conftest import Project, needs
 
 
-def test_progress_is_told_the_totals_then_each_file(tmp_path: Path) -> None:
+def test_progress_is_told_per_folder_then_finished(tmp_path: Path) -> None:
     for index in range(5):
         (tmp_path / f"f{index}.js").write_text("x" * (index + 1))
-    calls: list[tuple[int, int, int, int]] = []
-    scan_tree(tmp_path, progress=lambda *args: calls.append(args))
-    assert calls[0] == (0, 5, 0, 15) and calls[-1] == (5, 5, 15, 15) and len(calls) == 6
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "g.js").write_text("1234")
+    calls: list[tuple[int, bool]] = []
+    scan_tree(tmp_path, progress=lambda files, size, finished: calls.append((files, finished)))
+    # once per folder that had files to read (not per file), then once more to finish
+    assert calls == [(5, False), (6, False), (6, True)]
     cache = StatCache(tmp_path.parent / "c.marshal")
     old = 1_600_000_000_000_000_000
-    for path in tmp_path.iterdir():
+    for path in tmp_path.rglob("*"):
         os.utime(path, ns=(old, old))
     scan_tree(tmp_path, cache=cache)
     calls.clear()
@@ -37,9 +40,9 @@ def test_progress_bar_draws_nothing_off_a_terminal(tmp_path: Path) -> None:
 
     err = io.StringIO()
     bar = HashProgress(Reporter(out=io.StringIO(), err=err), "webapp")
-    bar(0, 3, 0, 30)
     for index in range(1, 4):
-        bar(index, 3, index * 10, 30)
+        bar(index, index * 10, False)
+    bar(3, 30, True)
     assert err.getvalue() == ""
 
 
@@ -51,8 +54,8 @@ def test_observe_records_folders_before_their_entries(tmp_path: Path) -> None:
     observed: list[Observed] = []
     scan_tree(tmp_path, observe=observed)
     by_folder = {Path(folder).name: names for folder, _sig, names, _sigs in observed}
-    assert sorted(by_folder[tmp_path.name]) == [".gitignore"]  # not the ignored file
-    assert by_folder["src"] == ["a.js"]
+    assert by_folder[tmp_path.name] == ".gitignore"  # not the ignored file
+    assert by_folder["src"] == "a.js"
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -126,8 +126,15 @@ def test_stat_cache_avoids_rereading(tree: Path, monkeypatch: pytest.MonkeyPatch
     reads: list[str] = []
     import buildtools.fingerprint.scan as fingerprint
 
-    real = fingerprint.hash_file
-    monkeypatch.setattr(fingerprint, "hash_file", lambda p, s: reads.append(p) or real(p, s))
+    real = fingerprint.read_at
+
+    def spy(name: str, folder_fd: int, folder: str) -> object:
+        found = real(name, folder_fd, folder)
+        if found is not None:
+            reads.append(name)
+        return found
+
+    monkeypatch.setattr(fingerprint, "read_at", spy)
     second = scan_tree(tree, cache=StatCache(cache_path))
     assert second.digest == first.digest
     assert reads == []
@@ -196,3 +203,96 @@ def test_no_outer_gitignore_outside_a_repository(tmp_path: Path) -> None:
     (tmp_path / "webapp").mkdir()
     (tmp_path / ".gitignore").write_text("*\n")
     assert outer_ignore_paths(tmp_path / "webapp") == []
+
+
+def independent_manifest(root: Path) -> dict[str, tuple[int, str]]:
+    """The manifest as a plain walk sees it (a tree with no .gitignore and no node_modules)."""
+    import xxhash
+
+    files: dict[str, tuple[int, str]] = {}
+    for folder, subfolders, names in os.walk(root):
+        for name in [*names, *(sub for sub in subfolders if Path(folder, sub).is_symlink())]:
+            path = Path(folder, name)
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                target = os.fsencode(os.readlink(path))
+                files[relative] = (-1, xxhash.xxh3_128_hexdigest(target))
+            else:
+                content = path.read_bytes()
+                files[relative] = (len(content), xxhash.xxh3_128_hexdigest(content))
+    return files
+
+
+def test_digest_is_the_manifest_digest_in_path_order(tmp_path: Path) -> None:
+    from buildtools.fingerprint.scan import manifest_digest
+
+    # Names that sort differently as names and as paths: "a-b.js" < "a.js" < "a/..." < "a0.js"
+    make_tree(tmp_path, {"a.js": "1", "a/x.js": "22", "a/b/c.js": "333", "a0.js": "4",
+                         "a-b.js": "5", "b/z.js": "6", "B.js": "7", "a/b.js": "8",
+                         "big.bin": "x" * (3 << 20), "empty": ""})
+    (tmp_path / "link").symlink_to("a/x.js")
+    (tmp_path / "a" / "dirlink").symlink_to("b")
+    expected = independent_manifest(tmp_path)
+    manifest = scan_tree(tmp_path)
+    assert manifest.files == expected
+    assert len(manifest) == len(expected) == 12
+    assert manifest.digest == manifest_digest(expected)
+
+
+def test_cold_and_warm_scans_agree_after_edits(tmp_path: Path) -> None:
+    make_tree(tmp_path, {f"d{folder}/f{index}.js": f"{folder} {index}"
+                         for folder in range(4) for index in range(6)})
+    old = 1_600_000_000_000_000_000
+    for path in tmp_path.rglob("*"):
+        os.utime(path, ns=(old, old))
+    cache_path = tmp_path.parent / "warm.marshal"
+    cache = StatCache(cache_path)
+    scan_tree(tmp_path, cache=cache)
+    cache.save()
+    (tmp_path / "d1" / "f2.js").write_text("edited")
+    (tmp_path / "d2" / "f0.js").unlink()
+    (tmp_path / "d3" / "new.js").write_text("new")
+    (tmp_path / "d4").mkdir()
+    warm = scan_tree(tmp_path, cache=StatCache(cache_path))
+    cold = scan_tree(tmp_path)
+    assert warm.digest == cold.digest
+    assert warm.files == cold.files == independent_manifest(tmp_path)
+
+
+def test_a_damaged_stat_cache_is_not_used(tmp_path: Path) -> None:
+    make_tree(tmp_path / "tree", {"a.js": "1", "sub/b.js": "2"})
+    tree = tmp_path / "tree"
+    old = 1_600_000_000_000_000_000
+    for path in tree.rglob("*"):
+        os.utime(path, ns=(old, old))
+    cache_path = tmp_path / "c.marshal"
+    cache = StatCache(cache_path)
+    expected = scan_tree(tree, cache=cache).digest
+    cache.save()
+    data = cache_path.read_bytes()
+    for damaged in (data[:-3], data[:10], b"junk", data.replace(b"a.js", b"x.js")):
+        cache_path.write_bytes(damaged)
+        assert scan_tree(tree, cache=StatCache(cache_path)).digest == expected
+
+
+def test_an_unreadable_file_is_one_clear_error(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from buildtools.errors import UserError
+
+    make_tree(tmp_path, {"src/secret.js": "x"})
+    real_open = os.open
+
+    def refusing(path: str, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if path == "secret.js":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", refusing)
+    with pytest.raises(UserError, match=r"cannot read .*src/secret.js: Permission denied"):
+        scan_tree(tmp_path)
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.js": "1"})
+    os.mkfifo(tmp_path / "pipe")
+    assert sorted(scan_tree(tmp_path).files) == ["a.js"]

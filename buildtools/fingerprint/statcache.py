@@ -1,0 +1,84 @@
+"""The stat cache: what the last scan of a tree found, folder by folder, so that a file whose
+stat signature (size, mtime_ns, inode, ctime_ns) is unchanged is not read again.
+
+Like git's index: ctime is compared too (a tool that writes a file and then puts its old mtime
+back still moves ctime), and a file modified within the racy window of the scan is kept with
+an mtime of -1, which matches nothing, so that it is read again next time.
+
+The file is one marshal record per folder after a header, written and read one folder at a
+time: the cache of 100,000 files never exists twice in memory.
+"""
+
+from __future__ import annotations
+
+import marshal
+from array import array
+from pathlib import Path
+
+from buildtools.fingerprint.manifest import HEX, SIG_BYTES, FolderScan, split_names
+from buildtools.util import atomic
+
+_FORMAT = ("buildtools-statcache", 3)  # 3: one record per folder, packed
+
+
+class StatCache:
+    """relative folder -> its FolderScan (see buildtools.fingerprint.manifest)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.folders: dict[str, FolderScan] = {}
+        self.dirty = False
+        if path is not None:
+            self.folders = _load(path)
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        with atomic.replacing(self.path) as handle:
+            marshal.dump(_FORMAT, handle)
+            for folder in self.folders.values():
+                marshal.dump(folder, handle)
+        self.dirty = False
+
+
+def without_racy(folder: FolderScan, racy_after: int) -> FolderScan:
+    """The folder as the cache keeps it: a file modified at or after `racy_after` gets an
+    mtime of -1, so that its signature matches nothing and it is read again next time."""
+    sigs = array("q")
+    sigs.frombytes(folder[2])
+    mtimes = sigs[1::4]
+    if not mtimes or max(mtimes) < racy_after:
+        return folder
+    for index, mtime in enumerate(mtimes):
+        if mtime >= racy_after:
+            sigs[index * 4 + 1] = -1
+    return (folder[0], folder[1], sigs.tobytes(), folder[3], folder[4])
+
+
+def _load(path: Path) -> dict[str, FolderScan]:
+    """The folders of the cache file; nothing when it is missing, of another format, or
+    damaged anywhere (a cache only saves work: when in doubt, read the files again)."""
+    folders: dict[str, FolderScan] = {}
+    try:
+        with path.open("rb") as handle:
+            if marshal.load(handle) != _FORMAT:
+                return {}
+            while handle.peek(1):
+                folder = marshal.load(handle)
+                if not _well_formed(folder):
+                    return {}
+                folders[folder[0]] = folder
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return folders
+
+
+def _well_formed(folder: object) -> bool:
+    if not (isinstance(folder, tuple) and len(folder) == 5):
+        return False
+    prefix, joined, packed, hashes, links = folder
+    if not (isinstance(prefix, str) and isinstance(joined, str) and isinstance(packed, bytes)
+            and isinstance(hashes, str) and isinstance(links, str)):
+        return False
+    count = len(split_names(joined))
+    return len(packed) == count * SIG_BYTES and len(hashes) == count * HEX
