@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import threading
@@ -265,3 +266,92 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+# ---------------------------------------------------------------- ec2 deploy over ssh
+
+SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+
+
+@pytest.mark.nginx
+@pytest.mark.skipif(NGINX is None or SSHD is None, reason="nginx and sshd are needed")
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.skipif(os.geteuid() != 0, reason="sshd runs as root")
+def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path) -> None:
+    """`deploy` copies the secret in a user-only file (never on a command line, never in the
+    artifact); install.sh turns it into nginx's include file and removes the copy."""
+    import getpass
+
+    assert NGINX is not None and SSHD is not None
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    for name in ("host", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)],
+                       check=True)
+    (keys / "authorized_keys").write_text((keys / "client.pub").read_text())
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    sites = tmp_path / "sites"
+    checked = _main_conf(prefix / "check.conf", f"{sites}/*.conf")
+    wrapper = tmp_path / "nginx-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nif [ "$1" = -t ]; then exec {NGINX} -t -c {checked} '
+                       f"-p {prefix}; fi\n")
+    wrapper.chmod(0o755)
+    port = free_port()
+    config_file = tmp_path / "sshd_config"
+    config_file.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
+        f"PidFile {tmp_path / 'sshd.pid'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
+        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+        "StrictModes no\nPermitRootLogin prohibit-password\n"
+        f"SetEnv NGINX={wrapper} NGINX_SITES_DIR={sites} NGINX_CONF_DIR={prefix}\n")
+    Path("/run/sshd").mkdir(exist_ok=True)
+    sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config_file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    upload = Path.home() / ".buildtools-deploy" / "signed-task"
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and sshd.poll() is None:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        root = tmp_path / "project"
+        remote_dir = tmp_path / "www" / "task"
+        _config(root, "signed", remote_dir)  # makes webapp/ and assets/
+        config = build_config(
+            {"webapp": {"source": "webapp", "extra_source_dir": "assets"},
+             "task": {"task_name": "signed-task", "task_title": "Signed",
+                      "task_description": "d", "task_reward": 0.1, "task_tags": "t"},
+             "deploy": {"ec2": {"remote_dir": str(remote_dir),
+                                "host": f"{getpass.getuser()}@127.0.0.1:{port}"}},
+             "assets": {"access": "signed"}},
+            path=root / "buildtools.toml", root=root, source="buildtools.toml", env={})
+        bundle = make_bundle(root / "dist" / "bundle")
+        ssh = (f"ssh -F /dev/null -i {keys / 'client'} -o IdentitiesOnly=yes "
+               "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR")
+        environ = {"PATH": os.environ["PATH"], "HOME": str(Path.home()),
+                   "BUILDTOOLS_SSH_COMMAND": ssh}
+        reporter = Reporter(out=io.StringIO(), err=io.StringIO())
+
+        def deploy(env: dict[str, str]) -> None:
+            package(config, ["ec2"], bundle_dir=bundle, bundle_key="k", force=True,
+                    node_version=NODE_VERSION, reporter=reporter, environ=env)
+
+        with pytest.raises(UserError, match=f"need the secret in {SECRET_ENV}"):
+            deploy(environ)
+        deploy({**environ, SECRET_ENV: SECRET})
+        secret_file = prefix / "buildtools" / "signed-task.asset-secret"
+        assert SECRET in secret_file.read_text()
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+        assert not Path(f"{upload}.asset-secret").exists()  # the copy was removed
+        assert (remote_dir / "TestImg.png").read_bytes() == png_bytes()
+        _assert_secret_nowhere(root / "dist")
+        _assert_secret_nowhere(upload)
+    finally:
+        sshd.terminate()
+        sshd.wait(10)
+        shutil.rmtree(upload, ignore_errors=True)
+        Path(f"{upload}.asset-secret").unlink(missing_ok=True)
+        if upload.parent.is_dir() and not any(upload.parent.iterdir()):
+            upload.parent.rmdir()
