@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +21,17 @@ if TYPE_CHECKING:
 
     from buildtools.assets.access import AccessPolicy
 
-# Extension -> MIME type. Our own table, so the answer does not depend on /etc/mime.types.
+
 def port_in_use_message(host: str, port: int) -> str:
     return f"port {port} on {host} is in use; choose another with --port or [deploy.local] port"
 
 
 def make_server(
-    folder: Path, host: str, port: int, environ: Mapping[str, str] | None = None
+    folder: Path,
+    host: str,
+    port: int,
+    environ: Mapping[str, str] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> ThreadingHTTPServer:
     """A bound (not yet serving) server for `folder`; port 0 lets the OS choose.
 
@@ -50,7 +53,7 @@ def make_server(
         raise UserError(f"cannot serve {folder}: it has no index.html")
     policy = (read_policy(root.parent) if root.name == "public" else None) or AccessPolicy("public")
     secret = asset_secret(os.environ if environ is None else environ) if policy.signed_paths else ""
-    handler = _handler_class(root, policy, secret)
+    handler = _handler_class(root, policy, secret, log)
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -69,11 +72,17 @@ def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(folder: Path, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:
-    """Serve `folder` on host:port until interrupted; print the URL once listening."""
-    server = make_server(folder, host, port)
+def serve(
+    folder: Path,
+    host: str,
+    port: int,
+    ready: Callable[[str], None] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> None:
+    """Serve `folder` on host:port until interrupted; `ready(url)` once listening, `log(line)`
+    for each request."""
+    server = make_server(folder, host, port, log=log)
     url = url_of(server)
-    print(f"serving {folder} at {url} (Ctrl-C to stop)", flush=True)
     if ready is not None:
         ready(url)
     try:
@@ -84,7 +93,9 @@ def serve(folder: Path, host: str, port: int, ready: Callable[[str], None] | Non
         server.server_close()
 
 
-def _handler_class(root: Path, policy: AccessPolicy, secret: str) -> Any:
+def _handler_class(
+    root: Path, policy: AccessPolicy, secret: str, log: Callable[[str], None] | None
+) -> Any:
     from http import HTTPStatus
     from http.server import SimpleHTTPRequestHandler
     from urllib.parse import parse_qsl, unquote, urlsplit
@@ -102,7 +113,8 @@ def _handler_class(root: Path, policy: AccessPolicy, secret: str) -> Any:
             super().__init__(*args, directory=str(root), **kwargs)
 
         def log_message(self, format: str, *args: Any) -> None:
-            sys.stderr.write(f"    {self.address_string()} {format % args}\n")
+            if log is not None:
+                log(f"{self.address_string()} {format % args}")
 
         def guess_type(self, path: str | os.PathLike[str]) -> str:
             return mime_type(os.fspath(path))
@@ -142,24 +154,3 @@ def _handler_class(root: Path, policy: AccessPolicy, secret: str) -> Any:
             return super().send_head()
 
     return Handler
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m buildtools.deploy.serve FOLDER [--host H] [--port P]`."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m buildtools.deploy.serve", description=__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3000)
-    args = parser.parse_args(argv)
-    try:
-        serve(args.folder, args.host, args.port)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -356,7 +356,7 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Pa
     if chromium() is None:
         pytest.skip("chromium is not installed: the page load was not checked")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buildtools.deploy.serve", str(dist / "local" / PUBLIC),
+        [sys.executable, "-m", "buildtools.ui.devserver", str(dist / "local" / PUBLIC),
          "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -10,10 +10,12 @@ def run_serve(port: int | None, host: str | None) -> None:
     from buildtools.deploy.architects import PUBLIC
     from buildtools.deploy.run import deploy
     from buildtools.deploy.serve import serve
+    from buildtools.ui.devserver import announce, log_request
 
     config = config_here()
     folder = deploy(config, ["local"], reporter=terminal_reporter())["local"]
     public = folder / PUBLIC
     local = config.deploy.local
-    serve(public if public.is_dir() else folder, host or local.host,
-          local.port if port is None else port)
+    served = public if public.is_dir() else folder
+    serve(served, host or local.host, local.port if port is None else port,
+          ready=announce(served), log=log_request)

@@ -115,7 +115,7 @@ def test_port_in_use(site: Path) -> None:
             f"port {port} on 127.0.0.1 is in use; choose another with --port or [deploy.local] port"
         )
         result = subprocess.run(
-            [sys.executable, "-m", "buildtools.deploy.serve", str(site), "--port", str(port)],
+            [sys.executable, "-m", "buildtools.ui.devserver", str(site), "--port", str(port)],
             capture_output=True,
             text=True,
             timeout=30,
@@ -147,7 +147,7 @@ def test_import_is_cheap() -> None:
 @pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
 def test_chromium_renders_the_served_page(site: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "buildtools.deploy.serve", str(site), "--host", "127.0.0.1",
+        [sys.executable, "-m", "buildtools.ui.devserver", str(site), "--host", "127.0.0.1",
          "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
