@@ -26,16 +26,23 @@ def _config() -> Any:
 
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:
+    from buildtools.ui.cli import answer_from_record
+
+    if (task.options or {}).get("always"):
+        return False
+    # The no-op record first, as `buildtools build` asks it: no config, no pipeline import
+    if answer_from_record("build", quiet=False):
+        _session["fresh"] = True
+        return True
     from buildtools.build.pipeline import Session
     from buildtools.errors import UserError
     from buildtools.ui.terminal import Reporter
 
-    if (task.options or {}).get("always"):
-        return False
     try:
         session = Session(_config(), reporter=Reporter())
         # force_rebuild: the action runs (and rebuilds) whatever the keys say
-        fresh = not session.config.webapp.force_rebuild and session.check_up_to_date()
+        fresh = not session.config.webapp.force_rebuild and session.check_up_to_date(
+            use_record=False)
     except UserError:
         return False  # the action reports the error properly
     _session["build"] = session
