@@ -26,3 +26,15 @@ class CommandFailed(UserError):
 
 class Interrupted(BaseException):
     """Raised on SIGTERM so that cleanup runs as for Ctrl-C."""
+
+
+def unreadable(path: object, exc: OSError) -> UserError:
+    """A file or folder the build must read and cannot (mode 000, say)."""
+    return UserError(f"cannot read {path}: {exc.strerror or exc}; make it readable (chmod), "
+                     "or leave it out of the build (.gitignore)")
+
+
+def unwritable(path: object, exc: OSError) -> UserError:
+    """A folder the build must write and cannot (read-only, full, ...)."""
+    return UserError(f"cannot write {path}: {exc.strerror or exc}; make it writable and run "
+                     "again (what was built before is kept)")

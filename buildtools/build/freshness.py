@@ -56,6 +56,7 @@ INPUT_LABELS = {
     "toolchain": "the Node toolchain changed",
     "package_manager": "the package manager changed",
     "post_install_script": "the post_install_script changed",
+    "copied_packages": "a package installed as a copy (file:) changed",
     "tree": "the sources changed",
     "build_command": "the build command changed",
     "env": "a build environment variable changed",

@@ -172,9 +172,13 @@ def _install(walk: Walk) -> None:
             started = time.monotonic()
             detail = run_post_install(ctx, walk.toolchain)
             walk.ran_stage("post_install", started, detail)
-        ctx.stamps.write("install", walk.install.key, walk.install.stamp_info())
         walk.build = walk.bundle = None  # post_install may have written sources: plan again
         ctx.forget_scans()
+        # The stamp holds the key of the files as the install left them: npm rewrites the
+        # lockfile it found out of sync (or writes one), a post_install_script may edit them
+        walk.package = checked_package_json(ctx.config)
+        walk.install, walk.manager = plan_install(ctx, walk.node_key, walk.package)
+        ctx.stamps.write("install", walk.install.key, walk.install.stamp_info())
     elif script:
         walk.lines.append(("post_install", script))
         if walk.policy.reports:

@@ -228,6 +228,7 @@ def build_config(
             node_mirror=webapp["node_mirror"],
             build_env=tuple(webapp["build_env"]),
             template=template,
+            inputs=_inputs(source, root, webapp["inputs"]),
         ),
         task=task,
         deploy=DeployConfig(
@@ -251,6 +252,19 @@ def build_config(
         ),
         assets=assets,
     )
+
+
+def _inputs(source: str, root: Path, values: list[str]) -> tuple[Path, ...]:
+    found = []
+    for value in values:
+        path = _resolve(root, value)
+        if not path.exists():
+            raise UserError(
+                f"{source}: [webapp] inputs: '{value}' not found (looked for {path}); "
+                "name files or folders that exist, relative to this file"
+            )
+        found.append(path)
+    return tuple(found)
 
 
 def _unknown_top_level(source: str, key: str) -> UserError:

@@ -26,6 +26,8 @@ class WebappConfig:
     node_mirror: str
     build_env: tuple[str, ...]
     template: Path | None  # when set, rendered into `source` before install
+    # Other files or folders whose content affects the build ([webapp] inputs), absolute
+    inputs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

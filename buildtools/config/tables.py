@@ -38,6 +38,7 @@ WEBAPP_FIELDS: dict[str, Field] = {
     "node_mirror": Field(str, ""),
     "build_env": Field(list, [], check=_string_list),
     "template": Field(str, ""),
+    "inputs": Field(list, [], check=_string_list),
 }
 
 TASK_FIELDS: dict[str, Field] = {

@@ -124,6 +124,12 @@ def package_manager_env() -> dict[str, str]:
     }
 
 
+def unfrozen_install_command(pm: PackageManager) -> list[str]:
+    """The install that may update the lockfile (npm install), for when a frozen one refuses
+    it."""
+    return _unfrozen(pm)
+
+
 def _unfrozen(pm: PackageManager) -> list[str]:
     if pm.name == "npm":
         return ["npm", "install"]

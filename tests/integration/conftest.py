@@ -29,17 +29,24 @@ task_description = "A tiny task."
 task_reward = 0.1
 task_tags = "tiny"
 """
-# The build: dist/index.html made of src/*.txt and of whatever `require`d modules say
+# The build: dist/index.html made of src/*.txt, of the `text` of each dependency, and of the
+# files that TINY_READ lists (paths relative to the webapp, comma-separated)
 TINY_BUILD = """\
 const fs = require('fs');
 fs.appendFileSync('../counts/build', 'x');
 let body = fs.readdirSync('src').sort().map((n) => fs.readFileSync('src/' + n, 'utf8')).join('');
-for (const name of (process.env.TINY_REQUIRE || '').split(',').filter(Boolean)) {
+for (const name of Object.keys(require('./package.json').dependencies || {})) {
   body += require(name).text;
+}
+for (const path of (process.env.TINY_READ || '').split(',').filter(Boolean)) {
+  body += fs.readFileSync(path, 'utf8');
 }
 fs.mkdirSync('dist', {recursive: true});
 fs.writeFileSync('dist/index.html', '<p>' + body + '</p>');
 """
+
+
+COUNT_INSTALL = "node -e \"require('fs').appendFileSync('../counts/install','x')\""
 
 
 @dataclass
@@ -98,7 +105,7 @@ def make_tiny(root: Path, toml: str = TINY_TOML, lockfile: bool = True) -> Tiny:
     (root / "webapp" / "build.cjs").write_text(TINY_BUILD)
     (root / "webapp" / "package.json").write_text(json.dumps(
         {"name": "tiny", "version": "1.0.0", "private": True,
-         "scripts": {"build": "node build.cjs"}}, indent=2) + "\n")
+         "scripts": {"build": "node build.cjs", "postinstall": COUNT_INSTALL}}, indent=2) + "\n")
     if lockfile:
         (root / "webapp" / "package-lock.json").write_text(json.dumps(
             {"name": "tiny", "version": "1.0.0", "lockfileVersion": 3, "requires": True,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context
-from buildtools.errors import UserError
-from buildtools.fingerprint.scan import hash_files
+from buildtools.build.stages.linked import outside_inputs
+from buildtools.errors import CommandFailed, UserError
+from buildtools.fingerprint.scan import hash_files, manifest_digest
 from buildtools.layout import INSTALL_FILES
 from buildtools.node.packagemanager import (
     PackageManager,
     detect_package_manager,
     install_command,
     package_manager_env,
+    unfrozen_install_command,
 )
 from buildtools.node.toolchain import Toolchain
 from buildtools.util.process import run
@@ -37,6 +40,9 @@ def plan_install(
             "content": hash_files(source, [script])[script] if script else None,
         },
     }
+    copies = outside_inputs(ctx, package, copied=True)
+    if copies.files:  # `file:` packages copied into node_modules: only an install copies edits
+        inputs["copied_packages"] = manifest_digest(copies.files)
     # npm makes no node_modules for a package without dependencies: nothing is missing then
     needs_modules = any(package.get(section) for section in DEPENDENCY_SECTIONS)
     missing = "node_modules" if needs_modules and not (source / "node_modules").is_dir() else ""
@@ -60,8 +66,60 @@ def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> 
     argv, why = install_command(source, manager)
     ctx.reporter.info(f"    $ {' '.join(argv)}   ({why})")
     env = {**package_manager_env(), **toolchain.env(ctx.environ)}
-    run(argv, cwd=source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
+    unfrozen = unfrozen_install_command(manager)
+    watch = _RefusalWatch(ctx.reporter.output)
+    try:
+        run(argv, cwd=source, env=env, what=" ".join(argv), sink=watch)
+        watch.flush()
+    except CommandFailed:
+        if argv == unfrozen or not watch.refused:
+            watch.flush()
+            raise
+        # The check of the lockfile against package.json is shallow; the manager's is not
+        ctx.reporter.info(f"    {' '.join(argv)} refused {manager.lockfile} as out of sync with "
+                          f"package.json ({watch.refused}); running {' '.join(unfrozen)}")
+        argv = unfrozen
+        run(argv, cwd=source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
     return " ".join(argv)
+
+
+# What a frozen install says when it refuses a lockfile that is out of sync with package.json
+_REFUSALS = (
+    "can only install packages when your package.json and package-lock.json",  # npm ci
+    "ERR_PNPM_OUTDATED_LOCKFILE",  # pnpm install --frozen-lockfile
+    "Your lockfile needs to be updated",  # yarn 1 --frozen-lockfile
+    "The lockfile would have been modified by this install",  # yarn 2+ --immutable
+)
+
+
+class _RefusalWatch:
+    """Passes a frozen install's output on, and notes whether it refused the lockfile (with
+    npm's own detail, e.g. "Missing: fsevents@2.3.3 from lock file"). npm's error lines are
+    held back until it is known whether they are a refusal (then the install is retried and
+    one line says so) or another failure (then they are passed on)."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self.sink = sink
+        self.refused = ""
+        self.held: list[str] = []
+
+    def __call__(self, line: str) -> None:
+        detail = line.removeprefix("npm error").strip()
+        if any(refusal in line for refusal in _REFUSALS):
+            self.refused = self.refused or "the lockfile is out of sync"
+        elif self.refused.startswith("the lockfile") and detail.startswith(("Missing:",
+                                                                             "Invalid:")):
+            self.refused = detail
+        if line.startswith("npm error"):
+            self.held.append(line)
+            return
+        self.flush()
+        self.sink(line)
+
+    def flush(self) -> None:
+        for line in self.held:
+            self.sink(line)
+        self.held.clear()
 
 
 def run_post_install(ctx: Context, toolchain: Toolchain) -> str:
@@ -71,4 +129,3 @@ def run_post_install(ctx: Context, toolchain: Toolchain) -> str:
     run(["bash", script], cwd=source, env=env, what=f"post_install_script {script}",
         sink=ctx.reporter.output)
     return f"bash {script}"
-

@@ -88,3 +88,17 @@ def test_build_settings_stay_out_of_the_task_settings(project: Path, table: str)
     assert "force_rebuild" not in config.task
     assert "post_install_script" not in config.task
     assert config.task["task_title"] == "T"
+
+
+def test_inputs_are_resolved_and_must_exist(project: Path) -> None:
+    (project / "shared").mkdir()
+    (project / "schema.json").write_text("{}")
+    (project / "buildtools.toml").write_text(
+        "[webapp]\ninputs = ['shared', 'schema.json']\n" + TASK)
+    config = load_config(project, {})
+    assert config.webapp.inputs == (project / "shared", project / "schema.json")
+    (project / "buildtools.toml").write_text("[webapp]\ninputs = ['../nope']\n" + TASK)
+    assert error_of(project) == (
+        f"buildtools.toml: [webapp] inputs: '../nope' not found (looked for "
+        f"{project.parent / 'nope'}); name files or folders that exist, relative to this file"
+    )
