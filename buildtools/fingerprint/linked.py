@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.fingerprint.aliases import bundler_alias_targets
-from buildtools.fingerprint.scan import Observed, signature
+from buildtools.fingerprint.scan import Observed
 
 DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies",
                        "peerDependencies")
@@ -77,10 +77,12 @@ class _Finder:
             return
         for candidate in (path, *path.parents):
             try:
-                self.observe.append((str(candidate), signature(os.stat(candidate)), [], []))
-                return
+                info = os.stat(candidate)
             except OSError:
                 continue
+            signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+            self.observe.append((str(candidate), signature, "", b""))
+            return
 
     def inside_webapp(self, path: Path) -> bool:
         return path == self.webapp or self.webapp in path.parents

@@ -12,7 +12,7 @@ from buildtools.build.stages.context import Context, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.webapp import build_env, output_folder
 from buildtools.errors import UserError
-from buildtools.fingerprint.scan import Manifest, manifest_digest
+from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
     PackageManager,
     package_manager_env,
@@ -32,10 +32,8 @@ def plan_build(
         with contextlib.suppress(ValueError):
             exclude.append(folder.relative_to(config.webapp.source).as_posix())
     manifest = ctx.scan("webapp", config.webapp.source, exclude=exclude)
-    outside = outside_inputs(ctx, package, copied=False)
-    if outside.files:  # linked packages, alias targets, [webapp] inputs: one tree with the rest
-        files = {**manifest.files, **outside.files}
-        manifest = Manifest(files=files, digest=manifest_digest(files))
+    # linked packages, alias targets, [webapp] inputs: one tree with the rest
+    manifest = outside_inputs(ctx, package, copied=False).joined(manifest)
     env = build_env(config.webapp.build_env, dict(ctx.environ))
     env_digests = {
         name: xxhash.xxh3_64_hexdigest(value.encode("utf-8", "surrogateescape"))

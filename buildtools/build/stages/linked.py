@@ -11,6 +11,7 @@ its edits.
 from __future__ import annotations
 
 import os
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,28 @@ import xxhash
 from buildtools.build.stages.context import Context
 from buildtools.errors import unreadable
 from buildtools.fingerprint.linked import find_linked
-from buildtools.fingerprint.scan import Entry, hash_file, signature
+from buildtools.fingerprint.manifest import HEX, FolderScan, folder_files
+from buildtools.fingerprint.scan import Entry, Manifest, hash_file, manifest_digest
 
 
 @dataclass
 class Outside:
-    """Manifests of what lies outside the webapp, keyed by path from the webapp folder."""
+    """The scanned folders of what lies outside the webapp, their paths from the webapp."""
 
-    files: dict[str, Entry] = field(default_factory=dict)
+    folders: list[FolderScan] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # shown root -> how it was found
+
+    @property
+    def files(self) -> dict[str, Entry]:
+        return {path: entry for folder in self.folders for path, entry in folder_files(folder)}
+
+    def joined(self, manifest: Manifest) -> Manifest:
+        """`manifest` (the webapp's tree) with these folders, as one tree."""
+        if not self.folders:
+            return manifest
+        digest = xxhash.xxh3_128_hexdigest(
+            f"{manifest.digest}\0{manifest_digest(self.files)}".encode())
+        return Manifest(digest, [*manifest.folders, *self.folders])
 
 
 def outside_inputs(ctx: Context, package: dict[str, Any], *, copied: bool) -> Outside:
@@ -43,20 +57,20 @@ def outside_inputs(ctx: Context, package: dict[str, Any], *, copied: bool) -> Ou
             continue
         found.why[_shown(item.path, source)] = item.why
         if not item.path.is_dir():
-            found.files[_shown(item.path, source)] = _hash_one(ctx, item.path)
+            found.folders.append(_hash_one(ctx, item.path, source))
             continue
         if item.tree:
-            _scan_into(ctx, found.files, item.path, item.use_gitignore)
+            _scan_into(ctx, found.folders, item.path, item.use_gitignore)
         for point in item.entry_points:
             path = item.path / point
             if path.is_dir():
-                _scan_into(ctx, found.files, path, False)
+                _scan_into(ctx, found.folders, path, False)
             elif path.is_file():
-                found.files[_shown(path, source)] = _hash_one(ctx, path)
+                found.folders.append(_hash_one(ctx, path, source))
     return found
 
 
-def _scan_into(ctx: Context, files: dict[str, Entry], root: Path, use_gitignore: bool) -> None:
+def _scan_into(ctx: Context, folders: list[FolderScan], root: Path, use_gitignore: bool) -> None:
     config = ctx.config
     # Never what buildtools itself writes, should a linked folder hold the project
     exclude = [os.path.relpath(path, root) for path in
@@ -66,20 +80,23 @@ def _scan_into(ctx: Context, files: dict[str, Entry], root: Path, use_gitignore:
         "utf-8", "surrogateescape"))
     manifest = ctx.scan(name, root, exclude=exclude, use_gitignore=use_gitignore)
     prefix = _shown(root, config.webapp.source) + "/"
-    files.update((prefix + relative, entry) for relative, entry in manifest.files.items())
+    folders.extend((prefix + folder[0], *folder[1:]) for folder in manifest.folders)
 
 
-def _hash_one(ctx: Context, path: Path) -> Entry:
-    """One file, observed for the no-op record before it is read."""
+def _hash_one(ctx: Context, path: Path, webapp: Path) -> FolderScan:
+    """One file as a folder of one, observed for the no-op record before it is read."""
     try:
         info = os.stat(path)
+        signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         if ctx.observed is not None:
-            ctx.observed.append((str(path), signature(info), [], []))
-        return (info.st_size, hash_file(str(path), info.st_size))
-    except FileNotFoundError:
-        return (-2, "")  # gone since it was found: a value no file has
+            ctx.observed.append((str(path), signature, "", b""))
+        digest = hash_file(str(path), info.st_size)
+    except FileNotFoundError:  # gone since it was found: a size no file has
+        signature, digest = (-2, 0, 0, 0), "0" * HEX
     except OSError as exc:
         raise unreadable(path, exc) from None
+    parent = _shown(path.parent, webapp)
+    return (f"{parent}/", path.name, array("q", signature).tobytes(), digest, "")
 
 
 def _shown(path: Path, webapp: Path) -> str:

@@ -201,4 +201,4 @@ def test_what_was_listed_is_observed(tmp_path: Path) -> None:
     paths = {item[0] for item in observed}
     assert {str(webapp / "node_modules"), str(webapp / "node_modules" / "@team"),
             str(lib / "package.json")} <= paths
-    assert all(item[2] == [] for item in observed)
+    assert all(item[2] == "" for item in observed)
