@@ -10,8 +10,8 @@ import xxhash
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
+from buildtools.build.stages.output import aside_path, fresh_output
 from buildtools.build.webapp import build_env, output_folder
-from buildtools.errors import UserError
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
     PackageManager,
@@ -27,7 +27,7 @@ def plan_build(
 ) -> tuple[StagePlan, Manifest, str]:
     config = ctx.config
     output = output_folder(config, package)
-    exclude = [output]
+    exclude = [output, aside_path(output)]
     for folder in (config.deploy.out, config.state_dir):
         with contextlib.suppress(ValueError):
             exclude.append(folder.relative_to(config.webapp.source).as_posix())
@@ -71,12 +71,9 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     config = ctx.config
     argv = run_script_command(manager, config.webapp.build_command)
     env = {**package_manager_env(), **toolchain.env(ctx.environ)}
-    run(argv, cwd=config.webapp.source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
-    output_dir = config.webapp.source / output
-    if not output_dir.is_dir():
-        raise UserError(
-            f"the build command '{' '.join(argv)}' finished but wrote no {output}/ folder in "
-            f"{config.webapp.source}; set [webapp] output to the folder your build writes"
-        )
+    extra = config.webapp.extra_source_dir
+    with fresh_output(config.webapp.source, output, " ".join(argv), bundle=config.bundle_dir,
+                      extra_index=extra is not None and (extra / "index.html").is_file()):
+        run(argv, cwd=config.webapp.source, env=env, what=" ".join(argv),
+            sink=ctx.reporter.output)
     return f"{config.webapp.source.name}/{output}/"
-

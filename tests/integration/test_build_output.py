@@ -1,0 +1,75 @@
+"""A build must produce its output: old output never passes as new, and a build that wrote
+nothing (or no index.html where the last bundle had one) is an error that keeps the last
+bundle and the last output (real npm, real Vite)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Project, make_project
+from tests.integration.conftest import Tiny, needs
+
+pytestmark = [pytest.mark.integration, needs("npm")]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def failed(project: Project) -> str:
+    result = project.doit("build", check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_vite_writing_elsewhere_or_without_index_html_keeps_the_last_bundle(
+        tmp_path: Path) -> None:
+    project = make_project(tmp_path / "task")
+    project.doit("build")
+    bundle, output = snapshot(project.bundle), snapshot(project.webapp / "dist")
+    config = project.webapp / "vite.config.js"
+    good = config.read_text()
+
+    config.write_text(good.replace("outDir: 'dist'", "outDir: 'elsewhere'"))  # exits 0
+    for _ in range(2):  # and the next run is not "up to date" either
+        assert ("error: the build command 'npm run build' finished but wrote no dist/ folder in "
+                f"{project.webapp}; set [webapp] output to the folder your build writes (the "
+                "last bundle is kept)") in failed(project)
+        assert snapshot(project.bundle) == bundle
+        assert snapshot(project.webapp / "dist") == output
+    assert project.count("build") == 3
+
+    config.write_text(good.replace(
+        "emptyOutDir: true,", "emptyOutDir: true, rollupOptions: { input: 'src/main.jsx' },"))
+    assert ("error: the build wrote no index.html in dist/ (the last bundle has one); the last "
+            "bundle is kept") in failed(project)
+    assert snapshot(project.bundle) == bundle
+    assert snapshot(project.webapp / "dist") == output
+
+    config.write_text(good)
+    project.doit("build")
+    assert (project.bundle / "index.html").is_file()
+    assert not list(project.webapp.glob(".dist*"))  # nothing left aside
+
+
+def test_a_build_that_exits_0_and_writes_nothing_is_not_up_to_date(tiny: Tiny) -> None:
+    tiny.run("build")
+    before = (tiny.bundle / "index.html").read_text()
+    script = tiny.webapp / "build.cjs"
+    good = script.read_text()
+    script.write_text("require('fs').mkdirSync('dist', {recursive: true});\n")  # an edit
+    for _ in range(2):
+        result = tiny.run("build", code=1)
+        assert result.stderr.strip().splitlines()[-1] == (
+            "error: the build command 'npm run build' finished but wrote no files in dist/ "
+            "(the last bundle is kept)")
+        assert (tiny.bundle / "index.html").read_text() == before
+        assert (tiny.webapp / "dist" / "index.html").read_text() == before
+    tiny.run("check", code=1)
+    script.write_text(good)
+    tiny.run("build")
+    tiny.run("check")
