@@ -1,20 +1,27 @@
-"""Fixtures of the integration tests: a tiny real project (real npm, real node, no
-dependencies to download) and a runner of the real `buildtools` command."""
+"""Fixtures of the integration tests (real npm, node, nginx, Chromium, pre-commit, sshd; every
+test here is marked `integration` by tests/conftest.py): one npm cache per test session, the
+task project rendered from webapp_template with install and build counters, a tiny project
+(real npm, real node, no dependencies to download), a runner of the real `buildtools` command,
+and headless Chromium."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from buildtools.build.template import render_tree, template_context, template_root
 
 BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
 TINY_TOML = """\
@@ -92,7 +99,7 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def make_tiny(root: Path, toml: str = TINY_TOML, lockfile: bool = True) -> Tiny:
+def _make_tiny(root: Path, toml: str = TINY_TOML, lockfile: bool = True) -> Tiny:
     """A project whose webapp has no dependencies: its build is `node build.cjs`; with the
     package-lock.json that npm would write for it, unless `lockfile` is false."""
     (root / "webapp" / "src").mkdir(parents=True)
@@ -115,11 +122,13 @@ def make_tiny(root: Path, toml: str = TINY_TOML, lockfile: bool = True) -> Tiny:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Tiny:
-    return make_tiny(tmp_path / "tiny")
+    return _make_tiny(tmp_path / "tiny")
 
 
-def needs(binary: str) -> pytest.MarkDecorator:
-    return pytest.mark.skipif(shutil.which(binary) is None, reason=f"{binary} is not installed")
+@pytest.fixture
+def make_tiny() -> Callable[..., Tiny]:
+    """make_tiny(root, toml=TINY_TOML, lockfile=True): the tiny project in `root`."""
+    return _make_tiny
 
 
 # ---------------------------------------------------------------- a real S3-API server
@@ -179,3 +188,170 @@ def s3() -> Iterator[S3Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+# ---------------------------------------------------------------- one npm cache per session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_npm_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """npm's cache for this test session, shared by the xdist workers (npm's cache is safe for
+    concurrent use): the first install downloads, every later one is warm and, with
+    prefer-offline, asks the registry nothing. Only packages live there, never a build output,
+    so tests that count installs and builds still count their own."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all workers' temp folders are in
+    cache = base / "npm-cache"
+    cache.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("npm_config_cache", str(cache))
+        patch.setenv("npm_config_prefer_offline", "true")
+        patch.setenv("npm_config_audit", "false")
+        patch.setenv("npm_config_fund", "false")
+        patch.setenv("npm_config_update_notifier", "false")
+        yield cache
+
+
+# ---------------------------------------------------------------- the template project
+
+DOIT = str(Path(sys.executable).parent / "doit")
+TASK = {
+    "task_name": "test-task",
+    "task_title": "Rate the picture",
+    "task_description": "Tell us if the picture is clear.",
+    "task_reward": 0.25,
+    "task_tags": "test,image",
+}
+
+
+@dataclass
+class Project:
+    """A user's task folder from webapp_template; npm lifecycle scripts count installs and
+    builds in counts/ (outside the fingerprinted tree)."""
+
+    root: Path
+
+    @property
+    def webapp(self) -> Path:
+        return self.root / "webapp"
+
+    @property
+    def bundle(self) -> Path:
+        return self.root / "dist" / "bundle"
+
+    def count(self, what: str) -> int:
+        path = self.root / "counts" / what
+        return len(path.read_text()) if path.exists() else 0
+
+    def doit(self, *args: str, env: dict[str, str] | None = None,
+             check: bool = True) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "NO_COLOR": "1"}
+        full_env.pop("BUILDTOOLS_FORCE_REBUILD", None)
+        full_env.update(env or {})
+        result = subprocess.run(
+            [DOIT, *args], cwd=self.root, env=full_env, capture_output=True, text=True,
+            timeout=600,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"doit {' '.join(args)} exited {result.returncode}\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def edit_package_json(self, **changes: object) -> None:
+        path = self.webapp / "package.json"
+        data = json.loads(path.read_text())
+        data.update(changes)
+        path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _make_project(root: Path, extra_toml: str = "") -> Project:
+    render_tree(template_root(), root, template_context(TASK))
+    (root / "counts").mkdir()
+    project = Project(root)
+    data = json.loads((project.webapp / "package.json").read_text())
+    data["scripts"]["postinstall"] = (
+        "node -e \"require('fs').appendFileSync('../counts/install','x')\""
+    )
+    data["scripts"]["prebuild"] = (
+        "node -e \"require('fs').appendFileSync('../counts/build','x')\""
+    )
+    (project.webapp / "package.json").write_text(json.dumps(data, indent=2) + "\n")
+    if extra_toml:
+        with (root / "buildtools.toml").open("a") as handle:
+            handle.write(extra_toml)
+    return project
+
+
+@pytest.fixture
+def make_project() -> Callable[..., Project]:
+    """make_project(root, extra_toml=""): webapp/ from the template, assets/, buildtools.toml
+    (with `extra_toml` appended), dodo.py, and counts/ of installs and builds."""
+    return _make_project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return _make_project(tmp_path / "task")
+
+
+@pytest.fixture
+def doit_command() -> str:
+    """The `doit` of this virtualenv."""
+    return DOIT
+
+
+@pytest.fixture
+def buildtools_command() -> str:
+    """The `buildtools` of this virtualenv."""
+    return BUILDTOOLS
+
+
+# ---------------------------------------------------------------- headless Chromium
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class Browser:
+    """Headless Chromium, as root: a fresh profile per page load."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+
+    def dump_dom(self, url: str) -> str:
+        """The DOM of `url` after its scripts ran."""
+        with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+            result = subprocess.run(
+                [self.binary, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
+                 "--virtual-time-budget=5000", "--dump-dom", url],
+                capture_output=True, text=True, timeout=90,
+            )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    def assert_task_rendered(self, url: str, title: str) -> None:
+        """The page's script loaded task_config.json, set the title, and the image loaded."""
+        dom = self.dump_dom(url)
+        assert f'id="task-title">{title}</h1>' in dom, dom
+        images = re.findall(r'<img[^>]*id="task-image"[^>]*>', dom)
+        assert images and 'data-loaded="true"' in images[0], dom
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    """Headless Chromium; the test is skipped, saying so, where it is not installed. Mark such
+    tests `browser`."""
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("chromium is not installed")
+    return Browser(binary)

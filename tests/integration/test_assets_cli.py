@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.conftest import Tiny
+if TYPE_CHECKING:
+    from tests.integration.conftest import Tiny
+
 
 
 @pytest.mark.integration

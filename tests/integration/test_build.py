@@ -6,14 +6,18 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import DOIT, Project, make_project, needs
+if TYPE_CHECKING:
+    from tests.integration.conftest import Project
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+pytestmark = pytest.mark.needs("npm")
+DOIT = str(Path(sys.executable).parent / "doit")
 
 
 def built_once(project: Project) -> subprocess.CompletedProcess[str]:
@@ -69,8 +73,7 @@ def test_extra_source_dir_edit_rebundles_only(project: Project) -> None:
 
 
 @pytest.mark.parametrize("what", ["package.json", "lockfile", "post_install_script"])
-def test_install_inputs_reinstall_and_rerun_script(tmp_path: Path, what: str) -> None:
-    project = make_project(tmp_path / "task")
+def test_install_inputs_reinstall_and_rerun_script(project: Project, what: str) -> None:
     script = project.webapp / "post_install.sh"
     script.write_text("echo -n s >> ../counts/script\n")
     toml = (project.root / "buildtools.toml").read_text().replace(
@@ -95,8 +98,7 @@ def test_install_inputs_reinstall_and_rerun_script(tmp_path: Path, what: str) ->
 
 
 @pytest.mark.parametrize("how", ["env", "doit -a", "config"])
-def test_force_rebuild_runs_every_stage(tmp_path: Path, how: str) -> None:
-    project = make_project(tmp_path / "task")
+def test_force_rebuild_runs_every_stage(project: Project, how: str) -> None:
     built_once(project)
     if how == "env":
         result = project.doit("build", env={"BUILDTOOLS_FORCE_REBUILD": "1"})

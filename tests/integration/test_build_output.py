@@ -5,13 +5,14 @@ bundle and the last output (real npm, real Vite)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import Project, make_project
-from tests.integration.conftest import Tiny, needs
+if TYPE_CHECKING:
+    from tests.integration.conftest import Project, Tiny
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+pytestmark = pytest.mark.needs("npm")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -27,8 +28,7 @@ def failed(project: Project) -> str:
 
 
 def test_vite_writing_elsewhere_or_without_index_html_keeps_the_last_bundle(
-        tmp_path: Path) -> None:
-    project = make_project(tmp_path / "task")
+        project: Project) -> None:
     project.doit("build")
     bundle, output = snapshot(project.bundle), snapshot(project.webapp / "dist")
     config = project.webapp / "vite.config.js"

@@ -4,12 +4,15 @@ warning and the build runs (real npm, real node)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.conftest import Tiny, needs
+if TYPE_CHECKING:
+    from tests.integration.conftest import Tiny
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+
+pytestmark = pytest.mark.needs("npm")
 
 
 def test_a_truncated_cache_entry_is_dropped_and_the_build_runs(

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DOIT, needs
+from buildtools.ui.commands.new import new_project
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+pytestmark = pytest.mark.needs("npm")
 
 BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
+DOIT = str(Path(sys.executable).parent / "doit")
 TITLE = "Rate the picture"
 
 
@@ -168,14 +169,7 @@ def test_noop_build_and_check_import_neither_click_nor_doit(tmp_path: Path) -> N
     assert "buildtools.build.pipeline" in modules
     assert not {"click", "doit", "jinja2"} & modules, sorted(modules)
     assert out.splitlines()[-1].startswith("build is up to date (")
-
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        run(root, "build", "-q")
-        timings.append(time.perf_counter() - started)
-    # ~0.03-0.1 s on an idle machine; the bound only catches a gross regression
-    assert min(timings) < 1.0, timings
+    # how fast that is: benchmarks/bench_noop.py (no timed assertions in tests)
 
 
 def test_deploy_and_serve_local(tmp_path: Path) -> None:
@@ -204,3 +198,18 @@ def test_deploy_and_serve_local(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_main_answers_a_noop_build_without_click_or_doit(tmp_path: Path) -> None:
+    made = tmp_path / "task"
+    new_project(made, title=TITLE)
+    code = (
+        "import sys, buildtools.build.pipeline as p\n"
+        "p.build = lambda config, reporter=None, **k: print('FRESH')\n"
+        "from buildtools.ui.cli import main\n"
+        "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
+        "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=made, capture_output=True,
+                         text=True, check=True).stdout
+    assert out == "FRESH\nexit 0\n[]\n"

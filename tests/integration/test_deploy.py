@@ -15,37 +15,33 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from buildtools.config.load import load_config
+from buildtools.config.model import Config
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.architects.common import IMMUTABLE
 from buildtools.deploy.run import deploy, package
 from buildtools.ui.terminal import Reporter
-from tests.helpers_web import (
-    HASHED_CSS,
-    HASHED_JS,
-    NODE_VERSION,
-    assert_task_rendered,
-    chromium,
-    dump_dom,
-    free_port,
-    http_get,
-    make_bundle,
-    make_config,
-    wait_for_http,
-)
 
-needs_chromium = pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+if TYPE_CHECKING:
+    from tests.conftest import BundleFacts, Response
+    from tests.integration.conftest import Browser, Project
+
+    MakeConfig = Callable[..., Config]
+    MakeBundle = Callable[..., Path]
+    HttpGet = Callable[..., Response]
+
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
 
 
-def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, object]) -> Path:
+def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, object],
+              make_config: MakeConfig, make_bundle: MakeBundle, node_version: str) -> Path:
     config = make_config(root, deploy_settings)
     bundle = make_bundle(root / "dist" / "bundle")
     (bundle / ".env").write_text("SECRET=1\n")  # must never be served
@@ -54,7 +50,7 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
         names,
         bundle_dir=bundle,
         bundle_key="k",
-        node_version=NODE_VERSION,
+        node_version=node_version,
         reporter=Reporter(out=io.StringIO()),
         environ={"PATH": os.environ.get("PATH", "")},
         publish=False,
@@ -64,7 +60,8 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
 
 
 @contextlib.contextmanager
-def _served(command: list[str], port: int, **popen: Any) -> Iterator[str]:
+def _served(command: list[str], port: int, wait_for_http: Callable[..., None],
+            **popen: Any) -> Iterator[str]:
     """Start a server on 127.0.0.1:port, wait until it answers, stop it afterwards."""
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen
@@ -86,7 +83,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(5)
 
 
-def _check_cache_policy(base: str) -> None:
+def _check_cache_policy(base: str, http_get: HttpGet, facts: BundleFacts) -> None:
     index = http_get(base)
     assert index.status == 200 and b'id="task-title"' in index.body
     assert index.headers["Cache-Control"] == "no-cache"
@@ -95,11 +92,11 @@ def _check_cache_policy(base: str) -> None:
     config = http_get(base + "task_config.json")
     assert config.status == 200 and config.headers["Cache-Control"] == "no-cache"
     assert config.headers["Content-Type"].startswith("application/json")
-    for hashed in (HASHED_JS, HASHED_CSS):
+    for hashed in (facts.hashed_js, facts.hashed_css):
         response = http_get(base + hashed)
         assert response.status == 200, hashed
         assert response.headers["Cache-Control"] == IMMUTABLE, hashed
-    assert http_get(base + HASHED_JS).headers["Content-Type"].split(";")[0] in (
+    assert http_get(base + facts.hashed_js).headers["Content-Type"].split(";")[0] in (
         "text/javascript",
         "application/javascript",
     )
@@ -112,7 +109,7 @@ def _check_cache_policy(base: str) -> None:
     assert index.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert http_get(base + ".env").status in (403, 404)
     assert http_get(base + "assets/missing-B9jXQm3a.js").status == 404
-    zipped = http_get(base + HASHED_JS, headers={"Accept-Encoding": "gzip"})
+    zipped = http_get(base + facts.hashed_js, headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert b"task_config.json" in gzip.decompress(zipped.body)
 
@@ -121,11 +118,14 @@ def _check_cache_policy(base: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def heroku_app(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig,
+               make_bundle: MakeBundle, bundle_facts: BundleFacts,
+               free_port: Callable[[], int], wait_for_http: Callable[..., None]) -> Iterator[str]:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are not installed")
     root = tmp_path_factory.mktemp("heroku")
-    dist = _packaged(root / "task", ("heroku",), {})
+    dist = _packaged(root / "task", ("heroku",), {}, make_config, make_bundle,
+                     bundle_facts.node_version)
     app = root / "copy"
     shutil.copytree(dist / "heroku", app)
     subprocess.run(["npm", "install", "--omit=dev"], cwd=app, check=True, capture_output=True)
@@ -134,23 +134,25 @@ def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert procfile.startswith("web: ")
     port = free_port()
     command = shlex.split(procfile[len("web: ") :])
-    with _served(command, port, cwd=app, env={**os.environ, "PORT": str(port)}) as base:
+    with _served(command, port, wait_for_http, cwd=app,
+                 env={**os.environ, "PORT": str(port)}) as base:
         yield base
 
 
-@pytest.mark.integration
-def test_heroku_app_serves_with_the_cache_policy(heroku_app: str) -> None:
-    _check_cache_policy(heroku_app)
+def test_heroku_app_serves_with_the_cache_policy(
+    heroku_app: str, http_get: HttpGet, bundle_facts: BundleFacts
+) -> None:
+    _check_cache_policy(heroku_app, http_get, bundle_facts)
     assert http_get(heroku_app + "some/client/route").body.startswith(b"<!doctype html>")
     assert http_get(heroku_app + "%2e%2e/package.json").status == 404
     assert http_get(heroku_app + "..%2fserver.js").status == 404
 
 
-@pytest.mark.integration
 @pytest.mark.browser
-@needs_chromium
-def test_heroku_app_renders_in_chromium(heroku_app: str) -> None:
-    assert_task_rendered(dump_dom(heroku_app))
+def test_heroku_app_renders_in_chromium(
+    heroku_app: str, browser: Browser, bundle_facts: BundleFacts
+) -> None:
+    browser.assert_task_rendered(heroku_app, bundle_facts.title)
 
 
 # ---------------------------------------------------------------- ec2 / nginx
@@ -183,11 +185,14 @@ def loopback_conf(conf: str, port: int, root: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def nginx_site(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig,
+               make_bundle: MakeBundle, bundle_facts: BundleFacts,
+               free_port: Callable[[], int], wait_for_http: Callable[..., None]) -> Iterator[str]:
     if NGINX is None:
         pytest.skip("nginx is not installed")
     root = tmp_path_factory.mktemp("ec2")
-    dist = _packaged(root / "task", ("ec2",), {"ec2": {"server_name": "_"}})
+    dist = _packaged(root / "task", ("ec2",), {"ec2": {"server_name": "_"}}, make_config,
+                     make_bundle, bundle_facts.node_version)
     generated = (dist / "ec2" / "nginx" / "task.conf").read_text()
     port = free_port()
     prefix = root / "nginx"
@@ -200,13 +205,16 @@ def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert test.returncode == 0, test.stderr
     assert "test is successful" in test.stderr
-    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port) as base:
+    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port,
+                 wait_for_http) as base:
         yield base
 
 
 @pytest.mark.nginx
-def test_nginx_serves_with_the_cache_policy(nginx_site: str) -> None:
-    _check_cache_policy(nginx_site)
+def test_nginx_serves_with_the_cache_policy(
+    nginx_site: str, http_get: HttpGet, bundle_facts: BundleFacts
+) -> None:
+    _check_cache_policy(nginx_site, http_get, bundle_facts)
     assert http_get(nginx_site + ".env").status == 403
     assert http_get(nginx_site + "assets/.hidden").status == 403
     assert http_get(nginx_site + "assets/").status in (403, 404)  # no listing
@@ -217,16 +225,20 @@ def test_nginx_serves_with_the_cache_policy(nginx_site: str) -> None:
 
 @pytest.mark.nginx
 @pytest.mark.browser
-@needs_chromium
-def test_nginx_page_renders_in_chromium(nginx_site: str) -> None:
-    assert_task_rendered(dump_dom(nginx_site))
+def test_nginx_page_renders_in_chromium(
+    nginx_site: str, browser: Browser, bundle_facts: BundleFacts
+) -> None:
+    browser.assert_task_rendered(nginx_site, bundle_facts.title)
 
 
 @pytest.mark.nginx
 @pytest.mark.skipif(SSHD is None, reason="openssh-server (sshd) is not installed")
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 @pytest.mark.skipif(os.geteuid() != 0, reason="the sshd test runs sshd as root")
-def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
+def test_ec2_deploy_over_real_ssh_and_rsync(
+    tmp_path: Path, make_config: MakeConfig, make_bundle: MakeBundle, bundle_facts: BundleFacts,
+    free_port: Callable[[], int]
+) -> None:
     """deploy copies the artifact to a real sshd on 127.0.0.1 with rsync and runs install.sh,
     which installs the files and the nginx configuration and runs nginx -t."""
     assert NGINX is not None and SSHD is not None
@@ -289,13 +301,14 @@ def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
         def publish() -> str:
             out = io.StringIO()
             package(config, ["ec2"], bundle_dir=bundle, bundle_key="k",
-                    node_version=NODE_VERSION, reporter=Reporter(out=out), environ=environ)
+                    node_version=bundle_facts.node_version, reporter=Reporter(out=out),
+                    environ=environ)
             return re.sub(r" {2,}", " ", out.getvalue())
 
         said = publish()
         assert "publish/ec2 runs because it has not run here before" in said
         assert f"installed on {user}@127.0.0.1 in {remote_dir}" in said
-        for name in ("index.html", HASHED_JS, "TestImg.png", "task_config.json"):
+        for name in ("index.html", bundle_facts.hashed_js, "TestImg.png", "task_config.json"):
             assert (remote_dir / name).read_bytes() == (bundle / name).read_bytes()
         installed = (sites / "picture-task.conf").read_text()
         assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
@@ -328,12 +341,11 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
 # ---------------------------------------------------------------- deploy over a real build
 
 
-@pytest.mark.integration
-@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
-def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Path) -> None:
-    from tests.conftest import make_project
-
-    project = make_project(tmp_path / "task")
+@pytest.mark.needs("npm")
+@pytest.mark.browser
+def test_deploy_real_build_serves_the_react_app_and_is_reproducible(
+    project: Project, browser: Browser
+) -> None:
     config = load_config(project.root, env={})
     out = io.StringIO()
     folders = deploy(config, force=False, reporter=Reporter(out=out), environ=dict(os.environ))
@@ -353,8 +365,6 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Pa
     deploy(config, reporter=Reporter(out=io.StringIO()), environ=dict(os.environ))
     assert first == {name: (dist / f"{name}.tar.gz").read_bytes() for name in folders}
 
-    if chromium() is None:
-        pytest.skip("chromium is not installed: the page load was not checked")
     proc = subprocess.Popen(
         [sys.executable, "-m", "buildtools.ui.devserver", str(dist / "local" / PUBLIC),
          "--port", "0"],
@@ -365,7 +375,7 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(tmp_path: Pa
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split(" at ")[1].split(" ")[0]
-        assert_task_rendered(dump_dom(url), title="Rate the picture")
+        browser.assert_task_rendered(url, "Rate the picture")
     finally:
         proc.terminate()
         proc.wait(10)

@@ -4,18 +4,26 @@ refuses (out of sync deeper than package.json's own entries) falls back to `npm 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.conftest import make_tiny, needs
+if TYPE_CHECKING:
+    from tests.integration.conftest import Tiny
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+    MakeTiny = Callable[..., Tiny]
+
+
+pytestmark = pytest.mark.needs("npm")
 
 DEPENDENCIES = {"is-odd": "3.0.1"}  # and through it is-number: two packages from the registry
 
 
-def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(tmp_path: Path) -> None:
+def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(
+    tmp_path: Path, make_tiny: MakeTiny
+) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     first = tiny.run("build")
@@ -27,7 +35,9 @@ def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(tmp_path: Pa
     assert (tiny.count("install"), tiny.count("build")) == (1, 1)
 
 
-def test_what_the_post_install_script_writes_is_recorded_as_installed(tmp_path: Path) -> None:
+def test_what_the_post_install_script_writes_is_recorded_as_installed(
+    tmp_path: Path, make_tiny: MakeTiny
+) -> None:
     tiny = make_tiny(tmp_path / "tiny")
     (tiny.webapp / "setup.sh").write_text("echo 'fund=false' > .npmrc\n")
     toml = tiny.root / "buildtools.toml"
@@ -39,7 +49,9 @@ def test_what_the_post_install_script_writes_is_recorded_as_installed(tmp_path: 
     assert tiny.count("install") == 1
 
 
-def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(tmp_path: Path) -> None:
+def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(
+    tmp_path: Path, make_tiny: MakeTiny
+) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     tiny.run("build")

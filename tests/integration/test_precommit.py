@@ -6,28 +6,28 @@ uncommitted changes it commits a shadow copy of the tracked files only (`git add
 untracked files (a new module, .pre-commit-hooks.yaml itself) would be missing, and the shadow
 commit differs on every call, so the hook environment would be rebuilt every time. The tests
 therefore commit a snapshot of this working tree (tracked and untracked files, not ignored
-ones) once per session, and point try-repo at it; with PRE_COMMIT_HOME session-scoped as well,
-the hook environment is built once per test session.
+ones) once per session, and point try-repo at it. try-repo builds the hook environment in a
+temporary store on every call (9-15 s), so one test uses it; the others run the hooks the way a
+user does, from a .pre-commit-config.yaml naming the snapshot, with PRE_COMMIT_HOME
+session-scoped: the hook environment is built once per test session (all these tests run on
+one xdist worker, the `pre-commit` group).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs
-
-pytestmark = [pytest.mark.integration, needs("npm"), needs("git")]
+pytestmark = [pytest.mark.needs("npm", "git"), pytest.mark.xdist_group("pre-commit")]
 
 REPO = Path(__file__).resolve().parents[2]
-TIMINGS: list[tuple[str, float]] = []
 
 
 def environment(pre_commit_home: Path) -> dict[str, str]:
@@ -52,12 +52,6 @@ def git(cwd: Path, env: dict[str, str], *args: str) -> str:
     return subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
                            *args], cwd=cwd, env=env, check=True, capture_output=True,
                           text=True).stdout
-
-
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build cache per test (a new project's build could be restored from another's)."""
-    monkeypatch.setenv("BUILDTOOLS_CACHE_DIR", str(tmp_path / "user-cache"))
 
 
 @pytest.fixture(scope="session")
@@ -110,17 +104,15 @@ class Project:
         return passed(self.hook("buildtools-check", "run"))
 
     def hook(self, hook_id: str, via: str = "run") -> subprocess.CompletedProcess[str]:
-        """Run one hook on all files, timed: via "try-repo" (`pre-commit try-repo <hook repo>
+        """Run one hook on all files: via "try-repo" (`pre-commit try-repo <hook repo>
         <hook_id>`, which builds the hook environment in a temporary store every time) or via
         "run" (`pre-commit run <hook_id>` with the project's .pre-commit-config.yaml naming the
         hook repo, as a user sets it up; the environment is kept in PRE_COMMIT_HOME)."""
         args = ["try-repo", str(self.hook_repo), hook_id] if via == "try-repo" else ["run", hook_id]
-        started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "pre_commit", *args, "--all-files"],
             cwd=self.root, env=self.env, capture_output=True, text=True, timeout=900,
         )
-        TIMINGS.append((f"{via} {hook_id}", time.monotonic() - started))
         result.stdout += result.stderr
         return result
 
@@ -155,14 +147,18 @@ def passed(result: subprocess.CompletedProcess[str]) -> bool:
     return result.returncode == 0 and "Passed" in result.stdout
 
 
-@pytest.mark.parametrize("via", ["try-repo", "run"])
-def test_check_hook_passes_fresh_fails_after_edit_passes_after_build(
-        project: Project, via: str) -> None:
-    fresh = project.hook("buildtools-check", via)
+def test_try_repo_runs_the_check_hook(project: Project) -> None:
+    result = project.hook("buildtools-check", "try-repo")
+    assert passed(result), result.stdout
+    assert "buildtools check" in result.stdout
+
+
+def test_check_hook_passes_fresh_fails_after_edit_passes_after_build(project: Project) -> None:
+    fresh = project.hook("buildtools-check")
     assert passed(fresh), fresh.stdout
 
     project.edit_source()
-    stale = project.hook("buildtools-check", via)
+    stale = project.hook("buildtools-check")
     assert stale.returncode == 1, stale.stdout
     assert "Failed" in stale.stdout
     assert "build          would run because files changed: src/App.jsx" in stale.stdout
@@ -172,7 +168,7 @@ def test_check_hook_passes_fresh_fails_after_edit_passes_after_build(
     )
 
     project.build()
-    again = project.hook("buildtools-check", via)
+    again = project.hook("buildtools-check")
     assert passed(again), again.stdout
 
 
@@ -186,23 +182,22 @@ def test_check_hook_fails_on_an_invalid_config(project: Project) -> None:
         result.stdout)
 
 
-@pytest.mark.parametrize("via", ["try-repo", "run"])
-def test_build_hook_fails_when_it_changed_tracked_files(project: Project, via: str) -> None:
+def test_build_hook_fails_when_it_changed_tracked_files(project: Project) -> None:
     # A project that commits its bundle: the rebuild changes tracked files.
     project.git("add", "-f", "dist/bundle")
     project.git("commit", "-q", "-m", "commit the bundle")
-    fresh = project.hook("buildtools-build", via)
+    fresh = project.hook("buildtools-build")
     assert passed(fresh), fresh.stdout
 
     project.edit_source()
-    rebuilt = project.hook("buildtools-build", via)
+    rebuilt = project.hook("buildtools-build")
     assert rebuilt.returncode == 1, rebuilt.stdout
     assert "files were modified by this hook" in rebuilt.stdout
     assert "build          runs because files changed: src/App.jsx" in rebuilt.stdout
     assert project.git("status", "--porcelain", "dist/bundle").strip()
 
     project.git("add", "-A")  # what the user does: stage the rebuilt bundle, commit again
-    again = project.hook("buildtools-build", via)
+    again = project.hook("buildtools-build")
     assert passed(again), again.stdout
     assert project.check()
 
@@ -214,43 +209,15 @@ def test_build_hook_with_an_ignored_bundle_rebuilds_and_passes(project: Project)
     assert project.check()
 
 
-def test_report_hook_timings() -> None:
-    """Not a check: prints how long the pre-commit runs took (see it with pytest -s)."""
-    if not TIMINGS:
-        pytest.skip("no hook ran")
-    print()
-    for what, seconds in TIMINGS:
-        print(f"pre-commit {what}: {seconds:.1f} s")
-
-
-def test_a_project_that_commits_everything_never_tracks_the_state_folder(
-        tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> None:
-    """Committed right after a build with nothing but node_modules ignored: the state and cache
-    folders ignore themselves, so `check` refreshing its stat cache modifies nothing tracked."""
-    env = {**environment(pre_commit_home), "BUILDTOOLS_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run([str(Path(sys.executable).parent / "buildtools"), "new", "task", "--no-input"],
-                   cwd=tmp_path, env=env, check=True, capture_output=True)
-    made = Project(tmp_path / "task", hook_repo, env)
-    (made.root / ".gitignore").write_text("node_modules/\n")
-    made.git("init", "-q")
-    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
-    (made.root / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: buildtools-check\n")
-    made.git("add", ".pre-commit-config.yaml")
-    subprocess.run([str(Path(sys.executable).parent / "buildtools"), "build", "-q"],
-                   cwd=made.root, env=env, check=True, capture_output=True)
-    made.git("add", "-A")
-    made.git("commit", "-q", "-m", "everything")
-    # The content is the same, the stat is not: check hashes the file again and saves its
-    # stat cache (and its no-op record) in the state folder
-    app = made.root / "webapp" / "src" / "App.jsx"
-    before = app.stat()
-    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns - 10_000_000_000))
-    result = made.hook("buildtools-check", "try-repo")
-    assert passed(result), result.stdout
-    assert "files were modified by this hook" not in result.stdout
-    assert made.git("status", "--porcelain") == ""
-    tracked = made.git("ls-files").splitlines()
-    assert "webapp/src/App.jsx" in tracked and "dist/bundle/index.html" in tracked
-    assert not [path for path in tracked if path.startswith(".buildtools/")]
-    assert (made.root / ".buildtools" / ".gitignore").read_text().splitlines()[-1] == "*"
+def test_the_hook_environment_is_built_once_and_reused(
+        project: Project, hook_repo: Path, pre_commit_home: Path) -> None:
+    """The project fixture has run the build hook: running the hooks again installs nothing,
+    and the store holds one repository, this session's snapshot of buildtools."""
+    for hook_id in ("buildtools-check", "buildtools-build"):
+        result = project.hook(hook_id)
+        assert passed(result), result.stdout
+        assert "Installing environment" not in result.stdout, result.stdout
+    rev = git(hook_repo, project.env, "rev-parse", "HEAD").strip()
+    with sqlite3.connect(pre_commit_home / "db.db") as db:
+        repos = db.execute("SELECT repo, ref FROM repos").fetchall()
+    assert repos == [(str(hook_repo), rev)]

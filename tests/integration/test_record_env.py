@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,9 +16,11 @@ from buildtools import layout
 from buildtools.build import record
 from buildtools.build.pipeline import status
 from buildtools.config.load import load_config
-from tests.conftest import make_project, needs
 
-pytestmark = pytest.mark.integration
+if TYPE_CHECKING:
+    from tests.integration.conftest import Project
+
+    MakeProject = Callable[..., Project]
 
 # Names that a build tool, a shell or CI may set, beside those of the environment of the run
 PROBES = ("FOO", "CI", "TERM", "LANG", "LC_ALL", "NO_COLOR", "NODE_OPTIONS", "NODE_PATH",
@@ -35,9 +39,9 @@ def verdicts(root: Path) -> list[tuple[str, bool, str, str]]:
     return [(stage.name, stage.up_to_date, stage.detail, stage.key) for stage in result.stages]
 
 
-@needs("node")
+@pytest.mark.needs("node")
 def test_no_variable_outside_the_record_key_changes_a_stage(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject
 ) -> None:
     project = make_project(tmp_path / "task")
     monkeypatch.chdir(project.root)
@@ -58,9 +62,9 @@ def test_no_variable_outside_the_record_key_changes_a_stage(
             assert verdicts(project.root) == before, f"unsetting {name} changes a stage key"
 
 
-@needs("node")
+@pytest.mark.needs("node")
 def test_variables_that_keys_read_are_in_the_record_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject
 ) -> None:
     project = make_project(tmp_path / "task", extra_toml="")
     monkeypatch.chdir(project.root)
@@ -73,9 +77,9 @@ def test_variables_that_keys_read_are_in_the_record_key(
             assert changed["build"] != build_key, name
 
 
-@needs("npm")
+@pytest.mark.needs("npm")
 def test_record_answers_an_unrelated_variable_not_a_read_one(
-    tmp_path: Path,
+    tmp_path: Path, make_project: MakeProject
 ) -> None:
     import time
 

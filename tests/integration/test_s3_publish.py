@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -21,8 +21,10 @@ from buildtools.deploy.architects.common import IMMUTABLE
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
-from tests.helpers_web import HASHED_CSS, HASHED_JS, NODE_VERSION, http_get, make_bundle
-from tests.integration.conftest import S3Server
+
+if TYPE_CHECKING:
+    from tests.conftest import Web
+    from tests.integration.conftest import S3Server
 
 BUCKET = "task-site"
 PREFIX = "tasks/picture/"
@@ -46,20 +48,21 @@ def _config(root: Path, s3: S3Server, **static: str) -> Config:
 class Deployer:
     """Packages and publishes the static artifact of one project; counts the uploads."""
 
-    def __init__(self, root: Path, s3: S3Server) -> None:
+    def __init__(self, root: Path, s3: S3Server, web: Web) -> None:
         self.root = root
+        self.web = web
         self.s3 = s3
         self.config = _config(root, s3)
-        self.bundle = make_bundle(root / "dist" / "bundle",
-                                  extra_files={"TestImg.png": b"\x89PNG\r\n\x1a\nimage-1",
-                                               "notes.txt": b"notes\n"})
+        self.bundle = web.make_bundle(root / "dist" / "bundle",
+                                      extra_files={"TestImg.png": b"\x89PNG\r\n\x1a\nimage-1",
+                                                   "notes.txt": b"notes\n"})
         self.puts: list[str] = []
         self.deletes: list[str] = []
 
     def deploy(self, force: bool = False) -> str:
         out = io.StringIO()
         package(self.config, ["static"], bundle_dir=self.bundle, bundle_key=self._key(),
-                node_version=NODE_VERSION, force=force,
+                node_version=self.web.facts.node_version, force=force,
                 reporter=Reporter(out=out, err=io.StringIO()), environ=self.s3.environ)
         return re.sub(r" {2,}", " ", out.getvalue())
 
@@ -72,7 +75,9 @@ class Deployer:
 
 
 @pytest.fixture
-def deployer(tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployer]:
+def deployer(
+    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
+) -> Iterator[Deployer]:
     client = s3.client()
     client.create_bucket(Bucket=BUCKET)
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
@@ -80,7 +85,7 @@ def deployer(tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> I
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                        "Resource": f"arn:aws:s3:::{BUCKET}/{PREFIX}*"}],
     }))
-    made = Deployer(tmp_path / "project", s3)
+    made = Deployer(tmp_path / "project", s3, web)
 
     import buildtools.deploy.publish.s3 as publisher
 
@@ -103,33 +108,30 @@ def _url(s3: S3Server, name: str) -> str:
     return f"{s3.endpoint}/{BUCKET}/{PREFIX}{name}"
 
 
-@pytest.mark.integration
 def test_publish_sends_each_file_with_its_headers_and_the_pages_last(
-    deployer: Deployer, s3: S3Server
-) -> None:
+    deployer: Deployer, s3: S3Server, web: Web) -> None:
     said = deployer.deploy()
     assert "publish/static runs because" in said
     assert f"s3://{BUCKET}/{PREFIX}: 7 sent, 0 unchanged, 0 deleted" in said
     keys = [key[len(PREFIX):] for key in deployer.puts]
     assert keys[-2:] == ["index.html", "task_config.json"]
-    assert sorted(keys) == sorted([HASHED_CSS, HASHED_JS, "TestImg.png", "index.html",
-                                   "notes.txt", "robots.txt", "task_config.json"])
-    index = http_get(_url(s3, "index.html"))
+    assert sorted(keys) == sorted([web.facts.hashed_css, web.facts.hashed_js, "TestImg.png",
+                                   "index.html", "notes.txt", "robots.txt", "task_config.json"])
+    index = web.http_get(_url(s3, "index.html"))
     assert index.status == 200 and index.body == (deployer.bundle / "index.html").read_bytes()
     assert index.headers["Content-Type"] == "text/html; charset=utf-8"
     assert index.headers["Cache-Control"] == "no-cache"
-    script = http_get(_url(s3, HASHED_JS))
+    script = web.http_get(_url(s3, web.facts.hashed_js))
     assert script.headers["Cache-Control"] == IMMUTABLE
     assert script.headers["Content-Type"] == "text/javascript; charset=utf-8"
-    image = http_get(_url(s3, "TestImg.png"))
+    image = web.http_get(_url(s3, "TestImg.png"))
     assert image.headers["Content-Type"] == "image/png"
     assert image.headers["Cache-Control"] == "no-cache"
-    robots = http_get(_url(s3, "robots.txt"))
+    robots = web.http_get(_url(s3, "robots.txt"))
     assert robots.status == 200 and b"Disallow: /" in robots.body
-    assert http_get(_url(s3, "_headers")).status in (403, 404)
+    assert web.http_get(_url(s3, "_headers")).status in (403, 404)
 
 
-@pytest.mark.integration
 def test_a_redeploy_without_change_sends_nothing(deployer: Deployer) -> None:
     deployer.deploy()
     deployer.puts.clear()
@@ -139,48 +141,49 @@ def test_a_redeploy_without_change_sends_nothing(deployer: Deployer) -> None:
     assert deployer.puts == [] and deployer.deletes == []
 
 
-@pytest.mark.integration
 def test_an_edit_sends_only_what_changed_and_keeps_old_hashed_files(
-    deployer: Deployer, s3: S3Server
-) -> None:
+    deployer: Deployer, s3: S3Server, web: Web) -> None:
     deployer.deploy()
     deployer.puts.clear()
     bundle = deployer.bundle
     (bundle / "TestImg.png").write_bytes(b"\x89PNG\r\n\x1a\nimage-2")
     (bundle / "notes.txt").unlink()
     new_js = "assets/index-Zq81Lm0p.js"
-    (bundle / HASHED_JS).rename(bundle / new_js)
-    index = (bundle / "index.html").read_text().replace(HASHED_JS, new_js)
+    (bundle / web.facts.hashed_js).rename(bundle / new_js)
+    index = (bundle / "index.html").read_text().replace(web.facts.hashed_js, new_js)
     (bundle / "index.html").write_text(index)
     said = deployer.deploy()
     assert "3 sent, 3 unchanged, 1 deleted, 1 hashed file(s) of earlier deploys kept" in said
     assert [key[len(PREFIX):] for key in deployer.puts] == ["TestImg.png", new_js, "index.html"]
     assert deployer.deletes == [PREFIX + "notes.txt"]
-    assert http_get(_url(s3, "notes.txt")).status in (403, 404)
-    assert http_get(_url(s3, HASHED_JS)).status == 200  # an open old page still loads it
-    assert http_get(_url(s3, "TestImg.png")).body.endswith(b"image-2")
+    assert web.http_get(_url(s3, "notes.txt")).status in (403, 404)
+    # an open old page still loads it
+    assert web.http_get(_url(s3, web.facts.hashed_js)).status == 200
+    assert web.http_get(_url(s3, "TestImg.png")).body.endswith(b"image-2")
 
 
-@pytest.mark.integration
-def test_headers_changed_elsewhere_are_put_right(deployer: Deployer, s3: S3Server) -> None:
+def test_headers_changed_elsewhere_are_put_right(
+    deployer: Deployer, s3: S3Server, web: Web
+) -> None:
     client = s3.client()  # the same bytes, sent by hand without the cache policy
-    body = (deployer.bundle / HASHED_JS).read_bytes()
-    client.put_object(Bucket=BUCKET, Key=PREFIX + HASHED_JS, Body=body,
+    body = (deployer.bundle / web.facts.hashed_js).read_bytes()
+    client.put_object(Bucket=BUCKET, Key=PREFIX + web.facts.hashed_js, Body=body,
                       ContentType="application/octet-stream")
-    client.put_object(Bucket=BUCKET, Key=PREFIX + HASHED_CSS,
-                      Body=(deployer.bundle / HASHED_CSS).read_bytes(),
+    client.put_object(Bucket=BUCKET, Key=PREFIX + web.facts.hashed_css,
+                      Body=(deployer.bundle / web.facts.hashed_css).read_bytes(),
                       ContentType="text/css; charset=utf-8", CacheControl=IMMUTABLE)
     said = deployer.deploy()
     assert "6 sent, 1 unchanged" in said
-    assert PREFIX + HASHED_JS in deployer.puts and PREFIX + HASHED_CSS not in deployer.puts
-    assert http_get(_url(s3, HASHED_JS)).headers["Cache-Control"] == IMMUTABLE
+    assert PREFIX + web.facts.hashed_js in deployer.puts
+    assert PREFIX + web.facts.hashed_css not in deployer.puts
+    assert web.http_get(_url(s3, web.facts.hashed_js)).headers["Cache-Control"] == IMMUTABLE
 
 
-@pytest.mark.integration
-def test_a_failure_midway_leaves_the_previous_site(deployer: Deployer, s3: S3Server,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_midway_leaves_the_previous_site(
+    deployer: Deployer, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
+) -> None:
     deployer.deploy()
-    old_index = http_get(_url(s3, "index.html")).body
+    old_index = web.http_get(_url(s3, "index.html")).body
     (deployer.bundle / "TestImg.png").write_bytes(b"\x89PNG\r\n\x1a\nimage-3")
     (deployer.bundle / "index.html").write_text("<!doctype html><p>new</p>\n")
 
@@ -203,21 +206,20 @@ def test_a_failure_midway_leaves_the_previous_site(deployer: Deployer, s3: S3Ser
         deployer.deploy()
     assert str(caught.value).startswith(
         f"publish to s3://{BUCKET}/{PREFIX} failed: Could not connect to the endpoint URL")
-    assert http_get(_url(s3, "index.html")).body == old_index
-    assert http_get(_url(s3, "TestImg.png")).body.endswith(b"image-3")
+    assert web.http_get(_url(s3, "index.html")).body == old_index
+    assert web.http_get(_url(s3, "TestImg.png")).body.endswith(b"image-3")
     monkeypatch.setattr(publisher, "make_client", counting)
     deployer.puts.clear()
     assert "1 sent, 6 unchanged" in deployer.deploy()  # the image went; only the page is left
     assert deployer.puts == [PREFIX + "index.html"]
 
 
-@pytest.mark.integration
-def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server) -> None:
+def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server, web: Web) -> None:
     config = _config(tmp_path / "p", s3, bucket="no-such-bucket")
-    bundle = make_bundle(tmp_path / "p" / "dist" / "bundle")
+    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle")
     with pytest.raises(UserError) as caught:
         package(config, ["static"], bundle_dir=bundle, bundle_key="k",
-                node_version=NODE_VERSION, reporter=Reporter(out=io.StringIO()),
+                node_version=web.facts.node_version, reporter=Reporter(out=io.StringIO()),
                 environ=s3.environ)
     assert str(caught.value).startswith(
         f"publish to s3://no-such-bucket/{PREFIX} failed: NoSuchBucket")

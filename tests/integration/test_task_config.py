@@ -4,12 +4,15 @@ settings (force_rebuild, post_install_script) neither appear in it nor change th
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.integration.conftest import Tiny, needs
+if TYPE_CHECKING:
+    from tests.integration.conftest import Tiny
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+
+pytestmark = pytest.mark.needs("npm")
 
 
 def test_build_settings_are_not_served_and_do_not_touch_the_bundle_key(tiny: Tiny) -> None:

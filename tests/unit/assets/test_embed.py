@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,49 +18,8 @@ from buildtools.assets.embed import (
     strip_embedded,
 )
 from buildtools.errors import UserError
-from tests.helpers_web import chromium, dump_dom, png_bytes
 
-SVG = (
-    b'<?xml version="1.0" encoding="UTF-8"?>\n'
-    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="6">'
-    b'<rect width="10" height="6" fill="green"/></svg>\n'
-)
-
-
-def jpeg_bytes() -> bytes:
-    """A valid 8x8 grey baseline JPEG: one DC and one AC Huffman code, one block."""
-
-    def segment(marker: int, payload: bytes) -> bytes:
-        return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
-
-    quant = segment(0xDB, b"\x00" + b"\x01" * 64)
-    frame = segment(0xC0, struct.pack(">BHHB", 8, 8, 8, 1) + b"\x01\x11\x00")
-    counts = b"\x01" + b"\x00" * 15
-    dc_table = segment(0xC4, b"\x00" + counts + b"\x00")
-    ac_table = segment(0xC4, b"\x10" + counts + b"\x00")  # the one symbol: EOB
-    scan = segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
-    entropy = b"\x3f"  # DC category 0 (bit 0), EOB (bit 0), padded with ones
-    return b"\xff\xd8" + quant + frame + dc_table + ac_table + scan + entropy + b"\xff\xd9"
-
-
-def mp3_bytes(frames: int = 40) -> bytes:
-    """MPEG-1 layer III, 128 kbit/s, 44.1 kHz, mono: silent frames of 417 bytes."""
-    header = b"\xff\xfb\x90\xc4"
-    return (header + b"\x00" * (417 - len(header))) * frames
-
-
-@pytest.fixture()
-def media(tmp_path: Path) -> Path:
-    folder = tmp_path / "media"
-    folder.mkdir()
-    (folder / "TestImg.png").write_bytes(png_bytes())
-    (folder / "cat photo.jpg").write_bytes(jpeg_bytes())
-    (folder / "diagram.svg").write_bytes(SVG)
-    (folder / "1-beep.mp3").write_bytes(mp3_bytes())
-    (folder / ".DS_Store").write_bytes(b"junk")
-    (folder / "sub").mkdir()
-    (folder / "sub" / "ignored.png").write_bytes(png_bytes())
-    return folder
+Bytes = Callable[..., bytes]
 
 
 def test_embed_folder_round_trips_with_real_mime_types(media: Path) -> None:
@@ -87,7 +46,7 @@ def test_embed_folder_round_trips_with_real_mime_types(media: Path) -> None:
         assert decode_data_uri(entries[f"{name}_data"]) == (mime, (media / filename).read_bytes())
 
 
-def test_content_wins_over_the_extension(tmp_path: Path) -> None:
+def test_content_wins_over_the_extension(tmp_path: Path, png_bytes: Bytes) -> None:
     misnamed = tmp_path / "photo.jpg"
     misnamed.write_bytes(png_bytes())
     assert data_uri(misnamed).startswith("data:image/png;base64,")
@@ -119,7 +78,7 @@ def test_sniffing(head: bytes, mime: str) -> None:
     assert sniff_mime(head, "whatever.dat") == mime
 
 
-def test_large_files_are_encoded_in_chunks(tmp_path: Path) -> None:
+def test_large_files_are_encoded_in_chunks(tmp_path: Path, mp3_bytes: Bytes) -> None:
     path = tmp_path / "big.mp3"
     payload = mp3_bytes(1) + bytes(range(256)) * 6200  # not a multiple of the chunk size
     path.write_bytes(payload)
@@ -137,7 +96,9 @@ def test_a_file_over_the_limit_is_refused_by_name(media: Path) -> None:
     )
 
 
-def test_two_files_with_one_key_and_secrets_are_refused(tmp_path: Path) -> None:
+def test_two_files_with_one_key_and_secrets_are_refused(
+    tmp_path: Path, png_bytes: Bytes, jpeg_bytes: Bytes
+) -> None:
     (tmp_path / "cat.png").write_bytes(png_bytes())
     (tmp_path / "cat.jpg").write_bytes(jpeg_bytes())
     with pytest.raises(UserError) as info:
@@ -181,46 +142,14 @@ def test_strip_embedded_keeps_names_and_other_data(media: Path) -> None:
     assert "TestImg_data" in saved["task_data"]  # the input is not changed
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
-def test_chromium_decodes_the_data_uris(media: Path, tmp_path: Path) -> None:
-    entries = embed_folder(media)
-    page = tmp_path / "page.html"
-    page.write_text(
-        f"""<!doctype html><html><body>
-<img id="png" src="{entries["TestImg_data"]}">
-<img id="jpeg" src="{entries["cat_photo_data"]}">
-<img id="svg" src="{entries["diagram_data"]}">
-<audio id="mp3" preload="auto" src="{entries["_1_beep_data"]}"></audio>
-<p id="out"></p>
-<script>
-const out = document.getElementById('out')
-const seen = {{}}
-function report () {{ out.textContent = JSON.stringify(seen) }}
-for (const id of ['png', 'jpeg', 'svg']) {{
-  const img = document.getElementById(id)
-  const done = () => {{ seen[id] = img.naturalWidth + 'x' + img.naturalHeight; report() }}
-  if (img.complete && img.naturalWidth) done(); else img.onload = done
-  img.onerror = () => {{ seen[id] = 'error'; report() }}
-}}
-const audio = document.getElementById('mp3')
-audio.onloadedmetadata = () => {{ seen.mp3 = audio.duration.toFixed(1); report() }}
-audio.onerror = () => {{ seen.mp3 = 'error'; report() }}
-</script></body></html>"""
-    )
-    dom = dump_dom(page.as_uri())
-    assert '"png":"4x3"' in dom, dom[-500:]
-    assert '"jpeg":"8x8"' in dom, dom[-500:]
-    assert '"svg":"10x6"' in dom, dom[-500:]
-    assert '"mp3":"1.0"' in dom, dom[-500:]
-
-
-def test_the_example_in_docs_assets_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_example_in_docs_assets_runs(
+    repo_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import buildtools.assets
 
     if not hasattr(buildtools.assets, "embed_folder"):
         pytest.skip("buildtools.assets does not re-export embed_folder yet")
-    text = (Path(__file__).resolve().parents[3] / "docs" / "ASSETS.md").read_text()
+    text = (repo_root / "docs" / "ASSETS.md").read_text()
     example = text.split("### Example (runnable as it is)")[1].split("```python\n")[1]
     code = example.split("```")[0]
     exec(compile(code, "docs/ASSETS.md", "exec"), {})

@@ -1,5 +1,5 @@
-"""The local build cache: entries by bundle key, atomic and immutable, pruned by size and age;
-and, with real npm, a bundle built before is restored without running npm."""
+"""The local build cache: entries by bundle key, atomic and immutable, pruned by size and age.
+With real npm: tests/integration/test_cache.py."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from buildtools.build import cache
 from buildtools.config.load import CacheConfig
-from tests.conftest import Project, needs
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -141,50 +138,3 @@ def test_clear_counts_the_entries(tmp_path: Path) -> None:
     store(config, tmp_path / "2", key="2" * 32)
     assert cache.clear(config) == 2
     assert cache.entries(config) == []
-
-
-@pytest.mark.integration
-@needs("npm")
-def test_earlier_sources_restore_the_bundle_without_npm(project: Project, tmp_path: Path) -> None:
-    env = {"BUILDTOOLS_CACHE_DIR": str(tmp_path / "user-cache")}
-    project.doit("build", env=env)
-    first = {p.name: p.read_bytes() for p in project.bundle.rglob("*") if p.is_file()}
-    app = project.webapp / "src" / "App.jsx"
-    original = app.read_text()
-    app.write_text(original + "\n// an edit\n")
-    project.doit("build", env=env)
-    assert (project.count("install"), project.count("build")) == (1, 2)
-
-    app.write_text(original)  # as a `git checkout` of the earlier sources would
-    started = time.monotonic()
-    result = project.doit("build", env=env)
-    took = time.monotonic() - started
-    assert (project.count("install"), project.count("build")) == (1, 2), result.stdout
-    assert "restored from cache" in result.stdout
-    assert {p.name: p.read_bytes() for p in project.bundle.rglob("*") if p.is_file()} == first
-    print(f"restore took {took:.2f} s")
-
-    again = project.doit("build", env=env)  # consistent afterwards: a no-op
-    assert "build is up to date" in again.stdout
-    (project.root / "assets" / "notes.txt").write_text("new asset")  # rebundles the restored
-    result = project.doit("build", env=env)  # build output, without building
-    assert project.count("build") == 2
-    assert (project.bundle / "notes.txt").read_text() == "new asset"
-    assert (project.bundle / "index.html").read_bytes() == first["index.html"]
-
-
-@pytest.mark.integration
-@needs("npm")
-def test_cache_disabled_builds_again(project: Project, tmp_path: Path) -> None:
-    with (project.root / "buildtools.toml").open("a") as handle:
-        handle.write("\n[cache]\nenabled = false\n")
-    env = {"BUILDTOOLS_CACHE_DIR": str(tmp_path / "user-cache")}
-    project.doit("build", env=env)
-    app = project.webapp / "src" / "App.jsx"
-    original = app.read_text()
-    app.write_text(original + "\n// an edit\n")
-    project.doit("build", env=env)
-    app.write_text(original)
-    project.doit("build", env=env)
-    assert project.count("build") == 3
-    assert not (tmp_path / "user-cache" / "cache" / "entries").exists()

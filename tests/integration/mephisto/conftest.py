@@ -1,7 +1,8 @@
-"""The Mephisto-style task of tests/fixtures/mephisto_task, installed once per test session
-(real npm: webpack 5, Babel, React, mephisto-task) and copied for each test: a plain copy of
-everything but node_modules, which is hard-linked (nothing in these tests writes into it in
-place; `npm ci` removes it before it installs)."""
+"""Fixtures of the Mephisto drop-in tests: the Mephisto-style task of
+tests/fixtures/mephisto_task, installed once per test session (real npm: webpack 5, Babel,
+React, mephisto-task) and copied for each test: a plain copy of everything but node_modules,
+which is hard-linked (nothing in these tests writes into it in place; `npm ci` removes it
+before it installs)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "mephisto_task"
+import pytest
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
 PYTHON = sys.executable
 
 
@@ -61,12 +65,24 @@ class MephistoTask:
         return MephistoTask(dest, self.cache)
 
 
-def fresh_task(dest: Path, cache: Path) -> MephistoTask:
+def _fresh_task(dest: Path, cache: Path) -> MephistoTask:
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns("node_modules", "build",
                                                                   ".buildtools"))
     return MephistoTask(dest, cache)
 
 
-def signature(path: Path) -> tuple[int, int]:
+def _signature(path: Path) -> tuple[int, int]:
     info = path.stat()
     return info.st_ino, info.st_mtime_ns
+
+
+@pytest.fixture(scope="session")
+def fresh_task() -> Callable[[Path, Path], MephistoTask]:
+    """fresh_task(dest, cache): a copy of the fixture task (no node_modules, no build/)."""
+    return _fresh_task
+
+
+@pytest.fixture(scope="session")
+def signature() -> Callable[[Path], tuple[int, int]]:
+    """signature(path): (inode, mtime): changes when a file is rewritten or replaced."""
+    return _signature

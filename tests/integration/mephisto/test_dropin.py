@@ -3,20 +3,28 @@ the same calls and return values as Mephisto's, with the buildtools pipeline beh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.errors import UserError
 from buildtools.mephisto import build_custom_bundle
-from tests.integration.conftest import needs
-from tests.integration.mephisto_task import MephistoTask, fresh_task, signature
 
-pytestmark = [pytest.mark.integration, needs("npm")]
+if TYPE_CHECKING:
+    from tests.integration.mephisto.conftest import MephistoTask
+
+    Signature = Callable[[Path], tuple[int, int]]
+
+# the task is installed once per module (webpack, Babel, React): its tests run on one worker
+pytestmark = [pytest.mark.needs("npm"), pytest.mark.xdist_group("mephisto-task")]
 
 
 @pytest.fixture(scope="module")
-def launched(tmp_path_factory: pytest.TempPathFactory) -> tuple[MephistoTask, str]:
+def launched(
+    tmp_path_factory: pytest.TempPathFactory, fresh_task: Callable[[Path, Path], MephistoTask]
+) -> tuple[MephistoTask, str]:
     """The task after its first launch (`run_task.py --review`: build:review, then dev)."""
     base = tmp_path_factory.mktemp("mephisto")
     task = fresh_task(base / "task", base / "user-cache")
@@ -40,7 +48,9 @@ def test_the_first_launch_builds_both_bundles_and_returns_mephistos_path(
     assert task.review_js.is_file()
 
 
-def test_a_second_launch_with_nothing_changed_runs_no_npm(task: MephistoTask) -> None:
+def test_a_second_launch_with_nothing_changed_runs_no_npm(
+    task: MephistoTask, signature: Signature
+) -> None:
     before = [signature(path) for path in (task.bundle_js, task.review_js,
                                            task.webapp / "node_modules" / ".package-lock.json")]
     out = task.run_task("--review").stdout

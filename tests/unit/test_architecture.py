@@ -1,0 +1,176 @@
+"""The shape of the house (docs/ARCHITECTURE.md), read from the source with `ast`:
+
+- the core (build, config, fingerprint, node, deploy, assets, util, layout.py, errors.py) knows
+  no click, no doit and no buildtools.ui, and never writes to the terminal itself (no print(),
+  no sys.stdout, no sys.stderr): it emits events to a Reporter, and only buildtools.ui prints;
+- a test module never imports another test module (helpers are fixtures in conftest.py files;
+  a conftest's types may be imported under `if TYPE_CHECKING:` only).
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "buildtools"
+CORE_PACKAGES = ("build", "config", "fingerprint", "node", "deploy", "assets", "util")
+CORE_MODULES = ("layout.py", "errors.py")
+FORBIDDEN_IMPORTS = ("click", "doit", "buildtools.ui", "buildtools.tasks")
+TERMINAL = ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
+
+# Known offenders, each with the issue that removes it: a module listed here may still import
+# or print what the core must not. The test below fails once an entry no longer offends (so
+# the list only shrinks): remove the entry then. Add none. (Empty since the no-op record and
+# the dev server stopped printing, issues 11 and 9.)
+ALLOWED: dict[str, str] = {}
+
+
+def core_files() -> list[Path]:
+    files = [PACKAGE / name for name in CORE_MODULES]
+    for package in CORE_PACKAGES:
+        files += (PACKAGE / package).rglob("*.py")
+    return sorted(path for path in files if path.is_file())
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(tree: ast.AST, path: Path) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) of every import, relative ones resolved."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            yield node.lineno, module
+            for alias in node.names:  # `from buildtools import ui`
+                yield node.lineno, f"{module}.{alias.name}"
+
+
+def dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def offences(path: Path, source: str | None = None) -> list[str]:
+    """What in `path` (or in `source`, as if it were at `path`) a core module must not do."""
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source, str(path))
+    found = []
+    for line, module in imported(tree, path):
+        for forbidden in FORBIDDEN_IMPORTS:
+            if module == forbidden or module.startswith(forbidden + "."):
+                found.append(f"line {line}: imports {module}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and dotted(node.func) == "print":
+            found.append(f"line {node.lineno}: print()")
+        elif isinstance(node, ast.Attribute) and dotted(node) in TERMINAL:
+            found.append(f"line {node.lineno}: {dotted(node)}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "sys":
+            for alias in node.names:
+                if f"sys.{alias.name}" in TERMINAL:
+                    found.append(f"line {node.lineno}: from sys import {alias.name}")
+    return sorted(set(found), key=lambda text: int(text.split()[1].rstrip(":")))
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_the_core_imports_no_ui_and_never_prints() -> None:
+    files = core_files()
+    assert len(files) > 20, "the core packages were not found"
+    bad = {relative(path): found for path in files
+           if (found := offences(path)) and relative(path) not in ALLOWED}
+    assert bad == {}, (
+        "the core must not import click, doit or buildtools.ui, nor write to the terminal; "
+        "emit an event to the Reporter (buildtools.build.events) instead:\n"
+        + "\n".join(f"{name}: {', '.join(lines)}" for name, lines in bad.items()))
+
+
+def test_each_allowed_offender_still_offends() -> None:
+    stale = [name for name in ALLOWED if not ((ROOT / name).is_file() and offences(ROOT / name))]
+    assert stale == [], (
+        f"{stale} no longer offend (or are gone): remove them from ALLOWED in "
+        f"{relative(Path(__file__))}")
+
+
+@pytest.mark.parametrize("source", [
+    "import click\n",
+    "from doit.tools import run_once\n",
+    "from buildtools.ui.terminal import Reporter\n",
+    "from ...ui import terminal\n",
+    "from buildtools import ui\n",
+    "import buildtools.tasks\n",
+    "print('hi')\n",
+    "import sys\nsys.stdout.write('x')\n",
+    "import sys\nout = sys.stderr\n",
+    "from sys import stdout\n",
+])
+def test_the_check_catches(source: str) -> None:
+    assert offences(PACKAGE / "build" / "stages" / "example.py", source), source
+
+
+@pytest.mark.parametrize("source", [
+    "from buildtools.build.events import Reporter\n",
+    "from ..events import Reporter\n",
+    "import sys\nsys.exit(1)\n",
+    "def report(reporter):\n    reporter.info('print() is a word here')\n",
+])
+def test_the_check_lets_the_core_be(source: str) -> None:
+    assert offences(PACKAGE / "build" / "stages" / "example.py", source) == [], source
+
+
+def imports_a_test_module(node: ast.AST) -> bool:
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "tests" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return bool(node.level) or (node.module or "").split(".")[0] == "tests"
+    return False
+
+
+def test_no_test_module_imports_another() -> None:
+    bad = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        typing_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
+                       and dotted(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                       for node in ast.walk(block)}
+        bad += [f"{relative(path)}:{node.lineno}" for node in ast.walk(tree)
+                if id(node) not in typing_only and imports_a_test_module(node)]
+    assert bad == [], (
+        "test modules import no test module (make the helper a fixture in a conftest.py; "
+        "import a conftest's types under `if TYPE_CHECKING:` only): " + ", ".join(bad))
+
+
+def test_pytest_collects_every_test_folder() -> None:
+    """pytest's default norecursedirs skips folders named build/ and dist/: tests/unit/build/
+    was once silently never run. Every folder holding tests must be one pytest walks into."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    skipped = options["ini_options"]["norecursedirs"]
+    folders = {path.parent for path in (ROOT / "tests").rglob("test_*.py")}
+    unseen = sorted(relative(folder) for folder in folders
+                    for part in folder.relative_to(ROOT).parts
+                    if any(fnmatch.fnmatch(part, pattern) for pattern in skipped))
+    assert unseen == [], f"pytest would not collect the tests in {unseen}"
+    assert ROOT / "tests" / "unit" / "build" in folders
