@@ -8,7 +8,7 @@ the user cache, PATH, Python's path), and the (stage, detail) lines of the check
 stats those paths again, reading and hashing nothing: when every signature and those variables
 are unchanged, no input of any key can have changed. Any difference or doubt means "ask the
 full check", which writes a new record. Importing this module costs next to nothing (os,
-marshal, array; xxhash when a record is there).
+marshal, struct; xxhash when a record is there).
 
 Why a matching record is proof:
 - each signature is taken before the full check reads the thing it describes (files outside
@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import marshal
 import os
+import struct
 import time
-from array import array
 
 from buildtools import layout
 
@@ -47,10 +47,12 @@ if TYPE_CHECKING:
     Lines = list[tuple[str, str]]
 
 RECORD_NAME = "fresh.marshal"
-_FORMAT = 4
+_FORMAT = 5
 _ENV_NAMES = frozenset(layout.CHECK_ENV_NAMES + layout.BUILD_ENV_NAMES)
-# (format, identity, build_env names, environment digest, paths, trees, bundle, lines)
-_FIELDS = 8
+# (format, identity, build_env names, environment digest, paths (joined by NUL) and their
+# packed signatures, the same for the paths whose links are followed, trees, bundle, lines)
+_FIELDS = 11
+_MISSING = (-1, -1, -1, -1)  # the signature of a path that does not exist
 
 
 def _sig(path: str, follow: bool = False) -> Signature | None:
@@ -106,7 +108,7 @@ def check(
     environ = os.environ if environ is None else environ
     state = _state_dir(cwd, environ)
     record = None if state is None else _verified(state, cwd, environ)
-    return None if record is None else (list(record[7]), record[6])
+    return None if record is None else (list(record[10]), record[9])
 
 
 def stage_lines(
@@ -116,9 +118,9 @@ def stage_lines(
     """The (stage, detail) up-to-date lines when the record in `state_dir`, written for the
     config file `config_path` from the current folder, proves every stage up to date."""
     record = _verified(os.fspath(state_dir), os.getcwd(), environ)
-    if record is None or os.fspath(config_path) not in record[4]:
+    if record is None or os.fspath(config_path) not in record[4].split("\0"):
         return None
-    return list(record[7])
+    return list(record[10])
 
 
 def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ...] | None:
@@ -128,18 +130,35 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
             record = marshal.load(handle)
         if len(record) != _FIELDS or record[0] != _FORMAT:
             return None
-        identity, build_env, digest, paths, trees = record[1:6]
+        identity, build_env, digest, paths, packed, followed, followed_packed, trees = record[1:9]
     except (OSError, ValueError, EOFError, TypeError):
         return None
     # The writer's buildtools must be this one (another venv may compute keys otherwise).
     if identity != f"{cwd}\0{_package_dir()}" or env_digest(environ, build_env) != digest:
         return None
-    for path, expected in paths.items():
-        if _sig(path) != expected[0] or (len(expected) > 1 and _sig(path, True) != expected[1]):
-            return None
-    if not _trees_unchanged(trees):
+    if (_signatures(paths, False) != packed or _signatures(followed, True) != followed_packed
+            or not _trees_unchanged(trees)):
         return None
     return tuple(record)
+
+
+def _signatures(joined: str, follow: bool) -> bytes:
+    """The packed signatures of the paths joined by NUL, _MISSING for those that are not."""
+    values: list[int] = []
+    extend = values.extend
+    stat = os.stat
+    for path in joined.split("\0") if joined else ():
+        try:
+            info = stat(path, follow_symlinks=follow)
+        except OSError:
+            extend(_MISSING)
+            continue
+        extend((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+    return _packed(values)
+
+
+def _packed(values: list[int]) -> bytes:
+    return struct.pack(f"{len(values)}q", *values)
 
 
 def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
@@ -156,8 +175,8 @@ def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
             fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             return False
-        current = array("q")
-        extend = current.extend
+        values: list[int] = []
+        extend = values.extend
         try:
             for name in joined.split("/"):
                 info = stat(name, dir_fd=fd, follow_symlinks=False)
@@ -166,7 +185,7 @@ def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
             return False
         finally:
             os.close(fd)
-        if current.tobytes() != packed:
+        if _packed(values) != packed:
             return False
     return True
 
@@ -272,9 +291,13 @@ class Recorder:
         if self._racy():
             return
         build_env = list(config.webapp.build_env)
+        followed = [path for path, sigs in self.paths.items() if len(sigs) > 1]
         record = (_FORMAT, f"{self.cwd}\0{_package_dir()}", build_env,
-                  env_digest(self.environ, build_env), self.paths, self.observed,
-                  str(config.bundle_dir), [(stage, detail) for stage, detail in lines])
+                  env_digest(self.environ, build_env),
+                  "\0".join(self.paths), _packed_sigs(sigs[0] for sigs in self.paths.values()),
+                  "\0".join(followed), _packed_sigs(self.paths[path][1] for path in followed),
+                  self.observed, str(config.bundle_dir),
+                  [(stage, detail) for stage, detail in lines])
         from buildtools.util import atomic
 
         atomic.write_bytes(config.state_dir / RECORD_NAME, marshal.dumps(record))
@@ -300,11 +323,17 @@ class Recorder:
         if any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs):
             return True
         for item in self.observed:  # the entries' signatures, packed: mtime and ctime
-            packed = array("q")
-            packed.frombytes(item[3])
-            if packed and max(max(packed[1::4]), max(packed[3::4])) >= limit:
+            values = struct.unpack(f"{len(item[3]) // 8}q", item[3])
+            if values and max(max(values[1::4]), max(values[3::4])) >= limit:
                 return True
         return False
+
+
+def _packed_sigs(sigs: Iterable[Signature | None]) -> bytes:
+    values: list[int] = []
+    for sig in sigs:
+        values.extend(_MISSING if sig is None else sig)
+    return _packed(values)
 
 
 def _is_wheel_launcher(path: str) -> bool:
