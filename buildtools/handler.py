@@ -4,11 +4,12 @@ it, exit 3."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from buildtools.errors import (
     EXIT_INTERNAL_ERROR,
@@ -19,15 +20,20 @@ from buildtools.errors import (
     Interrupted,
     UserError,
 )
+from buildtools.util.process import sigterm_interrupts
 
 T = TypeVar("T")
+# Faults of the machine, not of buildtools: one line and exit 1, as for a user error
+ENVIRONMENT_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
+                                errno.EDQUOT})
 ISSUES_HINT = "this is a bug in buildtools; please report it with the traceback above"
 
 
 def guarded(function: Callable[[], T]) -> T:
     """Call `function`; turn its failures into the right message and exit code."""
     try:
-        return function()
+        with sigterm_interrupts():
+            return function()
     except CommandFailed as exc:
         if exc.tail:
             sys.stderr.write(f"--- last {len(exc.tail)} lines of output ---\n")
@@ -48,7 +54,18 @@ def guarded(function: Callable[[], T]) -> T:
         raise SystemExit(EXIT_INTERRUPTED) from None
     except SystemExit:
         raise
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            _report_bug()
+        # A folder buildtools must write (its state, the cache, an output) that it may not
+        sys.stderr.write(f"error: {exc.filename or 'a file'}: {exc.strerror}; check that "
+                         "buildtools may write there (and that the disk has room)\n")
+        raise SystemExit(EXIT_USER_ERROR) from None
     except Exception:
-        traceback.print_exc()
-        sys.stderr.write(f"error: {ISSUES_HINT}\n")
-        raise SystemExit(EXIT_INTERNAL_ERROR) from None
+        _report_bug()
+
+
+def _report_bug() -> NoReturn:
+    traceback.print_exc()
+    sys.stderr.write(f"error: {ISSUES_HINT}\n")
+    raise SystemExit(EXIT_INTERNAL_ERROR) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
+from buildtools.config.cachedir import user_cache_dir
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -17,7 +18,6 @@ from buildtools.config.model import (
     HerokuSettings,
     LocalSettings,
     WebappConfig,
-    user_cache_dir,
 )
 from buildtools.config.schema import REQUIRED, unknown_key_error, validate_table
 from buildtools.config.tables import (

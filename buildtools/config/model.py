@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from buildtools.config.assets import AssetsConfig, StaticSettings
 from buildtools.config.tables import REQUIRED_TASK_KEYS
-from buildtools.layout import CACHE_DIR_ENV, STATE_DIR_NAME
+from buildtools.layout import STATE_DIR_NAME
 
 
 @dataclass(frozen=True)
@@ -106,11 +104,3 @@ class Config:
 
     def missing_task_keys(self) -> list[str]:
         return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]
-
-
-def user_cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get(CACHE_DIR_ENV):
-        return Path(env[CACHE_DIR_ENV])
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "buildtools"

@@ -120,8 +120,10 @@ def check_passed(seconds: float) -> str:
 def _built(quiet: bool) -> bool:
     """Build what is stale in one session: its check pass is the only scan of each tree."""
     from buildtools.ui.commands.build import run_build
+    from buildtools.util.process import sigterm_interrupts
 
-    run_build(False, quiet)
+    with sigterm_interrupts():  # as under buildtools.handler.guarded: SIGTERM exits 130
+        run_build(False, quiet)
     return True
 
 

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,10 +61,33 @@ def replace_dir(staging: Path, final: Path) -> None:
         old = final.with_name(f".{final.name}.old-{os.getpid()}")
         if old.exists():
             shutil.rmtree(old)
-        os.replace(final, old)
-    os.replace(staging, final)
+    # Ctrl-C or SIGTERM between the two renames would leave no folder at all: they wait
+    with _signals_held():
+        if old is not None:
+            os.replace(final, old)
+        try:
+            os.replace(staging, final)
+        except OSError:
+            if old is not None:
+                os.replace(old, final)
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM are delivered when the block is done, not inside it."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no pthread_sigmask here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def staging_dir(final: Path) -> Path:

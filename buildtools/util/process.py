@@ -9,7 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from buildtools.errors import CommandFailed, Interrupted, UserError
@@ -84,6 +84,17 @@ def kill_group(proc: subprocess.Popen[str]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Inside, SIGTERM raises Interrupted as Ctrl-C raises KeyboardInterrupt: what is under way
+    is cleaned up, nothing unfinished is marked up to date, and the command exits 130."""
+    previous = _raise_on_sigterm()
+    try:
+        yield
+    finally:
+        _restore_sigterm(previous)
 
 
 def _on_sigterm(signum: int, frame: object) -> None:

@@ -12,6 +12,7 @@ from buildtools.build.stages.context import Context, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.stages.output import aside_path, fresh_output
 from buildtools.build.webapp import build_env, output_folder
+from buildtools.config.cachedir import npm_cache_env
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
     PackageManager,
@@ -70,7 +71,8 @@ def _env_explainer(old: Any, new: Any) -> str:
 def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str) -> str:
     config = ctx.config
     argv = run_script_command(manager, config.webapp.build_command)
-    env = {**package_manager_env(), **toolchain.env(ctx.environ)}
+    env = {**package_manager_env(), **npm_cache_env(ctx.environ),
+           **toolchain.env(ctx.environ)}
     extra = config.webapp.extra_source_dir
     with fresh_output(config.webapp.source, output, " ".join(argv), bundle=config.bundle_dir,
                       extra_index=extra is not None and (extra / "index.html").is_file()):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context, display
-from buildtools.errors import UserError
+from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.scan import Manifest, diff
 from buildtools.util import atomic
 
@@ -53,7 +54,10 @@ def run_bundle(ctx: Context, output: str) -> str:
         if config.webapp.extra_source_dir is not None
         else {}
     )
-    staging = atomic.staging_dir(config.bundle_dir)
+    try:
+        staging = atomic.staging_dir(config.bundle_dir)
+    except OSError as exc:
+        raise unwritable(config.bundle_dir.parent, exc) from None
     try:
         shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
         build_files = {
@@ -67,6 +71,12 @@ def run_bundle(ctx: Context, output: str) -> str:
             )
         atomic.write_json(staging / "task_config.json", config.task)
         atomic.replace_dir(staging, config.bundle_dir)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        where = Path(exc.filename) if exc.filename else config.bundle_dir
+        if where.is_relative_to(config.bundle_dir.parent):
+            raise unwritable(config.bundle_dir.parent, exc) from None
+        raise unreadable(where, exc) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

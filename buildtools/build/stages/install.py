@@ -8,6 +8,7 @@ from typing import Any
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context
 from buildtools.build.stages.linked import outside_inputs
+from buildtools.config.cachedir import npm_cache_env
 from buildtools.errors import CommandFailed, UserError
 from buildtools.fingerprint.scan import hash_files, manifest_digest
 from buildtools.layout import INSTALL_FILES
@@ -65,7 +66,8 @@ def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> 
     source = ctx.config.webapp.source
     argv, why = install_command(source, manager)
     ctx.reporter.info(f"    $ {' '.join(argv)}   ({why})")
-    env = {**package_manager_env(), **toolchain.env(ctx.environ)}
+    env = {**package_manager_env(), **npm_cache_env(ctx.environ),
+           **toolchain.env(ctx.environ)}
     unfrozen = unfrozen_install_command(manager)
     watch = _RefusalWatch(ctx.reporter.output)
     try:
@@ -125,7 +127,7 @@ class _RefusalWatch:
 def run_post_install(ctx: Context, toolchain: Toolchain) -> str:
     script = ctx.config.webapp.post_install_script
     source = ctx.config.webapp.source
-    env = toolchain.env(ctx.environ)
+    env = {**npm_cache_env(ctx.environ), **toolchain.env(ctx.environ)}
     run(["bash", script], cwd=source, env=env, what=f"post_install_script {script}",
         sink=ctx.reporter.output)
     return f"bash {script}"
