@@ -221,3 +221,39 @@ def test_the_hook_environment_is_built_once_and_reused(
     with sqlite3.connect(pre_commit_home / "db.db") as db:
         repos = db.execute("SELECT repo, ref FROM repos").fetchall()
     assert repos == [(str(hook_repo), rev)]
+
+
+def test_a_project_that_commits_everything_never_tracks_the_state_folder(
+        tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> None:
+    """Committed right after a build with only node_modules ignored: the state and cache
+    folders ignore themselves, so `check` refreshing its stat cache modifies nothing tracked
+    (before, the hook failed with "files were modified by this hook")."""
+    env = {**environment(pre_commit_home), "BUILDTOOLS_CACHE_DIR": str(tmp_path / "cache")}
+    buildtools = str(Path(sys.executable).parent / "buildtools")
+    subprocess.run([buildtools, "new", "task", "--no-input"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True)
+    made = Project(tmp_path / "task", hook_repo, env)
+    (made.root / ".gitignore").write_text("node_modules/\n")
+    made.git("init", "-q")
+    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
+    (made.root / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: buildtools-check\n")
+    made.git("add", ".pre-commit-config.yaml")
+    subprocess.run([buildtools, "build", "-q"], cwd=made.root, env=env, check=True,
+                   capture_output=True)
+    made.git("add", "-A")
+    made.git("commit", "-q", "-m", "everything")
+
+    # The content is the same, the stat is not: check hashes the file again and saves its
+    # stat cache (and its no-op record) in the state folder
+    app = made.root / "webapp" / "src" / "App.jsx"
+    before = app.stat()
+    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns - 10_000_000_000))
+    result = made.hook("buildtools-check")
+    assert passed(result), result.stdout
+    assert "files were modified by this hook" not in result.stdout
+    assert made.git("status", "--porcelain") == ""
+    tracked = made.git("ls-files").splitlines()
+    assert "webapp/src/App.jsx" in tracked and "dist/bundle/index.html" in tracked
+    assert not [path for path in tracked if path.startswith(".buildtools/")]
+    assert (made.root / ".buildtools" / ".gitignore").read_text().splitlines()[-1] == "*"
