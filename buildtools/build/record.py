@@ -224,7 +224,6 @@ class Recorder:
             return
         for candidate in [*_config_candidates(self.cwd, environ), str(config.path)]:
             self._add(candidate)
-        self._add_modules(_package_dir())
         source = str(config.webapp.source)
         self._add(source)
         from buildtools.fingerprint.ignore import outer_ignore_paths
@@ -263,12 +262,18 @@ class Recorder:
         for name in names:
             self._add(os.path.join(folder, name))
 
-    def _add_modules(self, package: str) -> None:
+    def _add_modules(self, folder: str) -> None:
         """Every module of the buildtools package, folder by folder: no list to keep up to
-        date, and a module added or removed moves its folder's mtime."""
-        for folder, subfolders, _files in os.walk(package):
-            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
-            self._add_listing(folder, ".py")
+        date, and a module added or removed moves its folder's mtime. (Taken when the record
+        is written: the modules were imported before the check began.)"""
+        self._add(folder)
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            if entry.name.endswith(".py") and entry.is_file():
+                self._add(entry.path)
+            elif entry.is_dir() and entry.name != "__pycache__":
+                self._add_modules(entry.path)
 
     def _present(self, path: os.PathLike[str] | str) -> bool:
         """Record a folder whose presence the check required; False if it is gone."""
@@ -288,6 +293,7 @@ class Recorder:
             return
         for name in ("node", "npm", "npx", "corepack"):
             self._add(os.path.join(toolchain.bin_dir, name), follow=True)
+        self._add_modules(_package_dir())
         if self._racy():
             return
         build_env = list(config.webapp.build_env)

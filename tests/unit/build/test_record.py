@@ -1,6 +1,9 @@
-"""The no-op record's key on the environment: the variables that stage keys read, no other."""
+"""The no-op record: keyed on the variables that stage keys read (no other), and on every module."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from buildtools import layout
 from buildtools.build import record
@@ -15,3 +18,15 @@ def test_env_digest_reads_only_the_variables_keys_read() -> None:
         assert record.env_digest({**base, name: ""}) != digest, name  # set but empty
     assert record.env_digest({**base, "MY_API": "x"}, ["MY_API"]) != digest  # build_env
     assert record.env_digest({**base, "MY_API": "x"}) == digest
+
+
+def test_every_module_of_the_package_is_in_the_record(tmp_path: Path) -> None:
+    for name in ("a.py", "notes.txt", "sub/b.py", "sub/deeper/c.py", "__pycache__/a.pyc"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    recorder = record.Recorder.__new__(record.Recorder)
+    recorder.paths = {}
+    recorder._add_modules(str(tmp_path))
+    found = sorted(os.path.relpath(path, tmp_path) for path in recorder.paths)
+    # the folders too: a module added or removed moves its folder's mtime
+    assert found == [".", "a.py", "sub", "sub/b.py", "sub/deeper", "sub/deeper/c.py"]
