@@ -25,8 +25,13 @@ LOCKFILES: dict[str, str] = {
 }
 # Files of the webapp folder that the install key reads, besides the lockfile
 INSTALL_FILES = ("package.json", ".npmrc")
-# Bundler configs whose content decides the build output folder
-BUNDLER_CONFIGS = ("webpack.config.js", "webpack.config.cjs", "webpack.config.mjs")
+# Bundler configs that keys read: the webpack ones for the build output folder, all of them for
+# the folders they alias (buildtools.fingerprint.aliases)
+WEBPACK_CONFIGS = ("webpack.config.js", "webpack.config.cjs", "webpack.config.mjs")
+BUNDLER_CONFIGS = (
+    *(f"vite.config.{ext}" for ext in ("js", "mjs", "cjs", "ts", "mts", "cts")),
+    *WEBPACK_CONFIGS, "webpack.config.ts",
+)
 
 # The environment variables that the bundlers read (their values are part of the build key),
 # besides the names that [webapp] build_env adds

@@ -8,7 +8,7 @@ from typing import Any
 
 from buildtools.config.load import Config
 from buildtools.errors import UserError
-from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES, BUNDLER_CONFIGS
+from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES, WEBPACK_CONFIGS
 from buildtools.node.packagemanager import read_package_json
 
 _WEBPACK_OUTPUT = re.compile(
@@ -40,7 +40,7 @@ def output_folder(config: Config, package: dict[str, Any]) -> str:
     if "next" in script.split():
         return "out"
     if "webpack" in script:
-        for name in BUNDLER_CONFIGS:
+        for name in WEBPACK_CONFIGS:
             config_file = config.webapp.source / name
             if config_file.is_file():
                 match = _WEBPACK_OUTPUT.search(config_file.read_text("utf-8", errors="replace"))

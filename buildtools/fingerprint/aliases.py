@@ -14,12 +14,8 @@ import os
 import re
 from pathlib import Path
 
-BUNDLER_CONFIGS = tuple(
-    f"{tool}.config.{ext}"
-    for tool, exts in (("vite", ("js", "mjs", "cjs", "ts", "mts", "cts")),
-                       ("webpack", ("js", "cjs", "mjs", "ts")))
-    for ext in exts
-)
+from buildtools.layout import BUNDLER_CONFIGS
+
 _ALIAS = re.compile(r"\balias\s*[:=]\s*")
 _STRING = r"""(?:"[^"\\$]*"|'[^'\\$]*'|`[^`\\$]*`)"""
 # path.resolve(__dirname, "a", "b") / join(...) / resolve("./a"): literal strings only
