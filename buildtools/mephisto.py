@@ -38,7 +38,7 @@ WHO = "build_custom_bundle"
 # The webapp settings a buildtools.toml of the task folder may give the drop-in; the others
 # come from the call, as in Mephisto
 _CALL_DECIDES = ("source", "build_command", "output", "post_install_script", "force_rebuild",
-                 "template")
+                 "template", "extra_build_commands", "page")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -80,9 +80,11 @@ def build_custom_bundle(
 
 @contextlib.contextmanager
 def _last_good_output(output: Path, state: Path) -> Iterator[None]:
-    """Keep a copy of the build folder while a build runs, and put it back as it was when the
-    build fails or is interrupted: on a compile error webpack writes a broken bundle.js, then
-    exits 1, and Mephisto serves whatever bundle.js there is."""
+    """Keep a copy of the build folder while a build runs. When the build fails or is
+    interrupted, put it back as it was (the build stage does too; this also covers a failure
+    after it). When it succeeds, bring back the files it did not write: the build's output
+    folder is made afresh, and the other build commands of this webapp (build:review's
+    bundle.review.js beside dev's bundle.js) write into the same one."""
     if not output.is_dir():
         yield
         return
@@ -96,6 +98,12 @@ def _last_good_output(output: Path, state: Path) -> Iterator[None]:
         shutil.copytree(kept, staging, symlinks=True, dirs_exist_ok=True)
         atomic.replace_dir(staging, output)
         raise
+    else:
+        for path in sorted(kept.rglob("*")):
+            target = output / path.relative_to(kept)
+            if (path.is_file() or path.is_symlink()) and not os.path.lexists(target):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, target)
     finally:
         shutil.rmtree(kept, ignore_errors=True)
 

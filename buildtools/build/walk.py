@@ -18,11 +18,12 @@ from typing import Any
 
 from buildtools.build.cached import restore_from_cache, store_in_cache
 from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.build import plan_build, run_build
+from buildtools.build.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.build.stages.bundle import plan_bundle, run_bundle
 from buildtools.build.stages.context import Context, save_manifest
 from buildtools.build.stages.install import plan_install, run_install, run_post_install
 from buildtools.build.stages.node import describe_toolchain, plan_node
+from buildtools.build.stages.page import plan_page
 from buildtools.build.stages.render import plan_render, run_render
 from buildtools.build.webapp import checked_package_json
 from buildtools.fingerprint.scan import Manifest
@@ -131,7 +132,7 @@ def _render(walk: Walk) -> None:
 def _node(walk: Walk) -> None:
     """The toolchain never "runs": a new one is noted, and its stamp written, as it is found."""
     ctx = walk.ctx
-    walk.package = checked_package_json(ctx.config)
+    walk.package = {} if ctx.config.webapp.page else checked_package_json(ctx.config)
     plan, walk.toolchain = plan_node(ctx, walk.package)
     walk.node_key = plan.key
     detail = describe_toolchain(walk.toolchain)
@@ -144,10 +145,31 @@ def _node(walk: Walk) -> None:
 
 
 def _plan_build(walk: Walk) -> tuple[StagePlan, Manifest, str]:
+    if walk.ctx.config.webapp.page is not None:
+        if walk.build is None:
+            walk.build = plan_page(walk.ctx)
+        return walk.build
     assert walk.install is not None
     if walk.build is None or walk.build[0].inputs["install"] != walk.install.key:
         walk.build = plan_build(walk.ctx, walk.install.key, walk.package)
     return walk.build
+
+
+def _extra_builds(walk: Walk, build_plan: StagePlan, output: str) -> list[StagePlan]:
+    """The extra build commands' plans, each chained on the one before."""
+    plans: list[StagePlan] = []
+    key = build_plan.key
+    for command in walk.ctx.config.webapp.extra_build_commands:
+        plans.append(plan_extra_build(walk.ctx, command, key, output))
+        key = plans[-1].key
+    return plans
+
+
+def _last_build_key(walk: Walk) -> str:
+    """What the bundle is made from: the build, and the extra builds after it."""
+    build_plan, _, output = _plan_build(walk)
+    extra = _extra_builds(walk, build_plan, output)
+    return extra[-1].key if extra else build_plan.key
 
 
 def _plan_bundle(walk: Walk, build_key: str) -> tuple[StagePlan, Manifest | None]:
@@ -159,6 +181,8 @@ def _plan_bundle(walk: Walk, build_key: str) -> tuple[StagePlan, Manifest | None
 def _install(walk: Walk) -> None:
     ctx = walk.ctx
     assert walk.toolchain is not None
+    if ctx.config.webapp.page is not None:
+        return  # a page: nothing to install
     walk.install, walk.manager = plan_install(ctx, walk.node_key, walk.package)
     if walk.policy.restores and not ctx.force and _restored(walk):
         return
@@ -190,13 +214,15 @@ def _restored(walk: Walk) -> bool:
     npm install nor the build runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
-    bundle, extra = _plan_bundle(walk, build_plan.key)
+    bundle, extra = _plan_bundle(walk, _last_build_key(walk))
     if bundle.up_to_date:
         return False
     restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output, bundle,
                                   extra)
     if restored is None:
         return False
+    for plan in _extra_builds(walk, build_plan, output):  # their output came back too
+        walk.ctx.stamps.write(plan.name, plan.key, plan.stamp_info(restored=True))
     walk.ran.append(restored)
     walk.finished = True
     return True
@@ -204,20 +230,33 @@ def _restored(walk: Walk) -> bool:
 
 def _build(walk: Walk) -> None:
     ctx = walk.ctx
-    assert walk.toolchain is not None and walk.manager is not None
     plan, manifest, output = _plan_build(walk)
+    if ctx.config.webapp.page is not None:
+        page = ctx.config.webapp.page.name
+        if walk.settle(plan, page):  # nothing to run: the page is its own build
+            ctx.stamps.write("page", plan.key, plan.stamp_info())
+            walk.ran_stage("page", time.monotonic(), f"{page}, no npm")
+        return
+    assert walk.toolchain is not None and walk.manager is not None
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
         detail = run_build(ctx, walk.toolchain, walk.manager, output)
         save_manifest(ctx, "webapp", manifest)
         ctx.stamps.write("build", plan.key, plan.stamp_info())
         walk.ran_stage("build", started, detail)
+    for extra in _extra_builds(walk, plan, output):
+        command = extra.inputs["build_command"]
+        if walk.settle(extra, f"npm run {command}"):
+            started = time.monotonic()
+            detail = run_build(ctx, walk.toolchain, walk.manager, output, command)
+            ctx.stamps.write(extra.name, extra.key, extra.stamp_info())
+            walk.ran_stage(extra.name, started, detail)
 
 
 def _bundle(walk: Walk) -> None:
     ctx = walk.ctx
     build_plan, _, output = _plan_build(walk)
-    plan, extra = _plan_bundle(walk, build_plan.key)
+    plan, extra = _plan_bundle(walk, _last_build_key(walk))
     if walk.settle(plan, str(ctx.config.bundle_dir)):
         started = time.monotonic()
         detail = run_bundle(ctx, output)
@@ -225,7 +264,8 @@ def _bundle(walk: Walk) -> None:
             save_manifest(ctx, "extra", extra)
         ctx.stamps.write("bundle", plan.key, plan.stamp_info())
         walk.ran_stage("bundle", started, detail)
-        store_in_cache(ctx, plan.key, build_plan.key, output)
+        if ctx.config.webapp.page is None:  # a page's "output" is the folder it lies in
+            store_in_cache(ctx, plan.key, build_plan.key, output)
 
 
 STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)

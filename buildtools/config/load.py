@@ -3,6 +3,7 @@ or a Mephisto-style Hydra YAML. Every error names the file and the key."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,14 +100,16 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
     if path.suffix in (".yaml", ".yml"):
         from buildtools.config.mephisto_yaml import read_mephisto_yaml
 
-        raw, root = read_mephisto_yaml(path)
-    else:
-        raw = _read_toml(path)
-        root = path.parent
-        if path.name == "pyproject.toml":
-            source = "pyproject.toml [tool.buildtools]"
-            tool = raw.get("tool", {})
-            raw = tool.get("buildtools", {}) if isinstance(tool, dict) else {}
+        parsed = read_mephisto_yaml(path, env)
+        config = build_config(parsed.tables, path=path.resolve(), root=parsed.root.resolve(),
+                              source=source, env=env)
+        return dataclasses.replace(config, warnings=parsed.warnings)
+    raw = _read_toml(path)
+    root = path.parent
+    if path.name == "pyproject.toml":
+        source = "pyproject.toml [tool.buildtools]"
+        tool = raw.get("tool", {})
+        raw = tool.get("buildtools", {}) if isinstance(tool, dict) else {}
     return build_config(raw, path=path.resolve(), root=root.resolve(), source=source, env=env)
 
 
@@ -229,6 +232,8 @@ def build_config(
             build_env=tuple(webapp["build_env"]),
             template=template,
             inputs=_inputs(source, root, webapp["inputs"]),
+            extra_build_commands=tuple(webapp["extra_build_commands"]),
+            page=_existing_file(source, root, "webapp", "page", webapp["page"]),
         ),
         task=task,
         deploy=DeployConfig(
@@ -238,6 +243,8 @@ def build_config(
             heroku=HerokuSettings(**deploy["heroku"]),
             ec2=Ec2Settings(**deploy["ec2"]),
             static=static,
+            crowd_wrapper=_existing_file(source, root, "deploy", "crowd_wrapper",
+                                         deploy["crowd_wrapper"]),
         ),
         cache=CacheConfig(
             enabled=cache["enabled"],
@@ -265,6 +272,13 @@ def _inputs(source: str, root: Path, values: list[str]) -> tuple[Path, ...]:
             )
         found.append(path)
     return tuple(found)
+def _existing_file(source: str, root: Path, table: str, key: str, value: str) -> Path | None:
+    if not value:
+        return None
+    path = _resolve(root, value)
+    if not path.is_file():
+        raise UserError(f"{source}: [{table}] {key}: file '{value}' not found (looked for {path})")
+    return path
 
 
 def _unknown_top_level(source: str, key: str) -> UserError:

@@ -1,21 +1,80 @@
-"""Read a Mephisto-style Hydra YAML (mephisto.task.*, mephisto.blueprint.*, mephisto.architect.*)
-into the same tables as buildtools.toml."""
+"""Read a Mephisto Hydra YAML as Mephisto reads it, into the same tables as buildtools.toml.
+
+- `${task_dir}` is the task folder (the one above hydra_configs/conf/ or conf/), `${a.b}` another
+  value of the config, `${oc.env:NAME}` an environment variable; files named in the defaults
+  list (`- base`) are read first and overridden by this one, as Hydra composes them;
+- mephisto.blueprint.task_source names the bundle: the webapp is the nearest folder above it
+  with a package.json, the output the folder it lies in; the build command is Mephisto's `dev`;
+  task_source_review adds the script that builds the review bundle; custom_source_bundle and
+  custom_source_dir (ParlAI) work the same way; an .html task_source needs no npm at all;
+- the architect (`- /mephisto/architect: local` or mephisto.architect._architect_type) is the
+  one `doit deploy` packages; mock packages none;
+- a `buildtools:` mapping at the top holds buildtools-only settings: webapp keys (node,
+  build_env...) directly or in `webapp:`, and the deploy, cache, assets tables;
+- a mephisto key that Mephisto does not define is a warning naming the closest valid key.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.config.tables import TASK_FIELDS
+from buildtools.config import mephisto_keys as keys
+from buildtools.config.schema import closest
+from buildtools.config.tables import TASK_FIELDS, TOP_LEVEL, WEBAPP_FIELDS
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
-_BUILD_DIRS = ("build", "dist", "out")
+_MAX_INCLUDES = 8
 
 
-def read_mephisto_yaml(path: Path) -> tuple[dict[str, Any], Path]:
-    """Return (tables, root): root is Mephisto's ${task_dir}, the folder above conf/."""
+@dataclass(frozen=True)
+class MephistoYaml:
+    tables: dict[str, Any]
+    root: Path  # Mephisto's ${task_dir}
+    warnings: tuple[str, ...]
+
+
+def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> MephistoYaml:
+    environ = os.environ if environ is None else environ
+    data, groups = _composed(path, 0)
+    name = path.name
+    if not isinstance(data.get("mephisto"), dict):
+        raise UserError(f"{name}: no 'mephisto:' section; is this a Mephisto task config?")
+    root = _task_dir(path, data)
+    data = _expanded(data, data, root, environ)
+    mephisto = data["mephisto"]
+    sections = {key: _section(name, mephisto, key) for key in ("blueprint", "task", "architect",
+                                                               "provider")}
+    warnings = _unknown_keys(name, mephisto, sections)
+    tables = {
+        "webapp": _webapp(name, sections["blueprint"], root),
+        "task": {key: value for key, value in sections["task"].items() if key in TASK_FIELDS},
+    }
+    architect = sections["architect"].get("_architect_type") or groups.get("architect")
+    if isinstance(architect, str) and architect:
+        if architect in keys.ARCHITECT_TARGETS:
+            tables["deploy"] = {"architects": list(keys.ARCHITECT_TARGETS[architect])}
+        else:
+            warnings.append(f"{name}: architect '{architect}' is not one buildtools packages "
+                            f"(known: {', '.join(keys.ARCHITECT_TARGETS)}); [deploy] architects "
+                            "decides")
+    provider = sections["provider"].get("_provider_type") or groups.get("provider")
+    wrapper = _installed_crowd_wrapper(provider if isinstance(provider, str) else "mock")
+    if wrapper is not None:
+        tables.setdefault("deploy", {})["crowd_wrapper"] = str(wrapper)
+    _apply_buildtools(name, tables, data.get("buildtools"))
+    return MephistoYaml(tables, root, tuple(warnings))
+
+
+# ---------------------------------------------------------------- reading and composing
+
+
+def _load(path: Path) -> dict[str, Any]:
     import yaml
 
     from buildtools.config.load import read_config_text
@@ -24,66 +83,244 @@ def read_mephisto_yaml(path: Path) -> tuple[dict[str, Any], Path]:
         data = yaml.safe_load(read_config_text(path)) or {}
     except yaml.YAMLError as exc:
         raise UserError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
-    if not isinstance(data, dict) or not isinstance(data.get("mephisto"), dict):
-        raise UserError(f"{path.name}: no 'mephisto:' section; is this a Mephisto task config?")
-    root = path.parent.parent if path.parent.name in ("conf", "hydra_configs") else path.parent
-    if path.parent.name == "conf" and path.parent.parent.name == "hydra_configs":
-        root = path.parent.parent.parent
-    mephisto = data["mephisto"]
-    blueprint = _table(path, mephisto, "blueprint")
-    task = dict(_table(path, mephisto, "task"))
-    architect = _table(path, mephisto, "architect")
-
-    webapp: dict[str, Any] = {}
-    task_source = blueprint.get("task_source")
-    if isinstance(task_source, str) and task_source:
-        source, output = _webapp_from_task_source(_expand(task_source, root), root, path)
-        webapp["source"] = source
-        if output:
-            webapp["output"] = output
-    extra = blueprint.get("extra_source_dir")
-    if isinstance(extra, str) and extra:
-        webapp["extra_source_dir"] = _expand(extra, root)
-
-    task = {key: value for key, value in task.items() if key in TASK_FIELDS}
-    tables: dict[str, Any] = {"webapp": webapp, "task": task}
-    name = architect.get("_architect_")
-    if isinstance(name, str) and name:
-        tables["deploy"] = {"architects": [name]}
-    return tables, root
+    if not isinstance(data, dict):
+        raise UserError(f"{path.name}: must be a mapping at the top, as Mephisto's configs are")
+    return data
 
 
-def _table(path: Path, mephisto: dict[str, Any], key: str) -> dict[str, Any]:
-    value = mephisto.get(key) or {}
-    if not isinstance(value, dict):
-        raise UserError(f"{path.name}: mephisto.{key} must be a mapping")
-    return value
+def _composed(path: Path, depth: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """The config with the files its defaults list names merged under it, and the group
+    choices (`mephisto/architect: local` -> {"architect": "local"}) of the whole list."""
+    data = _load(path)
+    merged: dict[str, Any] = {}
+    groups: dict[str, str] = {}
+    defaults = data.get("defaults") or []
+    for entry in defaults if isinstance(defaults, list) else []:
+        if isinstance(entry, str) and entry != "_self_" and depth < _MAX_INCLUDES:
+            included = path.parent / f"{entry}.yaml"
+            if included.is_file():
+                sub, sub_groups = _composed(included, depth + 1)
+                merged = _merge(merged, sub)
+                groups.update(sub_groups)
+        elif isinstance(entry, dict):
+            for group, choice in entry.items():
+                group = str(group).removeprefix("override").strip().strip("/")
+                if group.startswith("mephisto/") and isinstance(choice, str):
+                    groups[group.removeprefix("mephisto/")] = choice
+    own = {key: value for key, value in data.items() if key != "defaults"}
+    return _merge(merged, own), groups
 
 
-def _expand(value: str, root: Path) -> str:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _task_dir(path: Path, data: dict[str, Any]) -> Path:
+    given = data.get("task_dir")
+    if isinstance(given, str) and given and "${" not in given:
+        return Path(os.path.expanduser(given))
+    folder = path.parent
+    if folder.name == "conf":
+        folder = folder.parent
+    if folder.name == "hydra_configs":
+        folder = folder.parent
+    return folder
+
+
+def _expanded(value: Any, data: dict[str, Any], root: Path, environ: Mapping[str, str],
+              depth: int = 0) -> Any:
+    if isinstance(value, dict):
+        return {key: _expanded(item, data, root, environ, depth) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_expanded(item, data, root, environ, depth) for item in value]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
     def replace(match: re.Match[str]) -> str:
         name = match.group(1).strip()
         if name == "task_dir":
             return str(root)
+        if name.startswith("oc.env:"):
+            variable, _, default = name.removeprefix("oc.env:").partition(",")
+            return environ.get(variable.strip(), default.strip())
+        found = _lookup(data, name)
+        if isinstance(found, (str, int, float)) and not isinstance(found, bool) and depth < 4:
+            return str(_expanded(str(found), data, root, environ, depth + 1))
         return match.group(0)
 
     return _INTERPOLATION.sub(replace, value)
 
 
-def _webapp_from_task_source(task_source: str, root: Path, path: Path) -> tuple[str, str]:
-    """webapp/build/bundle.js -> ("webapp", "build"): the nearest folder with package.json."""
-    target = Path(task_source)
-    if not target.is_absolute():
-        target = root / target
-    for folder in [target.parent, *target.parent.parents]:
+def _lookup(data: dict[str, Any], dotted: str) -> Any:
+    current: Any = data
+    for part in dotted.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def _section(name: str, mephisto: dict[str, Any], key: str) -> dict[str, Any]:
+    value = mephisto.get(key) or {}
+    if not isinstance(value, dict):
+        raise UserError(f"{name}: mephisto.{key} must be a mapping")
+    return value
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _webapp(name: str, blueprint: dict[str, Any], root: Path) -> dict[str, Any]:
+    webapp: dict[str, Any] = {"build_command": keys.DEFAULT_BUILD_COMMAND}
+    extra = blueprint.get("extra_source_dir")
+    if isinstance(extra, str) and extra:
+        webapp["extra_source_dir"] = extra
+    bundle = _string(blueprint, "custom_source_bundle") or _string(blueprint, "task_source")
+    custom_dir = _string(blueprint, "custom_source_dir")
+    if bundle.endswith((".html", ".htm")):
+        page = _absolute(bundle, root)
+        webapp.update(source=str(page.parent), page=str(page))
+        return webapp
+    if bundle:
+        folder, output = _webapp_of(name, "task_source", _absolute(bundle, root), root)
+    elif custom_dir:
+        folder = _absolute(custom_dir, root)
+        if not (folder / "package.json").is_file():
+            raise UserError(
+                f"{name}: mephisto.blueprint.custom_source_dir: {folder} has no package.json; "
+                "Mephisto builds such a folder inside its own ParlAI webapp, buildtools does "
+                "not: make it a webapp (package.json, a `dev` script writing build/bundle.js) "
+                "or point custom_source_bundle at a bundle"
+            )
+        output = "build"
+    else:
+        return webapp
+    webapp.update(source=str(folder), output=output)
+    review = _string(blueprint, "task_source_review")
+    if review:
+        webapp["extra_build_commands"] = [_review_command(name, folder, review, root)]
+    return webapp
+
+
+def _string(section: dict[str, Any], key: str) -> str:
+    value = section.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _absolute(value: str, root: Path) -> Path:
+    path = Path(os.path.expanduser(value))
+    return Path(os.path.normpath(path if path.is_absolute() else root / path))
+
+
+def _webapp_of(name: str, key: str, target: Path, root: Path) -> tuple[Path, str]:
+    """webapp/build/bundle.js -> (webapp, "build"): the nearest folder with a package.json."""
+    for folder in target.parents:
         if (folder / "package.json").is_file():
-            relative = target.parent.relative_to(folder)
-            first = relative.parts[0] if relative.parts else ""
-            output = first if first in _BUILD_DIRS else ""
-            return str(folder), output
-        if folder == root.parent:
+            output = target.parent.relative_to(folder).as_posix()
+            return folder, "" if output == "." else output
+        if folder == root.parent or folder == folder.parent:
             break
     raise UserError(
-        f"{path.name}: mephisto.blueprint.task_source: no package.json found above "
-        f"{task_source}; point it into the webapp's build folder"
+        f"{name}: mephisto.blueprint.{key}: no package.json found above {target}; point it "
+        "into the build folder of a webapp"
     )
+
+
+def _review_command(name: str, webapp: Path, review: str, root: Path) -> str:
+    """The script that writes the review bundle: one whose webpack config names that file,
+    else `build:review`."""
+    from buildtools.node.packagemanager import read_package_json
+
+    target = _absolute(review, root)
+    folder, _output = _webapp_of(name, "task_source_review", target, root)
+    if folder != webapp:
+        raise UserError(f"{name}: mephisto.blueprint.task_source_review: {target} is not in the "
+                        f"webapp of task_source ({webapp}); buildtools builds one webapp")
+    scripts = read_package_json(webapp).get("scripts") or {}
+    naming = [script for script, command in scripts.items()
+              if _config_names(webapp, str(command), target.name)]
+    if len(naming) == 1:
+        return str(naming[0])
+    if "build:review" in scripts:
+        return "build:review"
+    raise UserError(
+        f"{name}: mephisto.blueprint.task_source_review: no script of {webapp.name}/"
+        f"package.json writes {target.name} (looked for build:review); name it under "
+        "buildtools: webapp: extra_build_commands"
+    )
+
+
+def _config_names(webapp: Path, command: str, file_name: str) -> bool:
+    match = re.search(r"--config[= ]\s*['\"]?([^\s'\"]+)", command)
+    if match is None or "webpack" not in command:
+        return False
+    try:
+        return file_name in (webapp / match.group(1)).read_text("utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _installed_crowd_wrapper(provider: str) -> Path | None:
+    """wrap_crowd_source.js of the provider in an installed Mephisto (found, not imported)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("mephisto")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        wrapper = Path(location) / "abstractions" / "providers" / provider / "wrap_crowd_source.js"
+        if wrapper.is_file():
+            return wrapper
+    return None
+
+
+def _apply_buildtools(name: str, tables: dict[str, Any], mapping: Any) -> None:
+    """The `buildtools:` mapping: webapp keys directly or in `webapp:`, and whole tables."""
+    if mapping is None:
+        return
+    if not isinstance(mapping, dict):
+        raise UserError(f"{name}: buildtools: must be a mapping of buildtools settings")
+    for key, value in mapping.items():
+        if key in WEBAPP_FIELDS:
+            tables.setdefault("webapp", {})[key] = value
+        elif key in TOP_LEVEL and isinstance(value, dict):
+            tables.setdefault(key, {}).update(value)
+        elif key in TOP_LEVEL:
+            raise UserError(f"{name}: buildtools.{key} must be a mapping")
+        else:
+            hint = closest(key, [*WEBAPP_FIELDS, *TOP_LEVEL])
+            suggestion = f"did you mean '{hint}'?" if hint else (
+                f"valid keys: {', '.join([*WEBAPP_FIELDS, *TOP_LEVEL])}")
+            raise UserError(f"{name}: buildtools: unknown key '{key}'; {suggestion}")
+
+
+def _unknown_keys(name: str, mephisto: dict[str, Any],
+                  sections: dict[str, dict[str, Any]]) -> list[str]:
+    warnings: list[str] = []
+    known_in = {"mephisto": keys.MEPHISTO_SECTIONS, "mephisto.task": keys.TASK_KEYS,
+                "mephisto.blueprint": keys.BLUEPRINT_KEYS,
+                "mephisto.architect": keys.ARCHITECT_KEYS}
+    found = {"mephisto": mephisto, "mephisto.task": sections["task"],
+             "mephisto.blueprint": sections["blueprint"],
+             "mephisto.architect": sections["architect"]}
+    for where, known in known_in.items():
+        for key in found[where]:
+            if key in known:
+                continue
+            text = f"{name}: {where}.{key} is neither a Mephisto nor a buildtools setting"
+            hint = closest(str(key), sorted(known))
+            if key in WEBAPP_FIELDS:
+                text += f"; buildtools settings go under `buildtools:` (buildtools.{key})"
+            elif hint:
+                text += f"; did you mean '{hint}'?"
+            warnings.append(text)
+    return warnings

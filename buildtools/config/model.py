@@ -26,6 +26,8 @@ class WebappConfig:
     template: Path | None  # when set, rendered into `source` before install
     # Other files or folders whose content affects the build ([webapp] inputs), absolute
     inputs: tuple[Path, ...] = ()
+    extra_build_commands: tuple[str, ...] = ()  # run after build_command, same output
+    page: Path | None = None  # an HTML page that is the whole task: no npm at all
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class DeployConfig:
     heroku: HerokuSettings
     ec2: Ec2Settings
     static: StaticSettings = field(default_factory=StaticSettings)
+    crowd_wrapper: Path | None = None  # wrap_crowd_source.js for the index.html shell
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,10 @@ WEBAPP_FIELDS: dict[str, Field] = {
     "build_env": Field(list, [], check=_string_list),
     "template": Field(str, ""),
     "inputs": Field(list, [], check=_string_list),
+    # Scripts run after build_command, into the same output (Mephisto's task_source_review)
+    "extra_build_commands": Field(list, [], check=_string_list),
+    # An HTML page that is the task (Mephisto's static_task): no npm at all
+    "page": Field(str, ""),
 }
 
 TASK_FIELDS: dict[str, Field] = {
@@ -69,6 +73,8 @@ DEPLOY_FIELDS: dict[str, Field] = {
     "heroku": Field(dict, {}),
     "ec2": Field(dict, {}),
     "static": Field(dict, {}),
+    # The crowd provider's wrap_crowd_source.js, loaded by the index.html of a bundle without one
+    "crowd_wrapper": Field(str, ""),
 }
 LOCAL_FIELDS = {"host": Field(str, "127.0.0.1"), "port": Field(int, 3000, check=_port)}
 HEROKU_FIELDS = {"app": Field(str, ""), "max_slug_mb": Field(int, 500, minimum=1)}

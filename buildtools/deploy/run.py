@@ -21,6 +21,7 @@ from buildtools.build.freshness import StagePlan, StampStore
 from buildtools.config.load import Config
 from buildtools.deploy import architects as registry
 from buildtools.deploy.architects import Architect, PackageContext
+from buildtools.deploy.architects.shell import shell_key
 from buildtools.deploy.offload import offload_of, publish_assets
 from buildtools.errors import UserError
 from buildtools.util import atomic
@@ -96,8 +97,8 @@ def package(
         environ=dict(os.environ if environ is None else environ),
         offload=offload_of(config),
     )
-    if not (bundle_dir / "index.html").is_file():
-        raise UserError(f"the bundle {bundle_dir} has no index.html; run the build first")
+    if not bundle_dir.is_dir():
+        raise UserError(f"there is no bundle {bundle_dir}; run the build first")
     stamps = StampStore(config.state_dir)
     done: dict[str, tuple[Path, str, bool]] = {}
     with project_lock(config.state_dir, ctx.reporter.info):
@@ -137,6 +138,7 @@ def _package_one(
             "settings": architect.settings(ctx.config),
             "node_major": ctx.node_major,
             "templates": architect.template_key(),
+            "shell": shell_key(ctx.config),
             "assets": {"access": ctx.config.assets.access,
                        "offload": ctx.offload.base_url if ctx.offload else False},
         },

@@ -45,7 +45,8 @@ def alias_blocks(text: str) -> list[str]:
 
 
 def _closing(text: str, start: int) -> int | None:
-    """The index of the bracket closing the one at `start` (brackets in strings skipped)."""
+    """The index of the bracket closing the one at `start` (brackets in strings and comments
+    skipped: "// Mephisto's packages" opens no string)."""
     depth = 0
     quote = ""
     index = start
@@ -56,6 +57,14 @@ def _closing(text: str, start: int) -> int | None:
                 index += 1
             elif char == quote:
                 quote = ""
+        elif text.startswith("//", index):
+            index = text.find("\n", index)
+            if index < 0:
+                return None
+        elif text.startswith("/*", index):
+            index = text.find("*/", index + 2) + 1
+            if index <= 0:
+                return None
         elif char in "\"'`":
             quote = char
         elif char in "{[(":

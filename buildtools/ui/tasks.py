@@ -8,7 +8,6 @@ which is taken as a forced rebuild.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 __all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
@@ -20,9 +19,9 @@ _session: dict[str, Any] = {}
 
 
 def _config() -> Any:
-    from buildtools.config.load import load_config
+    from buildtools.ui.common import config_here
 
-    return load_config(Path.cwd())
+    return config_here()
 
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import xxhash
@@ -13,6 +14,7 @@ from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.stages.output import aside_path, fresh_output
 from buildtools.build.webapp import build_env, output_folder
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.errors import UserError
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
     PackageManager,
@@ -68,14 +70,58 @@ def _env_explainer(old: Any, new: Any) -> str:
     return f"build environment changed: {', '.join(names)}"
 
 
-def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str) -> str:
+def extra_build_stage(command: str) -> str:
+    """The stage name of an extra build command: `build:review` for `build:review` or
+    `review`."""
+    return command if command.startswith("build:") else f"build:{command}"
+
+
+def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) -> StagePlan:
+    """A script run after the build, into the same output (Mephisto's review bundle). Its key
+    chains on the build's (sources, install, environment), so whenever the build runs, so does
+    it: a build that empties the output folder never leaves it "up to date" without its file."""
     config = ctx.config
-    argv = run_script_command(manager, config.webapp.build_command)
+    name = extra_build_stage(command)
+    output_dir = config.webapp.source / output
+    return StagePlan(
+        name=name,
+        inputs={"build": build_key, "build_command": command},
+        stamp=ctx.stamps.read(name),
+        force=ctx.force,
+        missing_output="" if output_dir.is_dir() else f"{config.webapp.source.name}/{output}/",
+    )
+
+
+def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
+              command: str | None = None) -> str:
+    """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
+    adds its files to the output the build just made (nothing is moved aside: that would take
+    the build's own files away), and must write or rewrite at least one of them."""
+    config = ctx.config
+    argv = run_script_command(manager, command or config.webapp.build_command)
     env = {**package_manager_env(), **npm_cache_env(ctx.environ),
            **toolchain.env(ctx.environ)}
+    what = " ".join(argv)
+    folder = config.webapp.source / output
+    if command is not None:
+        before = _files_state(folder)
+        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
+        if _files_state(folder) == before:
+            raise UserError(f"the build command '{what}' finished but wrote nothing in "
+                            f"{output}/; the last bundle is kept")
+        return f"{config.webapp.source.name}/{output}/"
     extra = config.webapp.extra_source_dir
-    with fresh_output(config.webapp.source, output, " ".join(argv), bundle=config.bundle_dir,
+    with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
                       extra_index=extra is not None and (extra / "index.html").is_file()):
-        run(argv, cwd=config.webapp.source, env=env, what=" ".join(argv),
-            sink=ctx.reporter.output)
+        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
     return f"{config.webapp.source.name}/{output}/"
+
+
+def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:
+    found = {}
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            found[path.relative_to(folder).as_posix()] = (info.st_size, info.st_mtime_ns,
+                                                          info.st_ino)
+    return found

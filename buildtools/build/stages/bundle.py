@@ -8,6 +8,7 @@ from typing import Any
 
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context, display
+from buildtools.build.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.scan import Manifest, diff
 from buildtools.util import atomic
@@ -59,7 +60,11 @@ def run_bundle(ctx: Context, output: str) -> str:
     except OSError as exc:
         raise unwritable(config.bundle_dir.parent, exc) from None
     try:
-        shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
+        if config.webapp.page is None:
+            shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
+        else:
+            for name, path in page_files(ctx, set(assets)).items():
+                shutil.copyfile(path, staging / name)
         build_files = {
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         }

@@ -17,6 +17,7 @@ from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, r
 from buildtools.assets.signing import SECRET_ENV
 from buildtools.build.events import Reporter
 from buildtools.config.load import Config
+from buildtools.deploy.architects.shell import shell_files, write_shell
 from buildtools.util.hashing import digest
 from buildtools.util.paths import shown as display
 
@@ -145,10 +146,17 @@ def access_of(ctx: PackageContext) -> AccessPolicy:
     return access_policy(ctx.config.assets, served)
 
 
+def served_files(ctx: PackageContext) -> list[str]:
+    """The files the artifact serves: the bundle's, and the index.html shell when it has none."""
+    files = bundle_files(ctx.bundle_dir)
+    return sorted({*files, *shell_files(ctx, files)})
+
+
 def copy_public(ctx: PackageContext, dest: Path) -> None:
     """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
     [assets] access is public."""
     copy_bundle(ctx.bundle_dir, dest)
+    write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
         from buildtools.deploy.offload import strip_offloaded
 

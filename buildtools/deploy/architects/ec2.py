@@ -19,9 +19,9 @@ from buildtools.deploy.architects.common import (
     PackageContext,
     access_of,
     base_context,
-    bundle_files,
     copy_public,
     render,
+    served_files,
     write,
 )
 from buildtools.errors import CommandFailed, UserError
@@ -72,7 +72,7 @@ class Ec2(Architect):
         copy_public(ctx, folder / PUBLIC)
         site = site_name(ctx.task_name)
         variable = site.replace("-", "_")
-        base = base_context(ctx, self.name, bundle_files(ctx.bundle_dir))
+        base = base_context(ctx, self.name, served_files(ctx))
         for path in base["signed_paths"]:
             if not _NGINX_SAFE_PATH.fullmatch(path):
                 raise UserError(

@@ -18,10 +18,10 @@ from buildtools.deploy.architects.common import (
     Architect,
     PackageContext,
     base_context,
-    bundle_files,
     copy_public,
     folder_size,
     render,
+    served_files,
     write,
 )
 from buildtools.errors import CommandFailed, UserError
@@ -78,7 +78,7 @@ class Heroku(Architect):
 
     def write(self, ctx: PackageContext, folder: Path) -> None:
         copy_public(ctx, folder / PUBLIC)
-        files = bundle_files(ctx.bundle_dir)
+        files = served_files(ctx)
         context = base_context(ctx, self.name, files)
         package = package_json(ctx)
         write(folder / "package.json", _json(package))

@@ -13,9 +13,9 @@ from buildtools.deploy.architects.common import (
     PackageContext,
     access_of,
     base_context,
-    bundle_files,
     copy_public,
     render,
+    served_files,
     write,
 )
 from buildtools.util.paths import shown as display
@@ -33,7 +33,7 @@ class Local(Architect):
         copy_public(ctx, folder / PUBLIC)
         write(folder / POLICY_FILE, access_of(ctx).to_json())
         local = ctx.config.deploy.local
-        context = base_context(ctx, self.name, bundle_files(ctx.bundle_dir))
+        context = base_context(ctx, self.name, served_files(ctx))
         write(
             folder / "DEPLOY.md",
             render("local/DEPLOY.md.j2", host=local.host, port=local.port, **context),

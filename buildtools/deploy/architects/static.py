@@ -10,10 +10,10 @@ from buildtools.deploy.architects.common import (
     Architect,
     PackageContext,
     base_context,
-    bundle_files,
     copy_public,
     is_hashed,
     render,
+    served_files,
     write,
 )
 from buildtools.deploy.publish.s3 import publish_folder, target_of
@@ -42,7 +42,7 @@ class Static(Architect):
     template_version = "1"
 
     def write(self, ctx: PackageContext, folder: Path) -> None:
-        files = bundle_files(ctx.bundle_dir)
+        files = served_files(ctx)
         if "_headers" in files:
             raise UserError(
                 "the bundle already has a _headers file; the static architect writes its own, "

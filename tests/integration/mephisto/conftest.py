@@ -18,6 +18,7 @@ import pytest
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
 PYTHON = sys.executable
+BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
 
 
 def task_env(cache: Path) -> dict[str, str]:
@@ -55,6 +56,16 @@ class MephistoTask:
                                  f"not {code}\n{result.stdout}\n{result.stderr}")
         return result
 
+    def buildtools(self, *args: str, env: dict[str, str] | None = None, code: int = 0) -> str:
+        """`buildtools ARGS` in the task folder; its output (stdout, then stderr)."""
+        result = subprocess.run([BUILDTOOLS, *args], cwd=self.root, capture_output=True,
+                                text=True, timeout=900,
+                                env={**task_env(self.cache), **(env or {})})
+        if result.returncode != code:
+            raise AssertionError(f"buildtools {' '.join(args)} exited {result.returncode}, "
+                                 f"not {code}\n{result.stdout}\n{result.stderr}")
+        return result.stdout + result.stderr
+
     def copy(self, dest: Path) -> MephistoTask:
         shutil.copytree(self.root, dest, symlinks=True,
                         ignore=shutil.ignore_patterns("node_modules"))
@@ -86,3 +97,25 @@ def fresh_task() -> Callable[[Path, Path], MephistoTask]:
 def signature() -> Callable[[Path], tuple[int, int]]:
     """signature(path): (inode, mtime): changes when a file is rewritten or replaced."""
     return _signature
+
+
+@pytest.fixture(scope="session")
+def launched(tmp_path_factory: pytest.TempPathFactory) -> tuple[MephistoTask, str]:
+    """The task after its first launch (`run_task.py --review`: build:review, then dev), and
+    what that printed. Modules that use it are in the xdist group "mephisto-task"."""
+    base = tmp_path_factory.mktemp("mephisto")
+    task = _fresh_task(base / "task", base / "user-cache")
+    return task, task.run_task("--review").stdout
+
+
+@pytest.fixture
+def task(launched: tuple[MephistoTask, str], tmp_path: Path) -> MephistoTask:
+    """A copy of the launched task, for one test to change."""
+    return launched[0].copy(tmp_path / "task")
+
+
+@pytest.fixture
+def bare_task(tmp_path: Path) -> MephistoTask:
+    """An empty task folder (the test writes it), with the same command helpers."""
+    (tmp_path / "task").mkdir()
+    return MephistoTask(tmp_path / "task", tmp_path / "user-cache")

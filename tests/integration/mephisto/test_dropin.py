@@ -17,23 +17,8 @@ if TYPE_CHECKING:
 
     Signature = Callable[[Path], tuple[int, int]]
 
-# the task is installed once per module (webpack, Babel, React): its tests run on one worker
+# the task is installed once per session (webpack, Babel, React): its tests run on one worker
 pytestmark = [pytest.mark.needs("npm"), pytest.mark.xdist_group("mephisto-task")]
-
-
-@pytest.fixture(scope="module")
-def launched(
-    tmp_path_factory: pytest.TempPathFactory, fresh_task: Callable[[Path, Path], MephistoTask]
-) -> tuple[MephistoTask, str]:
-    """The task after its first launch (`run_task.py --review`: build:review, then dev)."""
-    base = tmp_path_factory.mktemp("mephisto")
-    task = fresh_task(base / "task", base / "user-cache")
-    return task, task.run_task("--review").stdout
-
-
-@pytest.fixture
-def task(launched: tuple[MephistoTask, str], tmp_path: Path) -> MephistoTask:
-    return launched[0].copy(tmp_path / "task")
 
 
 def test_the_first_launch_builds_both_bundles_and_returns_mephistos_path(
@@ -132,3 +117,12 @@ def test_bad_calls_are_one_clear_line(task: MephistoTask) -> None:
         build_custom_bundle(str(task.root), webapp_name="assets")
     with pytest.raises(UserError, match=r"post_install_script 'nope\.sh' not found in "):
         build_custom_bundle(str(task.root), post_install_script="nope.sh")
+
+
+def test_an_edit_to_the_aliased_package_rebuilds(task: MephistoTask) -> None:
+    shared = task.root / "packages" / "task-shared" / "index.js"
+    shared.write_text(shared.read_text().replace("rate this sentence", "judge this sentence"))
+    out = task.run_task().stdout
+    assert "build          runs because files changed: ../packages/task-shared/index.js" in out, out
+    assert "install        up to date" in out, out
+    assert b"judge this sentence" in task.bundle_js.read_bytes()

@@ -208,7 +208,7 @@ mephisto:
     task_tags: "static,task,testing"
     force_rebuild: true
   architect:
-    _architect_: heroku
+    _architect_type: heroku  # wins over the defaults list
 """
 
 

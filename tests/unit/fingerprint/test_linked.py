@@ -171,6 +171,12 @@ def test_alias_blocks_skip_brackets_in_strings() -> None:
     assert alias_blocks(text) == ["{ 'a}': path.resolve(__dirname, '../x]') }"]
 
 
+def test_alias_blocks_skip_comments() -> None:
+    text = ("alias: {\n  // Mephisto's own package, from source\n"
+            "  a: path.resolve(__dirname, '../a'), /* it's } here */ b: 'b',\n}, x: '")
+    assert alias_blocks(text) == [text[len("alias: "):text.rindex("}") + 1]]
+
+
 def test_configured_inputs_count_whole_even_inside_the_webapp(tmp_path: Path) -> None:
     webapp = tmp_path / "webapp"
     data = package(webapp)

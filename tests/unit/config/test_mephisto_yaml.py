@@ -1,0 +1,171 @@
+"""A Mephisto Hydra YAML, read as Mephisto reads it, unchanged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from buildtools.config.load import load_config, load_config_file
+from buildtools.errors import UserError
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
+
+
+@pytest.fixture
+def task(tmp_path: Path) -> Path:
+    """The Mephisto-style task of the fixtures (no node_modules: nothing here runs npm)."""
+    root = tmp_path / "task"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def conf(task: Path, text: str, name: str = "example.yaml") -> Path:
+    path = task / "hydra_configs" / "conf" / name
+    path.write_text(text)
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(UserError) as info:
+        load_config_file(path, {})
+    return str(info.value)
+
+
+def test_the_fixture_yaml_builds_as_mephisto_would(task: Path) -> None:
+    config = load_config(task, {})  # the single YAML in hydra_configs/conf/
+    assert config.path == task / "hydra_configs" / "conf" / "example.yaml"
+    assert config.root == task
+    assert config.webapp.source == task / "webapp"
+    assert config.webapp.build_command == "dev"
+    assert config.webapp.output == "build"
+    # task_source_review: the script whose webpack config writes bundle.review.js
+    assert config.webapp.extra_build_commands == ("build:review",)
+    assert config.webapp.extra_source_dir == task / "assets"
+    assert config.webapp.page is None
+    assert config.deploy.architects == ("local",)
+    assert config.deploy.crowd_wrapper == task / "provider" / "wrap_crowd_source.js"
+    assert config.task["task_name"] == "buildtools-fixture-rating"
+    assert config.task["max_num_concurrent_units"] == 10
+    assert "force_rebuild" not in config.task
+    assert config.warnings == ()
+
+
+def test_the_architect_comes_from_the_defaults_list_or_architect_type(task: Path) -> None:
+    text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
+    mock = conf(task, text.replace("architect: local", "architect: mock"))
+    assert load_config_file(mock, {}).deploy.architects == ()
+    heroku = conf(task, text.replace("mephisto:\n", "mephisto:\n  architect:\n"
+                                                     "    _architect_type: heroku\n", 1))
+    assert load_config_file(heroku, {}).deploy.architects == ("heroku",)
+    override = conf(task, text.replace("- /mephisto/architect: local",
+                                       "- override /mephisto/architect: ec2"))
+    assert load_config_file(override, {}).deploy.architects == ("ec2",)
+
+
+def test_defaults_compose_other_files_and_values_interpolate(task: Path) -> None:
+    conf(task, """\
+defaults:
+  - /mephisto/blueprint: parlai_chat
+  - /mephisto/architect: local
+mephisto:
+  blueprint:
+    custom_source_bundle: ${task_dir}/webapp/build/bundle.js
+    extra_source_dir: ${task_dir}/${mephisto.task.task_name}
+  task:
+    task_name: assets
+""", name="base.yaml")
+    prebuilt = conf(task, """\
+#@package _global_
+defaults:
+  - base
+mephisto:
+  task:
+    task_title: "${oc.env:TASK_TITLE,Untitled}"
+""", name="custom_prebuilt.yaml")
+    config = load_config_file(prebuilt, {"TASK_TITLE": "Chat with a partner"})
+    assert config.webapp.source == task / "webapp"
+    assert config.webapp.output == "build"
+    assert config.webapp.extra_source_dir == task / "assets"
+    assert config.task["task_title"] == "Chat with a partner"
+    assert load_config_file(prebuilt, {}).task["task_title"] == "Untitled"
+
+
+def test_custom_source_dir_is_a_webapp_or_a_clear_error(task: Path) -> None:
+    custom = task / "custom"
+    custom.mkdir()
+    (custom / "main.js").write_text("// ParlAI overlay\n")
+    path = conf(task, "mephisto:\n  blueprint:\n    custom_source_dir: ${task_dir}/custom\n")
+    assert error_of(path) == (
+        f"example.yaml: mephisto.blueprint.custom_source_dir: {custom} has no package.json; "
+        "Mephisto builds such a folder inside its own ParlAI webapp, buildtools does not: make "
+        "it a webapp (package.json, a `dev` script writing build/bundle.js) or point "
+        "custom_source_bundle at a bundle"
+    )
+    (custom / "package.json").write_text(json.dumps({"scripts": {"dev": "webpack"}}))
+    config = load_config_file(path, {})
+    assert (config.webapp.source, config.webapp.output) == (custom, "build")
+
+
+def test_an_html_task_source_needs_no_npm(task: Path) -> None:
+    pages = task / "server_files"
+    pages.mkdir()
+    (pages / "demo_task.html").write_text("<p>${text}</p>\n")
+    path = conf(task, """\
+defaults:
+  - /mephisto/blueprint: static_task
+mephisto:
+  blueprint:
+    task_source: ${task_dir}/server_files/demo_task.html
+    extra_source_dir: ${task_dir}/assets
+""")
+    config = load_config_file(path, {})
+    assert config.webapp.page == pages / "demo_task.html"
+    assert config.webapp.source == pages
+
+
+def test_the_buildtools_mapping_holds_buildtools_settings(task: Path) -> None:
+    text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
+    text = text.replace("buildtools:\n", "buildtools:\n  node: system\n  build_env: [API_URL]\n"
+                                         "  build_command: dev:watch\n  cache:\n"
+                                         "    enabled: false\n")
+    config = load_config_file(conf(task, text), {})
+    assert config.webapp.node == "system"
+    assert config.webapp.build_env == ("API_URL",)
+    assert config.webapp.build_command == "dev:watch"
+    assert config.cache.enabled is False
+    assert config.deploy.crowd_wrapper == task / "provider" / "wrap_crowd_source.js"
+    assert error_of(conf(task, text + "  nod: 20\n")) == (
+        "example.yaml: buildtools: unknown key 'nod'; did you mean 'node'?"
+    )
+    assert error_of(conf(task, text.replace("crowd_wrapper: provider/", "crowd_wrapper: x/"))) \
+        == ("example.yaml: [deploy] crowd_wrapper: file 'x/wrap_crowd_source.js' not found "
+            f"(looked for {task / 'x' / 'wrap_crowd_source.js'})")
+
+
+def test_keys_nobody_reads_are_warnings_with_the_closest_key(task: Path) -> None:
+    text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
+    text = text.replace("    force_rebuild: false\n", "    force_rebuid: false\n")
+    text = text.replace("    link_task_source: false\n", "    link_task_source: false\n"
+                                                           "    node: '20'\n")
+    config = load_config_file(conf(task, text), {})
+    assert config.warnings == (
+        "example.yaml: mephisto.task.force_rebuid is neither a Mephisto nor a buildtools "
+        "setting; did you mean 'force_rebuild'?",
+        "example.yaml: mephisto.blueprint.node is neither a Mephisto nor a buildtools setting; "
+        "buildtools settings go under `buildtools:` (buildtools.node)",
+    )
+
+
+def test_a_review_bundle_without_a_script_is_a_clear_error(task: Path) -> None:
+    package = task / "webapp" / "package.json"
+    data = json.loads(package.read_text())
+    del data["scripts"]["build:review"]
+    package.write_text(json.dumps(data))
+    assert error_of(task / "hydra_configs" / "conf" / "example.yaml") == (
+        "example.yaml: mephisto.blueprint.task_source_review: no script of webapp/package.json "
+        "writes bundle.review.js (looked for build:review); name it under buildtools: webapp: "
+        "extra_build_commands"
+    )
