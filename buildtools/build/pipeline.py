@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from buildtools.build import record
 from buildtools.build.events import NullReporter, Reporter
 from buildtools.build.freshness import StampStore
+from buildtools.build.recorder import Recorder
 from buildtools.build.stages.context import Context
 from buildtools.build.walk import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale, walk
 from buildtools.config.load import Config
@@ -116,7 +117,7 @@ class Session:
     def _recorded(self, ctx: Context, *, explain: bool = False) -> BuildResult:
         """A CHECK (or EXPLAIN) walk that leaves the no-op record when every stage is fresh,
         so the next run answers without loading anything."""
-        recorder = record.Recorder(ctx.config, ctx.environ)
+        recorder = Recorder(ctx.config, ctx.environ)
         if recorder.usable:
             ctx.observed = recorder.observed
         try:

@@ -110,8 +110,20 @@ def test_record_answers_an_unrelated_variable_not_a_read_one(
         (other / tool).symlink_to(os.path.realpath(found))
     assert record.check(root, {**env, "PATH": f"{other}{os.pathsep}{env['PATH']}"}) is None
 
-    # A bundler variable: the build runs again
+    # Another shell: another PATH, which finds the same Node. Its full check leaves a record
+    # of its own, and the first shell's record still answers: switching does not rescan
+    shell = tmp_path / "shell-bin"
+    shell.mkdir()
+    time.sleep(2.2)
+    second = {**env, "PATH": f"{shell}{os.pathsep}{env['PATH']}"}
+    assert record.check(root, second) is None
+    project.doit("build", env={**extra, "PATH": second["PATH"]})
+    assert record.check(root, second) is not None
+    assert record.check(root, env) is not None
+
+    # A bundler variable: the build runs again, and no shell's record answers after it
     assert record.check(root, {**env, "VITE_X": "1"}) is None
     result = project.doit("build", env={**extra, "VITE_X": "1"})
     assert "build          runs because build environment changed: VITE_X" in result.stdout
     assert project.count("build") == 2
+    assert record.check(root, env) is None and record.check(root, second) is None
