@@ -60,6 +60,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             + ", ".join(misplaced))
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile (pyproject's addopts), where a folder under tests/integration/ counts as
+    one file: its tests run on one worker and share what their conftest.py makes once per
+    session (tests/integration/mephisto/: the installed Mephisto task). pytest-xdist's own
+    loadgroup cannot do it under pytest 9 (it marks the group in an attribute pytest no longer
+    reads)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            parts = path.split("/")
+            if parts[:2] == ["tests", "integration"] and len(parts) > 3:
+                return "/".join(parts[:3])
+            return path
+
+    return FolderScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own user cache (the build cache and the Node version cache): a project

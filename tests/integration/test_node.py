@@ -23,10 +23,6 @@ from buildtools.node.toolchain import Toolchain, find_system_node, resolve_toolc
 if TYPE_CHECKING:
     from tests.conftest import FakeNode
 
-# the session's mirror (a tarball of the system Node) is built once: on one xdist worker
-pytestmark = pytest.mark.xdist_group("node-mirror")
-
-
 def forbid_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError(f"a process was started: {args}")

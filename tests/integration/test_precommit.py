@@ -9,8 +9,8 @@ therefore commit a snapshot of this working tree (tracked and untracked files, n
 ones) once per session, and point try-repo at it. try-repo builds the hook environment in a
 temporary store on every call (9-15 s), so one test uses it; the others run the hooks the way a
 user does, from a .pre-commit-config.yaml naming the snapshot, with PRE_COMMIT_HOME
-session-scoped: the hook environment is built once per test session (all these tests run on
-one xdist worker, the `pre-commit` group).
+session-scoped: the hook environment is built once per test session (pytest-xdist runs the
+tests of one file on one worker: --dist loadfile).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.needs("npm", "git"), pytest.mark.xdist_group("pre-commit")]
+pytestmark = pytest.mark.needs("npm", "git")
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 
     MakeProject = Callable[..., Project]
 
-# every test here uses the one server of the session: on one xdist worker
-pytestmark = pytest.mark.xdist_group("remote-cache-server")
-
 SERVER_PACKAGE = "turborepo-remote-cache@2.12.0"
 TOKEN = "test-token"
 SECRET = "team-signing-key"

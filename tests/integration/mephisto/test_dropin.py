@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
     Signature = Callable[[Path], tuple[int, int]]
 
-# the task is installed once per session (webpack, Babel, React): its tests run on one worker
-pytestmark = [pytest.mark.needs("npm"), pytest.mark.xdist_group("mephisto-task")]
+# the task is installed once per session (webpack, Babel, React); the tests of this folder run
+# on one xdist worker (tests/conftest.py)
+pytestmark = pytest.mark.needs("npm")
 
 
 def test_the_first_launch_builds_both_bundles_and_returns_mephistos_path(

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from tests.integration.conftest import Browser
     from tests.integration.mephisto.conftest import MephistoTask
 
-# the task is installed once per session (webpack, Babel, React): its tests run on one worker
-pytestmark = [pytest.mark.needs("npm"), pytest.mark.xdist_group("mephisto-task")]
+# the task is installed once per session (webpack, Babel, React); the tests of this folder run
+# on one xdist worker (tests/conftest.py)
+pytestmark = pytest.mark.needs("npm")
 CONFIG = "hydra_configs/conf/example.yaml"
 
 
