@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -134,10 +135,10 @@ def read_config_text(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+    else:  # Python 3.10: the same parser, from PyPI
+        import tomli as tomllib
     try:
         return tomllib.loads(read_config_text(path))
     except tomllib.TOMLDecodeError as exc:
