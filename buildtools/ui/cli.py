@@ -171,6 +171,37 @@ def _without_force(config: Config) -> Config:
 # ---------------------------------------------------------------- the click app
 
 
+def usage_error_line(exc: click.UsageError) -> str:
+    """A click usage error as the one line every other user error is: what is wrong, and where
+    the command's help is (click's own form takes four lines and says `Error:`)."""
+    message = " ".join(line.strip() for line in exc.format_message().splitlines()
+                       if line.strip()).rstrip(".")
+    command = exc.ctx.command_path if exc.ctx is not None else PROG
+    return f"{command}: {message} (see '{command} --help')"
+
+
+def architect_choice(known: Sequence[str]) -> click.Choice[str]:
+    """click.Choice (so architect names still complete) whose error names the closest
+    architect, in the words of `doit deploy`."""
+    import difflib
+
+    import click
+
+    class ArchitectChoice(click.Choice):  # type: ignore[type-arg]
+        def convert(self, value: Any, param: click.Parameter | None,
+                    ctx: click.Context | None) -> Any:
+            try:
+                return super().convert(value, param, ctx)
+            except click.BadParameter:
+                close = difflib.get_close_matches(str(value), known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise click.UsageError(
+                    f"unknown architect '{value}'; known architects: {', '.join(known)}{hint}",
+                    ctx) from None
+
+    return ArchitectChoice(known)
+
+
 def create_app() -> click.Group:
     """The click command group (built on demand: importing click costs ~35 ms)."""
     from pathlib import Path
@@ -212,7 +243,7 @@ def create_app() -> click.Group:
         try:
             yield
         except click.UsageError as exc:
-            exc.show()
+            sys.stderr.write(f"error: {usage_error_line(exc)}\n")
             raise SystemExit(EXIT_USER_ERROR) from None
         except click.Abort:
             sys.stderr.write("\ninterrupted\n")
@@ -273,7 +304,7 @@ def create_app() -> click.Group:
     @app.command(epilog=example("buildtools deploy", "buildtools deploy local static",
                                 "buildtools deploy heroku --force"))
     @click.argument("architects", nargs=-1,
-                    type=click.Choice(KNOWN_ARCHITECTS), metavar="[ARCHITECT]...")
+                    type=architect_choice(KNOWN_ARCHITECTS), metavar="[ARCHITECT]...")
     @click.option("--force", is_flag=True, help="Rebuild and repackage everything.")
     @quiet_option
     @verbose_option

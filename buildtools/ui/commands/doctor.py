@@ -22,6 +22,7 @@ from buildtools.node.toolchain import resolve_toolchain
 OK = "ok"
 MISSING = "missing"
 ERROR = "error"
+SKIPPED = "skipped"  # a check that needs what an earlier check found wrong
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # nginx lives in sbin, which is not on every user's PATH
 EXTRA_NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")
@@ -30,7 +31,7 @@ EXTRA_NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")
 @dataclass(frozen=True)
 class Check:
     name: str
-    state: str  # OK | MISSING | ERROR
+    state: str  # OK | MISSING | ERROR | SKIPPED
     detail: str
     hint: str = ""
     required: bool = True
@@ -116,8 +117,9 @@ def _engines(config: Config) -> str | None:
 
 def _package_manager_check(config: Config | None) -> Check:
     if config is None:
-        return Check("package manager", MISSING, "unknown without a valid config",
-                     "fix the config first")
+        # not a second failure: the config line above already says what to fix
+        return Check("package manager", SKIPPED, "needs a valid config (see above)",
+                     required=False)
     try:
         manager = detect_package_manager(config.webapp.source)
     except UserError as exc:

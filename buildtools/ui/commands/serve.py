@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from buildtools.ui.common import config_here, terminal_reporter
+from buildtools.ui.common import config_here
+from buildtools.ui.terminal import Reporter
+
+# How deploy's closing line for the local artifact starts: it says how to serve the artifact
+# (`buildtools serve`, on [deploy.local]'s port), which is wrong advice while serving it
+LOCAL_HINT_PREFIX = "local: "
+
+
+class ServingReporter(Reporter):
+    """The terminal reporter, less the local artifact's how-to-serve-it hint: the line that
+    `serve` prints next says where it is served (with --port, not where the hint says)."""
+
+    def info(self, text: str) -> None:
+        if not text.startswith(LOCAL_HINT_PREFIX):
+            super().info(text)
 
 
 def run_serve(port: int | None, host: str | None) -> None:
@@ -13,7 +27,7 @@ def run_serve(port: int | None, host: str | None) -> None:
     from buildtools.ui.devserver import announce, log_request
 
     config = config_here()
-    folder = deploy(config, ["local"], reporter=terminal_reporter())["local"]
+    folder = deploy(config, ["local"], reporter=ServingReporter())["local"]
     public = folder / PUBLIC
     local = config.deploy.local
     served = public if public.is_dir() else folder

@@ -87,22 +87,44 @@ def test_version() -> None:
     assert (result.exit_code, result.output) == (0, "buildtools 0.1.0\n")
 
 
-def test_unknown_command_is_a_user_error() -> None:
+def test_unknown_command_is_one_error_line() -> None:
     result = invoke("bulid")
     assert result.exit_code == 1
-    assert "No such command 'bulid'" in result.output
+    assert result.output == ("error: buildtools: No such command 'bulid'. Did you mean "
+                             "'build'? (see 'buildtools --help')\n")
 
 
-def test_unknown_architect_is_a_user_error() -> None:
+def test_unknown_architect_is_one_error_line_naming_the_closest() -> None:
     result = invoke("deploy", "herok")
     assert result.exit_code == 1
-    assert "'herok' is not one of 'local', 'heroku', 'ec2', 'static'" in result.output
+    assert result.output == (
+        "error: buildtools deploy: unknown architect 'herok'; known architects: local, heroku, "
+        "ec2, static; did you mean 'heroku'? (see 'buildtools deploy --help')\n"
+    )
 
 
-def test_bad_port_is_a_user_error() -> None:
-    result = invoke("serve", "--port", "70000")
+def test_unknown_architect_far_from_any_names_them_all() -> None:
+    result = invoke("deploy", "local", "zzz")
     assert result.exit_code == 1
-    assert "70000 is not in the range 0<=x<=65535" in result.output
+    assert result.output == (
+        "error: buildtools deploy: unknown architect 'zzz'; known architects: local, heroku, "
+        "ec2, static (see 'buildtools deploy --help')\n"
+    )
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["serve", "--port", "70000"],
+     "buildtools serve: Invalid value for '-p' / '--port': 70000 is not in the range "
+     "0<=x<=65535 (see 'buildtools serve --help')"),
+    (["build", "--frce"],
+     "buildtools build: No such option '--frce'. Did you mean '--force'? "
+     "(see 'buildtools build --help')"),
+    (["new"], "buildtools new: Missing argument 'DIRECTORY' (see 'buildtools new --help')"),
+])
+def test_usage_errors_are_one_error_line(args: list[str], message: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert result.output == f"error: {message}\n"
 
 
 # ---------------------------------------------------------------- new
