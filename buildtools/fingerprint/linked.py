@@ -139,20 +139,21 @@ class _Finder:
         """Add the symlinks in a node_modules folder that leave it; their package names."""
         names: set[str] = set()
         self.seen(modules)
-        for name, entry in _entries(modules):
+        inside = os.path.realpath(modules) + os.sep
+        for name, is_link in _entries(modules):
             if name.startswith("@"):
                 self.seen(modules / name)
-                scoped = [(f"{name}/{inner}", inner_entry)
-                          for inner, inner_entry in _entries(modules / name)]
+                scoped = [(f"{name}/{inner}", inner_link)
+                          for inner, inner_link in _entries(modules / name)]
             elif name.startswith("."):
                 continue  # .bin, .pnpm, .package-lock.json: the manager's own
             else:
-                scoped = [(name, entry)]
-            for package_name, path in scoped:
-                if not path.is_symlink():
+                scoped = [(name, is_link)]
+            for package_name, link in scoped:
+                if not link:
                     continue
-                real = path.resolve()
-                if modules.resolve() in real.parents:
+                path = modules / package_name
+                if os.path.realpath(path).startswith(inside):
                     continue  # pnpm's store inside node_modules: an installed copy
                 names.add(package_name)
                 self.add(path, f"{_shown(path, self.webapp)} -> {os.readlink(path)}",
@@ -243,10 +244,11 @@ def _dependencies(package: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _entries(folder: Path) -> list[tuple[str, Path]]:
+def _entries(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a symlink) of each entry; the listing says which, without a stat each."""
     try:
         with os.scandir(folder) as iterator:
-            return sorted((entry.name, Path(entry.path)) for entry in iterator)
+            return sorted((entry.name, entry.is_symlink()) for entry in iterator)
     except OSError:
         return []
 

@@ -36,7 +36,7 @@ def plan_build(
             exclude.append(folder.relative_to(config.webapp.source).as_posix())
     manifest = ctx.scan("webapp", config.webapp.source, exclude=exclude)
     # linked packages, alias targets, [webapp] inputs: one tree with the rest
-    manifest = outside_inputs(ctx, package, copied=False).joined(manifest)
+    manifest = outside_inputs(ctx, package, copied=False, output=output).joined(manifest)
     env = build_env(config.webapp.build_env, dict(ctx.environ))
     env_digests = {
         name: xxhash.xxh3_64_hexdigest(value.encode("utf-8", "surrogateescape"))

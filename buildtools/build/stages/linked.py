@@ -19,6 +19,7 @@ from typing import Any
 import xxhash
 
 from buildtools.build.stages.context import Context
+from buildtools.build.stages.output import aside_path
 from buildtools.errors import unreadable
 from buildtools.fingerprint.linked import find_linked
 from buildtools.fingerprint.manifest import HEX, FolderScan, folder_files
@@ -30,7 +31,6 @@ class Outside:
     """The scanned folders of what lies outside the webapp, their paths from the webapp."""
 
     folders: list[FolderScan] = field(default_factory=list)
-    why: dict[str, str] = field(default_factory=dict)  # shown root -> how it was found
 
     @property
     def files(self) -> dict[str, Entry]:
@@ -45,36 +45,39 @@ class Outside:
         return Manifest(digest, [*manifest.folders, *self.folders])
 
 
-def outside_inputs(ctx: Context, package: dict[str, Any], *, copied: bool) -> Outside:
+def outside_inputs(ctx: Context, package: dict[str, Any], *, copied: bool,
+                   output: str = "") -> Outside:
     """The build's inputs outside the webapp, or (copied=True) the install's: the packages
-    that the install copied into node_modules."""
+    that the install copied into node_modules. `output`: the build's output folder (relative
+    to the webapp), never an input, whatever [webapp] inputs names."""
     config = ctx.config
     source = config.webapp.source
+    written = [source / output, source / aside_path(output)] if output else []
     found = Outside()
     for item in find_linked(source, package, extra=config.webapp.inputs,
                             observe=ctx.observed):
         if item.copied != copied:
             continue
-        found.why[_shown(item.path, source)] = item.why
         if not item.path.is_dir():
             found.folders.append(_hash_one(ctx, item.path, source))
             continue
         if item.tree:
-            _scan_into(ctx, found.folders, item.path, item.use_gitignore)
+            _scan_into(ctx, found.folders, item.path, item.use_gitignore, written)
         for point in item.entry_points:
             path = item.path / point
             if path.is_dir():
-                _scan_into(ctx, found.folders, path, False)
+                _scan_into(ctx, found.folders, path, False, written)
             elif path.is_file():
                 found.folders.append(_hash_one(ctx, path, source))
     return found
 
 
-def _scan_into(ctx: Context, folders: list[FolderScan], root: Path, use_gitignore: bool) -> None:
+def _scan_into(ctx: Context, folders: list[FolderScan], root: Path, use_gitignore: bool,
+               written: list[Path]) -> None:
     config = ctx.config
-    # Never what buildtools itself writes, should a linked folder hold the project
+    # Never what the build and buildtools write, should a scanned folder hold them
     exclude = [os.path.relpath(path, root) for path in
-               (config.webapp.source, config.deploy.out, config.state_dir)
+               (config.webapp.source, config.deploy.out, config.state_dir, *written)
                if root in path.parents]
     name = "linked-" + xxhash.xxh3_64_hexdigest(f"{root}\0{use_gitignore}".encode(
         "utf-8", "surrogateescape"))
