@@ -22,6 +22,13 @@ TURBO_VERSION = "2.11.11"
 
 def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB of the process and its children); fails loudly."""
+    wall, peak, _cpu = run_measured(argv, cwd, env)
+    return wall, peak
+
+
+def run_measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in KiB, CPU seconds (user + system) of the process and its
+    children); fails loudly."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
@@ -32,7 +39,7 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{output.decode()[-2000:]}")
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -44,11 +51,16 @@ class Command:
     env: dict[str, str]
     before: Callable[[int], None] | None = None  # told the run's number
     times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)
     peak_kib: int = 0
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_times)
 
 
 def alternate(commands: list[Command], runs: int) -> None:
@@ -61,8 +73,9 @@ def alternate(commands: list[Command], runs: int) -> None:
         for command in commands:
             if command.before is not None:
                 command.before(index)
-            wall, peak = run(command.argv, command.cwd, command.env)
+            wall, peak, cpu = run_measured(command.argv, command.cwd, command.env)
             command.times.append(wall)
+            command.cpu_times.append(cpu)
             command.peak_kib = max(command.peak_kib, peak)
 
 
