@@ -1,4 +1,4 @@
-"""The `buildtools` command: a thin click layer over the same functions as the doit tasks.
+"""The `buildtools` command's entry point: the fast path, then the click app (buildtools.ui.app).
 
 `buildtools build` with nothing to do is the command people run most (by hand, from an editor,
 from a pre-commit hook), so `main()` answers it, and `buildtools check`, without importing
@@ -23,12 +23,7 @@ import time
 TYPE_CHECKING = False  # typing itself costs more to import than a fresh no-op check
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from pathlib import Path
-    from typing import Any
 
-    import click
-
-    from buildtools.config.load import Config
 
 PROG = "buildtools"
 COMPLETE_ENV = "_BUILDTOOLS_COMPLETE"
@@ -44,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     fast = _fast_command(args)
     if fast is not None and _guarded(fast):
         raise SystemExit(0)
+    from buildtools.ui.app import create_app
+
     create_app().main(args=args, prog_name=PROG)
 
 
@@ -88,8 +85,6 @@ def answer_from_record(command: str, quiet: bool) -> bool:
     return True
 
 
-
-
 def _guarded(function: Callable[[], bool]) -> bool:
     """buildtools.handler.guarded, imported only on failure (it imports traceback)."""
     try:
@@ -107,10 +102,6 @@ def _guarded(function: Callable[[], bool]) -> bool:
 
 
 # ---------------------------------------------------------------- the commands, without click
-
-
-
-
 
 
 def check_passed(seconds: float) -> str:
@@ -131,238 +122,6 @@ def _checked(quiet: bool) -> bool:
     from buildtools.ui.commands.check import run_check
 
     return run_check(quiet, record_asked=True)
-
-
-
-
-def _without_force(config: Config) -> Config:
-    """`force_rebuild` makes every build run, but it does not make a fresh bundle stale."""
-    import dataclasses
-
-    if not config.webapp.force_rebuild:
-        return config
-    return dataclasses.replace(
-        config, webapp=dataclasses.replace(config.webapp, force_rebuild=False)
-    )
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- the click app
-
-
-def usage_error_line(exc: click.UsageError) -> str:
-    """A click usage error as the one line every other user error is: what is wrong, and where
-    the command's help is (click's own form takes four lines and says `Error:`)."""
-    message = " ".join(line.strip() for line in exc.format_message().splitlines()
-                       if line.strip()).rstrip(".")
-    command = exc.ctx.command_path if exc.ctx is not None else PROG
-    return f"{command}: {message} (see '{command} --help')"
-
-
-def architect_choice(known: Sequence[str]) -> click.Choice[str]:
-    """click.Choice (so architect names still complete) whose error names the closest
-    architect, in the words of `doit deploy`."""
-    import difflib
-
-    import click
-
-    class ArchitectChoice(click.Choice):  # type: ignore[type-arg]
-        def convert(self, value: Any, param: click.Parameter | None,
-                    ctx: click.Context | None) -> Any:
-            try:
-                return super().convert(value, param, ctx)
-            except click.BadParameter:
-                close = difflib.get_close_matches(str(value), known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise click.UsageError(
-                    f"unknown architect '{value}'; known architects: {', '.join(known)}{hint}",
-                    ctx) from None
-
-    return ArchitectChoice(known)
-
-
-def create_app() -> click.Group:
-    """The click command group (built on demand: importing click costs ~35 ms)."""
-    from pathlib import Path
-
-    import click
-
-    from buildtools import __version__
-    from buildtools.config.load import KNOWN_ARCHITECTS
-    from buildtools.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR
-    from buildtools.handler import guarded
-    from buildtools.ui.commands.assets import run_assets
-    from buildtools.ui.commands.build import run_build
-    from buildtools.ui.commands.check import run_check
-    from buildtools.ui.commands.clean import run_clean
-    from buildtools.ui.commands.deploy import run_deploy
-    from buildtools.ui.commands.doctor import run_doctor
-    from buildtools.ui.commands.new import run_new
-    from buildtools.ui.commands.serve import run_serve
-    from buildtools.ui.commands.status import run_status
-
-    settings: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-    class Group(click.Group):
-        """Usage errors exit 1 (a user error) and Ctrl-C at a prompt exits 130."""
-
-        def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
-            with _exit_codes():
-                return super().make_context(*args, **kwargs)
-
-        def invoke(self, ctx: click.Context) -> Any:
-            with _exit_codes():
-                return super().invoke(ctx)
-
-    import contextlib
-    from collections.abc import Iterator
-
-    @contextlib.contextmanager
-    def _exit_codes() -> Iterator[None]:
-        try:
-            yield
-        except click.UsageError as exc:
-            sys.stderr.write(f"error: {usage_error_line(exc)}\n")
-            raise SystemExit(EXIT_USER_ERROR) from None
-        except click.Abort:
-            sys.stderr.write("\ninterrupted\n")
-            raise SystemExit(EXIT_INTERRUPTED) from None
-
-    def example(*lines: str) -> str:
-        return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
-    quiet_option = click.option("-q", "--quiet", is_flag=True,
-                                help="Show only errors and the final line.")
-    verbose_option = click.option("-v", "--verbose", is_flag=True,
-                                  help="Also show each stage's key.")
-
-    @click.group(cls=Group, context_settings=settings, invoke_without_command=True,
-                 epilog=example("buildtools new my-task --title 'Rate the pictures'",
-                                "cd my-task && buildtools build",
-                                "buildtools status"))
-    @click.version_option(__version__, "-V", "--version", prog_name=PROG,
-                          message="%(prog)s %(version)s")
-    @click.pass_context
-    def app(ctx: click.Context) -> None:
-        """Build, check and package the JavaScript webapp of a Python project (a Mephisto task
-        frontend, for instance). Configured by buildtools.toml, [tool.buildtools] in
-        pyproject.toml, or a Mephisto YAML; the same as `doit build` and `doit deploy`."""
-        if ctx.invoked_subcommand is None:
-            click.echo(ctx.get_help())
-
-    @app.command(epilog=example("buildtools new my-task",
-                                "buildtools new my-task --title 'Rate the pictures' --no-input",
-                                "buildtools new . --force"))
-    @click.argument("directory", type=click.Path(path_type=Path))
-    @click.option("--title", help="The task title (task_title), shown on the page.")
-    @click.option("--description", help="The task description (task_description).")
-    @click.option("--no-input", is_flag=True, help="Never prompt; use the defaults.")
-    @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
-    def new(directory: Path, title: str | None, description: str | None, no_input: bool,
-            force: bool) -> None:
-        """Create a task project in DIRECTORY from the webapp template: webapp/, assets/,
-        buildtools.toml and dodo.py, ready for `buildtools build` with no edit."""
-        interactive = not no_input and sys.stdin.isatty()
-
-        def ask(question: str, default: str) -> str:
-            return str(click.prompt(question, default=default))
-
-        guarded(lambda: run_new(directory, title, description, force,
-                                ask if interactive else None))
-
-    @app.command(epilog=example("buildtools build", "buildtools build -q",
-                                "buildtools build --force -v"))
-    @click.option("--force", is_flag=True, help="Run every stage, whatever their keys say.")
-    @quiet_option
-    @verbose_option
-    def build(force: bool, quiet: bool, verbose: bool) -> None:
-        """Install, build and bundle the webapp into dist/bundle, running only the stages whose
-        inputs changed (the same as `doit build`)."""
-        guarded(lambda: run_build(force, quiet, verbose))
-
-    @app.command(epilog=example("buildtools deploy", "buildtools deploy local static",
-                                "buildtools deploy heroku --force"))
-    @click.argument("architects", nargs=-1,
-                    type=architect_choice(KNOWN_ARCHITECTS), metavar="[ARCHITECT]...")
-    @click.option("--force", is_flag=True, help="Rebuild and repackage everything.")
-    @quiet_option
-    @verbose_option
-    def deploy(architects: tuple[str, ...], force: bool, quiet: bool, verbose: bool) -> None:
-        """Build if stale, then package dist/<architect>/ and dist/<architect>.tar.gz for each
-        ARCHITECT (default: [deploy] architects); one of local, heroku, ec2, static."""
-        guarded(lambda: run_deploy(architects, force, quiet, verbose))
-
-    @app.command(epilog=example("buildtools serve", "buildtools serve --port 8080"))
-    @click.option("-p", "--port", type=click.IntRange(0, 65535),
-                  help="Port (default: [deploy.local] port).")
-    @click.option("--host", help="Address (default: [deploy.local] host).")
-    def serve(port: int | None, host: str | None) -> None:
-        """Deploy the local artifact if stale, then serve dist/local on this machine until
-        Ctrl-C."""
-        guarded(lambda: run_serve(port, host))
-
-    @app.command(epilog=example("buildtools status", "buildtools status --json | jq .would_run"))
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-    @verbose_option
-    def status(as_json: bool, verbose: bool) -> None:
-        """Say for each stage whether it is up to date, or what changed and so what would run
-        (files added/changed/removed, lockfile, Node version, env vars by name). Runs
-        nothing."""
-        guarded(lambda: run_status(as_json, verbose))
-
-    @app.command(epilog=example("buildtools check", "buildtools check || buildtools build"))
-    @quiet_option
-    def check(quiet: bool) -> None:
-        """Exit 1 when the config is invalid or the bundle is stale. Never runs npm; fast
-        enough for a pre-commit hook."""
-        guarded(lambda: run_check(quiet))
-
-    @app.command(epilog=example("buildtools clean", "buildtools clean --all",
-                                "buildtools clean --cache"))
-    @click.option("--all", "everything", is_flag=True,
-                  help="Also node_modules, the .buildtools state and the build cache.")
-    @click.option("--cache", "cache_only", is_flag=True, help="Only the build cache.")
-    def clean(everything: bool, cache_only: bool) -> None:
-        """Remove the build outputs (dist/ and the webapp's build folder); the next build reruns
-        the build but not the install."""
-        guarded(lambda: run_clean(everything, cache_only))
-
-    @app.command(epilog=example("buildtools assets", "buildtools assets --json"))
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-    def assets(as_json: bool) -> None:
-        """The task assets (extra_source_dir): count, size, largest files, size per architect
-        against its limit, what embedding would add per unit, what the [assets] access mode
-        exposes, and a recommendation."""
-        guarded(lambda: run_assets(as_json))
-
-    @app.command(epilog=example("buildtools doctor"))
-    def doctor() -> None:
-        """Check this machine and project: Node and npm (and which provider), the package
-        manager, nginx, chromium, the config. Exit 1 when something needed is missing."""
-        guarded(run_doctor)
-
-    return app
 
 
 if __name__ == "__main__":

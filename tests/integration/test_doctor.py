@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from buildtools.ui import cli
+from buildtools.ui.app import create_app
 from buildtools.ui.commands.new import new_project
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli.create_app(), list(args), prog_name="buildtools")
+    return CliRunner().invoke(create_app(), list(args), prog_name="buildtools")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from buildtools.build.pipeline import BuildResult, StageStatus
 from buildtools.build.template import DEFAULT_TASK
 from buildtools.config.load import load_config
 from buildtools.ui import cli
+from buildtools.ui.app import create_app
 from buildtools.ui.commands.new import new_project, run_new
 from buildtools.ui.terminal import Progress, Reporter
 
@@ -26,7 +27,7 @@ def invoke(*args: str, cwd: Path | None = None, monkeypatch: pytest.MonkeyPatch 
     if cwd is not None:
         assert monkeypatch is not None
         monkeypatch.chdir(cwd)
-    return CliRunner().invoke(cli.create_app(), list(args), input=input, prog_name="buildtools")
+    return CliRunner().invoke(create_app(), list(args), input=input, prog_name="buildtools")
 
 
 @pytest.fixture
