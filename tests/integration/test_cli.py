@@ -178,6 +178,10 @@ def test_deploy_and_serve_local(tmp_path: Path) -> None:
     assert deployed.stdout.splitlines()[-1].startswith("deployed in ")
     assert "local: dist/local" in deployed.stdout.splitlines()[-1]
     assert (root / "dist" / "local.tar.gz").is_file()
+    # -q: only errors and the final line, deploy's (not also the build's "up to date")
+    quiet = run(root, "deploy", "-q", "local")
+    assert len(quiet.stdout.splitlines()) == 1, quiet.stdout
+    assert quiet.stdout.startswith("deployed in ") and "local: dist/local" in quiet.stdout
 
     proc = subprocess.Popen([BUILDTOOLS, "serve", "--port", "0"], cwd=root, env=env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -6,8 +6,20 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from buildtools.ui.common import config_here, terminal_reporter
+from buildtools.ui.common import config_here
+from buildtools.ui.terminal import Reporter
 from buildtools.util.paths import shown
+
+
+class DeployReporter(Reporter):
+    """The terminal reporter, where the build's closing line ("build is up to date ...") is one
+    line among the others: `deploy -q` prints one final line, deploy's own."""
+
+    def final(self, text: str) -> None:
+        self.info(text)
+
+    def conclude(self, text: str) -> None:
+        super().final(text)
 
 
 def run_deploy(
@@ -17,8 +29,8 @@ def run_deploy(
 
     started = time.monotonic()
     config = config_here()
-    reporter = terminal_reporter(quiet, verbose)
+    reporter = DeployReporter(quiet=quiet, verbose=verbose)
     folders = deploy(config, list(architects) or None, force=force, reporter=reporter)
     listed = ", ".join(f"{name}: {shown(folder, config.root)}" for name, folder in folders.items())
-    reporter.final(f"deployed in {time.monotonic() - started:.1f} s: {listed}")
+    reporter.conclude(f"deployed in {time.monotonic() - started:.1f} s: {listed}")
     return folders
