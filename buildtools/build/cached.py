@@ -50,7 +50,7 @@ def restore_from_cache(
         ctx.reporter.stage_note(
             "install",
             f"not run now: the build comes from the {where} "
-            "(the next build installs node_modules, and builds nothing)",
+            "(npm installs when a build needs node_modules)",
         )
     restored = f"{config.webapp.source.name}/{output}/"
     ctx.reporter.stage_note("build", f"restored from {where}: {restored}")

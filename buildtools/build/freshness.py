@@ -15,6 +15,9 @@ from buildtools.util.ignored import make_ignored_dir
 
 __all__ = ["INPUT_LABELS", "StagePlan", "Stamp", "StampStore", "digest"]
 
+# In a Stamp's info: the stage started and did not finish
+FAILED = "last_run_failed"
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -23,7 +26,11 @@ class Stamp:
 
 
 class StampStore:
-    """One JSON file per stage under <state_dir>/stamps/."""
+    """One JSON file per stage under <state_dir>/stamps/.
+
+    A stage that starts running leaves `<stage>.running` in place of its stamp until it
+    succeeds: a run that failed or was interrupted reads back as a stamp that matches no key,
+    so the stage runs again and says why."""
 
     def __init__(self, state_dir: Path) -> None:
         make_ignored_dir(state_dir)
@@ -33,17 +40,26 @@ class StampStore:
     def path(self, stage: str) -> Path:
         return self.folder / f"{stage.replace('/', '_')}.json"
 
+    def running_marker(self, stage: str) -> Path:
+        return self.folder / f"{stage.replace('/', '_')}.running"
+
     def read(self, stage: str) -> Stamp | None:
         try:
             data = json.loads(self.path(stage).read_text("utf-8"))
             return Stamp(key=str(data["key"]), info=dict(data.get("info", {})))
         except (FileNotFoundError, ValueError, KeyError, TypeError):
+            if self.running_marker(stage).exists():
+                return Stamp(key="", info={FAILED: True})
             return None
 
     def write(self, stage: str, key: str, info: dict[str, Any] | None = None) -> None:
         atomic.write_json(self.path(stage), {"key": key, "info": info or {}})
+        self.running_marker(stage).unlink(missing_ok=True)
 
     def clear(self, stage: str) -> None:
+        """Before the stage runs: no stamp says "up to date" until it succeeds."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.running_marker(stage).touch()
         self.path(stage).unlink(missing_ok=True)
 
 # How an input's name reads in "runs because ..."
@@ -101,6 +117,8 @@ class StagePlan:
             return "a rebuild was forced"
         if self.stamp is None:
             return "it has not run here before"
+        if self.stamp.info.get(FAILED):
+            return "its last run failed or was interrupted"
         if self.missing_output:
             return f"{self.missing_output} is missing"
         before = self.stamp.info.get("inputs", {})

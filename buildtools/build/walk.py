@@ -186,6 +186,9 @@ def _install(walk: Walk) -> None:
     walk.install, walk.manager = plan_install(ctx, walk.node_key, walk.package)
     if walk.policy.restores and not ctx.force and _restored(walk):
         return
+    if not walk.install.up_to_date and not ctx.force and _built_for_these_inputs(walk):
+        _install_not_needed(walk)
+        return
     script = ctx.config.webapp.post_install_script
     if walk.settle(walk.install, walk.manager.name):
         started = time.monotonic()
@@ -207,6 +210,28 @@ def _install(walk: Walk) -> None:
         walk.lines.append(("post_install", script))
         if walk.policy.reports:
             ctx.reporter.up_to_date("post_install", script)
+
+
+def _built_for_these_inputs(walk: Walk) -> bool:
+    """True when the build (and extra builds) and the bundle are up to date: their keys hold
+    the install key, computed from the install's inputs, so the bundle was made from this very
+    install. node_modules is then needed by no stage (it may be missing after a restore from
+    the cache, or after `rm -rf node_modules`): npm runs when a build must."""
+    build_plan, _, output = _plan_build(walk)
+    if not build_plan.up_to_date:
+        return False
+    if not all(plan.up_to_date for plan in _extra_builds(walk, build_plan, output)):
+        return False
+    return _plan_bundle(walk, _last_build_key(walk))[0].up_to_date
+
+
+def _install_not_needed(walk: Walk) -> None:
+    assert walk.install is not None
+    detail = "not needed: the build is up to date for these packages"
+    walk.stages.append(StageStatus("install", True, "", detail, walk.install.key))
+    walk.lines.append(("install", detail))
+    if walk.policy.reports:
+        walk.ctx.reporter.up_to_date("install", detail)
 
 
 def _restored(walk: Walk) -> bool:
