@@ -8,6 +8,19 @@ cannot ask the core which files and variables a stage key reads: both read them 
 STATE_DIR_NAME = ".buildtools"
 STAMPS_DIR_NAME = "stamps"
 
+# Folders that buildtools swaps into place are built beside it under ".<name>.tmp-<random>" and
+# the folder replaced waits as ".<name>.old-<pid>" (buildtools.util.atomic). A run killed with
+# SIGKILL can leave one in a scanned tree: scans never count them as sources.
+STAGING_MARK = ".tmp-"
+REPLACED_MARK = ".old-"
+
+
+def is_swap_folder(name: str) -> bool:
+    """True for the name of a folder that buildtools.util.atomic made beside another."""
+    rest = name[1:]
+    return name.startswith(".") and (STAGING_MARK in rest or REPLACED_MARK in rest)
+
+
 # Config discovery, in this order: $BUILDTOOLS_CONFIG, buildtools.toml, pyproject.toml
 CONFIG_FILE = "buildtools.toml"
 PYPROJECT_FILE = "pyproject.toml"

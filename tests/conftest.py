@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import socket
@@ -20,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -93,6 +94,47 @@ def isolated_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def repo_root() -> Path:
     """The buildtools checkout (docs/, webapp_template/, .pre-commit-hooks.yaml)."""
     return TESTS.parent
+
+
+# ---------------------------------------------------------------- a folder nothing may rename
+
+_FS_IOC_GETFLAGS = 0x80086601
+_FS_IOC_SETFLAGS = 0x40086602
+_FS_IMMUTABLE_FL = 0x10
+
+
+def _set_immutable(path: Path, on: bool) -> None:
+    """chattr +i / -i through the ioctl (no process): an immutable folder cannot be renamed,
+    removed or written into, even by root."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, b"\0" * 4))[0]
+        flags = flags | _FS_IMMUTABLE_FL if on else flags & ~_FS_IMMUTABLE_FL
+        fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("i", flags))
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def immutable() -> Iterator[Callable[..., None]]:
+    """immutable(folder, on=True): make `folder` immutable (as `chattr +i` does) until the test
+    ends or it is called with on=False; the test is skipped, saying why, where the filesystem
+    or the user cannot."""
+    made: list[Path] = []
+
+    def make(folder: Path, on: bool = True) -> None:
+        try:
+            _set_immutable(folder, on)
+        except OSError as exc:
+            pytest.skip(f"cannot make a folder immutable here ({exc.strerror}): "
+                        "needs root on ext4, xfs or btrfs")
+        made.append(folder)
+
+    yield make
+    for folder in made:
+        _set_immutable(folder, False)
 
 
 # ---------------------------------------------------------------- a hand-made bundle

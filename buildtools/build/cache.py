@@ -173,8 +173,11 @@ def restore(entry: Entry, bundle: Path, output: Path,
     except BaseException:
         _discard(staged)
         raise
-    for staging, final in staged:
-        atomic.replace_dir(staging, final)
+    try:
+        for staging, final in staged:
+            atomic.replace_dir(staging, final)
+    finally:
+        _discard(staged)  # those not swapped in yet, when one swap failed
     with contextlib.suppress(OSError):
         os.utime(entry.path)  # used now: pruned last
     return True

@@ -3,7 +3,8 @@ over it, and a stat cache so that unchanged files are not read again.
 
 A file whose mtime changed but whose content did not gives the same manifest. Symlinks are
 hashed by their target path and never followed. node_modules, .git, the tool's state folder,
-the build output and whatever the folders' .gitignore files name are left out.
+the build output, the folders buildtools stages beside an output (.<name>.tmp-*, left behind
+only by a killed run) and whatever the folders' .gitignore files name are left out.
 
 One pass does everything, folder by folder: list the folder (through its descriptor, names
 relative to it), decide what .gitignore leaves out for the whole folder at once, then per
@@ -40,7 +41,7 @@ from buildtools.fingerprint.manifest import (
     split_names,
 )
 from buildtools.fingerprint.statcache import StatCache, without_racy
-from buildtools.layout import RACY_WINDOW_NS
+from buildtools.layout import RACY_WINDOW_NS, is_swap_folder
 
 __all__ = ["ALWAYS_IGNORED", "SYMLINK_SIZE", "Changes", "Entry", "Manifest", "Observed",
            "Progress", "Signature", "StatCache", "diff", "hash_file", "hash_files",
@@ -233,7 +234,8 @@ def _sorted_out(entries: list[os.DirEntry[str]], excluded: set[str] | None
         if name in always or (excluded and name in excluded):
             continue
         if entry.is_dir(follow_symlinks=False):
-            folders.append(name)
+            if not is_swap_folder(name):  # a staging folder left by a killed run
+                folders.append(name)
         elif entry.is_file(follow_symlinks=False):
             files.append(name)
         elif entry.is_symlink():

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from buildtools.layout import REPLACED_MARK, STAGING_MARK
+
 
 def _current_umask() -> int:
     mask = os.umask(0o022)
@@ -55,10 +57,20 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def replace_dir(staging: Path, final: Path) -> None:
-    """Swap a fully built staging folder into place; the old one is removed only afterwards."""
+    """Swap a fully built staging folder into place; the old one is removed only afterwards.
+    The staging folder is used up either way: it becomes `final`, or, when the swap fails,
+    it is removed (`final` is then as it was) and the error is raised."""
+    try:
+        _swap(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, final: Path) -> None:
     old: Path | None = None
     if final.exists() or final.is_symlink():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        old = final.with_name(f".{final.name}{REPLACED_MARK}{os.getpid()}")
         if old.exists():
             shutil.rmtree(old)
     # Ctrl-C or SIGTERM between the two renames would leave no folder at all: they wait
@@ -93,7 +105,7 @@ def _signals_held() -> Iterator[None]:
 def staging_dir(final: Path) -> Path:
     """A fresh temporary folder on the same filesystem as `final`."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}{STAGING_MARK}", dir=final.parent))
     staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it owner-only
     return staging
 

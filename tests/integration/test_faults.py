@@ -97,6 +97,36 @@ def test_a_read_only_dist_folder(tiny: Tiny) -> None:
     assert (tiny.bundle / "note.txt").read_text() == "edited\n"
 
 
+def test_a_restore_that_cannot_swap_leaves_no_staging_folder(
+        tiny: Tiny, immutable: Callable[..., None]) -> None:
+    """The cache restore copies, then swaps: when the swap fails, its staging folders go too
+    (one beside the build output would be hashed as a source, and change every key)."""
+    tiny.run("build")
+    source = tiny.webapp / "src" / "a.txt"
+    original = source.read_bytes()
+    source.write_bytes(original + b"//b\n")
+    tiny.run("build", "-q")
+    source.write_bytes(original)  # the first build's keys: the cache has its bundle
+    bundle = snapshot(tiny.bundle)
+    builds = tiny.count("build")
+    immutable(tiny.bundle)
+    line = one_error(tiny.run("build", code=None))
+    assert line.startswith(f"error: {tiny.bundle}: Operation not permitted; ")
+    assert not [path for path in tiny.root.rglob(".*") if ".tmp-" in path.name]
+    assert snapshot(tiny.bundle) == bundle
+    immutable(tiny.bundle, on=False)
+    assert "bundle (restored from cache)" in tiny.run("build").stdout  # the keys are intact
+    assert tiny.count("build") == builds
+    assert (tiny.bundle / "index.html").read_text() == "<p>hello</p>"
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_no_source(tiny: Tiny) -> None:
+    tiny.run("build")
+    (tiny.webapp / ".dist.tmp-k2j4x9q1").mkdir()  # what SIGKILL amid a swap leaves
+    (tiny.webapp / ".dist.tmp-k2j4x9q1" / "index.html").write_text("half")
+    assert "build is up to date" in tiny.run("build").stdout
+
+
 def test_an_unreadable_source_file(tiny: Tiny) -> None:
     prefix = as_a_user()
     tiny.run("build")

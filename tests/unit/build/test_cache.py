@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from buildtools.build import cache
 from buildtools.config.load import CacheConfig
@@ -115,6 +118,24 @@ def test_restore_of_a_vanished_entry_changes_nothing(tmp_path: Path) -> None:
     assert not cache.restore(entry, target / "bundle", target / "dist")
     assert (target / "bundle" / "keep.txt").read_text() == "previous build"
     assert not (target / "dist").exists()
+
+
+def test_a_restore_that_cannot_swap_leaves_no_staging_folder(
+        tmp_path: Path, immutable: Callable[..., None]) -> None:
+    """The copies are made, then the swap fails: both staging folders go (the one beside the
+    build output would otherwise be hashed as a source by the next build)."""
+    config = settings(tmp_path)
+    entry = store(config, tmp_path / "p")
+    target = tmp_path / "t"
+    for folder in (target / "dist" / "bundle", target / "webapp" / "dist"):
+        folder.mkdir(parents=True)
+        (folder / "keep.txt").write_text("previous build")
+    immutable(target / "dist" / "bundle")
+    with pytest.raises(PermissionError):
+        cache.restore(entry, target / "dist" / "bundle", target / "webapp" / "dist")
+    assert sorted(p.name for p in (target / "dist").iterdir()) == ["bundle"]
+    assert sorted(p.name for p in (target / "webapp").iterdir()) == ["dist"]
+    assert (target / "webapp" / "dist" / "keep.txt").read_text() == "previous build"
 
 
 def test_prune_by_age_then_by_size_least_recently_used_first(tmp_path: Path) -> None:

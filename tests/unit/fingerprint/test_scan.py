@@ -69,6 +69,16 @@ def test_node_modules_and_excluded_output_are_ignored(tree: Path) -> None:
     assert "dist/index.html" not in scan_tree(tree, exclude=["dist"]).files
 
 
+def test_staging_folders_left_by_a_killed_run_are_not_sources(tree: Path) -> None:
+    before = scan_tree(tree, exclude=["dist"])
+    make_tree(tree, {".dist.tmp-k2j4x9q1/index.html": "half a build\n",
+                     "src/.util.old-4242/x.js": "old\n"})
+    after = scan_tree(tree, exclude=["dist"])
+    assert after.digest == before.digest and after.files == before.files
+    make_tree(tree, {".tmp-notes/a.txt": "a folder of the user's\n"})
+    assert ".tmp-notes/a.txt" in scan_tree(tree, exclude=["dist"]).files
+
+
 def test_gitignore_rules(tree: Path) -> None:
     (tree / ".gitignore").write_text("*.log\n/coverage/\nsrc/**/gen_*.js\n!keep.log\n")
     make_tree(tree, {"a.log": "1", "keep.log": "2", "coverage/lcov.info": "3",

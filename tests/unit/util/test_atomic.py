@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,4 +36,18 @@ def test_replace_dir_swaps_whole_folders(tmp_path: Path) -> None:
     (staging / "new.txt").write_text("new")
     atomic.replace_dir(staging, final)
     assert [p.name for p in final.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+def test_a_failed_swap_removes_the_staging_folder(
+        tmp_path: Path, immutable: Callable[..., None]) -> None:
+    final = tmp_path / "bundle"
+    final.mkdir()
+    (final / "old.txt").write_text("old")
+    staging = atomic.staging_dir(final)
+    (staging / "new.txt").write_text("new")
+    immutable(final)  # cannot be renamed aside
+    with pytest.raises(PermissionError):
+        atomic.replace_dir(staging, final)
+    assert [p.name for p in final.iterdir()] == ["old.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
