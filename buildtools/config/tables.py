@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from buildtools.config.schema import REQUIRED, Field
@@ -26,10 +27,27 @@ def _port(value: int) -> str | None:
     return None if 0 <= value <= 65535 else f"must be a port number (0-65535), got {value}"
 
 
+_WRITE_THERE = ("make the build write into a folder of the webapp (Vite build.outDir, webpack "
+                 "output.path) and name that folder here")
+
+
+def _inside_webapp(value: str) -> str | None:
+    """The build's output folder is buildtools' to move aside, check, restore and clean: it
+    must lie inside the webapp folder, never elsewhere on the machine."""
+    if posixpath.isabs(value):
+        return (f"must be a folder relative to the webapp folder, got {value!r} (an absolute "
+                f"path); {_WRITE_THERE}, e.g. 'dist'")
+    normal = posixpath.normpath(value)
+    if normal == ".." or normal.startswith("../"):
+        return (f"must be a folder inside the webapp folder, got {value!r} (it leads out of "
+                f"it); {_WRITE_THERE}")
+    return None
+
+
 WEBAPP_FIELDS: dict[str, Field] = {
     "source": Field(str, "webapp"),
     "build_command": Field(str, "build"),
-    "output": Field(str, ""),
+    "output": Field(str, "", check=_inside_webapp),
     "post_install_script": Field(str, ""),
     "force_rebuild": Field(bool, False),
     "extra_source_dir": Field(str, ""),

@@ -127,6 +127,23 @@ def test_a_staging_folder_left_by_a_killed_run_is_no_source(tiny: Tiny) -> None:
     assert "build is up to date" in tiny.run("build").stdout
 
 
+@pytest.mark.parametrize("output", ["../stale", "/tmp/abs"])
+def test_an_output_outside_the_webapp_is_refused(tiny: Tiny, output: str) -> None:
+    """A folder outside the webapp is never taken for the build's output: a stale one would
+    pass as new, and an absolute path would land inside the webapp."""
+    tiny.run("build")
+    bundle = snapshot(tiny.bundle)
+    (tiny.root / "stale").mkdir()
+    (tiny.root / "stale" / "index.html").write_text("<p>stale</p>")
+    toml = tiny.root / "buildtools.toml"
+    toml.write_text(toml.read_text().replace('output = "dist"', f'output = "{output}"'))
+    line = one_error(tiny.run("build", code=None))
+    assert line.startswith("error: buildtools.toml: [webapp] output must be a folder ")
+    assert f"got '{output}'" in line
+    assert snapshot(tiny.bundle) == bundle
+    assert not (tiny.webapp / "tmp").exists()
+
+
 def test_an_unreadable_source_file(tiny: Tiny) -> None:
     prefix = as_a_user()
     tiny.run("build")

@@ -35,7 +35,9 @@ def fresh_output(webapp: Path, output: str, command: str, *, bundle: Path,
     folder = webapp / output
     if not folder.resolve().is_relative_to(webapp.resolve()) or folder.resolve() == \
             webapp.resolve():
-        yield  # an output that is the webapp itself or outside it is never moved
+        # the webapp itself, or a symlink to a folder elsewhere (the config refuses a path
+        # that leaves the webapp): never moved
+        yield
         return
     aside = webapp / aside_path(output)
     try:

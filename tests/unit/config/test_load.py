@@ -129,6 +129,28 @@ def test_post_install_script_outside_webapp(project: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(("output", "found"), [
+    ("../../x", "must be a folder inside the webapp folder, got '../../x' (it leads out of it)"),
+    ("dist/../../x", "must be a folder inside the webapp folder, got 'dist/../../x' (it leads "
+                     "out of it)"),
+    ("..", "must be a folder inside the webapp folder, got '..' (it leads out of it)"),
+    ("/tmp/abs", "must be a folder relative to the webapp folder, got '/tmp/abs' (an absolute "
+                 "path)"),
+])
+def test_an_output_outside_the_webapp_is_refused(project: Path, output: str, found: str) -> None:
+    write(project, f"[webapp]\noutput = '{output}'\n" + TASK)
+    assert error_of(project) == (
+        f"buildtools.toml: [webapp] output {found}; make the build write into a folder of the "
+        "webapp (Vite build.outDir, webpack output.path) and name that folder here"
+        + (", e.g. 'dist'" if output.startswith("/") else ""))
+
+
+@pytest.mark.parametrize("output", ["dist", "./build/", "out/../dist", "..dist"])
+def test_an_output_inside_the_webapp_is_taken(project: Path, output: str) -> None:
+    write(project, f"[webapp]\noutput = '{output}'\n" + TASK)
+    assert load_config(project, {}).webapp.output == output
+
+
 def test_post_install_script_in_both_tables_must_agree(project: Path) -> None:
     (project / "webapp" / "a.sh").write_text("")
     (project / "webapp" / "b.sh").write_text("")
