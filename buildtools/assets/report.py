@@ -34,9 +34,12 @@ EXPOSURE = {
 class ArchitectSize:
     architect: str
     assets_bytes: int  # the assets inside this architect's artifact
-    artifact_bytes: int | None  # of dist/<architect> when it was packaged
+    artifact_bytes: int | None  # of dist/<architect> when it was last packaged
     limit_bytes: int | None  # heroku: max_slug_mb
-    within_limit: bool | None
+    within_limit: bool | None  # of the artifact packaged now (estimated_bytes)
+    # heroku: the artifact as `deploy heroku` would package and measure it now, from the
+    # current bundle and extra_source_dir
+    estimated_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,13 @@ def assets_report(config: Config) -> AssetsReport:
 def _architect_size(config: Config, name: str, assets_bytes: int) -> ArchitectSize:
     artifact = config.deploy.out / name
     size = _folder_size(artifact) if artifact.is_dir() else None
-    limit = config.deploy.heroku.max_slug_mb * MB if name == "heroku" else None
-    measured = size if size is not None else assets_bytes
-    within = None if limit is None else measured <= limit
-    return ArchitectSize(name, assets_bytes, size, limit, within)
+    if name != "heroku":
+        return ArchitectSize(name, assets_bytes, size, None, None)
+    from buildtools.deploy.architects.heroku import estimated_size
+
+    estimate = estimated_size(config)
+    limit = config.deploy.heroku.max_slug_mb * MB
+    return ArchitectSize(name, assets_bytes, size, limit, estimate <= limit, estimate)
 
 
 def recommend(report: AssetsReport) -> str:
@@ -112,7 +118,7 @@ def recommend(report: AssetsReport) -> str:
         return "no assets in extra_source_dir: nothing to host"
     for size in report.architects:
         if size.limit_bytes and not report.offload:
-            used = size.artifact_bytes if size.artifact_bytes is not None else size.assets_bytes
+            used = size.estimated_bytes if size.estimated_bytes is not None else size.assets_bytes
             if used >= SLUG_WARN_RATIO * size.limit_bytes:
                 share = 100 * used / size.limit_bytes
                 return (f"offload them ([assets] offload = true): the {size.architect} artifact "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -33,3 +35,21 @@ def test_a_bad_assets_table_is_one_error_line(tiny: Tiny) -> None:
     assert result.stderr.strip() == (
         "error: buildtools.toml: [assets] access must be one of public, unlisted, signed, "
         "got 'secret'")
+
+
+@pytest.mark.integration
+def test_assets_judges_the_slug_limit_as_deploy_heroku_will_measure(tiny: Tiny) -> None:
+    """The artifact packaged before a big asset came is small; `buildtools assets` says what
+    `deploy heroku` will then find: over the limit."""
+    toml = tiny.root / "buildtools.toml"
+    toml.write_text(toml.read_text() + '\n[deploy]\narchitects = ["heroku"]\n'
+                    "[deploy.heroku]\nmax_slug_mb = 1\n")
+    tiny.run("deploy", "heroku")
+    (tiny.root / "assets" / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    heroku = json.loads(tiny.run("assets", "--json").stdout)["architects"][0]
+    assert heroku["artifact_bytes"] < 1024 * 1024  # dist/heroku, packaged before
+    assert heroku["within_limit"] is False
+    line = tiny.run("deploy", "heroku", code=1).stderr.strip()
+    measured = re.search(r"the artifact is ([\d.]+) MB, over", line)
+    assert measured is not None, line
+    assert f"{heroku['estimated_bytes'] / 1024 / 1024:.1f}" == measured.group(1)

@@ -57,14 +57,24 @@ class Context:
         self.scans.clear()
 
     def manifest_path(self, name: str) -> Path:
-        return self.config.state_dir / "manifests" / f"{name}.marshal"
+        return manifest_path(self.config, name)
 
     def saved_manifest(self, name: str) -> dict[str, Any]:
-        try:
-            data = marshal.loads(self.manifest_path(name).read_bytes())
-            return dict(data) if isinstance(data, dict) else {}
-        except (OSError, ValueError, EOFError, TypeError):
-            return {}
+        return saved_manifest(self.config, name)
+
+
+def manifest_path(config: Config, name: str) -> Path:
+    """Where the manifest of tree `name` ("webapp", "extra") is kept between runs."""
+    return config.state_dir / "manifests" / f"{name}.marshal"
+
+
+def saved_manifest(config: Config, name: str) -> dict[str, Any]:
+    """The manifest of tree `name` as the stage that read it last saved it ({} if none)."""
+    try:
+        data = marshal.loads(manifest_path(config, name).read_bytes())
+        return dict(data) if isinstance(data, dict) else {}
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
 
 
 def tree_explainer(ctx: Context, name: str, current: Manifest) -> Any:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.access import ROBOTS_FILE, robots_txt
 from buildtools.assets.signing import MIN_SECRET_LENGTH
 from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
@@ -17,13 +18,16 @@ from buildtools.deploy.architects.common import (
     SECURITY_HEADERS,
     Architect,
     PackageContext,
+    access_of,
     base_context,
+    bundle_files,
     copy_public,
     folder_size,
     render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.shell import shell_files
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.mime import MIME_TYPES
 from buildtools.util.paths import shown as display
@@ -78,30 +82,8 @@ class Heroku(Architect):
 
     def write(self, ctx: PackageContext, folder: Path) -> None:
         copy_public(ctx, folder / PUBLIC)
-        files = served_files(ctx)
-        context = base_context(ctx, self.name, files)
-        package = package_json(ctx)
-        write(folder / "package.json", _json(package))
-        write(folder / "package-lock.json", _json(package_lock(package)))
-        write(folder / "Procfile", "web: node server.js\n")
-        write(
-            folder / "server.js",
-            render(
-                "heroku/server.js.j2",
-                mime_types=MIME_TYPES,
-                immutable_paths=["/" + name for name in context["hashed"]],
-                security_headers_map=dict(SECURITY_HEADERS + context["access_headers"]),
-                min_secret_length=MIN_SECRET_LENGTH,
-                **context,
-            ),
-        )
-        heroku = ctx.config.deploy.heroku
-        write(
-            folder / "DEPLOY.md",
-            render(
-                "heroku/DEPLOY.md.j2", app=heroku.app, max_slug_mb=heroku.max_slug_mb, **context
-            ),
-        )
+        for name, text in app_files(ctx, served_files(ctx)).items():
+            write(folder / name, text)
 
     def check(self, ctx: PackageContext, folder: Path) -> str:
         """The artifact's size (uncompressed: an upper bound of the compressed slug's)."""
@@ -111,8 +93,9 @@ class Heroku(Architect):
         if size > limit * MB:
             raise UserError(
                 f"heroku: the artifact is {shown}, over [deploy.heroku] max_slug_mb = {limit} "
-                "(Heroku's slug limit); make the assets smaller or host them elsewhere "
-                "(see docs/ASSETS.md)"
+                "(Heroku's slug limit); make the assets smaller, or serve them from the "
+                "[deploy.static] bucket with [assets] offload = true ('buildtools assets' "
+                "shows their sizes)"
             )
         if size >= WARN_RATIO * limit * MB:
             ctx.reporter.warn(
@@ -176,6 +159,65 @@ class Heroku(Architect):
                         + (f": {last}" if last else "")
                     ) from None
         return f"pushed to Heroku app {app}"
+
+
+def app_files(ctx: PackageContext, files: list[str]) -> dict[str, str]:
+    """The artifact's own files beside public/ (which serves `files`): name -> text."""
+    context = base_context(ctx, Heroku.name, files)
+    package = package_json(ctx)
+    heroku = ctx.config.deploy.heroku
+    server = render(
+        "heroku/server.js.j2",
+        mime_types=MIME_TYPES,
+        immutable_paths=["/" + name for name in context["hashed"]],
+        security_headers_map=dict(SECURITY_HEADERS + context["access_headers"]),
+        min_secret_length=MIN_SECRET_LENGTH,
+        **context,
+    )
+    return {
+        "package.json": _json(package),
+        "package-lock.json": _json(package_lock(package)),
+        "Procfile": "web: node server.js\n",
+        "server.js": server,
+        "DEPLOY.md": render("heroku/DEPLOY.md.j2", app=heroku.app,
+                            max_slug_mb=heroku.max_slug_mb, **context),
+    }
+
+
+def estimated_size(config: Config) -> int:
+    """The size Heroku.check would measure if the artifact were packaged now: the current
+    bundle with the current extra_source_dir in place of the files that the last bundle took
+    from it (less the offloaded ones), the index.html shell, robots.txt and the app's files.
+    The build's own files are taken as the last build made them."""
+    from buildtools.assets.upload import collect_assets
+    from buildtools.build.events import NullReporter
+    from buildtools.build.stages.context import saved_manifest
+    from buildtools.deploy.offload import offload_of
+
+    bundle = config.bundle_dir
+    extra = config.webapp.extra_source_dir
+    assets = collect_assets(extra, config.webapp.extra_source_allow) if extra else {}
+    brought = set(saved_manifest(config, "extra")) | set(assets)
+    sizes = {name: (bundle / name).stat().st_size
+             for name in (bundle_files(bundle) if bundle.is_dir() else [])
+             if name not in brought}
+    offload = offload_of(config)
+    if offload is None:
+        sizes.update((name, path.stat().st_size) for name, path in assets.items())
+    ctx = PackageContext(config, bundle, "", "00.0.0", NullReporter(), {}, offload)
+    files = sorted(sizes)
+    try:
+        shell = shell_files(ctx, files)
+    except UserError:  # not built yet, or a bundle that packaging refuses: no shell to count
+        shell = {}
+    for name, content in shell.items():
+        sizes[name] = (content.stat().st_size if isinstance(content, Path)
+                       else len(content.encode("utf-8")))
+    policy = access_of(ctx)
+    if policy.unlisted:
+        sizes[ROBOTS_FILE] = len(robots_txt(policy.mode).encode("utf-8"))
+    own = app_files(ctx, sorted({*files, *shell}))
+    return sum(sizes.values()) + sum(len(text.encode("utf-8")) for text in own.values())
 
 
 ARCHITECT = Heroku()

@@ -27,7 +27,9 @@ def report_lines(report: AssetsReport) -> list[str]:
     for item in report.architects:
         where = "offloaded to the bucket" if report.offload else _size(item.assets_bytes)
         line = f"{item.architect}: assets {where}"
-        if item.artifact_bytes is not None:
+        if item.estimated_bytes is not None:
+            line += f", artifact {_size(item.estimated_bytes)} if packaged now"
+        elif item.artifact_bytes is not None:
             line += f", artifact {_size(item.artifact_bytes)}"
         if item.limit_bytes is not None:
             verdict = "within" if item.within_limit else "OVER"

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from buildtools.assets.report import assets_report, base64_size
 from buildtools.config.load import build_config
 from buildtools.config.model import Config
+from buildtools.deploy.architects.common import folder_size
+from buildtools.deploy.architects.heroku import estimated_size
 from buildtools.ui.commands.assets import doctor_check, report_lines, run_assets
+
+if TYPE_CHECKING:
+    from tests.conftest import PackagingProject
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 
@@ -50,7 +55,7 @@ def test_assets_near_the_slug_limit_are_told_to_offload(tmp_path: Path) -> None:
                      deploy={"heroku": {"max_slug_mb": 1}})
     report = assets_report(config)
     assert report.recommendation == (
-        "offload them ([assets] offload = true): the heroku artifact is 88 % of its limit")
+        "offload them ([assets] offload = true): the heroku artifact is 89 % of its limit")
     offloaded = assets_report(_config(tmp_path / "o", {"big.bin": b"z" * 1000},
                                       deploy={"heroku": {"max_slug_mb": 1},
                                               "static": {"bucket": "my-assets"}},
@@ -94,3 +99,39 @@ def test_the_command_prints_text_or_json(tmp_path: Path, monkeypatch: pytest.Mon
     check = doctor_check(config)
     assert check.name == "assets" and check.ok and not check.required
     assert check.detail == '1 file(s), 0.1 KB, uploaded, access = "unlisted"'
+
+
+def test_the_heroku_estimate_is_what_packaging_measures(
+        packaging_project: PackagingProject) -> None:
+    project = packaging_project
+    (project.root / "assets" / "big.bin").write_bytes(os.urandom(300 * 1024))
+    (project.bundle / "big.bin").write_bytes((project.root / "assets" / "big.bin").read_bytes())
+    project.package(("heroku",))
+    assert estimated_size(project.config) == folder_size(project.dist / "heroku")
+
+
+def test_a_new_big_asset_is_over_the_slug_limit_before_it_is_packaged(
+        packaging_project: PackagingProject) -> None:
+    """The artifact packaged before the asset came is small: the verdict is about the
+    artifact `deploy heroku` would make now, from the current bundle and assets."""
+    project = packaging_project
+    project.reconfigure({"heroku": {"max_slug_mb": 1}})
+    project.package(("heroku",))
+    (project.root / "assets" / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    heroku = assets_report(project.config).architects[1]
+    assert heroku.artifact_bytes is not None and heroku.artifact_bytes < 1024 * 1024
+    assert heroku.estimated_bytes is not None and heroku.estimated_bytes > 3 * 1024 * 1024
+    assert heroku.within_limit is False
+    report = assets_report(project.config)
+    assert report.recommendation.startswith("offload them ([assets] offload = true): the heroku "
+                                            "artifact is 30")
+    assert "heroku: assets 3.0 MB, artifact 3.0 MB if packaged now (OVER the limit of 1.0 MB)" \
+        in report_lines(report)
+    (project.root / "assets" / "big.bin").unlink()  # an asset removed since the last build
+    (project.bundle / "gone.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    (project.root / ".buildtools" / "manifests").mkdir(parents=True)
+    import marshal
+
+    (project.root / ".buildtools" / "manifests" / "extra.marshal").write_bytes(
+        marshal.dumps({"TestImg.png": (0, ""), "gone.bin": (0, "")}))
+    assert assets_report(project.config).architects[1].within_limit is True

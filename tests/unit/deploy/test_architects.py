@@ -218,7 +218,8 @@ def test_heroku_over_the_slug_limit(project: PackagingProject) -> None:
     assert str(info.value).startswith("heroku: the artifact is 1.5 MB, over [deploy.heroku] ")
     assert str(info.value) == (
         "heroku: the artifact is 1.5 MB, over [deploy.heroku] max_slug_mb = 1 (Heroku's slug "
-        "limit); make the assets smaller or host them elsewhere (see docs/ASSETS.md)"
+        "limit); make the assets smaller, or serve them from the [deploy.static] bucket with "
+        "[assets] offload = true ('buildtools assets' shows their sizes)"
     )
     # the last good artifact is still there, whole, and nothing half-written beside it
     assert (project.dist / "heroku" / "server.js").read_bytes() == good
