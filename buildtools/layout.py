@@ -1,8 +1,16 @@
-"""Leaf facts that the no-op record and the core share; this module imports nothing.
+"""Leaf facts that the no-op record and the core share; this module imports nothing but os.
 
 The record (buildtools.build.record) answers "up to date" without loading the core, so it
 cannot ask the core which files and variables a stage key reads: both read them here.
 """
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # typing costs more to import than the no-op check
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # The project's state folder (stamps, stat caches, manifests, the no-op record)
 STATE_DIR_NAME = ".buildtools"
@@ -21,9 +29,13 @@ def is_swap_folder(name: str) -> bool:
     return name.startswith(".") and (STAGING_MARK in rest or REPLACED_MARK in rest)
 
 
-# Config discovery, in this order: $BUILDTOOLS_CONFIG, buildtools.toml, pyproject.toml
+# Config discovery: $BUILDTOOLS_CONFIG, else in the folder of the command and then in each one
+# above it (see config_search_folders): buildtools.toml, pyproject.toml with [tool.buildtools],
+# one Mephisto YAML in the folder, its conf/ or its hydra_configs/conf/
 CONFIG_FILE = "buildtools.toml"
 PYPROJECT_FILE = "pyproject.toml"
+PYPROJECT_TABLE = b"[tool.buildtools"
+MEPHISTO_CONF_FOLDERS = ("", "conf", os.path.join("hydra_configs", "conf"))
 CONFIG_ENV = "BUILDTOOLS_CONFIG"
 FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
 CACHE_DIR_ENV = "BUILDTOOLS_CACHE_DIR"
@@ -71,3 +83,16 @@ SHIM_FOLDERS = ("shims",)
 def plain_node_name(name: str) -> bool:
     """True for the file name of a Node binary: node, nodejs, node20 (openSUSE), node-20."""
     return name.startswith("node") and name.rstrip("0123456789.-") in ("node", "nodejs")
+
+
+def config_search_folders(start: str) -> Iterator[str]:
+    """The folders where config discovery looks, nearest first: `start`, then each folder
+    above it, up to the top of its git repository (a folder holding .git) or the filesystem
+    root, as git looks for its repository."""
+    folder = start
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.lexists(os.path.join(folder, ".git")):
+            return
+        folder = parent

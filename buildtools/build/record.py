@@ -82,19 +82,54 @@ def package_dir() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def config_candidates(cwd: str, environ: Mapping[str, str]) -> list[str]:
-    """The files whose presence decides which config is found, as config.find_config looks."""
+def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
+                    ) -> tuple[list[str], list[str]]:
+    """What decides that a command in `cwd` finds the config `config_path`, as
+    config.discovery.find_config looks: (the files whose presence or content would make it
+    find another config or stop earlier, the folders whose Mephisto YAML files would). Every
+    folder searched below the config's counts; at the config's own folder, the files that
+    come first."""
     if environ.get(layout.CONFIG_ENV):
-        return [os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))]
-    return [os.path.join(cwd, layout.CONFIG_FILE), os.path.join(cwd, layout.PYPROJECT_FILE)]
+        return [os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))], []
+    files: list[str] = []
+    listings: list[str] = []
+    for folder in layout.config_search_folders(cwd):
+        candidates = [os.path.join(folder, layout.CONFIG_FILE),
+                      os.path.join(folder, layout.PYPROJECT_FILE)]
+        files += candidates
+        if config_path in map(os.path.realpath, candidates):  # found here (maybe a symlink)
+            break
+        files.append(os.path.join(folder, ".git"))  # would stop the search here
+        listings += [os.path.join(folder, name) if name else folder
+                     for name in layout.MEPHISTO_CONF_FOLDERS]
+    return files, listings
 
 
 def _state_dir(cwd: str, environ: Mapping[str, str]) -> str | None:
-    for candidate in config_candidates(cwd, environ):
-        if os.path.isfile(candidate):
-            folder = os.path.dirname(os.path.realpath(candidate))
-            return os.path.join(folder, layout.STATE_DIR_NAME)
+    """The state folder of the config that find_config would find from `cwd`, as far as
+    buildtools.toml and pyproject.toml tell (a record is never written for a YAML config;
+    one that a YAML in a folder below would now win over does not verify: the record holds
+    the signatures of discovery_paths)."""
+    if environ.get(layout.CONFIG_ENV):
+        path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
+        return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME) \
+            if os.path.isfile(path) else None
+    for folder in layout.config_search_folders(cwd):
+        found = os.path.join(folder, layout.CONFIG_FILE)
+        if not os.path.isfile(found):
+            found = os.path.join(folder, layout.PYPROJECT_FILE)
+            if not _declares_table(found):
+                continue
+        return os.path.join(os.path.dirname(os.path.realpath(found)), layout.STATE_DIR_NAME)
     return None
+
+
+def _declares_table(pyproject: str) -> bool:
+    try:
+        with open(pyproject, "rb") as handle:
+            return layout.PYPROJECT_TABLE in handle.read()
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- the fast check

@@ -16,7 +16,7 @@ from buildtools.build.record import (
     FORMAT,
     MISSING,
     RECORD_NAME,
-    config_candidates,
+    discovery_paths,
     env_digest,
     load_record,
     other_name,
@@ -51,8 +51,11 @@ class Recorder:
         self.usable = config.path.suffix in (".toml",) and not config.webapp.force_rebuild
         if not self.usable:
             return
-        for candidate in [*config_candidates(self.cwd, environ), str(config.path)]:
+        files, listings = discovery_paths(self.cwd, environ, str(config.path))
+        for candidate in [*files, str(config.path)]:
             self._add(candidate)
+        for folder in listings:
+            self._add_listing(folder, (".yaml", ".yml"))
         source = str(config.webapp.source)
         self._add(source)
         from buildtools.fingerprint.ignore import outer_ignore_paths
@@ -80,7 +83,7 @@ class Recorder:
         sigs = (signature_of(path), signature_of(path, True)) if follow else (signature_of(path),)
         self.paths[path] = sigs
 
-    def _add_listing(self, folder: str, suffix: str) -> None:
+    def _add_listing(self, folder: str, suffix: str | tuple[str, ...]) -> None:
         """A folder (whose mtime moves when an entry comes or goes) and its files ending in
         `suffix`: what is there now, whatever names a later version gives them."""
         self._add(folder)

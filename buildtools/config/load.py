@@ -12,6 +12,7 @@ from typing import Any
 
 from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
 from buildtools.config.cachedir import user_cache_dir
+from buildtools.config.discovery import find_config, read_bytes
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -34,7 +35,7 @@ from buildtools.config.tables import (
     TOP_LEVEL,
     WEBAPP_FIELDS,
 )
-from buildtools.layout import CONFIG_ENV, CONFIG_FILE, FORCE_ENV
+from buildtools.layout import FORCE_ENV
 
 # The names the rest of buildtools imports from here
 __all__ = ["KNOWN_ARCHITECTS", "TASK_FIELDS", "CacheConfig", "Config", "build_config",
@@ -42,50 +43,7 @@ __all__ = ["KNOWN_ARCHITECTS", "TASK_FIELDS", "CacheConfig", "Config", "build_co
            "user_cache_dir"]
 from buildtools.errors import UserError
 
-# ---------------------------------------------------------------- discovery
-
-
-def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path:
-    """The configuration file for the project in `start`."""
-    env = os.environ if env is None else env
-    if env.get(CONFIG_ENV):
-        path = (start / env[CONFIG_ENV]).resolve()
-        if not path.is_file():
-            raise UserError(f"{CONFIG_ENV}={env[CONFIG_ENV]}: no such file ({path})")
-        return path
-    toml_path = start / CONFIG_FILE
-    if toml_path.is_file():
-        return toml_path.resolve()
-    pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and b"[tool.buildtools" in _read_bytes(pyproject):
-        return pyproject.resolve()
-    candidates = _mephisto_yaml_candidates(start)
-    if len(candidates) == 1:
-        return candidates[0].resolve()
-    if len(candidates) > 1:
-        names = ", ".join(str(path.relative_to(start)) for path in candidates)
-        raise UserError(
-            f"several Mephisto configs found ({names}); choose one with {CONFIG_ENV}=<file>"
-        )
-    raise UserError(
-        f"no {CONFIG_FILE} in {start} (nor [tool.buildtools] in pyproject.toml, nor a Mephisto "
-        f"YAML in conf/); create one with 'buildtools new' or set {CONFIG_ENV}"
-    )
-
-
-def _mephisto_yaml_candidates(start: Path) -> list[Path]:
-    found = []
-    for folder in (start, start / "conf", start / "hydra_configs" / "conf"):
-        if not folder.is_dir():
-            continue
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            try:
-                text = path.read_text("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if any(line.startswith("mephisto:") for line in text.splitlines()):
-                found.append(path)
-    return found
+# ---------------------------------------------------------------- loading
 
 
 def load_config(start: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -114,16 +72,9 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
     return build_config(raw, path=path.resolve(), root=root.resolve(), source=source, env=env)
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}; make it readable") from None
-
-
 def read_config_text(path: Path) -> str:
     """The text of a configuration file; one clear line when it is not UTF-8."""
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,6 +4,7 @@ says "up to date" when something changed (real npm builds in between)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ import pytest
 from buildtools.build import record as fresh
 
 if TYPE_CHECKING:
-    from tests.integration.conftest import Project
+    from tests.integration.conftest import Project, Tiny
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -62,3 +63,47 @@ def test_record_answers_only_while_nothing_changed(project: Project, tmp_path: P
     (project.root / "buildtools.toml").write_text(
         (project.root / "buildtools.toml").read_text() + "\n# a comment\n")
     assert not recorded(project, env)
+
+
+@pytest.mark.needs("npm")
+def test_a_build_from_a_subfolder_finds_the_project_and_its_record(
+        tiny: Tiny, tmp_path: Path, buildtools_command: str, doit_command: str) -> None:
+    """`cd webapp/src && buildtools build` builds the project above (as git finds its
+    repository), the record answers the next no-op there, and a config, a Mephisto YAML or a
+    .git that appears in between is never overlooked by it."""
+    env = environment(tmp_path)
+    src = tiny.webapp / "src"
+
+    def build_in(folder: Path, *args: str, command: str = buildtools_command
+                 ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([command, *args], cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=600)
+
+    built = build_in(src, "build")
+    assert built.returncode == 0, built.stderr
+    assert (tiny.bundle / "index.html").read_text() == "<p>hello</p>"
+    assert not (src / ".buildtools").exists() and not (src / "dist").exists()
+    time.sleep(2.2)  # past the racy window: the next full check leaves a record
+    assert "build is up to date" in build_in(src, "build").stdout
+    assert fresh.check(str(src), env) is not None
+    assert tiny.count("build") == 1
+
+    (tiny.webapp / "conf").mkdir()
+    (tiny.webapp / "conf" / "task.yaml").write_text("mephisto:\n  task:\n    task_title: T\n")
+    assert fresh.check(str(src), env) is None  # that YAML is now the config found from src
+    (tiny.webapp / "conf" / "task.yaml").unlink()
+    (tiny.webapp / "conf").rmdir()
+    time.sleep(2.2)
+    build_in(src, "build")
+    assert fresh.check(str(src), env) is not None
+    (tiny.webapp / ".git").mkdir()  # the webapp is a repository of its own: the search stops
+    assert fresh.check(str(src), env) is None
+    stopped = build_in(src, "build")
+    assert stopped.returncode == 1
+    assert stopped.stderr.startswith(
+        f"error: no buildtools.toml in {src} nor in a folder above it up to {tiny.webapp} ")
+    (tiny.webapp / ".git").rmdir()
+
+    seek = build_in(src, "-k", "build", command=doit_command)  # doit's own upward search
+    assert seek.returncode == 0, seek.stdout + seek.stderr
+    assert tiny.count("build") == 1
