@@ -9,8 +9,11 @@
   custom_source_dir (ParlAI) work the same way; an .html task_source needs no npm at all;
 - the architect (`- /mephisto/architect: local` or mephisto.architect._architect_type) is the
   one `doit deploy` packages; mock packages none;
-- a `buildtools:` mapping at the top holds buildtools-only settings: webapp keys (node,
-  build_env...) directly or in `webapp:`, and the deploy, cache, assets tables;
+- a `buildtools:` mapping holds buildtools-only settings: webapp keys (node, build_env...)
+  directly or in `webapp:`, and the deploy, cache, assets tables. Mephisto composes its config
+  in Hydra's struct mode, which refuses a top-level key its TaskConfig does not declare: so the
+  mapping may also stand in `buildtools.yaml` beside the YAML (a file Hydra never composes
+  unless asked to); the YAML's own mapping, where the script allows one, wins;
 - a mephisto key that Mephisto does not define is a warning naming the closest valid key.
 """
 
@@ -30,6 +33,7 @@ from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 _MAX_INCLUDES = 8
+SETTINGS_FILE = "buildtools.yaml"  # buildtools-only settings beside a Mephisto YAML
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
     wrapper = _installed_crowd_wrapper(provider if isinstance(provider, str) else "mock")
     if wrapper is not None:
         tables.setdefault("deploy", {})["crowd_wrapper"] = str(wrapper)
+    beside = path.parent / SETTINGS_FILE
+    if beside.is_file() and beside != path:
+        _apply_buildtools(beside.name, tables, _load(beside).get("buildtools", {}))
     _apply_buildtools(name, tables, data.get("buildtools"))
     return MephistoYaml(tables, root, tuple(warnings))
 
