@@ -30,6 +30,9 @@ def test_the_first_launch_builds_both_bundles_and_returns_mephistos_path(
     assert f"build:review -> {expected}\n" in out, out
     assert f"dev -> {expected}\n" in out, out
     assert "build          runs because it has not run here before" in out
+    # one npm install: dev's install has build:review's key, and node_modules is as it left it
+    assert out.count("install        done") == 1, out
+    assert "install        up to date" in out.split("build:review ->")[1], out
     assert b"rate this sentence" in task.bundle_js.read_bytes()  # the aliased package
     assert task.review_js.is_file()
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,10 @@ from buildtools.build.freshness import StampStore
 from buildtools.config.model import Config
 from buildtools.errors import CommandFailed, UserError
 from buildtools.layout import STATE_DIR_NAME
+from buildtools.mephisto.install import adopt_install, remember_install
 from buildtools.util import atomic
 
-__all__ = ["build_custom_bundle", "pair_state_dir"]
+__all__ = ["build_custom_bundle", "mephisto_config", "pair_state_dir"]
 
 WHO = "build_custom_bundle"
 # The webapp settings a buildtools.toml of the task folder may give the drop-in; the others
@@ -70,8 +72,14 @@ def build_custom_bundle(
                 StampStore(config.state_dir).path("build").unlink(missing_ok=True)
             session = Session(config, reporter=reporter)
             if force or not session.check_up_to_date():
-                with _last_good_output(config.webapp.source / "build", config.state_dir):
-                    session.build(force=force)
+                started_ns = time.time_ns()
+                if not force:
+                    adopt_install(session, config)
+                try:
+                    with _last_good_output(config.webapp.source / "build", config.state_dir):
+                        session.build(force=force)
+                finally:
+                    remember_install(config, started_ns)
     except CommandFailed as exc:
         if quiet and exc.tail:  # the output was not shown as it came: show its end now
             sys.stderr.write("\n".join(exc.tail) + "\n")
