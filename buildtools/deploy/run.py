@@ -33,6 +33,12 @@ from buildtools.util.paths import shown as display
 def check_ready(config: Config, requested: Sequence[str] | None) -> list[str]:
     """The architects to package, after the checks that need no build."""
     names = registry.resolve(config.deploy.architects if requested is None else requested)
+    if not names and config.path.suffix in (".yaml", ".yml"):
+        raise UserError(
+            f"{config.display_name}: the task's architect (mock) is deployed by Mephisto "
+            "itself, there is nothing to package; name one (`doit deploy local`) or set "
+            "deploy: architects in buildtools.yaml"
+        )
     if not names:
         raise UserError(
             "no architect to deploy; list some in [deploy] architects "

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.config.load import load_config, load_config_file
+from buildtools.deploy.run import check_ready
 from buildtools.errors import UserError
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
@@ -57,6 +58,13 @@ def test_the_architect_comes_from_the_defaults_list_or_architect_type(task: Path
     text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
     mock = conf(task, text.replace("architect: local", "architect: mock"))
     assert load_config_file(mock, {}).deploy.architects == ()
+    with pytest.raises(UserError) as info:
+        check_ready(load_config_file(mock, {}), None)
+    assert str(info.value) == (
+        "example.yaml: the task's architect (mock) is deployed by Mephisto itself, there is "
+        "nothing to package; name one (`doit deploy local`) or set deploy: architects in "
+        "buildtools.yaml")
+    assert check_ready(load_config_file(mock, {}), ["local"]) == ["local"]
     heroku = conf(task, text.replace("mephisto:\n", "mephisto:\n  architect:\n"
                                                      "    _architect_type: heroku\n", 1))
     assert load_config_file(heroku, {}).deploy.architects == ("heroku",)
