@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config import mephisto_keys as keys
+from buildtools.config.hydra import composed, expanded, load_yaml, task_dir
 from buildtools.config.schema import closest
 from buildtools.config.tables import TASK_FIELDS, TOP_LEVEL, WEBAPP_FIELDS
 from buildtools.errors import UserError
 
-_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
-_MAX_INCLUDES = 8
 SETTINGS_FILE = "buildtools.yaml"  # buildtools-only settings beside a Mephisto YAML
 
 
@@ -45,12 +44,12 @@ class MephistoYaml:
 
 def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> MephistoYaml:
     environ = os.environ if environ is None else environ
-    data, groups = _composed(path, 0)
+    data, groups = composed(path)
     name = path.name
     if not isinstance(data.get("mephisto"), dict):
         raise UserError(f"{name}: no 'mephisto:' section; is this a Mephisto task config?")
-    root = _task_dir(path, data)
-    data = _expanded(data, data, root, environ)
+    root = task_dir(path, data)
+    data = expanded(data, data, root, environ)
     mephisto = data["mephisto"]
     sections = {key: _section(name, mephisto, key) for key in ("blueprint", "task", "architect",
                                                                "provider")}
@@ -73,104 +72,9 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
         tables.setdefault("deploy", {})["crowd_wrapper"] = str(wrapper)
     beside = path.parent / SETTINGS_FILE
     if beside.is_file() and beside != path:
-        _apply_buildtools(beside.name, tables, _load(beside).get("buildtools", {}))
+        _apply_buildtools(beside.name, tables, load_yaml(beside).get("buildtools", {}))
     _apply_buildtools(name, tables, data.get("buildtools"))
     return MephistoYaml(tables, root, tuple(warnings))
-
-
-# ---------------------------------------------------------------- reading and composing
-
-
-def _load(path: Path) -> dict[str, Any]:
-    import yaml
-
-    from buildtools.config.load import read_config_text
-
-    try:
-        data = yaml.safe_load(read_config_text(path)) or {}
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path.name}: must be a mapping at the top, as Mephisto's configs are")
-    return data
-
-
-def _composed(path: Path, depth: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """The config with the files its defaults list names merged under it, and the group
-    choices (`mephisto/architect: local` -> {"architect": "local"}) of the whole list."""
-    data = _load(path)
-    merged: dict[str, Any] = {}
-    groups: dict[str, str] = {}
-    defaults = data.get("defaults") or []
-    for entry in defaults if isinstance(defaults, list) else []:
-        if isinstance(entry, str) and entry != "_self_" and depth < _MAX_INCLUDES:
-            included = path.parent / f"{entry}.yaml"
-            if included.is_file():
-                sub, sub_groups = _composed(included, depth + 1)
-                merged = _merge(merged, sub)
-                groups.update(sub_groups)
-        elif isinstance(entry, dict):
-            for group, choice in entry.items():
-                group = str(group).removeprefix("override").strip().strip("/")
-                if group.startswith("mephisto/") and isinstance(choice, str):
-                    groups[group.removeprefix("mephisto/")] = choice
-    own = {key: value for key, value in data.items() if key != "defaults"}
-    return _merge(merged, own), groups
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _task_dir(path: Path, data: dict[str, Any]) -> Path:
-    given = data.get("task_dir")
-    if isinstance(given, str) and given and "${" not in given:
-        return Path(os.path.expanduser(given))
-    folder = path.parent
-    if folder.name == "conf":
-        folder = folder.parent
-    if folder.name == "hydra_configs":
-        folder = folder.parent
-    return folder
-
-
-def _expanded(value: Any, data: dict[str, Any], root: Path, environ: Mapping[str, str],
-              depth: int = 0) -> Any:
-    if isinstance(value, dict):
-        return {key: _expanded(item, data, root, environ, depth) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_expanded(item, data, root, environ, depth) for item in value]
-    if not isinstance(value, str) or "${" not in value:
-        return value
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
-        if name == "task_dir":
-            return str(root)
-        if name.startswith("oc.env:"):
-            variable, _, default = name.removeprefix("oc.env:").partition(",")
-            return environ.get(variable.strip(), default.strip())
-        found = _lookup(data, name)
-        if isinstance(found, (str, int, float)) and not isinstance(found, bool) and depth < 4:
-            return str(_expanded(str(found), data, root, environ, depth + 1))
-        return match.group(0)
-
-    return _INTERPOLATION.sub(replace, value)
-
-
-def _lookup(data: dict[str, Any], dotted: str) -> Any:
-    current: Any = data
-    for part in dotted.split("."):
-        if not isinstance(current, dict) or part not in current:
-            return None
-        current = current[part]
-    return current
 
 
 def _section(name: str, mephisto: dict[str, Any], key: str) -> dict[str, Any]:
