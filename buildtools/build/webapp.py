@@ -18,7 +18,7 @@ _WEBPACK_OUTPUT = re.compile(
 
 def checked_package_json(config: Config) -> dict[str, Any]:
     """package.json, after checking that it defines the configured build script."""
-    package = read_package_json(config.webapp.source)
+    package = read_package_json(config.webapp.source, config.source_setting)
     scripts = package.get("scripts") or {}
     command = config.webapp.build_command
     if not isinstance(scripts, dict) or command not in scripts:

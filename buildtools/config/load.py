@@ -61,7 +61,7 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
 
         parsed = read_mephisto_yaml(path, env)
         config = build_config(parsed.tables, path=path.resolve(), root=parsed.root.resolve(),
-                              source=source, env=env)
+                              source=source, env=env, names=parsed.names)
         return dataclasses.replace(config, warnings=parsed.warnings)
     raw = _read_toml(path)
     root = path.parent
@@ -100,8 +100,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def build_config(
-    raw: Mapping[str, Any], *, path: Path, root: Path, source: str, env: Mapping[str, str]
+    raw: Mapping[str, Any], *, path: Path, root: Path, source: str, env: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
 ) -> Config:
+    """The Config of the tables `raw`; `names` maps "table.key" to where the setting stands,
+    for errors (schema.validate_table)."""
     for key in raw:
         if key not in TOP_LEVEL:
             raise _unknown_top_level(source, key)
@@ -110,10 +113,10 @@ def build_config(
             f"{source}: no [webapp] and no [task] table; say where the webapp is ([webapp] "
             "source) and what the task is ([task] task_title...): see 'buildtools new'"
         )
-    webapp = validate_table(source, "webapp", raw.get("webapp", {}), WEBAPP_FIELDS)
-    task = validate_table(source, "task", raw.get("task", {}), TASK_FIELDS)
-    deploy = validate_table(source, "deploy", raw.get("deploy", {}), DEPLOY_FIELDS)
-    cache = validate_table(source, "cache", raw.get("cache", {}), CACHE_FIELDS)
+    webapp = validate_table(source, "webapp", raw.get("webapp", {}), WEBAPP_FIELDS, names)
+    task = validate_table(source, "task", raw.get("task", {}), TASK_FIELDS, names)
+    deploy = validate_table(source, "deploy", raw.get("deploy", {}), DEPLOY_FIELDS, names)
+    cache = validate_table(source, "cache", raw.get("cache", {}), CACHE_FIELDS, names)
 
     post_install = _merged(source, "post_install_script", webapp, task, "")
     force = _merged(source, "force_rebuild", webapp, task, False)
@@ -156,7 +159,7 @@ def build_config(
         ("ec2", EC2_FIELDS),
         ("static", STATIC_FIELDS),
     ):
-        deploy[table] = validate_table(source, f"deploy.{table}", deploy[table], fields)
+        deploy[table] = validate_table(source, f"deploy.{table}", deploy[table], fields, names)
     static = static_settings(deploy["static"])
     assets = read_assets(source, raw.get("assets", {}), static)
 

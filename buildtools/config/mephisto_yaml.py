@@ -40,6 +40,8 @@ class MephistoYaml:
     tables: dict[str, Any]
     root: Path  # Mephisto's ${task_dir}
     warnings: tuple[str, ...]
+    # what errors call a setting: "task.task_reward" -> "example.yaml: mephisto.task.task_reward"
+    names: dict[str, str]
 
 
 def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> MephistoYaml:
@@ -70,11 +72,28 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
     wrapper = _installed_crowd_wrapper(provider if isinstance(provider, str) else "mock")
     if wrapper is not None:
         tables.setdefault("deploy", {})["crowd_wrapper"] = str(wrapper)
+    names = {f"task.{key}": f"{name}: mephisto.task.{key}" for key in tables["task"]}
     beside = path.parent / SETTINGS_FILE
     if beside.is_file() and beside != path:
-        _apply_buildtools(beside.name, tables, load_yaml(beside).get("buildtools", {}))
+        settings = load_yaml(beside).get("buildtools", {})
+        _apply_buildtools(beside.name, tables, settings)
+        _name_keys("", f"{beside.name}: buildtools", settings, names)
     _apply_buildtools(name, tables, data.get("buildtools"))
-    return MephistoYaml(tables, root, tuple(warnings))
+    _name_keys("", f"{name}: buildtools", data.get("buildtools"), names)
+    return MephistoYaml(tables, root, tuple(warnings), names)
+
+
+def _name_keys(table: str, where: str, mapping: Any, names: dict[str, str]) -> None:
+    """What the `buildtools:` mapping calls each setting: "webapp.output" is buildtools.output
+    or buildtools.webapp.output, "deploy.heroku.max_slug_mb" buildtools.deploy.heroku...."""
+    if not isinstance(mapping, dict):
+        return
+    for key, value in mapping.items():
+        inner = f"{table}.{key}" if table else ("webapp." if key in WEBAPP_FIELDS else "") + key
+        if isinstance(value, dict):
+            _name_keys(inner, f"{where}.{key}", value, names)
+        else:
+            names[inner] = f"{where}.{key}"
 
 
 def _section(name: str, mephisto: dict[str, Any], key: str) -> dict[str, Any]:

@@ -105,5 +105,10 @@ class Config:
             return "pyproject.toml [tool.buildtools]"
         return self.path.name
 
+    @property
+    def source_setting(self) -> str:
+        """How error messages name the setting that points at the webapp folder."""
+        return f"{self.display_name}: [webapp] source"
+
     def missing_task_keys(self) -> list[str]:
         return [key for key in REQUIRED_TASK_KEYS if self.task.get(key) in (None, "")]

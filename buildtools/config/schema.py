@@ -50,9 +50,12 @@ def unknown_key_error(source: str, table: str, key: str, known: list[str]) -> Us
 
 
 def validate_table(
-    source: str, table: str, data: Mapping[str, Any], fields: Mapping[str, Field]
+    source: str, table: str, data: Mapping[str, Any], fields: Mapping[str, Field],
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Return the table with defaults filled in; raise UserError on the first problem."""
+    """Return the table with defaults filled in; raise UserError on the first problem.
+    `names` maps "table.key" to where the setting stands, when that is not `source` [table]
+    key (a YAML config's "example.yaml: mephisto.task.task_reward")."""
     if not isinstance(data, Mapping):
         raise UserError(f"{source}: [{table}] must be a table, got {type(data).__name__}")
     for key in data:
@@ -64,12 +67,12 @@ def validate_table(
             values[key] = spec.default
             continue
         value = data[key]
-        values[key] = _check_value(source, table, key, value, spec)
+        where = (names or {}).get(f"{table}.{key}") or f"{source}: [{table}] {key}"
+        values[key] = _check_value(where, value, spec)
     return values
 
 
-def _check_value(source: str, table: str, key: str, value: Any, spec: Field) -> Any:
-    where = f"{source}: [{table}] {key}"
+def _check_value(where: str, value: Any, spec: Field) -> Any:
     kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
     if float in kinds and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)

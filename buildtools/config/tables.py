@@ -6,6 +6,7 @@ import posixpath
 from typing import Any
 
 from buildtools.config.schema import REQUIRED, Field
+from buildtools.node.semver import NODE_SETTINGS, is_node_setting
 
 KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
 
@@ -44,6 +45,10 @@ def _inside_webapp(value: str) -> str | None:
     return None
 
 
+def _node(value: str) -> str | None:
+    return None if is_node_setting(value) else f"must be {NODE_SETTINGS}, got {value!r}"
+
+
 WEBAPP_FIELDS: dict[str, Field] = {
     "source": Field(str, "webapp"),
     "build_command": Field(str, "build"),
@@ -52,7 +57,7 @@ WEBAPP_FIELDS: dict[str, Field] = {
     "force_rebuild": Field(bool, False),
     "extra_source_dir": Field(str, ""),
     "extra_source_allow": Field(list, [], check=_string_list),
-    "node": Field(str, "auto"),
+    "node": Field(str, "auto", check=_node),
     "node_mirror": Field(str, ""),
     "build_env": Field(list, [], check=_string_list),
     "template": Field(str, ""),

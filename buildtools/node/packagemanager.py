@@ -25,11 +25,16 @@ class PackageManager:
     lockfile: str | None  # file name inside the webapp folder, None when there is none
 
 
-def read_package_json(webapp: Path) -> dict[str, Any]:
+def read_package_json(webapp: Path, setting: str = "") -> dict[str, Any]:
+    """package.json of `webapp`; `setting` names where the folder comes from, for the error
+    when there is none ("buildtools.toml: [webapp] source")."""
     path = webapp / "package.json"
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        if setting:
+            raise UserError(f"{setting}: no package.json in {webapp}; set it to the folder "
+                            "that holds the webapp's package.json") from None
         raise UserError(
             f"no package.json in {webapp}: set [webapp] source to the folder holding it"
         ) from None
@@ -47,9 +52,9 @@ def read_package_json(webapp: Path) -> dict[str, Any]:
     return data
 
 
-def detect_package_manager(webapp: Path) -> PackageManager:
+def detect_package_manager(webapp: Path, setting: str = "") -> PackageManager:
     """The `packageManager` field of package.json decides; else the lockfile; else npm."""
-    package = read_package_json(webapp)
+    package = read_package_json(webapp, setting)
     present = [name for name in LOCKFILES if (webapp / name).is_file()]
     declared = package.get("packageManager")
     if isinstance(declared, str) and declared.strip():

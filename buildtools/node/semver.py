@@ -14,6 +14,17 @@ Comparator = tuple[str, Version]
 # One AND-set of comparators; a range is an OR of these.
 ComparatorSet = tuple[Comparator, ...]
 
+# [webapp] node: a provider, or the exact version to download with nodeenv
+NODE_PROVIDERS = ("auto", "system", "wheel")
+EXACT_VERSION = re.compile(r"^v?(\d+\.\d+\.\d+)$")
+NODE_SETTINGS = '"auto", "system", "wheel" or a Node version like "20.11.1"'
+
+
+def is_node_setting(value: str) -> bool:
+    value = value.strip()
+    return value in NODE_PROVIDERS or EXACT_VERSION.match(value) is not None
+
+
 _NOTHING: ComparatorSet = (("<", (0, 0, 0)),)
 _ANY: ComparatorSet = ()
 

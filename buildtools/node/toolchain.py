@@ -12,7 +12,6 @@ it is installed (it is a copy of npm-cli.js that requires '../lib/cli.js').
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,13 +25,18 @@ from buildtools.node.discovery import (
     found_in_prefix,
 )
 from buildtools.node.nodeenv import create_nodeenv
-from buildtools.node.semver import RangeError, parse_range, satisfies
+from buildtools.node.semver import (
+    EXACT_VERSION,
+    NODE_SETTINGS,
+    RangeError,
+    parse_range,
+    satisfies,
+)
 from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 
 PROVIDERS = ("system", "wheel", "nodeenv")
-_EXACT_VERSION = re.compile(r"^v?(\d+\.\d+\.\d+)$")
 
 
 @dataclass(frozen=True)
@@ -169,11 +173,10 @@ def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cac
 def _nodeenv(
     setting: str, mirror: str, engines: str | None, cache_dir: Path, cache: _VersionCache
 ) -> Toolchain:
-    match = _EXACT_VERSION.match(setting)
+    match = EXACT_VERSION.match(setting)
     if match is None:
         raise UserError(
-            f'[webapp] node = "{setting}" is not "auto", "system", "wheel" '
-            'or a Node version like "20.11.1"'
+            f'[webapp] node = "{setting}" is not {NODE_SETTINGS}'
         )
     version = match[1]
     if engines is not None and not satisfies(version, engines):

@@ -29,7 +29,7 @@ def plan_install(
     ctx: Context, node_key: str, package: dict[str, Any]
 ) -> tuple[StagePlan, PackageManager]:
     source = ctx.config.webapp.source
-    manager = detect_package_manager(source)
+    manager = detect_package_manager(source, ctx.config.source_setting)
     names = [*INSTALL_FILES, *([manager.lockfile] if manager.lockfile else [])]
     script = ctx.config.webapp.post_install_script
     inputs: dict[str, Any] = {

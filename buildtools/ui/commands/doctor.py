@@ -121,7 +121,7 @@ def _package_manager_check(config: Config | None) -> Check:
         return Check("package manager", SKIPPED, "needs a valid config (see above)",
                      required=False)
     try:
-        manager = detect_package_manager(config.webapp.source)
+        manager = detect_package_manager(config.webapp.source, config.source_setting)
     except UserError as exc:
         return Check("package manager", ERROR, str(exc))
     lockfile = manager.lockfile or "no lockfile"

@@ -67,3 +67,13 @@ def test_build_env_selects_bundler_variables() -> None:
                "MY_FLAG": "3", "PATH": "/bin"}
     assert build_env(("MY_FLAG",), environ) == {
         "MY_FLAG": "3", "NODE_ENV": "production", "REACT_APP_X": "2", "VITE_API": "1"}
+
+
+def test_a_source_without_package_json_names_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "buildtools.toml").write_text("[webapp]\nsource = '/'\n" + TASK)
+    config = load_config(tmp_path, {})
+    with pytest.raises(UserError) as info:
+        checked_package_json(config)
+    assert str(info.value) == (
+        "buildtools.toml: [webapp] source: no package.json in /; set it to the folder that "
+        "holds the webapp's package.json")

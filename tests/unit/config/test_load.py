@@ -248,6 +248,39 @@ def test_mephisto_yaml_is_found_and_mapped(project: Path) -> None:
     assert config.deploy.architects == ("heroku",)
 
 
+@pytest.mark.parametrize(("file", "setting", "named"), [
+    ("example.yaml", "buildtools:\n  node: '21x'\n", "example.yaml: buildtools.node"),
+    ("example.yaml", "buildtools:\n  webapp:\n    node: '21x'\n",
+     "example.yaml: buildtools.webapp.node"),
+    ("buildtools.yaml", "buildtools:\n  node: '21x'\n", "buildtools.yaml: buildtools.node"),
+])
+def test_yaml_errors_name_the_yaml_key(project: Path, file: str, setting: str,
+                                       named: str) -> None:
+    (project / "webapp" / "src" / "static").mkdir(parents=True)
+    (project / "conf").mkdir()
+    (project / "conf" / "example.yaml").write_text(MEPHISTO_YAML)
+    with (project / "conf" / file).open("a") as handle:
+        handle.write(setting)
+    assert error_of(project) == (
+        f'{named} must be "auto", "system", "wheel" or a Node version like '
+        "\"20.11.1\", got '21x'")
+    (project / "conf" / "buildtools.yaml").unlink(missing_ok=True)
+    (project / "conf" / "example.yaml").write_text(
+        MEPHISTO_YAML.replace("task_reward: 0.05", "task_reward: many"))
+    assert error_of(project) == (
+        "example.yaml: mephisto.task.task_reward must be a number, got 'many' (str)")
+
+
+@pytest.mark.parametrize("node", ["21x", "20", "lts"])
+def test_an_unknown_node_setting_is_refused_at_load(project: Path, node: str) -> None:
+    write(project, f"[webapp]\nnode = '{node}'\n" + TASK)
+    assert error_of(project) == (
+        f'buildtools.toml: [webapp] node must be "auto", "system", "wheel" or a Node version '
+        f"like \"20.11.1\", got '{node}'")
+    write(project, "[webapp]\nnode = ' v20.11.1 '\n" + TASK)
+    assert load_config(project, {}).webapp.node == " v20.11.1 "
+
+
 def test_mephisto_yaml_by_environment_and_errors(project: Path) -> None:
     (project / "webapp" / "src" / "static").mkdir(parents=True)
     (project / "conf").mkdir()
@@ -260,7 +293,7 @@ def test_mephisto_yaml_by_environment_and_errors(project: Path) -> None:
     config = load_config(project, {"BUILDTOOLS_CONFIG": "conf/a.yaml"})
     assert config.task["task_title"] == "Rating a sentence as good or bad"
     assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/b.yaml"}) == (
-        "b.yaml: [task] task_reward must be >= 0, got -2.0"
+        "b.yaml: mephisto.task.task_reward must be >= 0, got -2.0"
     )
     assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/c.yaml"}) == (
         f"BUILDTOOLS_CONFIG=conf/c.yaml: no such file ({project / 'conf' / 'c.yaml'})"
