@@ -75,13 +75,16 @@ def collect_assets(folder: Path, allow: Iterable[str] = ()) -> dict[str, Path]:
 
 
 def copy_assets(
-    assets: dict[str, Path], bundle: Path, build_files: set[str], output_label: str
+    assets: dict[str, Path], bundle: Path, build_files: set[str], output_label: str,
+    label: str,
 ) -> None:
-    """Copy into the bundle; a name that a build output already has is an error naming both."""
+    """Copy into the bundle; a name that a build output already has is an error naming both,
+    as the user sees them: `label` is extra_source_dir's ("assets/"), `output_label` the
+    build output folder's ("webapp/dist")."""
     for relative in sorted(assets):
         if relative in build_files:
             raise UserError(
-                f"extra_source_dir file '{assets[relative]}' would overwrite the build output "
+                f"extra_source_dir: '{label}{relative}' would overwrite the build output "
                 f"'{output_label}/{relative}'; rename one of them"
             )
         target = bundle / relative

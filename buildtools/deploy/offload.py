@@ -149,14 +149,20 @@ def offloaded_url(config: Config, path: str, ttl: int, environ: Mapping[str, str
         raise UserError(f"signed_url: '{relative}' is not a file of {offload.folder}")
     if not config.assets.signed:
         return offload.base_url + quote(relative)
-    from buildtools.deploy.publish.s3 import make_client
+    from botocore.exceptions import BotoCoreError
+
+    from buildtools.deploy.publish.s3 import make_client, reason
 
     static = config.deploy.static
     key = (static.endpoint_url, static.bucket, static.region)
     client = _CLIENTS.get(key) or _CLIENTS.setdefault(key, make_client(static, environ))
-    url: str = client.generate_presigned_url(
-        "get_object",
-        Params={"Bucket": static.bucket, "Key": offload.key_prefix + relative},
-        ExpiresIn=ttl,
-    )
+    try:
+        url: str = client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": static.bucket, "Key": offload.key_prefix + relative},
+            ExpiresIn=ttl,
+        )
+    except BotoCoreError as exc:
+        raise UserError(f"signed_url: cannot sign the URL of '{relative}': {reason(exc)}"
+                        ) from None
     return url

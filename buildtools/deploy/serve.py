@@ -107,7 +107,9 @@ def _handler_class(
 
     class Handler(SimpleHTTPRequestHandler):
         server_version = "buildtools-serve"
-        sys_version = ""
+
+        def version_string(self) -> str:  # the Server header: no Python version after it
+            return self.server_version
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(root), **kwargs)

@@ -139,7 +139,7 @@ def test_bundle_refuses_overwrite_secret_and_escaping_symlink(project: Project) 
     (assets / "index.html").write_text("<p>mine</p>")
     result = project.doit("build", check=False)
     assert result.returncode == 1
-    assert (f"error: extra_source_dir file '{assets / 'index.html'}' would overwrite the build "
+    assert ("error: extra_source_dir: 'assets/index.html' would overwrite the build "
             "output 'webapp/dist/index.html'; rename one of them") in result.stderr
     assert (project.bundle / "TestImg.png").is_file()  # the previous bundle is intact
     (assets / "index.html").unlink()

@@ -27,7 +27,7 @@ def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     first = tiny.run("build")
-    assert "npm install   (no package-lock.json)" in first.stdout
+    assert "$ npm install   # no package-lock.json" in first.stdout
     assert (tiny.webapp / "package-lock.json").is_file()
     second = tiny.run("build")
     assert "install        up to date" in second.stdout, second.stdout
@@ -63,7 +63,7 @@ def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(
     lock_path.write_text(json.dumps(lock, indent=2) + "\n")
 
     result = tiny.run("build")
-    assert "$ npm ci   (package-lock.json is in sync)" in result.stdout
+    assert "$ npm ci   # package-lock.json is in sync" in result.stdout
     assert ("npm ci refused package-lock.json as out of sync with package.json (Missing: "
             "is-number@") in result.stdout, result.stdout
     assert "running npm install" in result.stdout
@@ -72,3 +72,15 @@ def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(
     assert tiny.count("install") == 2
     again = tiny.run("build")
     assert "build is up to date" in again.stdout, again.stdout
+
+
+def test_why_npm_install_runs_is_one_level_of_parentheses(
+    tmp_path: Path, make_tiny: MakeTiny
+) -> None:
+    tiny = make_tiny(tmp_path / "tiny")  # its lockfile lists no dependency
+    tiny.edit_package_json(devDependencies=DEPENDENCIES)
+    result = tiny.run("build")
+    line = next(line for line in result.stdout.splitlines() if "$ npm" in line)
+    assert line.strip() == (
+        "$ npm install   # package-lock.json is out of sync with package.json (is-odd: 3.0.1 in "
+        "package.json, nothing in package-lock.json)")

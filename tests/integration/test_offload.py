@@ -159,6 +159,24 @@ offload = true
         signed_url("nope.png", config=config, environ=s3.environ)
 
 
+def test_signing_without_credentials_says_what_to_set(
+    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    config = _project(web, tmp_path / "p", s3, offload=True, access="signed")
+    with pytest.raises(UserError) as caught:
+        signed_url("TestImg.png", config=config, environ={"PATH": "/usr/bin:/bin"})
+    assert str(caught.value) == (
+        "signed_url: cannot sign the URL of 'TestImg.png': Unable to locate credentials: set "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of "
+        "~/.aws/credentials)")
+
+
 def test_signed_without_offload_is_refused_by_the_static_architect(
     tmp_path: Path, s3: S3Server, web: Web
 ) -> None:

@@ -223,3 +223,23 @@ def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server, web: 
                 environ=s3.environ)
     assert str(caught.value).startswith(
         f"publish to s3://no-such-bucket/{PREFIX} failed: NoSuchBucket")
+
+
+def test_no_credentials_is_one_line_saying_what_to_set(
+        tmp_path: Path, s3: S3Server, web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance to ask
+    config = _config(tmp_path / "p", s3)
+    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle")
+    with pytest.raises(UserError) as caught:
+        package(config, ["static"], bundle_dir=bundle, bundle_key="k",
+                node_version=web.facts.node_version, reporter=Reporter(out=io.StringIO()),
+                environ={"PATH": "/usr/bin:/bin"})
+    assert str(caught.value) == (
+        f"publish to s3://{BUCKET}/{PREFIX} failed: Unable to locate credentials: set "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of "
+        "~/.aws/credentials)")

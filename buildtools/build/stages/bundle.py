@@ -68,7 +68,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         build_files = {
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         }
-        copy_assets(assets, staging, build_files, f"{config.webapp.source.name}/{output}")
+        extra = config.webapp.extra_source_dir
+        copy_assets(assets, staging, build_files, display(config, build_dir),
+                    f"{extra.name}/" if extra is not None else "")
         if "task_config.json" in build_files or "task_config.json" in assets:
             raise UserError(
                 "task_config.json is written by buildtools from [task]; remove the file of that "

@@ -65,7 +65,8 @@ def plan_install(
 def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> str:
     source = ctx.config.webapp.source
     argv, why = install_command(source, manager)
-    ctx.reporter.info(f"    $ {' '.join(argv)}   ({why})")
+    # why, as a shell comment: it may hold parentheses of its own (the differences it lists)
+    ctx.reporter.info(f"    $ {' '.join(argv)}   # {why}")
     env = {**package_manager_env(), **npm_cache_env(ctx.environ),
            **toolchain.env(ctx.environ)}
     unfrozen = unfrozen_install_command(manager)

@@ -149,7 +149,7 @@ def publish_folder(
         finally:
             atomic.write_json(record_file, record)
     except (BotoCoreError, ClientError) as exc:
-        raise UserError(f"publish to {where} failed: {_reason(exc)}") from None
+        raise UserError(f"publish to {where} failed: {reason(exc)}") from None
     return Published(
         sent=len(plan.send), unchanged=len(plan.unchanged), deleted=len(plan.delete),
         kept_hashed=len(plan.kept_hashed), seconds=time.monotonic() - started,
@@ -198,7 +198,13 @@ def _content_md5(hex_digest: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
 
 
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
+    """What went wrong with an S3 call, in one line (with what to do when we know it)."""
+    from botocore.exceptions import NoCredentialsError
+
+    if isinstance(exc, NoCredentialsError):
+        return (f"{exc}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE "
+                "(a profile of ~/.aws/credentials)")
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         error = response.get("Error", {})

@@ -42,8 +42,8 @@ def test_copy_assets_refuses_overwriting_a_build_output(tmp_path: Path) -> None:
     source.write_text("x")
     with pytest.raises(UserError) as info:
         copy_assets({"assets/index.js": source}, tmp_path / "bundle", {"assets/index.js"},
-                    "webapp/dist")
+                    "webapp/dist", "static/")
     assert str(info.value) == (
-        f"extra_source_dir file '{source}' would overwrite the build output "
+        "extra_source_dir: 'static/assets/index.js' would overwrite the build output "
         "'webapp/dist/assets/index.js'; rename one of them"
     )

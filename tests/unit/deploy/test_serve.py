@@ -88,6 +88,21 @@ def test_mime_types(base_url: str, http_get: HttpGet, path: str, mime: str) -> N
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_server_header_is_the_name_alone(base_url: str) -> None:
+    import socket
+
+    host, port = base_url.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    assert b"\r\nServer: buildtools-serve\r\n" in head, head
+
+
 def test_index_for_root_and_nothing_else(base_url: str, site: Path, http_get: HttpGet) -> None:
     assert http_get(base_url).body == (site / "index.html").read_bytes()
     assert http_get(base_url + "empty/").status == 404  # no listing
