@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from buildtools.layout import STAMPS_DIR_NAME
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.ignored import make_ignored_dir
@@ -35,7 +36,7 @@ class StampStore:
     def __init__(self, state_dir: Path) -> None:
         make_ignored_dir(state_dir)
         self.state_dir = state_dir
-        self.folder = state_dir / "stamps"
+        self.folder = state_dir / STAMPS_DIR_NAME
 
     def path(self, stage: str) -> Path:
         return self.folder / f"{stage.replace('/', '_')}.json"
