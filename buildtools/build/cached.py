@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context, save_manifest
+from buildtools.build.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
 
@@ -52,7 +52,7 @@ def restore_from_cache(
             f"not run now: the build comes from the {where} "
             "(npm installs when a build needs node_modules)",
         )
-    restored = f"{config.webapp.source.name}/{output}/"
+    restored = output_display(config, output)
     ctx.reporter.stage_note("build", f"restored from {where}: {restored}")
     ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
     return f"bundle (restored from {where})"

@@ -73,3 +73,36 @@ def test_a_build_that_exits_0_and_writes_nothing_is_not_up_to_date(tiny: Tiny) -
     script.write_text(good)
     tiny.run("build")
     tiny.run("check")
+
+
+def test_stage_lines_name_the_build_output_from_the_project_root(tiny: Tiny) -> None:
+    """A webapp that is not <root>/webapp (the repository's own default build renders one
+    into build/default-task/webapp): its output is named from the project root, as the
+    bundle and the artifacts are."""
+    nested = tiny.root / "build" / "t"
+    nested.mkdir(parents=True)
+    tiny.webapp.rename(nested / "webapp")
+    (nested / "counts").mkdir()  # where the tiny build counts its runs: ../counts
+    toml = tiny.root / "buildtools.toml"
+    toml.write_text(toml.read_text().replace('source = "webapp"', 'source = "build/t/webapp"'))
+    webapp = nested / "webapp"
+
+    def lines(result: str, stage: str) -> list[str]:
+        return [text for text in result.splitlines() if text.startswith(f"{stage} ")]
+
+    first = tiny.run("build").stdout
+    assert lines(first, "build")[-1].endswith(": build/t/webapp/dist/"), first
+    source = webapp / "src" / "a.txt"
+    original = source.read_bytes()
+    source.write_bytes(original + b"!")
+    tiny.run("build")
+    source.write_bytes(original)  # the first build's keys: restored from the cache
+    restored = tiny.run("build").stdout
+    assert "build          restored from cache: build/t/webapp/dist/" in restored, restored
+    (tiny.root / "assets" / "note.txt").write_text("edited\n")  # the build stays up to date
+    for path in sorted((webapp / "dist").rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (webapp / "dist").rmdir()
+    missing = tiny.run("build").stdout
+    assert lines(missing, "build")[0] == (
+        "build          runs because build/t/webapp/dist/ is missing")

@@ -9,7 +9,7 @@ from typing import Any
 import xxhash
 
 from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context, tree_explainer
+from buildtools.build.stages.context import Context, output_display, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.stages.output import aside_path, fresh_output
 from buildtools.build.webapp import build_env, output_folder
@@ -56,7 +56,7 @@ def plan_build(
         },
         stamp=ctx.stamps.read("build"),
         force=ctx.force,
-        missing_output="" if output_dir.is_dir() else f"{config.webapp.source.name}/{output}/",
+        missing_output="" if output_dir.is_dir() else output_display(config, output),
         explain={
             "tree": tree_explainer(ctx, "webapp", manifest),
             "env": _env_explainer,
@@ -88,7 +88,7 @@ def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) ->
         inputs={"build": build_key, "build_command": command},
         stamp=ctx.stamps.read(name),
         force=ctx.force,
-        missing_output="" if output_dir.is_dir() else f"{config.webapp.source.name}/{output}/",
+        missing_output="" if output_dir.is_dir() else output_display(config, output),
     )
 
 
@@ -109,12 +109,12 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
         if _files_state(folder) == before:
             raise UserError(f"the build command '{what}' finished but wrote nothing in "
                             f"{output}/; the last bundle is kept")
-        return f"{config.webapp.source.name}/{output}/"
+        return output_display(config, output)
     extra = config.webapp.extra_source_dir
     with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
                       extra_index=extra is not None and (extra / "index.html").is_file()):
         run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
-    return f"{config.webapp.source.name}/{output}/"
+    return output_display(config, output)
 
 
 def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:

@@ -97,6 +97,12 @@ def display(config: Config, path: Path) -> str:
     return shown(path, config.root)
 
 
+def output_display(config: Config, output: str) -> str:
+    """The webapp's build output folder as stage lines name it: build/default-task/webapp/dist/
+    (relative to the project root, as the bundle and the artifacts are)."""
+    return f"{display(config, config.webapp.source / output)}/"
+
+
 def timed(start: float) -> float:
     return time.monotonic() - start
 
