@@ -20,7 +20,7 @@ from buildtools.build.cached import restore_from_cache, store_in_cache
 from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.build.stages.bundle import plan_bundle, run_bundle
-from buildtools.build.stages.context import Context, save_manifest
+from buildtools.build.stages.context import Context, display, save_manifest
 from buildtools.build.stages.install import plan_install, run_install, run_post_install
 from buildtools.build.stages.node import describe_toolchain, plan_node
 from buildtools.build.stages.page import plan_page
@@ -282,7 +282,7 @@ def _bundle(walk: Walk) -> None:
     ctx = walk.ctx
     build_plan, _, output = _plan_build(walk)
     plan, extra = _plan_bundle(walk, _last_build_key(walk))
-    if walk.settle(plan, str(ctx.config.bundle_dir)):
+    if walk.settle(plan, display(ctx.config, ctx.config.bundle_dir)):
         started = time.monotonic()
         detail = run_bundle(ctx, output)
         if extra is not None:

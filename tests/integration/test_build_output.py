@@ -92,6 +92,7 @@ def test_stage_lines_name_the_build_output_from_the_project_root(tiny: Tiny) -> 
 
     first = tiny.run("build").stdout
     assert lines(first, "build")[-1].endswith(": build/t/webapp/dist/"), first
+    assert "bundle         up to date (dist/bundle)" in tiny.run("build").stdout  # as dist/local
     source = webapp / "src" / "a.txt"
     original = source.read_bytes()
     source.write_bytes(original + b"!")
