@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from buildtools.build import record
 from buildtools.build.events import NullReporter, Reporter
 from buildtools.build.freshness import StampStore
+from buildtools.build.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
 from buildtools.build.recorder import Recorder
 from buildtools.build.stages.context import Context
-from buildtools.build.walk import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale, walk
+from buildtools.build.walk import walk
 from buildtools.config.load import Config
 from buildtools.util.lock import project_lock
 

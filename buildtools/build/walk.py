@@ -13,11 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from buildtools.build.cached import restore_from_cache, store_in_cache
 from buildtools.build.freshness import StagePlan
+from buildtools.build.policies import (
+    BuildResult,
+    Policy,
+    StageStatus,
+    Stale,
+)
 from buildtools.build.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.build.stages.bundle import plan_bundle, run_bundle
 from buildtools.build.stages.context import Context, display, save_manifest
@@ -29,49 +34,6 @@ from buildtools.build.webapp import checked_package_json
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import PackageManager
 from buildtools.node.toolchain import Toolchain
-
-
-class Stale(Exception):
-    """CHECK found a stage that must run."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    runs_stale: bool  # run a stale stage (else only record its verdict)
-    stops_at_stale: bool  # raise Stale at the first stale stage, before its reason is computed
-    reports: bool  # tell the reporter each stage's line as it is settled
-    restores: bool  # try the build cache before running install and build
-
-
-CHECK = Policy("check", runs_stale=False, stops_at_stale=True, reports=False, restores=False)
-EXPLAIN = Policy("explain", runs_stale=False, stops_at_stale=False, reports=False,
-                 restores=False)
-EXECUTE = Policy("execute", runs_stale=True, stops_at_stale=False, reports=True, restores=True)
-
-
-@dataclass(frozen=True)
-class StageStatus:
-    name: str
-    up_to_date: bool
-    reason: str  # why it runs (or would run); "" when up to date
-    detail: str
-    key: str
-
-
-@dataclass
-class BuildResult:
-    bundle_dir: Path
-    bundle_key: str
-    toolchain: Toolchain
-    ran: list[str] = field(default_factory=list)
-    stages: list[StageStatus] = field(default_factory=list)
-    lines: list[tuple[str, str]] = field(default_factory=list)  # (stage, detail) up to date
-    output: str = ""  # the build output folder, relative to the webapp
-
-    @property
-    def up_to_date(self) -> bool:
-        return not self.ran and all(stage.up_to_date for stage in self.stages)
 
 
 @dataclass
