@@ -226,23 +226,9 @@ TASK = {
 
 
 @dataclass
-class Project:
+class Project(Tiny):
     """A user's task folder from webapp_template; npm lifecycle scripts count installs and
     builds in counts/ (outside the fingerprinted tree)."""
-
-    root: Path
-
-    @property
-    def webapp(self) -> Path:
-        return self.root / "webapp"
-
-    @property
-    def bundle(self) -> Path:
-        return self.root / "dist" / "bundle"
-
-    def count(self, what: str) -> int:
-        path = self.root / "counts" / what
-        return len(path.read_text()) if path.exists() else 0
 
     def doit(self, *args: str, env: dict[str, str] | None = None,
              check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -260,11 +246,6 @@ class Project:
             )
         return result
 
-    def edit_package_json(self, **changes: object) -> None:
-        path = self.webapp / "package.json"
-        data = json.loads(path.read_text())
-        data.update(changes)
-        path.write_text(json.dumps(data, indent=2) + "\n")
 
 
 def _make_project(root: Path, extra_toml: str = "") -> Project:

@@ -4,9 +4,7 @@ the bundle is up to date for the very same packages (after a restore from the ca
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,23 +15,21 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.needs("npm")
 
 
-def run(project: Project, command: str, *args: str, code: int = 0) -> str:
-    result = subprocess.run([command, *args], cwd=project.root, capture_output=True, text=True,
-                            timeout=600, env={**os.environ, "NO_COLOR": "1"})
-    assert result.returncode == code, result.stdout + result.stderr
+def run(project: Project, *args: str) -> str:
+    result = project.run(*args)
     return result.stdout + result.stderr
 
 
 def test_no_install_while_the_bundle_is_fresh_then_one_when_a_build_needs_it(
-    project: Project, buildtools_command: str
+    project: Project,
 ) -> None:
     project.doit("build")
     assert (project.count("install"), project.count("build")) == (1, 1)
     shutil.rmtree(project.webapp / "node_modules")
 
-    out = run(project, buildtools_command, "check")
+    out = run(project, "check")
     assert "check passed" in out
-    status = run(project, buildtools_command, "status")
+    status = run(project, "status")
     assert "install        up to date (not needed: the build is up to date" in status
     project.doit("build")
     assert (project.count("install"), project.count("build")) == (1, 1)
@@ -46,15 +42,15 @@ def test_no_install_while_the_bundle_is_fresh_then_one_when_a_build_needs_it(
     assert (project.webapp / "node_modules").is_dir()
 
 
-def test_a_stage_whose_last_run_failed_says_so(project: Project, buildtools_command: str) -> None:
+def test_a_stage_whose_last_run_failed_says_so(project: Project) -> None:
     project.doit("build")
     app = project.webapp / "src" / "App.jsx"
     good = app.read_text()
     app.write_text(good + "\nthis is not javascript (\n")
     project.doit("build", check=False)
-    status = run(project, buildtools_command, "status")
+    status = run(project, "status")
     assert "build          would run because its last run failed or was interrupted" in status
     app.write_text(good)
     project.doit("build")
-    status = run(project, buildtools_command, "status")
+    status = run(project, "status")
     assert "everything is up to date" in status
