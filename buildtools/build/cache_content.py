@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from buildtools.fingerprint.scan import hash_file
+from buildtools.fingerprint.files import hash_file
 
 CONTENT = "content.json"
 PARTS = ("bundle", "output")

@@ -26,26 +26,20 @@ from pathlib import Path
 
 import xxhash
 
-from buildtools.fingerprint.files import hash_file, hash_files, read_at
+from buildtools.fingerprint.files import read_at
 from buildtools.fingerprint.ignore import IgnoreFile, kept
 from buildtools.fingerprint.manifest import (
     HEX,
     SIG_BYTES,
     SYMLINK_SIZE,
-    Changes,
-    Entry,
     FolderScan,
     Manifest,
-    diff,
-    manifest_digest,
     split_names,
 )
 from buildtools.fingerprint.statcache import StatCache, without_racy
 from buildtools.layout import RACY_WINDOW_NS, is_swap_folder
 
-__all__ = ["ALWAYS_IGNORED", "SYMLINK_SIZE", "Changes", "Entry", "Manifest", "Observed",
-           "Progress", "Signature", "StatCache", "diff", "hash_file", "hash_files",
-           "manifest_digest", "scan_tree"]
+__all__ = ["ALWAYS_IGNORED", "Manifest", "Observed", "Progress", "Signature", "scan_tree"]
 
 ALWAYS_IGNORED = frozenset({"node_modules", ".git", ".buildtools", "__pycache__", ".doit.db"})
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY

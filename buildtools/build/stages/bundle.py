@@ -10,7 +10,7 @@ from buildtools.build.freshness import StagePlan
 from buildtools.build.stages.context import Context, display
 from buildtools.build.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
-from buildtools.fingerprint.scan import Manifest, diff
+from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic
 
 

@@ -13,7 +13,9 @@ from buildtools.build.events import Reporter, hash_progress
 from buildtools.build.freshness import StampStore
 from buildtools.config.load import Config
 from buildtools.fingerprint.ignore import outer_ignore_files
-from buildtools.fingerprint.scan import Manifest, Observed, StatCache, diff, scan_tree
+from buildtools.fingerprint.manifest import Manifest, diff
+from buildtools.fingerprint.scan import Observed, scan_tree
+from buildtools.fingerprint.statcache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
 

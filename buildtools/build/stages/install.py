@@ -10,7 +10,8 @@ from buildtools.build.stages.context import Context
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.config.cachedir import npm_cache_env
 from buildtools.errors import CommandFailed, UserError
-from buildtools.fingerprint.scan import hash_files, manifest_digest
+from buildtools.fingerprint.files import hash_files
+from buildtools.fingerprint.manifest import manifest_digest
 from buildtools.layout import INSTALL_FILES
 from buildtools.node.packagemanager import (
     PackageManager,

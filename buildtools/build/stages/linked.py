@@ -21,9 +21,16 @@ import xxhash
 from buildtools.build.stages.context import Context
 from buildtools.build.stages.output import aside_path
 from buildtools.errors import unreadable
+from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.linked import find_linked
-from buildtools.fingerprint.manifest import HEX, FolderScan, folder_files
-from buildtools.fingerprint.scan import Entry, Manifest, hash_file, manifest_digest
+from buildtools.fingerprint.manifest import (
+    HEX,
+    Entry,
+    FolderScan,
+    Manifest,
+    folder_files,
+    manifest_digest,
+)
 
 
 @dataclass

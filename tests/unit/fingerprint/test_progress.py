@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 from buildtools.build.events import HashProgress
-from buildtools.fingerprint.scan import Observed, StatCache, scan_tree
+from buildtools.fingerprint.scan import Observed, scan_tree
+from buildtools.fingerprint.statcache import StatCache
 from buildtools.ui.terminal import Reporter
 
 

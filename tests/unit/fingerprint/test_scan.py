@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from buildtools.fingerprint.ignore import IgnoreFile, parse_rule
-from buildtools.fingerprint.scan import StatCache, diff, scan_tree
+from buildtools.fingerprint.manifest import diff
+from buildtools.fingerprint.scan import scan_tree
+from buildtools.fingerprint.statcache import StatCache
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:
@@ -234,7 +236,7 @@ def independent_manifest(root: Path) -> dict[str, tuple[int, str]]:
 
 
 def test_digest_is_the_manifest_digest_in_path_order(tmp_path: Path) -> None:
-    from buildtools.fingerprint.scan import manifest_digest
+    from buildtools.fingerprint.manifest import manifest_digest
 
     # Names that sort differently as names and as paths: "a-b.js" < "a.js" < "a/..." < "a0.js"
     make_tree(tmp_path, {"a.js": "1", "a/x.js": "22", "a/b/c.js": "333", "a0.js": "4",
