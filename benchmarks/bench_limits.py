@@ -43,6 +43,7 @@ from common import (  # noqa: E402
     bench_env,
     clone,
     machine_line,
+    pip_version,
     prepare,
     run,
     turbo_tool,
@@ -173,8 +174,9 @@ class Bench:
                    turbo, ours, 1.3)
 
 
-def report(rows: list[Row], command: str) -> str:
-    lines = [machine_line(f", turbo {TURBO_VERSION}"), f"Command: `{command}`", "",
+def report(rows: list[Row], command: str, pip: str) -> str:
+    lines = [machine_line(f", turbo {TURBO_VERSION}, pip {pip} (wrote the `buildtools` "
+                          "launcher measured)"), f"Command: `{command}`", "",
              "| goal | project | limit | limit | ours | ratio (goal) | CPU ratio "
              "| peak RSS limit / ours | met |",
              "|---|---|---|---:|---:|---:|---:|---:|---|"]
@@ -207,6 +209,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     bench = Bench(args.work, args.bin, args.runs, bench_env(args.work))
     sizes = args.files.split(",")
+    pip = pip_version(bench.tool("python"))
     rows: list[Row] = []
     for name in args.rows.split(","):
         if name == "env":
@@ -215,8 +218,8 @@ def main() -> None:
             rows += [bench.row_cold(kind) for kind in sizes]
         else:
             rows.append(getattr(bench, f"row_{name}")())
-        print(report(rows[-1:], ""), flush=True)
-    text = report(rows, " ".join(["python", *sys.argv]))
+        print(report(rows[-1:], "", pip), flush=True)
+    text = report(rows, " ".join(["python", *sys.argv]), pip)
     print(text)
     if args.out:
         args.out.write_text(text)

@@ -1,5 +1,7 @@
 """Where the no-op `buildtools build` of the template spends its time next to turbo's native
-binary: Python's start, the `import re` of pip's console-script launcher, and ours.
+binary: Python's start, the `import re` of the console script that pip before 25.2 writes, and
+ours. Both forms of pip's launcher are written into --work, so one run shows both whatever pip
+installed the `buildtools` measured.
 
     python benchmarks/bench_startup.py [--runs 31] [--work /tmp/buildtools-bench] [--bin DIR]
 
@@ -23,12 +25,33 @@ from common import (  # noqa: E402
     bench_env,
     clone,
     machine_line,
+    pip_version,
     prepare,
     run,
     turbo_tool,
 )
 
 WITHOUT_LAUNCHER = "from buildtools.ui.cli import main; main(['build'])"
+# what the console script of each pip does before our main(): pip < 25.2 imports re to strip a
+# Windows suffix from argv[0]; pip 25.2 and later use str.removesuffix
+OLD_PIP_LAUNCHER = """import re
+import sys
+from buildtools.ui.cli import main
+sys.argv[0] = re.sub(r"[.]exe$", "", sys.argv[0])
+main()
+"""
+NEW_PIP_LAUNCHER = """import sys
+from buildtools.ui.cli import main
+sys.argv[0] = sys.argv[0].removesuffix(".exe")
+main()
+"""
+
+
+def launcher(work: Path, name: str, body: str, python: str) -> str:
+    path = work / name
+    path.write_text(f"#!{python}\n{body}")
+    path.chmod(0o755)
+    return str(path)
 
 
 def main() -> None:
@@ -49,7 +72,14 @@ def main() -> None:
         "turbo native binary, cache hit": Command([str(native), "run", "build"], twin, env),
         "`python -c pass`": Command([python, "-c", "pass"], root, env),
         "`python -c 'import re'`": Command([python, "-c", "import re"], root, env),
-        "`buildtools build` (pip's launcher)": Command([buildtools, "build"], root, env),
+        f"`buildtools build` (as installed, by pip {pip_version(python)})": Command(
+            [buildtools, "build"], root, env),
+        "`buildtools build`, pip < 25.2's launcher (imports re)": Command(
+            [launcher(args.work, "launcher-pip-old", OLD_PIP_LAUNCHER, python), "build"], root,
+            env),
+        "`buildtools build`, pip >= 25.2's launcher": Command(
+            [launcher(args.work, "launcher-pip-new", NEW_PIP_LAUNCHER, python), "build"], root,
+            env),
         f'`python -c "{WITHOUT_LAUNCHER}"`': Command([python, "-c", WITHOUT_LAUNCHER], root,
                                                        env),
     }

@@ -125,11 +125,18 @@ def bench_env(work: Path) -> dict[str, str]:
 def machine_line(extra: str = "") -> str:
     return (f"Machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu_name()}, "
             f"Linux {platform.release()}, Python {platform.python_version()}, "
-            f"Node {_version(['node', '--version'])}, npm {_version(['npm', '--version'])}"
+            f"Node {run_output(['node', '--version'])}, npm {run_output(['npm', '--version'])}"
             f"{extra}.")
 
 
-def _version(argv: list[str]) -> str:
+def pip_version(python: str) -> str:
+    """The version of the pip of `python`: the one that wrote its console scripts."""
+    found = run_output([python, "-m", "pip", "--version"])
+    return found.split()[1] if found.startswith("pip ") else "?"
+
+
+def run_output(argv: list[str]) -> str:
+    """What the command printed, stripped; "?" when it cannot start."""
     try:
         return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
     except OSError:

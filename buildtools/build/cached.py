@@ -70,7 +70,8 @@ def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -
         entry = cache.store(config, bundle_key, bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
                             build_key=build_key)
-        cache.prune(config)
+        if cache.prune_due(config):
+            cache.prune(config)
     except OSError as exc:
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return

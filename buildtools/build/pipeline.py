@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 
 from buildtools.build import record
+from buildtools.build.early import EarlyBuild
 from buildtools.build.events import NullReporter, Reporter
 from buildtools.build.freshness import StampStore
 from buildtools.build.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
@@ -76,7 +77,18 @@ class Session:
             return walk(ctx, EXPLAIN)
         return self._recorded(ctx, explain=True)
 
-    def build(self, *, force: bool = False) -> BuildResult:
+    def build(self, *, force: bool = False, early: EarlyBuild | None = None) -> BuildResult:
+        """Run the stale stages. `early`: the build's npm run, started and held while the
+        stages are checked (buildtools.build.early); adopted by the build stage, or stopped."""
+        self.ctx.early = early
+        try:
+            return self._build(force)
+        finally:
+            if self.ctx.early is not None:
+                self.ctx.early.stop()
+                self.ctx.early = None
+
+    def _build(self, force: bool) -> BuildResult:
         ctx = self.ctx
         ctx.force = force or self.config.webapp.force_rebuild
         started = time.monotonic()
@@ -160,5 +172,6 @@ def build(
     force: bool = False,
     reporter: Reporter | None = None,
     environ: Mapping[str, str] | None = None,
+    early: EarlyBuild | None = None,
 ) -> BuildResult:
-    return Session(config, reporter=reporter, environ=environ).build(force=force)
+    return Session(config, reporter=reporter, environ=environ).build(force=force, early=early)

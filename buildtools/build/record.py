@@ -105,7 +105,7 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
     return files, listings
 
 
-def _state_dir(cwd: str, environ: Mapping[str, str]) -> str | None:
+def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
     """The state folder of the config that find_config would find from `cwd`, as far as
     buildtools.toml and pyproject.toml tell (a record is never written for a YAML config;
     one that a YAML in a folder below would now win over does not verify: the record holds
@@ -142,7 +142,7 @@ def check(
     stage up to date; None when the full check must decide."""
     cwd = os.getcwd() if cwd is None else cwd
     environ = os.environ if environ is None else environ
-    state = _state_dir(cwd, environ)
+    state = state_dir_for(cwd, environ)
     record = None if state is None else _verified(state, cwd, environ)
     return None if record is None else (list(record[10]), record[9])
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from buildtools.build.cached import restore_from_cache, store_in_cache
+from buildtools.build.early import EarlyBuild
 from buildtools.build.freshness import StagePlan
 from buildtools.build.policies import (
     BuildResult,
@@ -225,12 +226,15 @@ def _build(walk: Walk) -> None:
             walk.ran_stage("page", time.monotonic(), f"{page}, no npm")
         return
     assert walk.toolchain is not None and walk.manager is not None
+    early = _early_build(walk)
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        detail = run_build(ctx, walk.toolchain, walk.manager, output)
+        detail = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
         save_manifest(ctx, "webapp", manifest)
         ctx.stamps.write("build", plan.key, plan.stamp_info())
         walk.ran_stage("build", started, detail)
+    elif early is not None:
+        early.stop()
     for extra in _extra_builds(walk, plan, output):
         command = extra.inputs["build_command"]
         if walk.settle(extra, f"npm run {command}"):
@@ -238,6 +242,20 @@ def _build(walk: Walk) -> None:
             detail = run_build(ctx, walk.toolchain, walk.manager, output, command)
             ctx.stamps.write(extra.name, extra.key, extra.stamp_info())
             walk.ran_stage(extra.name, started, detail)
+
+
+def _early_build(walk: Walk) -> EarlyBuild | None:
+    """The npm run started early (buildtools.build.early), for the build stage of a run that
+    executes, and only when nothing ran before it: it read package.json and the .npmrc files
+    when it started."""
+    ctx = walk.ctx
+    early = ctx.early if walk.policy.runs_stale else None
+    if early is not None:
+        ctx.early = None
+        if walk.ran:
+            early.stop()
+            return None
+    return early
 
 
 def _bundle(walk: Walk) -> None:

@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     fast = _fast_command(args)
     if fast is not None and _guarded(fast):
+        if argv is None:  # the console script: nothing runs after this
+            _exit_at_once()
         raise SystemExit(0)
     from buildtools.ui.app import create_app
 
@@ -85,6 +87,18 @@ def answer_from_record(command: str, quiet: bool) -> bool:
     return True
 
 
+def _exit_at_once() -> None:
+    """Exit 0 without tearing the interpreter down: after a build that loaded the pipeline,
+    that teardown (freeing every module and object) takes longer than the no-op check. Every
+    file is closed by then and no thread runs; what the command printed is flushed first."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(0) from None  # let Python's own exit deal with the closed stream
+    os._exit(0)
+
+
 def _guarded(function: Callable[[], bool]) -> bool:
     """buildtools.handler.guarded, imported only on failure (it imports traceback)."""
     try:
@@ -109,12 +123,23 @@ def check_passed(seconds: float) -> str:
 
 
 def _built(quiet: bool) -> bool:
-    """Build what is stale in one session: its check pass is the only scan of each tree."""
-    from buildtools.ui.commands.build import run_build
-    from buildtools.util.process import sigterm_interrupts
+    """Build what is stale in one session: its check pass is the only scan of each tree.
+    The build's npm run is started first, held until the check says it must run
+    (buildtools.build.early), so that npm's start and the check overlap."""
+    from buildtools.build import early as early_build
+    from buildtools.build.record import state_dir_for
 
-    with sigterm_interrupts():  # as under buildtools.handler.guarded: SIGTERM exits 130
-        run_build(False, quiet)
+    state = state_dir_for(os.getcwd(), os.environ)
+    early = None if state is None else early_build.start(state, os.environ)
+    try:
+        from buildtools.ui.commands.build import run_build
+        from buildtools.util.process import sigterm_interrupts
+
+        with sigterm_interrupts():  # as under buildtools.handler.guarded: SIGTERM exits 130
+            run_build(False, quiet, early=early)
+    finally:
+        if early is not None:
+            early.stop()
     return True
 
 

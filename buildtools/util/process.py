@@ -11,10 +11,23 @@ import signal
 import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO, Protocol
 
 from buildtools.errors import CommandFailed, Interrupted, UserError
 
 TAIL_LINES = 40
+
+
+class Running(Protocol):
+    """What run() and kill_group() use of a started process: subprocess.Popen, or
+    buildtools.build.early.HeldProcess."""
+
+    pid: int
+
+    @property
+    def stdout(self) -> IO[str] | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
 
 
 def find_executable(name: str, path: str | None) -> str:
@@ -31,17 +44,20 @@ def run(
     env: Mapping[str, str],
     what: str,
     sink: Callable[[str], None] | None = None,
+    started: Running | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[str]:
     """Run `cmd`, hand each line of its output to `sink` as it comes, return all its lines.
 
     The child gets its own process group so that an interrupt kills npm and everything it
     started. Raises CommandFailed with the last lines of output on a non-zero exit.
+    `started`: that very command, started already in the same way (buildtools.build.early).
+    `meanwhile`: called once the command runs, before its output is read (the pipe holds it).
     """
-    executable = find_executable(cmd[0], env.get("PATH"))
     lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
     everything: list[str] = []
-    proc = subprocess.Popen(
-        [executable, *cmd[1:]],
+    proc: Running = started or subprocess.Popen(
+        [find_executable(cmd[0], env.get("PATH")), *cmd[1:]],
         cwd=cwd,
         env=dict(env),
         stdin=subprocess.DEVNULL,
@@ -54,6 +70,8 @@ def run(
     )
     previous_term = _raise_on_sigterm()
     try:
+        if meanwhile is not None:
+            meanwhile()
         assert proc.stdout is not None
         for line in proc.stdout:
             line = line.rstrip("\n")
@@ -72,7 +90,7 @@ def run(
     return everything
 
 
-def kill_group(proc: subprocess.Popen[str]) -> None:
+def kill_group(proc: Running) -> None:
     """Stop the child's whole process group: TERM, then KILL if it lingers."""
     for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         try:

@@ -8,7 +8,9 @@ from typing import Any
 
 import xxhash
 
+from buildtools.build.early import EarlyBuild, forget, remember
 from buildtools.build.freshness import StagePlan
+from buildtools.build.recorder import Recorder
 from buildtools.build.stages.context import Context, output_display, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.stages.output import aside_path, fresh_output
@@ -19,10 +21,11 @@ from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
     PackageManager,
     package_manager_env,
+    read_package_json,
     run_script_command,
 )
 from buildtools.node.toolchain import Toolchain
-from buildtools.util.process import run
+from buildtools.util.process import find_executable, run
 
 
 def plan_build(
@@ -93,12 +96,15 @@ def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) ->
 
 
 def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
-              command: str | None = None) -> str:
+              command: str | None = None, early: EarlyBuild | None = None) -> str:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
-    the build's own files away), and must write or rewrite at least one of them."""
+    the build's own files away), and must write or rewrite at least one of them.
+    `early`: the same npm run, started while the stages were checked (buildtools.build.early),
+    adopted when it is exactly this one."""
     config = ctx.config
-    argv = run_script_command(manager, command or config.webapp.build_command)
+    script = command or config.webapp.build_command
+    argv = run_script_command(manager, script)
     env = {**package_manager_env(), **npm_cache_env(ctx.environ),
            **toolchain.env(ctx.environ)}
     what = " ".join(argv)
@@ -111,10 +117,37 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
                             f"{output}/; the last bundle is kept")
         return output_display(config, output)
     extra = config.webapp.extra_source_dir
+    resolved = [find_executable(argv[0], env.get("PATH")), *argv[1:]]
+    cwd = str(config.webapp.source)
     with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
                       extra_index=extra is not None and (extra / "index.html").is_file()):
-        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
-    return output_display(config, output)
+        started = early.adopt(resolved, cwd, env) if early is not None else None
+        if started is None:
+            _remember_launch(ctx, toolchain, manager, script, resolved, env)
+        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
+            started=started, meanwhile=_load_what_follows)
+    shown = output_display(config, output)
+    return f"{shown} (npm started during the check)" if started is not None else shown
+
+
+def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager, script: str,
+                     argv: list[str], env: dict[str, str]) -> None:
+    """Keep how npm is started, for the next run to start it early; or forget it."""
+    config = ctx.config
+    state = str(config.state_dir)
+    if manager.name != "npm" or not Recorder(config, ctx.environ).can_record(toolchain):
+        forget(state)
+        return
+    scripts = read_package_json(config.webapp.source).get("scripts") or {}
+    remember(state, argv, str(config.webapp.source), env, ctx.environ,
+             node=str(toolchain.bin_dir / "node"), npm_version=toolchain.npm_version,
+             scripts=scripts if isinstance(scripts, dict) else {}, script=script)
+
+
+def _load_what_follows() -> None:
+    """Import what the bundle stage and the cache use while npm works, not after it."""
+    import buildtools.assets.upload
+    import buildtools.build.cache  # noqa: F401
 
 
 def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:

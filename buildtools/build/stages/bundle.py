@@ -46,7 +46,7 @@ def _extra_explainer(ctx: Context, extra: Manifest | None) -> Any:
 
 
 def run_bundle(ctx: Context, output: str) -> str:
-    from buildtools.assets import collect_assets, copy_assets
+    from buildtools.assets.upload import collect_assets, copy_assets
 
     config = ctx.config
     build_dir = config.webapp.source / output

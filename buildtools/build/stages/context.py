@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from buildtools.build.early import EarlyBuild
 from buildtools.build.events import Reporter, hash_progress
 from buildtools.build.freshness import StampStore
 from buildtools.config.load import Config
@@ -33,6 +34,9 @@ class Context:
     observed: list[Observed] | None = None
     # The trees scanned in this run: the check pass and the run after it share them
     scans: dict[str, Manifest] = field(default_factory=dict)
+    # The build's npm run, started while the stages are checked; the build stage adopts or
+    # stops it, the session stops it when no build ran
+    early: EarlyBuild | None = None
 
     def stat_cache(self, name: str) -> StatCache:
         return StatCache(self.config.state_dir / f"statcache-{name}.marshal")

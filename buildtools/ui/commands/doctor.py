@@ -66,6 +66,7 @@ def run_checks(start: Path | None = None, environ: Mapping[str, str] | None = No
     checks.append(_package_manager_check(config))
     checks.append(_nginx_check(env))
     checks.append(_chromium_check(env))
+    checks.append(launcher_check(_launcher_path(env)))
     if config is not None:
         from buildtools.ui.commands.assets import doctor_check
 
@@ -150,6 +151,34 @@ def _chromium_check(env: dict[str, str]) -> Check:
             return Check("chromium", OK, found, required=False)
     return Check("chromium", MISSING, "not found", "needed only to load the deployed page in "
                  "a headless browser check: apt-get install chromium", required=False)
+
+
+def _launcher_path(env: dict[str, str]) -> Path | None:
+    """The `buildtools` command this shell runs, else the one beside this Python."""
+    found = shutil.which("buildtools", path=env.get("PATH", os.defpath))
+    if found:
+        return Path(found)
+    beside = Path(sys.executable).parent / "buildtools"
+    return beside if beside.is_file() else None
+
+
+def launcher_check(launcher: Path | None) -> Check:
+    """pip before 25.2 wrote console scripts that import `re` before anything else: 6-8 ms
+    on each call, a third of a no-change build (docs/BENCHMARKS.md)."""
+    if launcher is None:
+        return Check("launcher", MISSING, "no `buildtools` command on PATH",
+                     "put the virtualenv's bin/ on PATH, or run `python -m buildtools`",
+                     required=False)
+    try:
+        with launcher.open("rb") as script:
+            head = script.read(4096)
+    except OSError as exc:
+        return Check("launcher", ERROR, f"{launcher}: {exc.strerror}", required=False)
+    if b"\nimport re\n" in head:
+        return Check("launcher", OK, f"{launcher} (imports re: 6-8 ms more on every call)",
+                     "python -m pip install -U pip, then install buildtools again: pip 25.2 "
+                     "and later write a launcher without it", required=False)
+    return Check("launcher", OK, str(launcher), required=False)
 
 
 def healthy(checks: list[Check]) -> bool:

@@ -159,3 +159,13 @@ def test_clear_counts_the_entries(tmp_path: Path) -> None:
     store(config, tmp_path / "2", key="2" * 32)
     assert cache.clear(config) == 2
     assert cache.entries(config) == []
+
+
+def test_a_prune_is_due_ten_minutes_after_the_last_one(tmp_path: Path) -> None:
+    config = settings(tmp_path)
+    store(config, tmp_path / "project")
+    assert cache.prune_due(config)  # never pruned
+    cache.prune(config)
+    mark = (config.dir / cache.PRUNED_MARK).stat().st_mtime
+    assert not cache.prune_due(config, now=mark + cache.PRUNE_EVERY - 1)
+    assert cache.prune_due(config, now=mark + cache.PRUNE_EVERY)

@@ -32,7 +32,7 @@ def tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def state_of_record(cwd: Path) -> str | None:
-    return record._state_dir(str(cwd), {})
+    return record.state_dir_for(str(cwd), {})
 
 
 def test_a_subfolder_finds_the_project_config(tmp_path: Path) -> None:

@@ -1,0 +1,341 @@
+"""An early start for the build's `npm run`: npm's own start overlaps buildtools' check.
+
+After a source edit, `buildtools build` spends its first tenth of a second importing, loading
+the config and hashing before it knows that the build must run, and npm then spends about two
+tenths starting before it runs the build script. So the build stage remembers how it started
+npm (the argv, the folder, and the variables it set or removed: never the environment itself)
+in <state>/launch.marshal, and when the no-op record cannot answer, the CLI starts that same
+command at once, with npm's `script-shell` set to a gate that holds the script until it reads
+"run" on its stdin.
+
+The build stage adopts the process only when what it would start now is exactly that (argv,
+folder, every variable), nothing ran before the build in this run, and package.json and each
+.npmrc that npm reads are as they were when it started (npm read them then). It moves the old
+output aside, then opens the gate. Anything else ("up to date", a restore from the cache, an
+error, another command) stops the process before the script ran: the gate runs nothing it was
+not told to, and it reads EOF when buildtools is gone.
+
+The gate hands the script to `sh` (npm's default shell) without npm_config_script_shell, so the
+script sees what a plain `npm run` gives it. No early start (the build starts as before) when
+the platform is not POSIX, npm is older than 7 or is not npm-cli.js, the script has pre- or
+post-scripts, HOME is unset, the user chose a script-shell (in a variable or in any .npmrc npm
+reads) or moved npm's config files with a variable, or the state folder is mounted noexec.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+TYPE_CHECKING = False  # the CLI imports this before anything else: no typing at run time
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import IO, Any
+
+LAUNCH_NAME = "launch.marshal"
+GATE_NAME = "npm-gate.sh"
+GATE_VARIABLE = "npm_config_script_shell"
+FORMAT = 1
+MIN_NPM_MAJOR = 7  # script-shell, and scripts that inherit npm's stdin
+GATE_SCRIPT = """#!/bin/sh
+# buildtools: holds `npm run` until buildtools has decided that the build runs
+# (buildtools/build/early.py). EOF or anything but "run" stops it before the script.
+IFS= read -r verdict || verdict=
+unset npm_config_script_shell
+[ "$verdict" = run ] || exit 75
+exec sh "$@"
+"""
+# variables (any case) that choose npm's shell or move the config files it reads
+_CONFIG_VARIABLES = frozenset({
+    GATE_VARIABLE, "npm_config_userconfig", "npm_config_globalconfig", "npm_config_prefix",
+    "prefix",
+})
+_MISSING = (-1, -1, -1, -1)
+
+
+class HeldProcess:
+    """A child started as subprocess.Popen(argv, cwd=, env=, stdin=PIPE, stdout=PIPE,
+    stderr=STDOUT, start_new_session=True, text=True, errors="replace") starts it, with the
+    parts of Popen that buildtools.util.process uses: importing subprocess would take longer
+    than Python's own start, and this runs before anything else."""
+
+    def __init__(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> None:
+        stdin_read, stdin_write = os.pipe()
+        output_read, output_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            try:
+                _become(argv, cwd, env, stdin_read, output_write)
+            finally:
+                os._exit(127)
+        os.close(stdin_read)
+        os.close(output_write)
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin: IO[str] | None = open(stdin_write, "w")  # noqa: SIM115 (kept open)
+        self.stdout: IO[str] | None = open(output_read, errors="replace")  # noqa: SIM115
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None:
+            while self.returncode is None:
+                _pid, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+        import subprocess
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(self.argv_shown(), timeout)
+            time.sleep(0.005)
+        assert self.returncode is not None
+        return self.returncode
+
+    def argv_shown(self) -> str:
+        return f"process {self.pid}"
+
+
+def _become(argv: Sequence[str], cwd: str, env: Mapping[str, str], stdin: int, output: int
+            ) -> None:
+    """In the forked child: what Popen(start_new_session=True, restore_signals=True,
+    close_fds=True) does before exec."""
+    import _signal  # type: ignore[import-not-found]  # the C module: `signal` imports enum
+
+    for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):  # Python ignores them; a child must not
+        if hasattr(_signal, name):
+            _signal.signal(getattr(_signal, name), _signal.SIG_DFL)
+    os.setsid()
+    os.chdir(cwd)
+    os.dup2(stdin, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.closerange(3, _max_fd())
+    os.execve(argv[0], list(argv), dict(env))
+
+
+def _max_fd() -> int:
+    try:
+        return max(int(os.sysconf("SC_OPEN_MAX")), 256)
+    except (ValueError, OSError):
+        return 256
+
+
+class EarlyBuild:
+    """An `npm run` started and held at the gate."""
+
+    def __init__(self, process: HeldProcess, argv: list[str], cwd: str,
+                 env: dict[str, str], watched: list[str], signatures: list[tuple[int, ...]]
+                 ) -> None:
+        self.process = process
+        self.argv, self.cwd, self.env = argv, cwd, env
+        self.watched, self.signatures = watched, signatures
+        self.adopted = False
+
+    def adopt(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]
+              ) -> HeldProcess | None:
+        """The process, told to run, when it is exactly the one the caller would start now;
+        else None (and it is stopped)."""
+        if (list(argv) == self.argv and cwd == self.cwd and dict(env) == self.env
+                and _signatures(self.watched) == self.signatures
+                and self.process.poll() is None):
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.write("run\n")
+                self.process.stdin.close()
+            except OSError:  # the gate is gone: npm failed before it
+                self.stop()
+                return None
+            self.adopted = True
+            return self.process
+        self.stop()
+        return None
+
+    def stop(self) -> None:
+        """Stop it if nobody adopted it (again: nothing)."""
+        if self.adopted or self.process.returncode is not None:
+            return
+        from buildtools.util.process import kill_group
+
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        kill_group(self.process)
+
+
+def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
+    """Start the remembered build held at the gate, when everything allows it."""
+    launch = _load(os.path.join(state_dir, LAUNCH_NAME))
+    if launch is None or not usable_environment(environ):
+        return None
+    _format, argv, cwd, overrides, removed, watched, npmrc = launch
+    if os.name != "posix" or not _config_allows(npmrc) or not os.path.isdir(cwd):
+        return None
+    gate = _gate(state_dir)
+    if gate is None:
+        return None
+    env = {name: value for name, value in environ.items() if name not in removed}
+    env.update(overrides)
+    signatures = _signatures(watched)
+    try:
+        process = HeldProcess(argv, cwd, {**env, GATE_VARIABLE: gate})
+    except OSError:
+        return None
+    return EarlyBuild(process, list(argv), cwd, env, list(watched), signatures)
+
+
+def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, str],
+             environ: Mapping[str, str], *, node: str, npm_version: str,
+             scripts: Mapping[str, Any], script: str) -> None:
+    """Keep how the build's npm was started (argv[0] resolved), for the next run to start it
+    early; forget it when that would not be safe (see the module doc)."""
+    path = os.path.join(state_dir, LAUNCH_NAME)
+    npm_cli = os.path.realpath(argv[0])
+    eligible = (
+        os.name == "posix"
+        and os.path.basename(npm_cli) == "npm-cli.js"
+        and _major(npm_version) >= MIN_NPM_MAJOR
+        and f"pre{script}" not in scripts and f"post{script}" not in scripts
+        and usable_environment(environ)
+    )
+    if not eligible:
+        _remove(path)
+        return
+    npmrc = npmrc_files(cwd, environ["HOME"], npm_cli, os.path.realpath(node))
+    # npm reads package.json, and those above it (is it in a workspace?), and its config
+    packages = [os.path.join(folder, "package.json") for folder in _folders_up(cwd)]
+    watched = [*packages, *npmrc]
+    if not _config_allows(npmrc):
+        _remove(path)
+        return
+    overrides = {name: value for name, value in env.items() if environ.get(name) != value}
+    removed = sorted(name for name in environ if name not in env)
+    data = marshal.dumps((FORMAT, list(argv), cwd, overrides, removed, watched, npmrc))
+    try:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return
+    except OSError:
+        pass
+    from pathlib import Path
+
+    from buildtools.util import atomic
+
+    try:
+        atomic.write_bytes(Path(path), data)
+    except OSError:  # a hint only: the build goes on
+        _remove(path)
+
+
+def usable_environment(environ: Mapping[str, str]) -> bool:
+    return "HOME" in environ and not any(name.lower() in _CONFIG_VARIABLES for name in environ)
+
+
+def npmrc_files(webapp: str, home: str, npm_cli: str, node: str) -> list[str]:
+    """Every config file npm may read when started in `webapp`: a .npmrc in the webapp or any
+    folder above (its project root may be a workspace root), the user's, the global one (under
+    the prefix of the Node that runs it) and npm's own."""
+    found = [os.path.join(folder, ".npmrc") for folder in _folders_up(webapp)]
+    prefix = os.path.dirname(os.path.dirname(node))
+    npm_root = os.path.dirname(os.path.dirname(npm_cli))
+    return [*found, os.path.join(home, ".npmrc"), os.path.join(prefix, "etc", "npmrc"),
+            os.path.join(npm_root, "npmrc")]
+
+
+def _folders_up(folder: str) -> list[str]:
+    """`folder` and every folder above it."""
+    found = [folder]
+    while os.path.dirname(found[-1]) != found[-1]:
+        found.append(os.path.dirname(found[-1]))
+    return found
+
+
+def _config_allows(npmrc: Sequence[str]) -> bool:
+    """False when a config file npm reads picks a shell of its own."""
+    for path in npmrc:
+        try:
+            with open(path, "rb") as handle:
+                if b"script-shell" in handle.read():
+                    return False
+        except FileNotFoundError:
+            continue
+        except OSError:  # unreadable: npm may read it, buildtools cannot
+            return False
+    return True
+
+
+def _gate(state_dir: str) -> str | None:
+    """The gate script in the state folder (written when missing), or None when it could not
+    run there."""
+    path = os.path.join(state_dir, GATE_NAME)
+    try:
+        if os.statvfs(state_dir).f_flag & getattr(os, "ST_NOEXEC", 0):
+            return None
+        with open(path) as handle:
+            if handle.read() == GATE_SCRIPT and os.access(path, os.X_OK):
+                return path
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    from pathlib import Path
+
+    from buildtools.util import atomic
+
+    try:
+        atomic.write_bytes(Path(path), GATE_SCRIPT.encode(), mode=0o755)
+    except OSError:
+        return None
+    return path
+
+
+def _signatures(paths: Sequence[str]) -> list[tuple[int, ...]]:
+    found: list[tuple[int, ...]] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            found.append(_MISSING)
+            continue
+        found.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+    return found
+
+
+def _load(path: str) -> tuple[Any, ...] | None:
+    try:
+        with open(path, "rb") as handle:
+            launch = marshal.load(handle)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if type(launch) is not tuple or len(launch) != 7 or launch[0] != FORMAT:
+        return None
+    return launch
+
+
+def _major(version: str) -> int:
+    try:
+        return int(version.lstrip("v").split(".")[0])
+    except ValueError:
+        return 0
+
+
+def forget(state_dir: str) -> None:
+    """No early start from this state folder (until a build remembers one again)."""
+    _remove(os.path.join(state_dir, LAUNCH_NAME))
+
+
+def _remove(path: str) -> None:
+    try:  # noqa: SIM105 (contextlib is an import this module does without)
+        os.unlink(path)
+    except OSError:
+        pass
