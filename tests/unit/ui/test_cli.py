@@ -366,7 +366,8 @@ def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.Monke
 def test_main_builds_when_the_record_does_not_answer(made: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
-    monkeypatch.setattr("buildtools.ui.commands.build.run_build", lambda *a: ran.append("build"))
+    monkeypatch.setattr("buildtools.ui.commands.build.run_build",
+                        lambda *a, **k: ran.append("build"))
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["build"])
     assert exit_info.value.code == 0
