@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 STATE_DIR_NAME = ".buildtools"
 STAMPS_DIR_NAME = "stamps"
 
+# A tree's stat cache (buildtools.fingerprint.statcache): <state>/statcache-<tree>.marshal, a
+# header then one marshal record per folder; a file's signature packs size, mtime_ns, inode
+# and ctime_ns as four int64s, its hash is xxh3_128 in hex
+STATCACHE_FORMAT = ("buildtools-statcache", 3)  # 3: one record per folder, packed
+SIG_BYTES = 32
+HEX = 32
+
+
+def statcache_file(tree: str) -> str:
+    return f"statcache-{tree}.marshal"
+
+
 # Folders that buildtools swaps into place are built beside it under ".<name>.tmp-<random>" and
 # the folder replaced waits as ".<name>.old-<pid>" (buildtools.util.atomic). A run killed with
 # SIGKILL can leave one in a scanned tree: scans never count them as sources.

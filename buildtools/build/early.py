@@ -4,9 +4,10 @@ After a source edit, `buildtools build` spends its first tenth of a second impor
 the config and hashing before it knows that the build must run, and npm then spends about two
 tenths starting before it runs the build script. So the build stage remembers how it started
 npm (the argv, the folder, and the variables it set or removed: never the environment itself)
-in <state>/launch.marshal, and when the no-op record cannot answer, the CLI starts that same
-command at once, with npm's `script-shell` set to a gate that holds the script until it reads
-"run" on its stdin.
+in <state>/launch.marshal. When the no-op record cannot answer and a source file of the webapp
+holds other bytes than the last scan saw (buildtools.fingerprint.probe, from the stat cache),
+the CLI starts that same command at once, with npm's `script-shell` set to a gate that holds
+the script until it reads "run" on its stdin.
 
 The build stage adopts the process only when what it would start now is exactly that (argv,
 folder, every variable), nothing ran before the build in this run, and package.json and each
@@ -27,10 +28,15 @@ from __future__ import annotations
 import marshal
 import os
 
+from buildtools import layout
+from buildtools.build.record import signature_of
+from buildtools.fingerprint.probe import content_changed
+from buildtools.util.spawn import SpawnedProcess
+
 TYPE_CHECKING = False  # the CLI imports this before anything else: no typing at run time
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from typing import IO, Any
+    from typing import Any
 
 LAUNCH_NAME = "launch.marshal"
 GATE_NAME = "npm-gate.sh"
@@ -51,87 +57,16 @@ _CONFIG_VARIABLES = frozenset({
     "prefix",
 })
 _MISSING = (-1, -1, -1, -1)
-
-
-class HeldProcess:
-    """A child started as subprocess.Popen(argv, cwd=, env=, stdin=PIPE, stdout=PIPE,
-    stderr=STDOUT, start_new_session=True, text=True, errors="replace") starts it, with the
-    parts of Popen that buildtools.util.process uses: importing subprocess would take longer
-    than Python's own start, and this runs before anything else."""
-
-    def __init__(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> None:
-        stdin_read, stdin_write = os.pipe()
-        output_read, output_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            try:
-                _become(argv, cwd, env, stdin_read, output_write)
-            finally:
-                os._exit(127)
-        os.close(stdin_read)
-        os.close(output_write)
-        self.pid = pid
-        self.returncode: int | None = None
-        self.stdin: IO[str] | None = open(stdin_write, "w")  # noqa: SIM115 (kept open)
-        self.stdout: IO[str] | None = open(output_read, errors="replace")  # noqa: SIM115
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid == self.pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        if timeout is None:
-            while self.returncode is None:
-                _pid, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
-            return self.returncode
-        import subprocess
-        import time
-
-        deadline = time.monotonic() + timeout
-        while self.poll() is None:
-            if time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(self.argv_shown(), timeout)
-            time.sleep(0.005)
-        assert self.returncode is not None
-        return self.returncode
-
-    def argv_shown(self) -> str:
-        return f"process {self.pid}"
-
-
-def _become(argv: Sequence[str], cwd: str, env: Mapping[str, str], stdin: int, output: int
-            ) -> None:
-    """In the forked child: what Popen(start_new_session=True, restore_signals=True,
-    close_fds=True) does before exec."""
-    import _signal  # type: ignore[import-not-found]  # the C module: `signal` imports enum
-
-    for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):  # Python ignores them; a child must not
-        if hasattr(_signal, name):
-            _signal.signal(getattr(_signal, name), _signal.SIG_DFL)
-    os.setsid()
-    os.chdir(cwd)
-    os.dup2(stdin, 0)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    os.closerange(3, _max_fd())
-    os.execve(argv[0], list(argv), dict(env))
-
-
-def _max_fd() -> int:
-    try:
-        return max(int(os.sysconf("SC_OPEN_MAX")), 256)
-    except (ValueError, OSError):
-        return 256
+SOURCE_TREE = "webapp"  # the tree the build stage scans: the launch's folder
+# Above this many source files, telling whether one changed costs a stat pass as long as the
+# check's own: no early start then
+PROBE_LIMIT = 5000
 
 
 class EarlyBuild:
     """An `npm run` started and held at the gate."""
 
-    def __init__(self, process: HeldProcess, argv: list[str], cwd: str,
+    def __init__(self, process: SpawnedProcess, argv: list[str], cwd: str,
                  env: dict[str, str], watched: list[str], signatures: list[tuple[int, ...]]
                  ) -> None:
         self.process = process
@@ -140,7 +75,7 @@ class EarlyBuild:
         self.adopted = False
 
     def adopt(self, argv: Sequence[str], cwd: str, env: Mapping[str, str]
-              ) -> HeldProcess | None:
+              ) -> SpawnedProcess | None:
         """The process, told to run, when it is exactly the one the caller would start now;
         else None (and it is stopped)."""
         if (list(argv) == self.argv and cwd == self.cwd and dict(env) == self.env
@@ -176,10 +111,11 @@ class EarlyBuild:
 def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     """Start the remembered build held at the gate, when everything allows it."""
     launch = _load(os.path.join(state_dir, LAUNCH_NAME))
-    if launch is None or not usable_environment(environ):
+    if launch is None or not usable_environment(environ) or os.name != "posix":
         return None
     _format, argv, cwd, overrides, removed, watched, npmrc = launch
-    if os.name != "posix" or not _config_allows(npmrc) or not os.path.isdir(cwd):
+    cache = os.path.join(state_dir, layout.statcache_file(SOURCE_TREE))
+    if content_changed(cache, cwd, PROBE_LIMIT) is not True or not _config_allows(npmrc):
         return None
     gate = _gate(state_dir)
     if gate is None:
@@ -188,7 +124,7 @@ def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     env.update(overrides)
     signatures = _signatures(watched)
     try:
-        process = HeldProcess(argv, cwd, {**env, GATE_VARIABLE: gate})
+        process = SpawnedProcess(argv, cwd, {**env, GATE_VARIABLE: gate})
     except OSError:
         return None
     return EarlyBuild(process, list(argv), cwd, env, list(watched), signatures)
@@ -300,15 +236,7 @@ def _gate(state_dir: str) -> str | None:
 
 
 def _signatures(paths: Sequence[str]) -> list[tuple[int, ...]]:
-    found: list[tuple[int, ...]] = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            found.append(_MISSING)
-            continue
-        found.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
-    return found
+    return [signature_of(path, follow=True) or _MISSING for path in paths]
 
 
 def _load(path: str) -> tuple[Any, ...] | None:

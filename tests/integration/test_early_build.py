@@ -70,12 +70,27 @@ def test_the_script_gets_the_environment_of_a_plain_npm_run(tiny: Tiny) -> None:
     assert with_gate == plain
 
 
-def test_an_unchanged_content_stops_the_early_npm_before_its_script(tiny: Tiny) -> None:
+def test_a_bundle_restored_from_the_cache_stops_the_early_npm_unrun(tiny: Tiny) -> None:
     tiny.run("build")
-    edit(tiny, "hello")  # the same text: a new mtime, the same content
+    edit(tiny, "edited")
+    tiny.run("build")
+    edit(tiny, "hello")  # back to the first sources: their bundle is in the cache
     result = tiny.run("build")
-    assert "build          up to date" in result.stdout
-    assert tiny.count("build") == 1
+    assert "restored from" in result.stdout and EARLY not in result.stdout
+    assert tiny.count("build") == 2  # the early npm never ran its script
+    assert (tiny.bundle / "index.html").read_text() == "<p>hello</p>"
+    assert gate_processes(tiny) == []
+
+
+def test_an_install_before_the_build_stops_the_early_npm(tiny: Tiny) -> None:
+    tiny.run("build")
+    edit(tiny, "edited")
+    tiny.edit_package_json(description="changed")  # the install runs first
+    tiny.root.joinpath("webapp", "package-lock.json").unlink()
+    result = tiny.run("build")
+    assert "install        done" in result.stdout and EARLY not in result.stdout
+    assert tiny.count("build") == 2 and tiny.count("install") == 2
+    assert (tiny.bundle / "index.html").read_text() == "<p>edited</p>"
     assert gate_processes(tiny) == []
 
 

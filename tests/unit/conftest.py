@@ -15,7 +15,7 @@ class _NoProcess(subprocess.Popen):  # type: ignore[type-arg]
         _refuse(args)
 
 
-def _refuse(args: Any, *rest: Any, **kwargs: Any) -> NoReturn:
+def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
     raise AssertionError(
         f"a unit test started a process ({args!r}); unit tests start none: "
         "move this test to tests/integration/, or give the code a fake to call"

@@ -10,7 +10,6 @@ import xxhash
 
 from buildtools.build.early import EarlyBuild, forget, remember
 from buildtools.build.freshness import StagePlan
-from buildtools.build.recorder import Recorder
 from buildtools.build.stages.context import Context, output_display, tree_explainer
 from buildtools.build.stages.linked import outside_inputs
 from buildtools.build.stages.output import aside_path, fresh_output
@@ -135,7 +134,7 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
     """Keep how npm is started, for the next run to start it early; or forget it."""
     config = ctx.config
     state = str(config.state_dir)
-    if manager.name != "npm" or not Recorder(config, ctx.environ).can_record(toolchain):
+    if manager.name != "npm":
         forget(state)
         return
     scripts = read_package_json(config.webapp.source).get("scripts") or {}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from buildtools import layout
 from buildtools.build.early import EarlyBuild
 from buildtools.build.events import Reporter, hash_progress
 from buildtools.build.freshness import StampStore
@@ -39,7 +40,7 @@ class Context:
     early: EarlyBuild | None = None
 
     def stat_cache(self, name: str) -> StatCache:
-        return StatCache(self.config.state_dir / f"statcache-{name}.marshal")
+        return StatCache(self.config.state_dir / layout.statcache_file(name))
 
     def scan(self, name: str, root: Path, *, exclude: list[str] | None = None,
              use_gitignore: bool = True) -> Manifest:

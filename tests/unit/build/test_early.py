@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import marshal
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from buildtools.build import early
+from buildtools.fingerprint.scan import scan_tree
+from buildtools.fingerprint.statcache import StatCache
 
 HOME_VARS = {"HOME": "/home/someone", "PATH": "/usr/bin", "SECRET_TOKEN": "s3cr3t"}
 
@@ -105,12 +108,29 @@ def test_no_launch_when_an_early_start_could_differ_from_npm_run(setup: Any, cas
     assert launch(state) is None  # and the one before is forgotten
 
 
-def test_a_script_shell_chosen_after_the_launch_starts_nothing(setup: Any) -> None:
+def edited_since_the_last_scan(state: Path, webapp: Path) -> None:
+    (webapp / "src").mkdir()
+    (webapp / "src" / "App.jsx").write_text("one")
+    cache = StatCache(state / "statcache-webapp.marshal")
+    scan_tree(webapp, cache=cache)
+    cache.save()
+    (webapp / "src" / "App.jsx").write_text("two")
+
+
+def test_npm_starts_only_after_a_source_edit_and_with_npm_own_shell(setup: Any) -> None:
     state, webapp, npm, environ = setup
     remember(state, webapp, npm, environ)
-    (Path(environ["HOME"]) / ".npmrc").write_text("script-shell = /bin/zsh\n")
-    # the unit tests' conftest turns a fork into a failure: None means nothing was started
+    # no stat cache to tell an edit: nothing starts (the unit tests' conftest turns a fork
+    # into a failure, so None means nothing was started)
     assert early.start(str(state), environ) is None
+    edited_since_the_last_scan(state, webapp)
+    with pytest.raises(AssertionError, match="started a process"):
+        early.start(str(state), environ)  # it would start: the fork is refused here
+    gate = state / early.GATE_NAME
+    assert gate.read_text() == early.GATE_SCRIPT and os.access(gate, os.X_OK)
+    (Path(environ["HOME"]) / ".npmrc").write_text("script-shell = /bin/zsh\n")
+    assert early.start(str(state), environ) is None
+    (Path(environ["HOME"]) / ".npmrc").unlink()
     assert early.start(str(state), {**environ, "npm_config_script_shell": "x"}) is None
 
 
