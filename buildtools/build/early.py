@@ -122,8 +122,8 @@ def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
         return None
     env = {name: value for name, value in environ.items() if name not in removed}
     env.update(overrides)
-    signatures = _signatures(watched)
     try:
+        signatures = _signatures(watched)
         process = SpawnedProcess(argv, cwd, {**env, GATE_VARIABLE: gate})
     except OSError:
         return None
@@ -247,7 +247,16 @@ def _load(path: str) -> tuple[Any, ...] | None:
         return None
     if type(launch) is not tuple or len(launch) != 7 or launch[0] != FORMAT:
         return None
+    _format, argv, cwd, overrides, removed, watched, npmrc = launch
+    if not (argv and all(_texts(value) for value in (argv, removed, watched, npmrc))
+            and type(cwd) is str and type(overrides) is dict
+            and _texts([*overrides, *overrides.values()])):
+        return None  # damaged: no early start
     return launch
+
+
+def _texts(values: object) -> bool:
+    return type(values) is list and all(type(value) is str for value in values)
 
 
 def _major(version: str) -> int:

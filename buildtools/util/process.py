@@ -8,7 +8,6 @@ import contextlib
 import os
 import shutil
 import signal
-import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Protocol
@@ -56,18 +55,7 @@ def run(
     """
     lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
     everything: list[str] = []
-    proc: Running = started or subprocess.Popen(
-        [find_executable(cmd[0], env.get("PATH")), *cmd[1:]],
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        text=True,
-        errors="replace",
-        bufsize=1,
-    )
+    proc = started or _start(cmd, cwd, env)
     previous_term = _raise_on_sigterm()
     try:
         if meanwhile is not None:
@@ -90,8 +78,27 @@ def run(
     return everything
 
 
+def _start(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Running:
+    import subprocess  # here: a build whose npm was started early never needs it
+
+    return subprocess.Popen(
+        [find_executable(cmd[0], env.get("PATH")), *cmd[1:]],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+        errors="replace",
+        bufsize=1,
+    )
+
+
 def kill_group(proc: Running) -> None:
     """Stop the child's whole process group: TERM, then KILL if it lingers."""
+    import subprocess
+
     for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)

@@ -201,3 +201,16 @@ def test_anything_else_is_stopped_before_its_script(tmp_path: Path,
     assert build.adopt(argv, cwd, env) is None
     assert build.process.told == ""  # type: ignore[attr-defined]  # never "run"
     assert stopped == ([build.process] if change != "exited" else [])
+
+
+def test_a_damaged_launch_starts_nothing(setup: Any) -> None:
+    state, webapp, npm, environ = setup
+    remember(state, webapp, npm, environ)
+    edited_since_the_last_scan(state, webapp)
+    found = launch(state)
+    assert found is not None
+    for damaged in ((*found[:1], "npm run build", *found[2:]),  # argv not a list
+                    (*found[:3], {"PATH": 1}, *found[4:]),  # a value not text
+                    (*found[:1], [], *found[2:])):  # no argv
+        (state / early.LAUNCH_NAME).write_bytes(marshal.dumps(damaged))
+        assert early.start(str(state), environ) is None  # and no fork
