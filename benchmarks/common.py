@@ -22,13 +22,14 @@ TURBO_VERSION = "2.11.11"
 
 def run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB of the process and its children); fails loudly."""
-    wall, peak, _cpu = run_measured(argv, cwd, env)
+    wall, peak, _cpu, _output = run_measured(argv, cwd, env)
     return wall, peak
 
 
-def run_measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, float]:
+def run_measured(argv: list[str], cwd: Path, env: dict[str, str]
+                 ) -> tuple[float, int, float, bytes]:
     """(wall seconds, peak RSS in KiB, CPU seconds (user + system) of the process and its
-    children); fails loudly."""
+    children, what it printed); fails loudly."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
@@ -39,7 +40,7 @@ def run_measured(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{output.decode()[-2000:]}")
-    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, output
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Command:
     cwd: Path
     env: dict[str, str]
     before: Callable[[int], None] | None = None  # told the run's number
+    watch: bytes = b""  # counted in `seen`: the measured runs whose output holds it
+    seen: int = 0
     times: list[float] = field(default_factory=list)
     cpu_times: list[float] = field(default_factory=list)
     peak_kib: int = 0
@@ -73,7 +76,8 @@ def alternate(commands: list[Command], runs: int) -> None:
         for command in commands:
             if command.before is not None:
                 command.before(index)
-            wall, peak, cpu = run_measured(command.argv, command.cwd, command.env)
+            wall, peak, cpu, output = run_measured(command.argv, command.cwd, command.env)
+            command.seen += bool(command.watch) and command.watch in output
             command.times.append(wall)
             command.cpu_times.append(cpu)
             command.peak_kib = max(command.peak_kib, peak)
