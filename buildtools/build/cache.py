@@ -21,9 +21,8 @@ place in one step, so a half-written entry is never visible, and entries never c
 there (a second writer of the same key just drops its copy). Pruning renames an entry away
 before deleting it, and a restore that loses its entry midway gives up and builds instead.
 Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
-max_age_days (a restore refreshes an entry's time); a build prunes when the last prune is ten
-minutes old, since a prune reads every entry's metadata (the cache may hold those minutes of
-builds beyond max_size_mb).
+max_age_days (a restore refreshes an entry's time); a build prunes at most every ten minutes
+(buildtools.build.cached).
 
 Nothing is restored unchecked: the copy about to be put in place must match the content
 recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
@@ -49,8 +48,6 @@ from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
 FORMAT = 2  # 2: content.json lists what the entry holds
-PRUNED_MARK = "pruned"  # its mtime: when the cache was last pruned
-PRUNE_EVERY = 600  # seconds
 
 
 @dataclass(frozen=True)
@@ -239,24 +236,11 @@ def _remove(cache: CacheConfig | Path, entry: Entry) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def prune_due(config: Config | CacheConfig, *, now: float | None = None) -> bool:
-    """True when the last prune is PRUNE_EVERY seconds old (or never was): a prune reads every
-    entry's metadata, which a build after each edit should not pay for each time. The cache
-    may then hold a few minutes of builds beyond max_size_mb."""
-    now = time.time() if now is None else now
-    try:
-        return now - (_settings(config).dir / PRUNED_MARK).stat().st_mtime >= PRUNE_EVERY
-    except OSError:
-        return True
-
-
 def prune(config: Config | CacheConfig, *, now: float | None = None) -> list[str]:
     """Delete entries unused for max_age_days, then the least recently used ones until the
     cache fits in max_size_mb; also leftovers of interrupted runs. Returns the deleted keys."""
     cache = _settings(config)
     now = time.time() if now is None else now
-    with contextlib.suppress(OSError):
-        (cache.dir / PRUNED_MARK).touch()
     removed: list[str] = []
     found = sorted(entries(cache), key=lambda entry: (bool(entry.meta), entry.used))
     max_age = cache.max_age_days * 86400

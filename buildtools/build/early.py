@@ -20,7 +20,8 @@ The gate hands the script to `sh` (npm's default shell) without npm_config_scrip
 script sees what a plain `npm run` gives it. No early start (the build starts as before) when
 the platform is not POSIX, npm is older than 7 or is not npm-cli.js, the script has pre- or
 post-scripts, HOME is unset, the user chose a script-shell (in a variable or in any .npmrc npm
-reads) or moved npm's config files with a variable, or the state folder is mounted noexec.
+reads) or moved npm's config files with a variable, the state folder is mounted noexec, or the
+stat cache cannot tell an edit (none yet, or over PROBE_LIMIT files).
 """
 
 from __future__ import annotations

@@ -162,10 +162,12 @@ def test_clear_counts_the_entries(tmp_path: Path) -> None:
 
 
 def test_a_prune_is_due_ten_minutes_after_the_last_one(tmp_path: Path) -> None:
-    config = settings(tmp_path)
-    store(config, tmp_path / "project")
-    assert cache.prune_due(config)  # never pruned
-    cache.prune(config)
-    mark = (config.dir / cache.PRUNED_MARK).stat().st_mtime
-    assert not cache.prune_due(config, now=mark + cache.PRUNE_EVERY - 1)
-    assert cache.prune_due(config, now=mark + cache.PRUNE_EVERY)
+    from buildtools.build.cached import PRUNE_EVERY, PRUNED_MARK, prune_due
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    assert prune_due(folder)  # never pruned
+    (folder / PRUNED_MARK).touch()
+    mark = (folder / PRUNED_MARK).stat().st_mtime
+    assert not prune_due(folder, now=mark + PRUNE_EVERY - 1)
+    assert prune_due(folder, now=mark + PRUNE_EVERY)
