@@ -19,7 +19,7 @@ TAIL_LINES = 40
 
 class Running(Protocol):
     """What run() and kill_group() use of a started process: subprocess.Popen, or
-    buildtools.build.early.HeldProcess."""
+    buildtools.util.spawn.SpawnedProcess."""
 
     pid: int
 
