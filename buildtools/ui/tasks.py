@@ -33,6 +33,7 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
     if answer_from_record("build", quiet=False):
         _session["fresh"] = True
         return True
+    early = _early_build()  # npm starts while the stages are checked, as in `buildtools build`
     from buildtools.build.pipeline import Session
     from buildtools.errors import UserError
     from buildtools.ui.terminal import Reporter
@@ -43,10 +44,26 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
         fresh = not session.config.webapp.force_rebuild and session.check_up_to_date(
             use_record=False)
     except UserError:
-        return False  # the action reports the error properly
-    _session["build"] = session
-    _session["fresh"] = fresh
+        fresh = False  # the action reports the error properly
+        session = None
+    if early is not None and (fresh or session is None):
+        early.stop()
+        early = None
+    _session.update(build=session, fresh=fresh, early=early)
     return fresh
+
+
+def _early_build() -> Any:
+    """The build's npm run started and held (buildtools.build.early), or None. Held until the
+    build action adopts it; should doit not run the action, it ends with this process (the
+    gate reads EOF) without running its script."""
+    import os
+
+    from buildtools.build import early
+    from buildtools.build.record import state_dir_for
+
+    state = state_dir_for(os.getcwd(), os.environ)
+    return None if state is None else early.start(state, os.environ)
 
 
 def _build(always: bool) -> None:
@@ -59,7 +76,7 @@ def _build(always: bool) -> None:
 
     def run() -> None:
         session = _session.get("build") or Session(_config(), reporter=Reporter())
-        session.build(force=force)
+        session.build(force=force, early=_session.pop("early", None))
 
     guarded(run)
 
