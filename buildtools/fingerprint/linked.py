@@ -21,7 +21,6 @@ no entries) for the no-op record: a new link, or a changed one, spoils the recor
 from __future__ import annotations
 
 import glob
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 
 from buildtools.fingerprint.aliases import bundler_alias_targets
 from buildtools.fingerprint.scan import Observed
+from buildtools.util.jsonfile import read_object
 
 DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies",
                        "peerDependencies")
@@ -101,7 +101,7 @@ class _Finder:
             return
         if inside and (self.webapp / "node_modules") in real.parents:
             return  # an installed copy: the install key covers it
-        package = _read_package(real / "package.json") if real.is_dir() else None
+        package = read_object(real / "package.json") if real.is_dir() else None
         if package is not None:
             self.seen(real / "package.json")
         points = entry_points(package) if package is not None else ()
@@ -202,7 +202,7 @@ class _Finder:
 def _workspace_root(webapp: Path) -> Path | None:
     """The nearest folder above the webapp that is a workspace root, within its repository."""
     for folder in webapp.parents:
-        package = _read_package(folder / "package.json")
+        package = read_object(folder / "package.json")
         if (package is not None and package.get("workspaces")) or (
                 folder / "pnpm-workspace.yaml").is_file():
             return folder
@@ -252,13 +252,6 @@ def _entries(folder: Path) -> list[tuple[str, bool]]:
     except OSError:
         return []
 
-
-def _read_package(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text("utf-8-sig"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _shown(path: Path, webapp: Path) -> str:

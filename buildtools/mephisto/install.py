@@ -12,13 +12,13 @@ that stamp instead of installing again: node_modules holds exactly what its inst
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from buildtools.build.freshness import StampStore
 from buildtools.util import atomic
+from buildtools.util.jsonfile import read_object
 
 if TYPE_CHECKING:
     from buildtools.build.pipeline import Session
@@ -30,14 +30,14 @@ LAST_INSTALL = "last-install.json"
 def adopt_install(session: Session, config: Config) -> bool:
     """Before a build: take the stamp of the webapp's last install when it is this pair's
     install (see the module doc); True when it did."""
-    last = _read(config.state_dir.parent / LAST_INSTALL)
+    last = read_object(config.state_dir.parent / LAST_INSTALL)
     if last is None or last.get("modules") != _modules_signature(config.webapp.source):
         return False
     install = next((stage for stage in session.status().stages if stage.name == "install"),
                    None)
     if install is None or install.up_to_date or install.key != last.get("key"):
         return False
-    stamp = _read(Path(str(last.get("stamp"))))
+    stamp = read_object(Path(str(last.get("stamp"))))
     if stamp is None or stamp.get("key") != install.key:
         return False
     StampStore(config.state_dir).write("install", install.key, dict(stamp.get("info") or {}))
@@ -52,7 +52,7 @@ def remember_install(config: Config, started_ns: int) -> None:
     last = config.state_dir.parent / LAST_INSTALL
     with contextlib.suppress(OSError):
         if path.stat().st_mtime_ns >= started_ns:
-            stamp = _read(path)
+            stamp = read_object(path)
             if stamp is not None:
                 atomic.write_json(last, {"key": stamp.get("key"), "stamp": str(path),
                                          "modules": _modules_signature(config.webapp.source)})
@@ -69,10 +69,3 @@ def _modules_signature(webapp: Path) -> list[int] | None:
         return None
     return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns]
 
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -4,7 +4,6 @@ spawns nothing."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 from pathlib import Path
@@ -13,6 +12,7 @@ from buildtools.errors import CommandFailed, UserError
 from buildtools.node.discovery import NodeInstall
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
+from buildtools.util.jsonfile import read_object
 
 VERSION_CACHE_FILE = "node-versions.json"
 
@@ -28,11 +28,7 @@ class _VersionCache:
 
     def _load(self) -> dict[str, dict[str, str]]:
         if self._entries is None:
-            try:
-                data = json.loads(self.path.read_text("utf-8"))
-                self._entries = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._entries = {}
+            self._entries = read_object(self.path) or {}
         return self._entries
 
     def get(self, key: str) -> tuple[str, str] | None:
@@ -106,11 +102,7 @@ def _node_version(found: NodeInstall) -> str:
     return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version")
 
 def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None) -> str:
-    if package_json is not None:
-        try:
-            data = json.loads(package_json.read_text("utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("version"), str):
-                return str(data["version"])
-        except (OSError, ValueError):
-            pass
+    data = read_object(package_json) if package_json is not None else None
+    if data is not None and isinstance(data.get("version"), str):
+        return str(data["version"])
     return _run_for_version([str(npm), "--version"], found, f"{npm} --version")

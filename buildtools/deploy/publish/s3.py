@@ -29,6 +29,7 @@ from buildtools.deploy.publish.plan import (
 from buildtools.errors import UserError
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
+from buildtools.util.jsonfile import read_object
 
 INSTALL_HINT = "pip install 'buildtools[s3]'"
 
@@ -100,13 +101,7 @@ def record_path(state_dir: Path, static: StaticSettings, prefix: str) -> Path:
 
 
 def _read_record(path: Path) -> dict[str, dict[str, str]]:
-    import json
-
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_object(path) or {}
 
 
 def publish_folder(
