@@ -136,13 +136,15 @@ def _declares_table(pyproject: str) -> bool:
 
 
 def check(
-    cwd: str | None = None, environ: Mapping[str, str] | None = None
+    cwd: str | None = None, environ: Mapping[str, str] | None = None,
+    state_dir: str | None = None,
 ) -> tuple[Lines, str] | None:
     """(the (stage, detail) up-to-date lines, the bundle folder) when the record proves every
-    stage up to date; None when the full check must decide."""
+    stage up to date; None when the full check must decide. `state_dir`: what state_dir_for
+    found already (looked up when None)."""
     cwd = os.getcwd() if cwd is None else cwd
     environ = os.environ if environ is None else environ
-    state = state_dir_for(cwd, environ)
+    state = state_dir_for(cwd, environ) if state_dir is None else state_dir
     record = None if state is None else _verified(state, cwd, environ)
     return None if record is None else (list(record[10]), record[9])
 

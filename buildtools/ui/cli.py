@@ -55,19 +55,28 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
         return None
     quiet = len(args) > 1
     if args[0] == "build":
-        return lambda: answer_from_record("build", quiet) or _built(quiet)
+        return lambda: _build(quiet)
     if args[0] == "check":
         return lambda: answer_from_record("check", quiet) or _checked(quiet)
     return None
 
 
-def answer_from_record(command: str, quiet: bool) -> bool:
+def _build(quiet: bool) -> bool:
+    """`build`: from the record, else in one session; the state folder is looked up once."""
+    from buildtools.build.record import state_dir_for
+
+    state = state_dir_for(os.getcwd(), os.environ)
+    return answer_from_record("build", quiet, state) or _built(quiet, state)
+
+
+def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) -> bool:
     """Answer a no-op `build` or a passing `check` from buildtools.build.record's record; False when
-    the record is missing or does not prove every stage up to date."""
+    the record is missing or does not prove every stage up to date. `state_dir`: the project's
+    state folder when the caller found it already."""
     from buildtools.build import record as fresh
 
     started = time.monotonic()
-    found = fresh.check()
+    found = fresh.check(state_dir=state_dir)
     if found is None:
         return False
     lines, bundle = found
@@ -122,14 +131,12 @@ def check_passed(seconds: float) -> str:
     return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
-def _built(quiet: bool) -> bool:
+def _built(quiet: bool, state: str | None) -> bool:
     """Build what is stale in one session: its check pass is the only scan of each tree.
     The build's npm run is started first, held until the check says it must run
     (buildtools.build.early), so that npm's start and the check overlap."""
     from buildtools.build import early as early_build
-    from buildtools.build.record import state_dir_for
 
-    state = state_dir_for(os.getcwd(), os.environ)
     early = None if state is None else early_build.start(state, os.environ)
     try:
         from buildtools.ui.commands.build import run_build

@@ -25,15 +25,19 @@ def _config() -> Any:
 
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:
+    import os
+
+    from buildtools.build.record import state_dir_for
     from buildtools.ui.cli import answer_from_record
 
     if (task.options or {}).get("always"):
         return False
     # The no-op record first, as `buildtools build` asks it: no config, no pipeline import
-    if answer_from_record("build", quiet=False):
+    state = state_dir_for(os.getcwd(), os.environ)
+    if answer_from_record("build", quiet=False, state_dir=state):
         _session["fresh"] = True
         return True
-    early = _early_build()  # npm starts while the stages are checked, as in `buildtools build`
+    early = _early_build(state)  # npm starts while the stages are checked, as in `build`
     from buildtools.build.pipeline import Session
     from buildtools.errors import UserError
     from buildtools.ui.terminal import Reporter
@@ -53,16 +57,14 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
     return fresh
 
 
-def _early_build() -> Any:
+def _early_build(state: str | None) -> Any:
     """The build's npm run started and held (buildtools.build.early), or None. Held until the
     build action adopts it; should doit not run the action, it ends with this process (the
     gate reads EOF) without running its script."""
     import os
 
     from buildtools.build import early
-    from buildtools.build.record import state_dir_for
 
-    state = state_dir_for(os.getcwd(), os.environ)
     return None if state is None else early.start(state, os.environ)
 
 

@@ -17,12 +17,12 @@ def test_the_record_answers_before_the_config_is_loaded(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(tasks, "_config", no_config)
     monkeypatch.setattr(cli, "answer_from_record",
-                        lambda command, quiet: asked.append(command) or True)
+                        lambda command, quiet, state_dir: asked.append(command) or True)
     monkeypatch.setattr(tasks, "_session", {})
     assert tasks._stages_up_to_date(SimpleNamespace(options={}), {}) is True
     assert asked == ["build"] and tasks._session == {"fresh": True}
 
 
 def test_always_execute_skips_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "answer_from_record", lambda command, quiet: True)
+    monkeypatch.setattr(cli, "answer_from_record", lambda command, quiet, state_dir: True)
     assert tasks._stages_up_to_date(SimpleNamespace(options={"always": True}), {}) is False
