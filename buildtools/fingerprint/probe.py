@@ -6,6 +6,9 @@ True means some file the last scan saw is gone or holds other bytes; False means
 none does (files added since are not looked for); None means the cache cannot tell (missing,
 damaged, of another format, or listing more than `limit` files: then statting them all again
 would cost more than the answer saves). This decides no freshness: the check does.
+
+cache_folders() reads the stat cache file for buildtools.fingerprint.statcache too: the one
+reader of its format.
 """
 
 from __future__ import annotations
@@ -16,27 +19,49 @@ import struct
 
 from buildtools.layout import HEX, SIG_BYTES, STATCACHE_FORMAT
 
-_FOLDER_FIELDS = 5  # see buildtools.fingerprint.manifest.FolderScan
+TYPE_CHECKING = False  # typing is an import this module does without at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from buildtools.fingerprint.manifest import FolderScan
+
+
+def cache_folders(path: str) -> Iterator[FolderScan]:
+    """Each folder of a stat cache file, in order (see buildtools.fingerprint.manifest's
+    FolderScan). Raises ValueError for a file of another format or a damaged record, OSError
+    when it cannot be read."""
+    with open(path, "rb") as handle:
+        if marshal.load(handle) != STATCACHE_FORMAT:
+            raise ValueError(f"{path}: not a stat cache of this format")
+        while handle.peek(1):
+            folder = marshal.load(handle)
+            if not _well_formed(folder):
+                raise ValueError(f"{path}: a damaged folder record")
+            yield folder
+
+
+def _well_formed(folder: object) -> bool:
+    if not (isinstance(folder, tuple) and len(folder) == 5):
+        return False
+    prefix, joined, packed, hashes, links = folder
+    if not (isinstance(prefix, str) and isinstance(joined, str) and isinstance(packed, bytes)
+            and isinstance(hashes, str) and isinstance(links, str)):
+        return False
+    count = len(joined.split("/")) if joined else 0
+    return len(packed) == count * SIG_BYTES and len(hashes) == count * HEX
 
 
 def content_changed(cache_file: str, root: str, limit: int) -> bool | None:
     try:
-        with open(cache_file, "rb") as handle:
-            if marshal.load(handle) != STATCACHE_FORMAT:
+        count = 0
+        for prefix, joined, packed, hashes, links in cache_folders(cache_file):
+            names = joined.split("/") if joined else []
+            count += len(names)
+            if count > limit:
                 return None
-            count = 0
-            while handle.peek(1):
-                folder = marshal.load(handle)
-                if type(folder) is not tuple or len(folder) != _FOLDER_FIELDS:
-                    return None
-                prefix, joined, packed, hashes, links = folder
-                names = joined.split("/") if joined else []
-                count += len(names)
-                if count > limit or len(packed) != len(names) * SIG_BYTES:
-                    return None
-                if _folder_changed(os.path.join(root, prefix), names, packed, hashes,
-                                   set(links.split("/")) if links else set()):
-                    return True
+            if _folder_changed(os.path.join(root, prefix), names, packed, hashes,
+                               set(links.split("/")) if links else set()):
+                return True
     except (OSError, ValueError, EOFError, TypeError):
         return None
     return False

@@ -15,7 +15,8 @@ import marshal
 from array import array
 from pathlib import Path
 
-from buildtools.fingerprint.manifest import HEX, SIG_BYTES, FolderScan, split_names
+from buildtools.fingerprint.manifest import FolderScan
+from buildtools.fingerprint.probe import cache_folders
 from buildtools.layout import STATCACHE_FORMAT as _FORMAT
 from buildtools.util import atomic
 
@@ -57,27 +58,7 @@ def without_racy(folder: FolderScan, racy_after: int) -> FolderScan:
 def _load(path: Path) -> dict[str, FolderScan]:
     """The folders of the cache file; nothing when it is missing, of another format, or
     damaged anywhere (a cache only saves work: when in doubt, read the files again)."""
-    folders: dict[str, FolderScan] = {}
     try:
-        with path.open("rb") as handle:
-            if marshal.load(handle) != _FORMAT:
-                return {}
-            while handle.peek(1):
-                folder = marshal.load(handle)
-                if not _well_formed(folder):
-                    return {}
-                folders[folder[0]] = folder
+        return {folder[0]: folder for folder in cache_folders(str(path))}
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    return folders
-
-
-def _well_formed(folder: object) -> bool:
-    if not (isinstance(folder, tuple) and len(folder) == 5):
-        return False
-    prefix, joined, packed, hashes, links = folder
-    if not (isinstance(prefix, str) and isinstance(joined, str) and isinstance(packed, bytes)
-            and isinstance(hashes, str) and isinstance(links, str)):
-        return False
-    count = len(split_names(joined))
-    return len(packed) == count * SIG_BYTES and len(hashes) == count * HEX
