@@ -233,8 +233,6 @@ def _build(walk: Walk) -> None:
         save_manifest(ctx, "webapp", manifest)
         ctx.stamps.write("build", plan.key, plan.stamp_info())
         walk.ran_stage("build", started, detail)
-    elif early is not None:
-        early.stop()
     for extra in _extra_builds(walk, plan, output):
         command = extra.inputs["build_command"]
         if walk.settle(extra, f"npm run {command}"):
@@ -247,14 +245,12 @@ def _build(walk: Walk) -> None:
 def _early_build(walk: Walk) -> EarlyBuild | None:
     """The npm run started early (buildtools.build.early), for the build stage of a run that
     executes, and only when nothing ran before it: it read package.json and the .npmrc files
-    when it started."""
-    ctx = walk.ctx
-    early = ctx.early if walk.policy.runs_stale else None
-    if early is not None:
-        ctx.early = None
-        if walk.ran:
-            early.stop()
-            return None
+    when it started (then it is stopped now, not held through the build). The session stops
+    it when no build stage adopted it."""
+    early = walk.ctx.early if walk.policy.runs_stale else None
+    if early is not None and walk.ran:
+        early.stop()
+        return None
     return early
 
 

@@ -118,17 +118,13 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     extra = config.webapp.extra_source_dir
     resolved = [find_executable(argv[0], env.get("PATH")), *argv[1:]]
     cwd = str(config.webapp.source)
-    try:
-        with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
-                          extra_index=extra is not None and (extra / "index.html").is_file()):
-            started = early.adopt(resolved, cwd, env) if early is not None else None
-            if started is None:
-                _remember_launch(ctx, toolchain, manager, script, resolved, env)
-            run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
-                started=started, meanwhile=_load_what_follows)
-    finally:
-        if early is not None:
-            early.stop()  # when it was not adopted (the output could not be moved aside)
+    with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
+                      extra_index=extra is not None and (extra / "index.html").is_file()):
+        started = early.adopt(resolved, cwd, env) if early is not None else None
+        if started is None:
+            _remember_launch(ctx, toolchain, manager, script, resolved, env)
+        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
+            started=started, meanwhile=_load_what_follows)
     shown = output_display(config, output)
     return f"{shown} (npm started during the check)" if started is not None else shown
 
