@@ -3,14 +3,16 @@ disabled cache builds again."""
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from tests.integration.conftest import Project
+    from tests.integration.conftest import Project, Tiny
 
 
 @pytest.mark.needs("npm")
@@ -56,3 +58,29 @@ def test_cache_disabled_builds_again(project: Project, tmp_path: Path) -> None:
     project.doit("build", env=env)
     assert project.count("build") == 3
     assert not (tmp_path / "user-cache" / "cache" / "entries").exists()
+
+
+@pytest.mark.needs("npm")
+def test_a_build_prunes_the_cache_once_the_last_prune_is_ten_minutes_old(
+        make_tiny: Callable[..., Tiny], tmp_path: Path) -> None:
+    from buildtools.build.cached import PRUNE_EVERY, PRUNED_MARK
+
+    tiny = make_tiny(tmp_path / "tiny")
+    with (tiny.root / "buildtools.toml").open("a") as handle:
+        handle.write("\n[cache]\nmax_size_mb = 0\n")  # every entry is beyond the budget
+    cache = tmp_path / "user-cache"
+    env = {"BUILDTOOLS_CACHE_DIR": str(cache)}
+
+    def entries() -> int:
+        return len(list((cache / "cache" / "entries").glob("*/*")))
+
+    tiny.run("build", env=env)
+    assert entries() == 0 and (cache / "cache" / PRUNED_MARK).is_file()  # never pruned: pruned
+    (tiny.webapp / "src" / "a.txt").write_text("second")
+    tiny.run("build", env=env)
+    assert entries() == 1  # pruned a moment ago: the entry stays
+    long_ago = time.time() - PRUNE_EVERY - 1
+    os.utime(cache / "cache" / PRUNED_MARK, (long_ago, long_ago))
+    (tiny.webapp / "src" / "a.txt").write_text("third")
+    tiny.run("build", env=env)
+    assert entries() == 0  # ten minutes on: the build prunes again
