@@ -27,12 +27,12 @@ import re  # what pip's console-script launcher imports first
 t_re = pt()
 from buildtools.ui import cli
 t1 = pt()
-from buildtools.build import record
+from buildtools.core import record
 record.check()
 t2 = pt()
 import buildtools.ui.commands.build
 t3 = pt()
-import buildtools.util.process as process, buildtools.build.stages.build as stage
+import buildtools.util.process as process, buildtools.core.stages.build as stage
 marks = {}
 real = process.run
 def timed(*args, **kwargs):

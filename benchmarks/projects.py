@@ -63,7 +63,7 @@ def _finish(root: Path, webapp: Path) -> None:
 def make_template_project(root: Path) -> Path:
     """The default task project, rendered from webapp_template/ as `buildtools new` would."""
     sys.path.insert(0, str(ROOT))
-    from buildtools.build.template import render_tree, template_context, template_root
+    from buildtools.core.template import render_tree, template_context, template_root
 
     if root.exists():
         shutil.rmtree(root)

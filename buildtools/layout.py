@@ -1,6 +1,6 @@
 """Leaf facts that the no-op record and the core share; this module imports nothing but os.
 
-The record (buildtools.build.record) answers "up to date" without loading the core, so it
+The record (buildtools.core.record) answers "up to date" without loading the core, so it
 cannot ask the core which files and variables a stage key reads: both read them here.
 """
 

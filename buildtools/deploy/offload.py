@@ -20,10 +20,10 @@ from urllib.parse import quote
 
 from buildtools.assets.signing import asset_uri
 from buildtools.assets.upload import collect_assets
-from buildtools.build.events import Reporter
-from buildtools.build.freshness import StagePlan, StampStore
 from buildtools.config.assets import StaticSettings
 from buildtools.config.model import Config
+from buildtools.core.events import Reporter
+from buildtools.core.freshness import StagePlan, StampStore
 from buildtools.errors import UserError
 
 BASE_URL_KEY = "assets_base_url"  # in task_config.json

@@ -1,5 +1,5 @@
 """Did the content of a tree change since its last scan? A quick, one-sided answer from the
-tree's stat cache, for buildtools.build.early, which must decide before the core is imported
+tree's stat cache, for buildtools.core.early, which must decide before the core is imported
 (this module imports os, marshal and struct; xxhash only for a file whose signature moved).
 
 True means some file the last scan saw is gone or holds other bytes; False means none is and

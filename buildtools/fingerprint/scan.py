@@ -47,7 +47,7 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY
 # A stat signature: (size, mtime_ns, inode, ctime_ns); ctime also moves when a tool writes a file
 # and then puts its old mtime back.
 Signature = tuple[int, int, int, int]
-# What scan_tree(observe=...) records of each folder it walked, for buildtools.build.record:
+# What scan_tree(observe=...) records of each folder it walked, for buildtools.core.record:
 # (absolute path, the folder's signature taken before it was listed, the names of the entries
 # that count joined by "/" (and its .gitignore, read or not), their packed signatures).
 Observed = tuple[str, Signature, str, bytes]
@@ -285,7 +285,7 @@ def scan_tree(
     `outer_ignores` are the rules of the .gitignore files above root (ignore.outer_ignore_files).
     `progress` is told how far the reading of new or changed files has got. `observe`, when
     given, receives the stat signature of every folder walked and every entry that counts
-    (and of each .gitignore read), for buildtools.build.record's no-op record.
+    (and of each .gitignore read), for buildtools.core.record's no-op record.
     """
     cache = cache if cache is not None else StatCache(None)
     walk = _Walk(cache, exclude, use_gitignore, progress, observe)

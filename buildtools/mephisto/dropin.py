@@ -26,9 +26,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from buildtools.build.events import NullReporter, Reporter
-from buildtools.build.freshness import StampStore
 from buildtools.config.model import Config
+from buildtools.core.events import NullReporter, Reporter
+from buildtools.core.freshness import StampStore
 from buildtools.errors import CommandFailed, UserError
 from buildtools.layout import STATE_DIR_NAME
 from buildtools.mephisto.install import adopt_install, remember_install
@@ -56,7 +56,7 @@ def build_custom_bundle(
     """Build `<custom_src_dir>/<webapp_name>` with `npm run <build_command>` when something
     that goes into it changed; return `<custom_src_dir>/<webapp_name>/build/bundle.js`, the
     path Mephisto returns. quiet=True prints nothing but errors."""
-    from buildtools.build.pipeline import Session
+    from buildtools.core.pipeline import Session
     from buildtools.util.lock import project_lock
 
     returned = os.path.join(custom_src_dir, webapp_name, "build", "bundle.js")

@@ -16,13 +16,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from buildtools.build.freshness import StampStore
+from buildtools.core.freshness import StampStore
 from buildtools.util import atomic
 from buildtools.util.jsonfile import read_object
 
 if TYPE_CHECKING:
-    from buildtools.build.pipeline import Session
     from buildtools.config.model import Config
+    from buildtools.core.pipeline import Session
 
 LAST_INSTALL = "last-install.json"
 

@@ -3,7 +3,7 @@
 `buildtools build` with nothing to do is the command people run most (by hand, from an editor,
 from a pre-commit hook), so `main()` answers it, and `buildtools check`, without importing
 click or doit, in two steps:
-1. buildtools.build.record: the record that the last full check left; when the stat signatures of
+1. buildtools.core.record: the record that the last full check left; when the stat signatures of
    every input still match, the answer needs no config, no hashing and no typing module;
 2. else the config and the pipeline: every stage's key is checked;
 and only when something must run (or for any other command) is the click app built. This
@@ -63,17 +63,17 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
 
 def _build(quiet: bool) -> bool:
     """`build`: from the record, else in one session; the state folder is looked up once."""
-    from buildtools.build.record import state_dir_for
+    from buildtools.core.record import state_dir_for
 
     state = state_dir_for(os.getcwd(), os.environ)
     return answer_from_record("build", quiet, state) or _built(quiet, state)
 
 
 def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) -> bool:
-    """Answer a no-op `build` or a passing `check` from buildtools.build.record's record; False when
+    """Answer a no-op `build` or a passing `check` from buildtools.core.record's record; False when
     the record is missing or does not prove every stage up to date. `state_dir`: the project's
     state folder when the caller found it already."""
-    from buildtools.build import record as fresh
+    from buildtools.core import record as fresh
 
     started = time.monotonic()
     found = fresh.check(state_dir=state_dir)
@@ -134,8 +134,8 @@ def check_passed(seconds: float) -> str:
 def _built(quiet: bool, state: str | None) -> bool:
     """Build what is stale in one session: its check pass is the only scan of each tree.
     The build's npm run is started first, held until the check says it must run
-    (buildtools.build.early), so that npm's start and the check overlap."""
-    from buildtools.build import early as early_build
+    (buildtools.core.early), so that npm's start and the check overlap."""
+    from buildtools.core import early as early_build
 
     early = None if state is None else early_build.start(state, os.environ)
     try:

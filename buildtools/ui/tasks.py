@@ -27,7 +27,7 @@ def _config() -> Any:
 def _stages_up_to_date(task: Any, values: Any) -> bool:
     import os
 
-    from buildtools.build.record import state_dir_for
+    from buildtools.core.record import state_dir_for
     from buildtools.ui.cli import answer_from_record
 
     if (task.options or {}).get("always"):
@@ -38,7 +38,7 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
         _session["fresh"] = True
         return True
     early = _early_build(state)  # npm starts while the stages are checked, as in `build`
-    from buildtools.build.pipeline import Session
+    from buildtools.core.pipeline import Session
     from buildtools.errors import UserError
     from buildtools.ui.terminal import Reporter
 
@@ -58,18 +58,18 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
 
 
 def _early_build(state: str | None) -> Any:
-    """The build's npm run started and held (buildtools.build.early), or None. Held until the
+    """The build's npm run started and held (buildtools.core.early), or None. Held until the
     build action adopts it; should doit not run the action, it ends with this process (the
     gate reads EOF) without running its script."""
     import os
 
-    from buildtools.build import early
+    from buildtools.core import early
 
     return None if state is None else early.start(state, os.environ)
 
 
 def _build(always: bool) -> None:
-    from buildtools.build.pipeline import Session
+    from buildtools.core.pipeline import Session
     from buildtools.handler import guarded
     from buildtools.ui.terminal import Reporter
 

@@ -50,7 +50,7 @@ def run(
 
     The child gets its own process group so that an interrupt kills npm and everything it
     started. Raises CommandFailed with the last lines of output on a non-zero exit.
-    `started`: that very command, started already in the same way (buildtools.build.early).
+    `started`: that very command, started already in the same way (buildtools.core.early).
     `meanwhile`: called once the command runs, before its output is read (the pipe holds it).
     """
     lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)

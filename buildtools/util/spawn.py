@@ -1,4 +1,4 @@
-"""Start a child process without importing subprocess: buildtools.build.early starts npm first
+"""Start a child process without importing subprocess: buildtools.core.early starts npm first
 thing, and `import subprocess` alone (re, enum, locale, threading, selectors) takes about as
 long as Python's own start."""
 

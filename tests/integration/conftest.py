@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from buildtools.build.template import render_tree, template_context, template_root
+from buildtools.core.template import render_tree, template_context, template_root
 
 BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
 TINY_TOML = """\

@@ -157,8 +157,8 @@ def test_noop_build_and_check_import_neither_click_nor_doit(tmp_path: Path) -> N
 
     for args in (["build"], ["build", "-q"], ["check"]):
         modules, out = imported_by(root, *args)
-        assert "buildtools.build.record" in modules
-        assert not {"click", "doit", "jinja2", "buildtools.build.pipeline", "typing"} & modules, (
+        assert "buildtools.core.record" in modules
+        assert not {"click", "doit", "jinja2", "buildtools.core.pipeline", "typing"} & modules, (
             args, sorted(modules))
     assert out.startswith("check passed: the bundle is up to date (")
     modules, out = imported_by(root, "build", "-q")
@@ -166,7 +166,7 @@ def test_noop_build_and_check_import_neither_click_nor_doit(tmp_path: Path) -> N
 
     record.unlink()  # without the record: the full check, still without click
     modules, out = imported_by(root, "build")
-    assert "buildtools.build.pipeline" in modules
+    assert "buildtools.core.pipeline" in modules
     assert not {"click", "doit", "jinja2"} & modules, sorted(modules)
     assert out.splitlines()[-1].startswith("build is up to date (")
     # how fast that is: benchmarks/bench_noop.py (no timed assertions in tests)
@@ -208,7 +208,7 @@ def test_main_answers_a_noop_build_without_click_or_doit(tmp_path: Path) -> None
     made = tmp_path / "task"
     new_project(made, title=TITLE)
     code = (
-        "import sys, buildtools.build.pipeline as p\n"
+        "import sys, buildtools.core.pipeline as p\n"
         "p.build = lambda config, reporter=None, **k: print('FRESH')\n"
         "from buildtools.ui.cli import main\n"
         "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"

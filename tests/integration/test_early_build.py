@@ -1,4 +1,4 @@
-"""The build's `npm run` started while the stages are checked (buildtools.build.early), with
+"""The build's `npm run` started while the stages are checked (buildtools.core.early), with
 real npm and node: it runs the script only when the build must run, exactly as `npm run`
 would, and is never left behind."""
 

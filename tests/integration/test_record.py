@@ -1,4 +1,4 @@
-"""What the speed work must not change: the fast no-op record (buildtools.build.record) never
+"""What the speed work must not change: the fast no-op record (buildtools.core.record) never
 says "up to date" when something changed (real npm builds in between)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools.build import record as fresh
+from buildtools.core import record as fresh
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Project, Tiny

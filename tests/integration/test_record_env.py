@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from buildtools import layout
-from buildtools.build import record
-from buildtools.build.pipeline import status
 from buildtools.config.load import load_config
+from buildtools.core import record
+from buildtools.core.pipeline import status
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Project

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools.build import cache, remote_cache
 from buildtools.config.load import CacheConfig
+from buildtools.core import cache, remote_cache
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Project

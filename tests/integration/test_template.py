@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build.template import render_tree, template_context, template_root
+from buildtools.core.template import render_tree, template_context, template_root
 
 
 def _npm(args: list[str], cwd: Path) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "buildtools"
-CORE_PACKAGES = ("build", "config", "fingerprint", "node", "deploy", "assets", "util")
+CORE_PACKAGES = ("core", "config", "fingerprint", "node", "deploy", "assets", "util")
 CORE_MODULES = ("layout.py", "errors.py")
 FORBIDDEN_IMPORTS = ("click", "doit", "buildtools.ui", "buildtools.tasks")
 TERMINAL = ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
@@ -100,7 +100,7 @@ def test_the_core_imports_no_ui_and_never_prints() -> None:
            if (found := offences(path)) and relative(path) not in ALLOWED}
     assert bad == {}, (
         "the core must not import click, doit or buildtools.ui, nor write to the terminal; "
-        "emit an event to the Reporter (buildtools.build.events) instead:\n"
+        "emit an event to the Reporter (buildtools.core.events) instead:\n"
         + "\n".join(f"{name}: {', '.join(lines)}" for name, lines in bad.items()))
 
 
@@ -128,7 +128,7 @@ def test_the_check_catches(source: str) -> None:
 
 
 @pytest.mark.parametrize("source", [
-    "from buildtools.build.events import Reporter\n",
+    "from buildtools.core.events import Reporter\n",
     "from ..events import Reporter\n",
     "import sys\nsys.exit(1)\n",
     "def report(reporter):\n    reporter.info('print() is a word here')\n",
@@ -160,7 +160,7 @@ def test_no_test_module_imports_another() -> None:
 
 
 def test_pytest_collects_every_test_folder() -> None:
-    """pytest's default norecursedirs skips folders named build/ and dist/: tests/unit/build/
+    """pytest's default norecursedirs skips folders named build/ and dist/: tests/unit/core/
     was once silently never run. Every folder holding tests must be one pytest walks into."""
     try:
         import tomllib
@@ -173,4 +173,4 @@ def test_pytest_collects_every_test_folder() -> None:
                     for part in folder.relative_to(ROOT).parts
                     if any(fnmatch.fnmatch(part, pattern) for pattern in skipped))
     assert unseen == [], f"pytest would not collect the tests in {unseen}"
-    assert ROOT / "tests" / "unit" / "build" in folders
+    assert ROOT / "tests" / "unit" / "core" in folders

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
 from buildtools.assets.signing import SECRET_ENV
-from buildtools.build.events import Reporter
 from buildtools.config.load import Config
+from buildtools.core.events import Reporter
 from buildtools.deploy.architects.shell import shell_files, write_shell
 from buildtools.util.hashing import digest
 from buildtools.util.paths import shown as display

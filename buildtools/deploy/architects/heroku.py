@@ -190,8 +190,8 @@ def estimated_size(config: Config) -> int:
     from it (less the offloaded ones), the index.html shell, robots.txt and the app's files.
     The build's own files are taken as the last build made them."""
     from buildtools.assets.upload import collect_assets
-    from buildtools.build.events import NullReporter
-    from buildtools.build.stages.context import saved_manifest
+    from buildtools.core.events import NullReporter
+    from buildtools.core.stages.context import saved_manifest
     from buildtools.deploy.offload import offload_of
 
     bundle = config.bundle_dir

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.build.events import Reporter
 from buildtools.config.assets import StaticSettings
+from buildtools.core.events import Reporter
 from buildtools.deploy.publish.plan import (
     DEFAULT_CACHE_CONTROL,
     LocalObject,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 
-from buildtools.build.early import EarlyBuild
-from buildtools.build.pipeline import BuildResult
+from buildtools.core.early import EarlyBuild
+from buildtools.core.pipeline import BuildResult
 from buildtools.ui.common import config_here, terminal_reporter
 
 
 def run_build(force: bool = False, quiet: bool = False, verbose: bool = False,
               early: EarlyBuild | None = None) -> BuildResult:
-    """`early`: the build's npm run started by the CLI (buildtools.build.early), adopted or
+    """`early`: the build's npm run started by the CLI (buildtools.core.early), adopted or
     stopped by the build."""
-    from buildtools.build.pipeline import build, status
+    from buildtools.core.pipeline import build, status
 
     config = config_here()
     reporter = terminal_reporter(quiet, verbose)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from buildtools.build.pipeline import Session
+from buildtools.core.pipeline import Session
 from buildtools.errors import UserError
 from buildtools.ui.cli import check_passed
 from buildtools.ui.commands.status import print_stages, status_data

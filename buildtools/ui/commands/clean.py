@@ -5,7 +5,7 @@
   build and bundle stages (their outputs are missing) but not the install.
 - --all: also node_modules, the state folder (.buildtools/: stamps, stat caches), doit's
   .doit.db files and the build cache (config [cache] dir).
-- --cache: only the build cache (buildtools.build.cache.clear: every entry).
+- --cache: only the build cache (buildtools.core.cache.clear: every entry).
 
 A folder is removed only when it lies inside the project and is neither the project nor the
 webapp folder; anything else is skipped with a warning.
@@ -49,7 +49,7 @@ def clean(config: Config, *, everything: bool = False, cache_only: bool = False)
 
 def _webapp_output(config: Config) -> Path | None:
     """The bundler's output folder (webapp/dist), when package.json can tell it."""
-    from buildtools.build.webapp import checked_package_json, output_folder
+    from buildtools.core.webapp import checked_package_json, output_folder
 
     try:
         package = checked_package_json(config)
@@ -62,7 +62,7 @@ def _webapp_output(config: Config) -> Path | None:
 
 def _clear_cache(result: CleanResult, config: Config) -> None:
     """Delete every entry of the build cache (safely for runs that use it meanwhile)."""
-    from buildtools.build import cache
+    from buildtools.core import cache
 
     count = cache.clear(config)
     if count:

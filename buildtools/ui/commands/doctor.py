@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from buildtools.build.webapp import engines_node
 from buildtools.config.load import Config, load_config, user_cache_dir
+from buildtools.core.webapp import engines_node
 from buildtools.errors import UserError
 from buildtools.node.packagemanager import detect_package_manager, read_package_json
 from buildtools.node.toolchain import resolve_toolchain

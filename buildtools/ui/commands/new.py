@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.build.template import DEFAULT_TASK, render_tree, template_context, template_root
+from buildtools.core.template import DEFAULT_TASK, render_tree, template_context, template_root
 from buildtools.errors import UserError
 from buildtools.ui.common import PROG
 from buildtools.util.paths import shown
@@ -75,7 +75,7 @@ def run_new(
     """Render the template into `directory`; `ask(question, default)` prompts, when given."""
     from pathlib import Path
 
-    from buildtools.build.template import DEFAULT_TASK
+    from buildtools.core.template import DEFAULT_TASK
     from buildtools.ui.commands.new import check_destination, new_project
 
     check_destination(directory, force)

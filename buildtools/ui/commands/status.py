@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from buildtools.build import pipeline
-from buildtools.build.events import Reporter
-from buildtools.build.pipeline import Session
 from buildtools.config.load import Config
+from buildtools.core import pipeline
+from buildtools.core.events import Reporter
+from buildtools.core.pipeline import Session
 from buildtools.ui.common import PROG, config_here, terminal_reporter
 
 

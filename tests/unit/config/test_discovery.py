@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build import record
 from buildtools.config.load import find_config, load_config
+from buildtools.core import record
 from buildtools.errors import UserError
 
 TASK = """

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from buildtools.build.events import HashProgress
+from buildtools.core.events import HashProgress
 from buildtools.fingerprint.scan import Observed, scan_tree
 from buildtools.fingerprint.statcache import StatCache
 from buildtools.ui.terminal import Reporter

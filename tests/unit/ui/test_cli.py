@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from buildtools.build.pipeline import BuildResult, StageStatus
-from buildtools.build.template import DEFAULT_TASK
 from buildtools.config.load import load_config
+from buildtools.core.pipeline import BuildResult, StageStatus
+from buildtools.core.template import DEFAULT_TASK
 from buildtools.ui import cli
 from buildtools.ui.app import create_app
 from buildtools.ui.commands.new import new_project, run_new
@@ -45,7 +45,7 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, str]) -> None:
     """Replace the pipeline's status with one where the named stages are stale."""
-    import buildtools.build.pipeline
+    import buildtools.core.pipeline
 
     def status(config: Any, **kwargs: Any) -> BuildResult:
         stages = [
@@ -56,7 +56,7 @@ def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, st
         return BuildResult(bundle_dir=root / "dist" / "bundle", bundle_key="key-bundle",
                            toolchain=None, stages=stages)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(buildtools.build.pipeline, "status", status)
+    monkeypatch.setattr(buildtools.core.pipeline, "status", status)
 
 
 # ---------------------------------------------------------------- help, version, usage
@@ -334,7 +334,7 @@ def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import buildtools.build.pipeline
+    import buildtools.core.pipeline
 
     calls: list[tuple[bool, bool, bool]] = []
 
@@ -343,7 +343,7 @@ def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert reporter is not None
         calls.append((force, reporter.quiet, reporter.verbose))
 
-    monkeypatch.setattr(buildtools.build.pipeline, "build", build)
+    monkeypatch.setattr(buildtools.core.pipeline, "build", build)
     assert invoke("build", "--force", "-q").exit_code == 0
     fake_status(monkeypatch, made, {"build": "x"})
     assert invoke("build", "-v").exit_code == 0
@@ -376,7 +376,7 @@ def test_main_builds_when_the_record_does_not_answer(made: Path,
 
 def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from buildtools.build import record as fresh
+    from buildtools.core import record as fresh
 
     monkeypatch.setattr(fresh, "check", lambda **k: ([("node", "system Node 20")], "/b"))
     assert cli.answer_from_record("build", quiet=True)

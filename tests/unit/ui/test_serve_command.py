@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from buildtools.build.events import NullReporter
 from buildtools.config.load import load_config
+from buildtools.core.events import NullReporter
 from buildtools.deploy.architects.common import PackageContext
 from buildtools.deploy.architects.local import ARCHITECT as LOCAL
 from buildtools.ui.commands import serve as serve_command

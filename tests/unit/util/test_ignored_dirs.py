@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from buildtools.build import cache
-from buildtools.build.freshness import StampStore
 from buildtools.config.load import CacheConfig
+from buildtools.core import cache
+from buildtools.core.freshness import StampStore
 from buildtools.util.ignored import make_ignored_dir
 
 

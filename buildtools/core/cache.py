@@ -22,7 +22,7 @@ there (a second writer of the same key just drops its copy). Pruning renames an 
 before deleting it, and a restore that loses its entry midway gives up and builds instead.
 Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
 max_age_days (a restore refreshes an entry's time); a build prunes at most every ten minutes
-(buildtools.build.cached).
+(buildtools.core.cached).
 
 Nothing is restored unchecked: the copy about to be put in place must match the content
 recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.build.cache_content import CONTENT, mismatch, read_content, write_content
 from buildtools.config.load import CacheConfig, Config
+from buildtools.core.cache_content import CONTENT, mismatch, read_content, write_content
 from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"

@@ -5,7 +5,7 @@
 - EXECUTE runs each stale stage, and first tries to restore the whole build from the cache.
 
 The verdict itself (up to date, or the reason it must run) always comes from the stage's
-StagePlan (buildtools.build.freshness): policies only decide what to do with it.
+StagePlan (buildtools.core.freshness): policies only decide what to do with it.
 """
 
 from __future__ import annotations
@@ -15,23 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from buildtools.build.cached import restore_from_cache, store_in_cache
-from buildtools.build.early import EarlyBuild
-from buildtools.build.freshness import StagePlan
-from buildtools.build.policies import (
+from buildtools.core.cached import restore_from_cache, store_in_cache
+from buildtools.core.early import EarlyBuild
+from buildtools.core.freshness import StagePlan
+from buildtools.core.policies import (
     BuildResult,
     Policy,
     StageStatus,
     Stale,
 )
-from buildtools.build.stages.build import plan_build, plan_extra_build, run_build
-from buildtools.build.stages.bundle import plan_bundle, run_bundle
-from buildtools.build.stages.context import Context, display, save_manifest
-from buildtools.build.stages.install import plan_install, run_install, run_post_install
-from buildtools.build.stages.node import describe_toolchain, plan_node
-from buildtools.build.stages.page import plan_page
-from buildtools.build.stages.render import plan_render, run_render
-from buildtools.build.webapp import checked_package_json
+from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
+from buildtools.core.stages.bundle import plan_bundle, run_bundle
+from buildtools.core.stages.context import Context, display, save_manifest
+from buildtools.core.stages.install import plan_install, run_install, run_post_install
+from buildtools.core.stages.node import describe_toolchain, plan_node
+from buildtools.core.stages.page import plan_page
+from buildtools.core.stages.render import plan_render, run_render
+from buildtools.core.webapp import checked_package_json
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import PackageManager
 from buildtools.node.toolchain import Toolchain
@@ -243,7 +243,7 @@ def _build(walk: Walk) -> None:
 
 
 def _early_build(walk: Walk) -> EarlyBuild | None:
-    """The npm run started early (buildtools.build.early), for the build stage of a run that
+    """The npm run started early (buildtools.core.early), for the build stage of a run that
     executes, and only when nothing ran before it: it read package.json and the .npmrc files
     when it started (then it is stopped now, not held through the build). The session stops
     it when no build stage adopted it."""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build.webapp import build_env, checked_package_json, output_folder
 from buildtools.config.load import load_config
+from buildtools.core.webapp import build_env, checked_package_json, output_folder
 from buildtools.errors import UserError
 
 TASK = "[task]\ntask_title='T'\ntask_description='D'\ntask_reward=1\ntask_tags='x'\n"

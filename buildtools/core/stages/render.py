@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context
+from buildtools.core.freshness import StagePlan
+from buildtools.core.stages.context import Context
 
 
 def plan_render(ctx: Context) -> StagePlan | None:
@@ -11,7 +11,7 @@ def plan_render(ctx: Context) -> StagePlan | None:
     if template is None:
         return None
     manifest = ctx.scan("template", template, use_gitignore=False)
-    from buildtools.build.template import template_context
+    from buildtools.core.template import template_context
 
     context = template_context(ctx.config.task)
     source = ctx.config.webapp.source
@@ -25,7 +25,7 @@ def plan_render(ctx: Context) -> StagePlan | None:
 
 
 def run_render(ctx: Context, plan: StagePlan) -> str:
-    from buildtools.build.template import render_tree, template_context
+    from buildtools.core.template import render_tree, template_context
 
     assert ctx.config.webapp.template is not None
     written = render_tree(

@@ -30,7 +30,7 @@ import marshal
 import os
 
 from buildtools import layout
-from buildtools.build.record import signature_of
+from buildtools.core.record import signature_of
 from buildtools.fingerprint.probe import content_changed
 from buildtools.util.spawn import SpawnedProcess
 
@@ -46,7 +46,7 @@ FORMAT = 1
 MIN_NPM_MAJOR = 7  # script-shell, and scripts that inherit npm's stdin
 GATE_SCRIPT = """#!/bin/sh
 # buildtools: holds `npm run` until buildtools has decided that the build runs
-# (buildtools/build/early.py). EOF or anything but "run" stops it before the script.
+# (buildtools/core/early.py). EOF or anything but "run" stops it before the script.
 IFS= read -r verdict || verdict=
 unset npm_config_script_shell
 [ "$verdict" = run ] || exit 75

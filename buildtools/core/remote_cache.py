@@ -15,7 +15,7 @@ poison a trusted build. Without a signing key the remote cache is not used at al
 set, to any value: it stores and returns them, the checking is ours.)
 
 An artifact whose signature verifies is still checked against the content list it carries
-(buildtools.build.cache_content) before it enters the local cache.
+(buildtools.core.cache_content) before it enters the local cache.
 
 Whatever goes wrong with the server (down, slow beyond [cache] remote_timeout_s, an HTTP error)
 costs a warning and a local build, never a failed build.
@@ -38,10 +38,10 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from buildtools.build import cache
-from buildtools.build.cache_content import verify_entry
-from buildtools.build.events import Reporter
 from buildtools.config.load import Config
+from buildtools.core import cache
+from buildtools.core.cache_content import verify_entry
+from buildtools.core.events import Reporter
 from buildtools.util.archive import pack_bytes
 
 API = "/v8/artifacts/"

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from buildtools import layout
-from buildtools.build import record
-from buildtools.build.recorder import Recorder
+from buildtools.core import record
+from buildtools.core.recorder import Recorder
 
 
 def test_env_digest_reads_only_the_variables_keys_read() -> None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import xxhash
 
-from buildtools.build.stages.context import Context
-from buildtools.build.stages.output import aside_path
+from buildtools.core.stages.context import Context
+from buildtools.core.stages.output import aside_path
 from buildtools.errors import unreadable
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.linked import find_linked

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build import cache
 from buildtools.config.load import CacheConfig
+from buildtools.core import cache
 
 KEY = "0123456789abcdef0123456789abcdef"
 

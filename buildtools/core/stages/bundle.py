@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context, display
-from buildtools.build.stages.page import page_files
+from buildtools.core.freshness import StagePlan
+from buildtools.core.stages.context import Context, display
+from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic

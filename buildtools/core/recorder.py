@@ -1,4 +1,4 @@
-"""Writing the no-op record (buildtools.build.record): the signatures taken around one full
+"""Writing the no-op record (buildtools.core.record): the signatures taken around one full
 check, written when it found every stage up to date and nothing is too recent to vouch for."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from buildtools import layout
-from buildtools.build.record import (
+from buildtools.config.load import Config
+from buildtools.core.record import (
     FORMAT,
     MISSING,
     RECORD_NAME,
@@ -26,7 +27,6 @@ from buildtools.build.record import (
     remove,
     signature_of,
 )
-from buildtools.config.load import Config
 from buildtools.fingerprint.scan import Observed, Signature
 from buildtools.node.toolchain import Toolchain
 

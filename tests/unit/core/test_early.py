@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from buildtools.build import early
+from buildtools.core import early
 from buildtools.fingerprint.scan import scan_tree
 from buildtools.fingerprint.statcache import StatCache
 

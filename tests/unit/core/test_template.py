@@ -1,4 +1,4 @@
-"""Tests for buildtools.build.template: rendering the default task webapp."""
+"""Tests for buildtools.core.template: rendering the default task webapp."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from buildtools.build.template import (
+from buildtools.core.template import (
     DEFAULT_PACKAGE_NAME,
     npm_package_name,
     render_tree,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context
-from buildtools.build.stages.linked import outside_inputs
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core.freshness import StagePlan
+from buildtools.core.stages.context import Context
+from buildtools.core.stages.linked import outside_inputs
 from buildtools.errors import CommandFailed, UserError
 from buildtools.fingerprint.files import hash_files
 from buildtools.fingerprint.manifest import manifest_digest

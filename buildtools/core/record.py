@@ -7,7 +7,7 @@ that the check reads (buildtools.layout: the bundler variables, build_env, confi
 the user cache, PATH, Python's path), and the (stage, detail) lines of the check. The next run
 stats those paths again, reading and hashing nothing: when every signature and those variables
 are unchanged, no input of any key can have changed. Any difference or doubt means "ask the
-full check", which writes a new record (buildtools.build.recorder). The record of the
+full check", which writes a new record (buildtools.core.recorder). The record of the
 environment before (another shell, another PATH) is kept beside it as fresh-<digest>.marshal,
 so that switching back does not rescan either; a run that may change anything removes them
 all first. Importing this module costs next to nothing (os, marshal, struct; xxhash when a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from buildtools.build.freshness import StagePlan, Stamp, StampStore
+from buildtools.core.freshness import StagePlan, Stamp, StampStore
 
 
 def test_stage_plan_reasons() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from buildtools.build.freshness import StagePlan, StampStore
+from buildtools.core.freshness import StagePlan, StampStore
 
 
 def test_cleared_stage_reads_as_failed_until_written(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ from typing import Any
 
 import xxhash
 
-from buildtools.build.early import EarlyBuild, forget, remember
-from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context, output_display, tree_explainer
-from buildtools.build.stages.linked import outside_inputs
-from buildtools.build.stages.output import aside_path, fresh_output
-from buildtools.build.webapp import build_env, output_folder
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core.early import EarlyBuild, forget, remember
+from buildtools.core.freshness import StagePlan
+from buildtools.core.stages.context import Context, output_display, tree_explainer
+from buildtools.core.stages.linked import outside_inputs
+from buildtools.core.stages.output import aside_path, fresh_output
+from buildtools.core.webapp import build_env, output_folder
 from buildtools.errors import UserError
 from buildtools.fingerprint.scan import Manifest
 from buildtools.node.packagemanager import (
@@ -99,7 +99,7 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
     the build's own files away), and must write or rewrite at least one of them.
-    `early`: the same npm run, started while the stages were checked (buildtools.build.early),
+    `early`: the same npm run, started while the stages were checked (buildtools.core.early),
     adopted when it is exactly this one."""
     config = ctx.config
     script = command or config.webapp.build_command
@@ -146,7 +146,7 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
 def _load_what_follows() -> None:
     """Import what the bundle stage and the cache use while npm works, not after it."""
     import buildtools.assets.upload
-    import buildtools.build.cache  # noqa: F401
+    import buildtools.core.cache  # noqa: F401
 
 
 def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:

@@ -1,8 +1,8 @@
 """`build`, `check` and `status` over one configuration, through one Session.
 
 A Session is one run: its check pass and the build after it share the scan of each tree. The
-no-op record (buildtools.build.record) answers first when it can prove every stage up to date;
-otherwise the stages are walked (buildtools.build.walk) under a policy. A build plans the stages
+no-op record (buildtools.core.record) answers first when it can prove every stage up to date;
+otherwise the stages are walked (buildtools.core.walk) under a policy. A build plans the stages
 again under the project lock, since another run may have finished in the meantime.
 
 force_rebuild (the config key, BUILDTOOLS_FORCE_REBUILD, --force, doit -a) makes a build run
@@ -16,15 +16,15 @@ import os
 import time
 from collections.abc import Mapping
 
-from buildtools.build import record
-from buildtools.build.early import EarlyBuild
-from buildtools.build.events import NullReporter, Reporter
-from buildtools.build.freshness import StampStore
-from buildtools.build.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
-from buildtools.build.recorder import Recorder
-from buildtools.build.stages.context import Context
-from buildtools.build.walk import walk
 from buildtools.config.load import Config
+from buildtools.core import record
+from buildtools.core.early import EarlyBuild
+from buildtools.core.events import NullReporter, Reporter
+from buildtools.core.freshness import StampStore
+from buildtools.core.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
+from buildtools.core.recorder import Recorder
+from buildtools.core.stages.context import Context
+from buildtools.core.walk import walk
 from buildtools.util.lock import project_lock
 
 __all__ = ["BuildResult", "Session", "StageStatus", "build", "check_up_to_date", "status"]
@@ -79,7 +79,7 @@ class Session:
 
     def build(self, *, force: bool = False, early: EarlyBuild | None = None) -> BuildResult:
         """Run the stale stages. `early`: the build's npm run, started and held while the
-        stages are checked (buildtools.build.early); adopted by the build stage, or stopped."""
+        stages are checked (buildtools.core.early); adopted by the build stage, or stopped."""
         self.ctx.early = early
         try:
             return self._build(force)

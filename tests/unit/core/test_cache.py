@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build import cache
 from buildtools.config.load import CacheConfig
+from buildtools.core import cache
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -162,7 +162,7 @@ def test_clear_counts_the_entries(tmp_path: Path) -> None:
 
 
 def test_a_prune_is_due_ten_minutes_after_the_last_one(tmp_path: Path) -> None:
-    from buildtools.build.cached import PRUNE_EVERY, PRUNED_MARK, prune_due
+    from buildtools.core.cached import PRUNE_EVERY, PRUNED_MARK, prune_due
 
     folder = tmp_path / "cache"
     folder.mkdir()

@@ -7,8 +7,8 @@ import contextlib
 import time
 from pathlib import Path
 
-from buildtools.build.freshness import StagePlan
-from buildtools.build.stages.context import Context, output_display, save_manifest
+from buildtools.core.freshness import StagePlan
+from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
 PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last pruned the cache
@@ -26,7 +26,7 @@ def restore_from_cache(
 ) -> str | None:
     """Restore the bundle and build output kept for `bundle.key` (local cache, else the
     remote one); what ran (for the final line) on success, None when nothing was restored."""
-    from buildtools.build import cache
+    from buildtools.core import cache
 
     config = ctx.config
     if not config.cache.enabled:
@@ -35,7 +35,7 @@ def restore_from_cache(
     entry = cache.lookup(config, bundle.key)
     where = "cache"
     if entry is None and config.cache.remote_url:
-        from buildtools.build import remote_cache
+        from buildtools.core import remote_cache
 
         entry = remote_cache.fetch(config, bundle.key, ctx.reporter, ctx.environ)
         where = "remote cache"
@@ -66,7 +66,7 @@ def restore_from_cache(
 def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -> None:
     """Keep the bundle just made (and its build output) in the cache; upload it when a remote
     cache is configured. A cache that cannot be written costs a warning, never the build."""
-    from buildtools.build import cache
+    from buildtools.core import cache
 
     config = ctx.config
     if not config.cache.enabled:
@@ -83,7 +83,7 @@ def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return
     if entry is not None and config.cache.remote_url:
-        from buildtools.build import remote_cache
+        from buildtools.core import remote_cache
 
         remote_cache.upload(config, entry, ctx.reporter, ctx.environ)
 

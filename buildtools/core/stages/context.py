@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from buildtools import layout
-from buildtools.build.early import EarlyBuild
-from buildtools.build.events import Reporter, hash_progress
-from buildtools.build.freshness import StampStore
 from buildtools.config.load import Config
+from buildtools.core.early import EarlyBuild
+from buildtools.core.events import Reporter, hash_progress
+from buildtools.core.freshness import StampStore
 from buildtools.fingerprint.ignore import outer_ignore_files
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.fingerprint.scan import Observed, scan_tree
@@ -31,7 +31,7 @@ class Context:
     reporter: Reporter
     environ: Mapping[str, str]
     force: bool
-    # When set, the tree scans record what they stat here (see buildtools.build.record)
+    # When set, the tree scans record what they stat here (see buildtools.core.record)
     observed: list[Observed] | None = None
     # The trees scanned in this run: the check pass and the run after it share them
     scans: dict[str, Manifest] = field(default_factory=dict)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.build import cache, remote_cache
-from buildtools.build.cache_content import write_content
 from buildtools.config.load import build_config
+from buildtools.core import cache, remote_cache
+from buildtools.core.cache_content import write_content
 from buildtools.ui.terminal import Reporter
 
 TOKEN = "test-token"
