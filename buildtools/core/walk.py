@@ -24,9 +24,16 @@ from buildtools.core.policies import (
     StageStatus,
     Stale,
 )
-from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
+from buildtools.core.stages.build import (
+    Built,
+    plan_build,
+    plan_extra_build,
+    run_build,
+    with_discovered,
+)
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
 from buildtools.core.stages.context import Context, display, save_manifest
+from buildtools.core.stages.discovered import UNTRACED
 from buildtools.core.stages.install import plan_install, run_install, run_post_install
 from buildtools.core.stages.node import describe_toolchain, plan_node
 from buildtools.core.stages.page import plan_page
@@ -229,17 +236,29 @@ def _build(walk: Walk) -> None:
     early = _early_build(walk)
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        detail = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
+        built = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
         save_manifest(ctx, "webapp", manifest)
-        ctx.stamps.write("build", plan.key, plan.stamp_info())
-        walk.ran_stage("build", started, detail)
-    for extra in _extra_builds(walk, plan, output):
-        command = extra.inputs["build_command"]
+        # the key of what this build read: the next check computes it when nothing changed
+        plan = with_discovered(plan, built.inputs(manifest))
+        walk.build = (plan, manifest, output)
+        ctx.stamps.write("build", plan.key, _stamp_info(plan, built))
+        walk.ran_stage("build", started, built.detail)
+    key = plan.key
+    for command in ctx.config.webapp.extra_build_commands:  # each chained on the one before
+        extra = plan_extra_build(ctx, command, key, output)
+        key = extra.key
         if walk.settle(extra, f"npm run {command}"):
             started = time.monotonic()
-            detail = run_build(ctx, walk.toolchain, walk.manager, output, command)
-            ctx.stamps.write(extra.name, extra.key, extra.stamp_info())
-            walk.ran_stage(extra.name, started, detail)
+            built = run_build(ctx, walk.toolchain, walk.manager, output, command)
+            ran = with_discovered(extra, built.inputs(manifest))
+            ctx.stamps.write(extra.name, ran.key, _stamp_info(ran, built))
+            key = ran.key
+            walk.ran_stage(extra.name, started, built.detail)
+
+
+def _stamp_info(plan: StagePlan, built: Built) -> dict[str, Any]:
+    untraced = built.untraced
+    return plan.stamp_info(**({UNTRACED: untraced} if untraced else {}))
 
 
 def _early_build(walk: Walk) -> EarlyBuild | None:
