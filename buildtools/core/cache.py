@@ -1,20 +1,22 @@
-"""The local build cache: finished builds kept by bundle key, restored without running npm.
+"""The local build cache: finished builds kept by build key, restored without running npm.
 
-An entry is keyed by the bundle stage's key. That key already covers everything the bundle is
-made of: the build key (the install key with the Node toolchain, package.json, the lockfile and
-the post_install_script; the source tree; the build command; the output folder name; the build
-environment), extra_source_dir, the allow list and the task settings. An entry holds both:
+An entry is keyed by the build's key (the last extra build's, when there are extra build
+commands). That key covers everything the build output is made of: the install key (the Node
+toolchain, package.json, the lockfile and the post_install_script), the source tree, the files
+the last build read besides it (buildtools.core.stages.discovered), the build command, the
+output folder name and the build environment. An entry holds:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
                                   content.json  every file's size and hash (cache_content)
-                                  bundle/     the content of dist/bundle
+                                  bundle/     the content of dist/bundle, for meta's bundle_key
                                   output/     the webapp's build output folder (e.g. dist/)
 
-Both are kept because restoring only the bundle would leave the webapp's output folder from
-another build, with a build stamp that does not match it: the next bundle stage (after an edit
-of extra_source_dir or [task]) would then bundle a stale build. Restoring the output too, and
-writing the build and bundle stamps, leaves the project exactly as if they had just run.
-node_modules is not cached: the install stage stays stale until a build needs it.
+The bundle is the output plus extra_source_dir and the task settings: when those are the ones
+the entry was made with (its bundle_key), both come back; otherwise only the output does, and
+the bundle stage makes the bundle from it (another task YAML never reruns webpack).
+
+The output always comes back with its build stamp, so the next bundle stage never bundles
+another build's output. node_modules is not cached: install stays stale until a build needs it.
 
 Safe when several runs share the cache: an entry is written in <cache>/tmp/ and renamed into
 place in one step, so a half-written entry is never visible, and entries never change once
@@ -44,6 +46,7 @@ from typing import Any
 
 from buildtools.config.load import CacheConfig, Config
 from buildtools.core.cache_content import CONTENT, mismatch, read_content, write_content
+from buildtools.core.cache_index import prune_index
 from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
@@ -116,8 +119,10 @@ def store(
     output: Path,
     output_name: str,
     build_key: str,
+    bundle_key: str = "",
 ) -> Entry | None:
-    """Copy a finished bundle and build output into the cache under `key` (no-op if there)."""
+    """Copy a finished bundle and build output into the cache under `key`, the build key
+    (no-op if there)."""
     cache = _settings(config)
     if not cache.enabled:
         return None
@@ -130,7 +135,8 @@ def store(
         shutil.copytree(output, scratch / "output", symlinks=True)
         files, size = _tree_size(scratch)
         write_content(scratch)
-        meta = {"format": FORMAT, "key": key, "build_key": build_key, "output": output_name,
+        meta = {"format": FORMAT, "key": key, "build_key": build_key,
+                "bundle_key": bundle_key, "output": output_name,
                 "files": files, "bytes": size, "created": time.time()}
         (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         return adopt(cache, key, scratch)
@@ -148,11 +154,11 @@ def adopt(cache: CacheConfig, key: str, scratch: Path) -> Entry | None:
     return lookup(cache, key)
 
 
-def restore(entry: Entry, bundle: Path, output: Path,
+def restore(entry: Entry, bundle: Path | None, output: Path,
             warn: Callable[[str], None] | None = None) -> bool:
-    """Put the entry's bundle and build output in place, each checked against the content
-    recorded when it was stored; False (nothing changed) when the entry vanished, or is
-    damaged: then it is dropped and `warn` is told why, in one line."""
+    """Put the entry's bundle (unless None) and build output in place, each checked against
+    the content recorded when it was stored; False (nothing changed) when the entry vanished,
+    or is damaged: then it is dropped and `warn` is told why, in one line."""
     from buildtools.util import atomic
 
     content = read_content(entry.path)
@@ -161,6 +167,8 @@ def restore(entry: Entry, bundle: Path, output: Path,
     staged: list[tuple[Path, Path]] = []
     try:
         for part, final in (("bundle", bundle), ("output", output)):
+            if final is None:
+                continue
             staging = atomic.staging_dir(final)
             staged.append((staging, final))
             shutil.copytree(entry.path / part, staging, symlinks=True, dirs_exist_ok=True)
@@ -260,6 +268,7 @@ def prune(config: Config | CacheConfig, *, now: float | None = None) -> list[str
         removed.append(entry.key)
         total -= entry.size
     _sweep_tmp(cache, now)
+    prune_index(cache, now - max_age if max_age else None)
     return removed
 
 

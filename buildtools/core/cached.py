@@ -7,7 +7,9 @@ import contextlib
 import time
 from pathlib import Path
 
+from buildtools.core.cache_index import remember_discovered
 from buildtools.core.freshness import StagePlan
+from buildtools.core.stages import discovered
 from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
@@ -21,36 +23,42 @@ def restore_from_cache(
     build_plan: StagePlan,
     manifest: Manifest,
     output: str,
+    build_key: str,
     bundle: StagePlan,
     extra: Manifest | None,
-) -> str | None:
-    """Restore the bundle and build output kept for `bundle.key` (local cache, else the
-    remote one); what ran (for the final line) on success, None when nothing was restored."""
+) -> tuple[str, bool] | None:
+    """Restore the build output kept for `build_key` (the last build's key; local cache, else
+    the remote one), and the bundle with it when it was made for `bundle.key`: (what ran, for
+    the final line; True when the bundle came back too), None when nothing was restored. When
+    only the output came back, the bundle stage makes the bundle from it."""
     from buildtools.core import cache
 
     config = ctx.config
     if not config.cache.enabled:
         return None
     start = time.monotonic()
-    entry = cache.lookup(config, bundle.key)
+    entry = cache.lookup(config, build_key)
     where = "cache"
     if entry is None and config.cache.remote_url:
         from buildtools.core import remote_cache
 
-        entry = remote_cache.fetch(config, bundle.key, ctx.reporter, ctx.environ)
+        entry = remote_cache.fetch(config, build_key, ctx.reporter, ctx.environ)
         where = "remote cache"
     if entry is None or entry.meta.get("output") != output:
         return None
+    whole = entry.meta.get("bundle_key") == bundle.key
     ctx.stamps.clear("build")
-    ctx.stamps.clear("bundle")
-    if not cache.restore(entry, config.bundle_dir, config.webapp.source / output,
-                         warn=ctx.reporter.warn):
+    if whole:
+        ctx.stamps.clear("bundle")
+    if not cache.restore(entry, config.bundle_dir if whole else None,
+                         config.webapp.source / output, warn=ctx.reporter.warn):
         return None
     save_manifest(ctx, "webapp", manifest)
-    if extra is not None:
-        save_manifest(ctx, "extra", extra)
     ctx.stamps.write("build", build_plan.key, build_plan.stamp_info(restored=entry.key))
-    ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
+    if whole:
+        if extra is not None:
+            save_manifest(ctx, "extra", extra)
+        ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
     if not install.up_to_date:
         ctx.reporter.stage_note(
             "install",
@@ -59,12 +67,16 @@ def restore_from_cache(
         )
     restored = output_display(config, output)
     ctx.reporter.stage_note("build", f"restored from {where}: {restored}")
+    if not whole:
+        return f"build (restored from {where})", False
     ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
-    return f"bundle (restored from {where})"
+    return f"bundle (restored from {where})", True
 
 
-def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -> None:
-    """Keep the bundle just made (and its build output) in the cache; upload it when a remote
+def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str,
+                   build_plan: StagePlan) -> None:
+    """Keep the build output just made (and its bundle) in the cache under `build_key`, the
+    last build's key, with which files `build_plan`'s build read; upload it when a remote
     cache is configured. A cache that cannot be written costs a warning, never the build."""
     from buildtools.core import cache
 
@@ -72,9 +84,11 @@ def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -
     if not config.cache.enabled:
         return
     try:
-        entry = cache.store(config, bundle_key, bundle=config.bundle_dir,
+        entry = cache.store(config, build_key, bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
-                            build_key=build_key)
+                            build_key=build_key, bundle_key=bundle_key)
+        remember_discovered(config, discovered.static_key(build_plan),
+                            list(build_plan.inputs.get(discovered.KEY) or {}))
         if prune_due(config.cache.dir):
             cache.prune(config)
             with contextlib.suppress(OSError):

@@ -183,16 +183,15 @@ def _install(walk: Walk) -> None:
 
 
 def _built_for_these_inputs(walk: Walk) -> bool:
-    """True when the build (and extra builds) and the bundle are up to date: their keys hold
-    the install key, computed from the install's inputs, so the bundle was made from this very
-    install. node_modules is then needed by no stage (it may be missing after a restore from
-    the cache, or after `rm -rf node_modules`): npm runs when a build must."""
+    """True when the build (and extra builds) are up to date: their keys hold the install key,
+    computed from the install's inputs, so the output was made from this very install.
+    node_modules is then needed by no stage (it may be missing after a restore from the cache,
+    or after `rm -rf node_modules`; the bundle stage only copies): npm runs when a build
+    must."""
     build_plan, _, output = _plan_build(walk)
     if not build_plan.up_to_date:
         return False
-    if not all(plan.up_to_date for plan in _extra_builds(walk, build_plan, output)):
-        return False
-    return _plan_bundle(walk, _last_build_key(walk))[0].up_to_date
+    return all(plan.up_to_date for plan in _extra_builds(walk, build_plan, output))
 
 
 def _install_not_needed(walk: Walk) -> None:
@@ -209,17 +208,22 @@ def _restored(walk: Walk) -> bool:
     npm install nor the build runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
-    bundle, extra = _plan_bundle(walk, _last_build_key(walk))
-    if bundle.up_to_date:
-        return False
-    restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output, bundle,
-                                  extra)
+    build_key = _last_build_key(walk)
+    bundle, extra = _plan_bundle(walk, build_key)
+    if bundle.up_to_date or (build_plan.up_to_date and all(
+            plan.up_to_date for plan in _extra_builds(walk, build_plan, output))):
+        return False  # nothing to restore, or only the bundle to make
+    restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output,
+                                  build_key, bundle, extra)
     if restored is None:
         return False
+    what, whole = restored
     for plan in _extra_builds(walk, build_plan, output):  # their output came back too
         walk.ctx.stamps.write(plan.name, plan.key, plan.stamp_info(restored=True))
-    walk.ran.append(restored)
-    walk.finished = True
+    walk.ran.append(what)
+    walk.finished = whole
+    if not whole:  # the output only: plan again (now fresh), the bundle stage runs
+        walk.build = walk.bundle = None
     return True
 
 
@@ -285,7 +289,7 @@ def _bundle(walk: Walk) -> None:
         ctx.stamps.write("bundle", plan.key, plan.stamp_info())
         walk.ran_stage("bundle", started, detail)
         if ctx.config.webapp.page is None:  # a page's "output" is the folder it lies in
-            store_in_cache(ctx, plan.key, build_plan.key, output)
+            store_in_cache(ctx, plan.key, _last_build_key(walk), output, build_plan)
 
 
 STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)

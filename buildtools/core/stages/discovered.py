@@ -27,7 +27,8 @@ from typing import Any
 import xxhash
 
 from buildtools.config.load import Config
-from buildtools.core.freshness import Stamp
+from buildtools.core.cache_index import discovered_paths
+from buildtools.core.freshness import StagePlan, Stamp, digest
 from buildtools.core.stages.context import Context
 from buildtools.core.stages.output import ASIDE_SUFFIX, aside_path
 from buildtools.fingerprint.files import hash_file
@@ -147,10 +148,24 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
     return dict(sorted(found.items()))
 
 
-def now(ctx: Context, stamp: Stamp | None, output: str) -> dict[str, str]:
-    """The discovered inputs of the last build (from its stamp), hashed now; each observed
-    for the no-op record before it is read."""
-    before = previous(stamp)
+def static_key(plan: StagePlan) -> str:
+    """The key of a build plan without its discovered inputs."""
+    return digest(plan.name, {name: value for name, value in plan.inputs.items()
+                              if name != KEY})
+
+
+def now(ctx: Context, name: str, stamp: Stamp | None, output: str,
+        static: Mapping[str, Any]) -> dict[str, str]:
+    """The discovered inputs of the last build, hashed now; each observed for the no-op
+    record before it is read. Which files: those in the stage's stamp, unless the stamp was
+    made for other static inputs (`static`: the plan's inputs but these) and the build cache
+    knows which files a build of these read (buildtools.core.cache_index)."""
+    before = list(previous(stamp))
+    stamped = stamp.info.get("inputs") if stamp is not None else None
+    if not isinstance(stamped, dict) or {
+            key: value for key, value in stamped.items() if key != KEY} != dict(static):
+        indexed = discovered_paths(ctx.config, digest(name, dict(static)))
+        before = before if indexed is None else indexed
     if not before:
         return {}
     webapp = ctx.config.webapp.source
