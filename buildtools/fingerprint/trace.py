@@ -10,7 +10,8 @@ folder that was not watched. The first is covered by hashing the listing of each
 read file lies in (buildtools.core.stages.discovered); the second by `Tracer.complete`.
 
 Every open in a watched folder counts, whoever made it (an editor, another build): more
-inputs than needed, never fewer. One watch per folder, up to MAX_WATCHES folders (the kernel
+inputs than needed, never fewer; but a file that was written (IN_MODIFY) and never read
+(IN_ACCESS) is what the build wrote, a log or a counter, not an input. One watch per folder, up to MAX_WATCHES folders (the kernel
 allows each user a limited number, shared by every program). The events are read on a thread
 while the build runs, so the kernel's queue does not overflow on a large build; an overflow
 makes the trace incomplete, and the caller says so.
@@ -29,6 +30,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+IN_ACCESS = 0x00000001
+IN_MODIFY = 0x00000002
 IN_OPEN = 0x00000020
 IN_Q_OVERFLOW = 0x00004000
 IN_IGNORED = 0x00008000
@@ -44,6 +47,10 @@ class Trace:
     """The absolute paths opened in the watched folders while the trace ran."""
 
     files: set[str] = field(default_factory=set)
+    # Files written and never read (read() of at least one byte) while the trace ran: what the
+    # build writes (a log, a counter) is not an input
+    written: set[str] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)  # folders opened (listed)
     complete: bool = True  # False: the event queue overflowed, or not every folder watched
     why_incomplete: str = ""
@@ -96,7 +103,7 @@ class Tracer:
         if fd < 0:
             return False
         self._fd = fd
-        mask = IN_OPEN | IN_ONLYDIR | IN_DONT_FOLLOW
+        mask = IN_OPEN | IN_ACCESS | IN_MODIFY | IN_ONLYDIR | IN_DONT_FOLLOW
         # Every folder is listed before the first watch: the listing would read as an open
         for folder in self._folders():
             wd = libc.inotify_add_watch(fd, os.fsencode(folder), mask)
@@ -168,9 +175,14 @@ class Tracer:
                 self._incomplete("inotify: the event queue overflowed")
                 continue
             folder = self._paths.get(wd)
-            if folder is None or mask & IN_IGNORED or not mask & IN_OPEN:
+            if folder is None or mask & IN_IGNORED:
                 continue
             name = os.fsdecode(raw.rstrip(b"\0"))
+            if not mask & IN_OPEN:
+                if name and not mask & IN_ISDIR:
+                    path = os.path.join(folder, name)
+                    (self.trace.read if mask & IN_ACCESS else self.trace.written).add(path)
+                continue
             if not name:
                 if mask & IN_ISDIR:
                     self.trace.folders.add(folder)
@@ -181,7 +193,8 @@ class Tracer:
                 self.trace.files.add(os.path.join(folder, name))
 
     def stop(self) -> Trace:
-        """Stop watching; what was opened (every event the kernel queued until now)."""
+        """Stop watching; what was opened (every event the kernel queued until now), less the
+        files that were written and never read."""
         if self._fd < 0:
             return self.trace
         self._stopping.set()
@@ -194,4 +207,5 @@ class Tracer:
             self._drain()
         os.close(self._fd)
         self._fd = -1
+        self.trace.files -= self.trace.written - self.trace.read
         return self.trace
