@@ -11,8 +11,9 @@ read file lies in (buildtools.core.stages.discovered); the second by `Tracer.com
 
 Every open in a watched folder counts, whoever made it (an editor, another build): more
 inputs than needed, never fewer; but a file that was written (IN_MODIFY) and never read
-(IN_ACCESS) is what the build wrote, a log or a counter, not an input. One watch per folder, up to MAX_WATCHES folders (the kernel
-allows each user a limited number, shared by every program). The events are read on a thread
+(IN_ACCESS) is what the build wrote, a log or a counter, not an input. One watch per folder,
+up to MAX_WATCHES folders (the kernel allows each user a limited number, shared by every
+program). The events are read on a thread
 while the build runs, so the kernel's queue does not overflow on a large build; an overflow
 makes the trace incomplete, and the caller says so.
 """

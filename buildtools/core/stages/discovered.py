@@ -28,13 +28,14 @@ import xxhash
 
 from buildtools.config.load import Config
 from buildtools.core.cache_index import discovered_paths
-from buildtools.core.freshness import StagePlan, Stamp, digest
+from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
 from buildtools.core.stages.context import Context
 from buildtools.core.stages.output import ASIDE_SUFFIX, aside_path
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
 from buildtools.fingerprint.trace import Trace, Tracer
+from buildtools.fingerprint.trace import available as trace_available
 from buildtools.layout import is_swap_folder
 
 KEY = "discovered"
@@ -152,6 +153,22 @@ def static_key(plan: StagePlan) -> str:
     """The key of a build plan without its discovered inputs."""
     return digest(plan.name, {name: value for name, value in plan.inputs.items()
                               if name != KEY})
+
+
+def untraced_notice(config: Config) -> str:
+    """One line when the build's reads outside the webapp are not all tracked (this system
+    cannot trace, or the last build's trace was incomplete), naming [webapp] inputs; "" when
+    they are."""
+    why = ""
+    if not trace_available():
+        why = "this system cannot trace a build: Linux inotify is needed"
+    else:
+        stamp = StampStore(config.state_dir).read("build")
+        why = str(stamp.info.get(UNTRACED) or "") if stamp is not None else ""
+    if not why:
+        return ""
+    return (f"reads outside the webapp are not tracked ({why}): name the files and folders "
+            "your build reads outside it in [webapp] inputs")
 
 
 def now(ctx: Context, name: str, stamp: Stamp | None, output: str,
