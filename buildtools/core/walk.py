@@ -4,8 +4,7 @@
 - EXPLAIN plans every stage and records each verdict with its reason, running nothing;
 - EXECUTE runs each stale stage, and first tries to restore the whole build from the cache.
 
-The verdict itself (up to date, or the reason it must run) always comes from the stage's
-StagePlan (buildtools.core.freshness): policies only decide what to do with it.
+The verdict (up to date, or why it must run) always comes from the stage's StagePlan.
 """
 
 from __future__ import annotations
@@ -18,22 +17,10 @@ from typing import Any
 from buildtools.core.cached import restore_from_cache, store_in_cache
 from buildtools.core.early import EarlyBuild
 from buildtools.core.freshness import StagePlan
-from buildtools.core.policies import (
-    BuildResult,
-    Policy,
-    StageStatus,
-    Stale,
-)
-from buildtools.core.stages.build import (
-    Built,
-    plan_build,
-    plan_extra_build,
-    run_build,
-    with_discovered,
-)
+from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
+from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
 from buildtools.core.stages.context import Context, display, save_manifest
-from buildtools.core.stages.discovered import UNTRACED
 from buildtools.core.stages.install import plan_install, run_install, run_post_install
 from buildtools.core.stages.node import describe_toolchain, plan_node
 from buildtools.core.stages.page import plan_page
@@ -61,6 +48,8 @@ class Walk:
     stages: list[StageStatus] = field(default_factory=list)
     lines: list[tuple[str, str]] = field(default_factory=list)
     finished: bool = False  # the cache restored the build: nothing further to do
+    running: tuple[str, float] | None = None  # the stage said to run, and since when
+    seconds: float = 0.0  # what the stages that ran took, together
 
     def settle(self, plan: StagePlan, detail: str = "") -> bool:
         """Record the stage's verdict; True when the stage must run now."""
@@ -79,12 +68,15 @@ class Walk:
         if not self.policy.runs_stale:
             return False
         reporter.runs(plan.name, reason)
+        self.running = (plan.name, time.monotonic())
         reporter.key(plan.name, plan.key)
         self.ctx.stamps.clear(plan.name)
         return True
 
     def ran_stage(self, name: str, started: float, detail: str) -> None:
-        self.ctx.reporter.done(name, time.monotonic() - started, detail)
+        self.running, took = None, time.monotonic() - started
+        self.seconds += took
+        self.ctx.reporter.done(name, took, detail)
         self.ran.append(name)
 
 
@@ -166,6 +158,7 @@ def _install(walk: Walk) -> None:
         walk.ran_stage("install", started, detail)
         if script:
             ctx.reporter.runs("post_install", "the install ran")
+            walk.running = ("post_install", time.monotonic())
             started = time.monotonic()
             detail = run_post_install(ctx, walk.toolchain)
             walk.ran_stage("post_install", started, detail)
@@ -183,10 +176,9 @@ def _install(walk: Walk) -> None:
 
 
 def _built_for_these_inputs(walk: Walk) -> bool:
-    """True when the build (and extra builds) are up to date: their keys hold the install key,
-    computed from the install's inputs, so the output was made from this very install.
-    node_modules is then needed by no stage (it may be missing after a restore from the cache,
-    or after `rm -rf node_modules`; the bundle stage only copies): npm runs when a build
+    """True when the build (and extra builds) are up to date: their keys hold the install key, so
+    the output was made from this very install. node_modules is then needed by no stage (the
+    bundle stage only copies; it may be gone after a restore or `rm -rf`): npm runs if a build
     must."""
     build_plan, _, output = _plan_build(walk)
     if not build_plan.up_to_date:
@@ -204,14 +196,12 @@ def _install_not_needed(walk: Walk) -> None:
 
 
 def _restored(walk: Walk) -> bool:
-    """A bundle built before for these very inputs comes back from the cache: then neither
-    npm install nor the build runs."""
+    """A bundle built before for these very inputs comes back from the cache: no npm runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
     build_key = _last_build_key(walk)
     bundle, extra = _plan_bundle(walk, build_key)
-    if bundle.up_to_date or (build_plan.up_to_date and all(
-            plan.up_to_date for plan in _extra_builds(walk, build_plan, output))):
+    if bundle.up_to_date or _built_for_these_inputs(walk):
         return False  # nothing to restore, or only the bundle to make
     restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output,
                                   build_key, bundle, extra)
@@ -242,10 +232,8 @@ def _build(walk: Walk) -> None:
         started = time.monotonic()
         built = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
         save_manifest(ctx, "webapp", manifest)
-        # the key of what this build read: the next check computes it when nothing changed
-        plan = with_discovered(plan, built.inputs(manifest))
+        plan = built.stamp(ctx, plan, manifest)
         walk.build = (plan, manifest, output)
-        ctx.stamps.write("build", plan.key, _stamp_info(plan, built))
         walk.ran_stage("build", started, built.detail)
     key = plan.key
     for command in ctx.config.webapp.extra_build_commands:  # each chained on the one before
@@ -254,15 +242,8 @@ def _build(walk: Walk) -> None:
         if walk.settle(extra, f"npm run {command}"):
             started = time.monotonic()
             built = run_build(ctx, walk.toolchain, walk.manager, output, command)
-            ran = with_discovered(extra, built.inputs(manifest))
-            ctx.stamps.write(extra.name, ran.key, _stamp_info(ran, built))
-            key = ran.key
+            key = built.stamp(ctx, extra, manifest).key
             walk.ran_stage(extra.name, started, built.detail)
-
-
-def _stamp_info(plan: StagePlan, built: Built) -> dict[str, Any]:
-    untraced = built.untraced
-    return plan.stamp_info(**({UNTRACED: untraced} if untraced else {}))
 
 
 def _early_build(walk: Walk) -> EarlyBuild | None:
@@ -298,10 +279,14 @@ STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _
 def walk(ctx: Context, policy: Policy) -> BuildResult:
     """Settle every stage in order under `policy`."""
     state = Walk(ctx, policy)
-    for step in STEPS:
-        step(state)
-        if state.finished:
-            break
+    try:
+        for step in STEPS:
+            step(state)
+            if state.finished:
+                break
+    except BaseException as exc:
+        report_failure(ctx.reporter, state.running, exc)
+        raise
     assert state.toolchain is not None and state.build is not None and state.bundle is not None
     return BuildResult(
         bundle_dir=ctx.config.bundle_dir,
@@ -311,4 +296,5 @@ def walk(ctx: Context, policy: Policy) -> BuildResult:
         stages=state.stages,
         lines=state.lines,
         output=state.build[2],
+        stage_seconds=state.seconds,
     )

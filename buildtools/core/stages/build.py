@@ -126,6 +126,15 @@ class Built:
             return {}
         return discovered.recorded(self.traced, self.trace, manifest)
 
+    def stamp(self, ctx: Context, plan: StagePlan, manifest: Manifest) -> StagePlan:
+        """Write the stamp of the build that ran with `plan`: its key then holds what the build
+        read (the key the next check computes when none of it changed); that plan."""
+        ran = with_discovered(plan, self.inputs(manifest))
+        untraced = self.untraced
+        ctx.stamps.write(ran.name, ran.key,
+                         ran.stamp_info(**({discovered.UNTRACED: untraced} if untraced else {})))
+        return ran
+
     @property
     def untraced(self) -> str:
         """Why reads outside the webapp were not all seen ("" when they were)."""
