@@ -1,10 +1,10 @@
 """The local build cache: finished builds kept by build key, restored without running npm.
 
-An entry is keyed by the build's key (the last extra build's, when there are extra build
-commands). That key covers everything the build output is made of: the install key (the Node
-toolchain, package.json, the lockfile and the post_install_script), the source tree, the files
-the last build read besides it (buildtools.core.stages.discovered), the build command, the
-output folder name and the build environment. An entry holds:
+An entry is keyed by the build's static key and the extra build commands (see
+buildtools.core.cached, which also checks the files the build read besides the tree before a
+restore). That covers everything the build output is made of: the install key (the Node
+toolchain, package.json, the lockfile and the post_install_script), the source tree, the build
+command, the output folder name and the build environment. An entry holds:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
                                   content.json  every file's size and hash (cache_content)
@@ -46,7 +46,6 @@ from typing import Any
 
 from buildtools.config.load import CacheConfig, Config
 from buildtools.core.cache_content import CONTENT, mismatch, read_content, write_content
-from buildtools.core.cache_index import prune_index
 from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
@@ -120,6 +119,7 @@ def store(
     output_name: str,
     build_key: str,
     bundle_key: str = "",
+    extra_meta: dict[str, Any] | None = None,
 ) -> Entry | None:
     """Copy a finished bundle and build output into the cache under `key`, the build key
     (no-op if there)."""
@@ -136,7 +136,7 @@ def store(
         files, size = _tree_size(scratch)
         write_content(scratch)
         meta = {"format": FORMAT, "key": key, "build_key": build_key,
-                "bundle_key": bundle_key, "output": output_name,
+                "bundle_key": bundle_key, "output": output_name, **(extra_meta or {}),
                 "files": files, "bytes": size, "created": time.time()}
         (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         return adopt(cache, key, scratch)
@@ -154,9 +154,9 @@ def adopt(cache: CacheConfig, key: str, scratch: Path) -> Entry | None:
     return lookup(cache, key)
 
 
-def restore(entry: Entry, bundle: Path | None, output: Path,
+def restore(entry: Entry, bundle: Path | None, output: Path | None,
             warn: Callable[[str], None] | None = None) -> bool:
-    """Put the entry's bundle (unless None) and build output in place, each checked against
+    """Put the entry's bundle and build output (those not None) in place, each checked against
     the content recorded when it was stored; False (nothing changed) when the entry vanished,
     or is damaged: then it is dropped and `warn` is told why, in one line."""
     from buildtools.util import atomic
@@ -268,7 +268,6 @@ def prune(config: Config | CacheConfig, *, now: float | None = None) -> list[str
         removed.append(entry.key)
         total -= entry.size
     _sweep_tmp(cache, now)
-    prune_index(cache, now - max_age if max_age else None)
     return removed
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from buildtools.core.cached import restore_from_cache, store_in_cache
+from buildtools.core.cached import restore_bundle, restore_output, store_in_cache
 from buildtools.core.early import EarlyBuild
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
@@ -196,24 +196,19 @@ def _install_not_needed(walk: Walk) -> None:
 
 
 def _restored(walk: Walk) -> bool:
-    """A bundle built before for these very inputs comes back from the cache: no npm runs."""
+    """A build made before from these very inputs comes back from the cache, and its bundle
+    when the task settings are the same: no npm runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
-    build_key = _last_build_key(walk)
-    bundle, extra = _plan_bundle(walk, build_key)
-    if bundle.up_to_date or _built_for_these_inputs(walk):
+    if _plan_bundle(walk, _last_build_key(walk))[0].up_to_date or _built_for_these_inputs(walk):
         return False  # nothing to restore, or only the bundle to make
-    restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output,
-                                  build_key, bundle, extra)
+    restored = restore_output(walk.ctx, build_plan, manifest, output)
     if restored is None:
         return False
-    what, whole = restored
-    for plan in _extra_builds(walk, build_plan, output):  # their output came back too
-        walk.ctx.stamps.write(plan.name, plan.key, plan.stamp_info(restored=True))
+    walk.build = walk.bundle = None  # plan again: the build stamps are fresh now
+    bundle, extra = _plan_bundle(walk, _last_build_key(walk))
+    what, walk.finished = restore_bundle(walk.ctx, restored, walk.install, bundle, extra)
     walk.ran.append(what)
-    walk.finished = whole
-    if not whole:  # the output only: plan again (now fresh), the bundle stage runs
-        walk.build = walk.bundle = None
     return True
 
 
@@ -270,7 +265,8 @@ def _bundle(walk: Walk) -> None:
         ctx.stamps.write("bundle", plan.key, plan.stamp_info())
         walk.ran_stage("bundle", started, detail)
         if ctx.config.webapp.page is None:  # a page's "output" is the folder it lies in
-            store_in_cache(ctx, plan.key, _last_build_key(walk), output, build_plan)
+            store_in_cache(ctx, plan.key, output, build_plan,
+                           _extra_builds(walk, build_plan, output))
 
 
 STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)

@@ -62,7 +62,7 @@ def plan_build(
     plan = StagePlan(
         name="build",
         # and what the last build read besides the tree, hashed now (see discovered)
-        inputs={**static, discovered.KEY: discovered.now(ctx, "build", stamp, output, static)},
+        inputs={**static, discovered.KEY: discovered.now(ctx, stamp, output)},
         stamp=stamp,
         force=ctx.force,
         missing_output="" if output_dir.is_dir() else output_display(config, output),
@@ -104,7 +104,7 @@ def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) ->
     static = {"build": build_key, "build_command": command}
     return StagePlan(
         name=name,
-        inputs={**static, discovered.KEY: discovered.now(ctx, name, stamp, output, static)},
+        inputs={**static, discovered.KEY: discovered.now(ctx, stamp, output)},
         stamp=stamp,
         force=ctx.force,
         missing_output="" if output_dir.is_dir() else output_display(config, output),

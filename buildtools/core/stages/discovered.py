@@ -27,7 +27,6 @@ from typing import Any
 import xxhash
 
 from buildtools.config.load import Config
-from buildtools.core.cache_index import discovered_paths
 from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
 from buildtools.core.stages.context import Context
 from buildtools.core.stages.output import ASIDE_SUFFIX, aside_path
@@ -171,24 +170,25 @@ def untraced_notice(config: Config) -> str:
             "your build reads outside it in [webapp] inputs")
 
 
-def now(ctx: Context, name: str, stamp: Stamp | None, output: str,
-        static: Mapping[str, Any]) -> dict[str, str]:
-    """The discovered inputs of the last build, hashed now; each observed for the no-op
-    record before it is read. Which files: those in the stage's stamp, unless the stamp was
-    made for other static inputs (`static`: the plan's inputs but these) and the build cache
-    knows which files a build of these read (buildtools.core.cache_index)."""
-    before = list(previous(stamp))
-    stamped = stamp.info.get("inputs") if stamp is not None else None
-    if not isinstance(stamped, dict) or {
-            key: value for key, value in stamped.items() if key != KEY} != dict(static):
-        indexed = discovered_paths(ctx.config, digest(name, dict(static)))
-        before = before if indexed is None else indexed
-    if not before:
-        return {}
+def now(ctx: Context, stamp: Stamp | None, output: str) -> dict[str, str]:
+    """The discovered inputs of the last build (from its stamp), hashed now; each observed
+    for the no-op record before it is read."""
+    return _hashed(ctx, list(previous(stamp)), output)
+
+
+def unchanged(ctx: Context, found: Any, output: str) -> bool:
+    """True when every path of `found` ({path: hash}, what a build read, as a cache entry keeps
+    it) holds what it held then."""
+    if not isinstance(found, dict):
+        return False
+    return _hashed(ctx, [str(path) for path in found], output) == found
+
+
+def _hashed(ctx: Context, paths: list[str], output: str) -> dict[str, str]:
     webapp = ctx.config.webapp.source
     skip = _Skip(ctx.config, output)
     hashed: dict[str, str] = {}
-    for relative in before:
+    for relative in paths:
         path = os.path.normpath(os.path.join(webapp, relative))
         _observe(ctx, path)
         if relative.endswith("/"):
