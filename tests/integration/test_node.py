@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import tarfile
 import threading
 from collections.abc import Callable, Iterator
@@ -50,9 +51,16 @@ def test_versions_are_cached_by_the_binary_identity(
     assert (first.bin_dir / "node").resolve() == bin_dir / "node"
     assert first.bin_dir.parent == cache / "bin"
 
+    # warm: no node started, and no range parser imported (the engines answers are cached)
+    monkeypatch.delitem(sys.modules, "nodesemver", raising=False)
     assert resolve_toolchain("system", "", ">=18", cache) == first
+    assert resolve_toolchain("auto", "", ">=18", cache) == first
     assert resolve_toolchain("auto", "", None, cache) == first
     assert fake_node.runs(bin_dir) == 1
+    assert "nodesemver" not in sys.modules
+    with pytest.raises(UserError, match=r'engines\.node ">=18 <<" is not a valid version range'):
+        resolve_toolchain("auto", "", ">=18 <<", cache)
+    assert "nodesemver" in sys.modules
 
     # node replaced in place (same path, new content): asked again
     (bin_dir / "node").write_text(
