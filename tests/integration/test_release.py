@@ -17,11 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.needs("git")
-def test_the_readme_pins_a_commit_that_has_the_hooks() -> None:
+def test_the_docs_pin_a_commit_that_has_the_hooks() -> None:
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout (an sdist, say)")
-    revs = re.findall(r"^\s+rev: (\S+)", (ROOT / "README.md").read_text(), re.MULTILINE)
-    assert revs, "the README's pre-commit example names no rev:"
+    for page in ("README.md", "docs/CLI.md"):
+        revs = re.findall(r"^\s+rev: (\S+)", (ROOT / page).read_text(), re.MULTILINE)
+        assert revs, f"the pre-commit example of {page} names no rev:"
+        check_rev(revs)
+
+
+def check_rev(revs: list[str]) -> None:
     for rev in revs:
         hooks = subprocess.run(["git", "show", f"{rev}:.pre-commit-hooks.yaml"], cwd=ROOT,
                                capture_output=True, text=True)
