@@ -71,6 +71,8 @@ def release_to_download(mirror: str, engines: str | None) -> str | None:
     lts = [str(entry.get("version", "")).lstrip("v") for entry in releases if entry.get("lts")]
     every = [version for version in every if EXACT_VERSION.match(version)]
     lts = [version for version in lts if EXACT_VERSION.match(version)]
+    if not every:
+        raise DownloadError(f"{url} lists no Node release", f"{url} lists no Node release")
     return newest_satisfying(lts, engines) or newest_satisfying(every, engines)
 
 

@@ -84,6 +84,40 @@ def test_auto_with_no_node_at_all(
     assert not (tmp_path / "cache" / "nodeenv").exists()
 
 
+def test_auto_with_a_mirror_index_that_is_not_json(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "index.json").write_text("<html>a proxy's login page</html>")
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH) and nodeenv could not download one (cannot read "
+        f"{mirror.as_uri()}/index.json: Expecting value: line 1 column 1 (char 0)): "
+        "pip install 'buildtools[node]', or install Node.js with npm"
+    )
+
+
+def test_auto_with_a_mirror_index_that_lists_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "index.json").write_text('{"versions": []}')
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH) and nodeenv could not download one "
+        f"({mirror.as_uri()}/index.json lists no Node release): "
+        "pip install 'buildtools[node]', or install Node.js with npm"
+    )
+
+
 def test_auto_that_may_not_download_says_it_would(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
 ) -> None:
