@@ -13,6 +13,11 @@ folder's listing as "../shared/". The next check hashes the same paths again, wh
 
 A file or listing that changed after the build started may not be what the build read: its
 hash is then RACY, which no content has, so the next check runs the build again.
+
+Not seen: a file created where a resolver looked and found nothing, in a folder from which the
+build read nothing (`../shared/mod.js` created beside a `../shared/mod/` that was read); the
+scan of the webapp sees such a file inside it. webpack's missingDependencies would name these
+paths for webpack builds only; no bundler tap is added for them.
 """
 
 from __future__ import annotations
