@@ -52,17 +52,17 @@ def plan_build(
         env_digests.setdefault(name, "unset")
     output_dir = config.webapp.source / output
     stamp = ctx.stamps.read("build")
-    static = {
-        "install": install_key,
-        "tree": manifest.digest,
-        "build_command": config.webapp.build_command,
-        "output": output,
-        "env": env_digests,
-    }
     plan = StagePlan(
         name="build",
-        # and what the last build read besides the tree, hashed now (see discovered)
-        inputs={**static, discovered.KEY: discovered.now(ctx, stamp, output)},
+        inputs={
+            "install": install_key,
+            "tree": manifest.digest,
+            "build_command": config.webapp.build_command,
+            "output": output,
+            "env": env_digests,
+            # what the last build read besides the tree, hashed now
+            discovered.KEY: discovered.now(ctx, stamp, output),
+        },
         stamp=stamp,
         force=ctx.force,
         missing_output="" if output_dir.is_dir() else output_display(config, output),
@@ -101,10 +101,10 @@ def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) ->
     name = extra_build_stage(command)
     output_dir = config.webapp.source / output
     stamp = ctx.stamps.read(name)
-    static = {"build": build_key, "build_command": command}
     return StagePlan(
         name=name,
-        inputs={**static, discovered.KEY: discovered.now(ctx, stamp, output)},
+        inputs={"build": build_key, "build_command": command,
+                discovered.KEY: discovered.now(ctx, stamp, output)},
         stamp=stamp,
         force=ctx.force,
         missing_output="" if output_dir.is_dir() else output_display(config, output),
