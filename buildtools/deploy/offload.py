@@ -107,7 +107,7 @@ def publish_assets(
 ) -> None:
     """The `publish/assets` stage: the files under their content-addressed prefix."""
     from buildtools.deploy.architects.common import is_hashed
-    from buildtools.deploy.publish.s3 import publish_folder, target_of
+    from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
     from buildtools.util.mime import mime_type
 
     static = config.deploy.static
@@ -118,10 +118,13 @@ def publish_assets(
         stamp=stamps.read(STAGE),
         force=force,
     )
-    if plan.up_to_date:
+    why = plan.reason() if not plan.up_to_date else bucket_drift(
+        offload.folder, static, prefix=offload.key_prefix, state_dir=config.state_dir,
+        environ=environ, files=offload.files)
+    if not why:
         reporter.up_to_date(STAGE, f"{target} has these assets")
         return
-    reporter.runs(STAGE, plan.reason())
+    reporter.runs(STAGE, why)
     stamps.clear(STAGE)
     started = time.monotonic()
     published = publish_folder(

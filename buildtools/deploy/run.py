@@ -194,10 +194,11 @@ def _publish_one(
         stamp=stamps.read(stage),
         force=force,
     )
-    if plan.up_to_date:
+    why = plan.reason() if not plan.up_to_date else architect.published_drift(ctx, folder)
+    if not why:
         ctx.reporter.up_to_date(stage, f"{target} has this artifact")
         return
-    ctx.reporter.runs(stage, plan.reason())
+    ctx.reporter.runs(stage, why)
     stamps.clear(stage)
     started = time.monotonic()
     detail = architect.publish(ctx, folder)

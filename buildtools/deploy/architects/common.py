@@ -243,6 +243,11 @@ class Architect:
         """Put the artifact online; returns a detail for the report."""
         raise NotImplementedError
 
+    def published_drift(self, ctx: PackageContext, folder: Path) -> str:
+        """Why the target no longer holds what the last publish put there ("" when it does, or
+        when that cannot be seen cheaply): asked before a publish is called up to date."""
+        return ""
+
     def hint(self, ctx: PackageContext, folder: Path) -> str:
         """One line saying how to put the artifact online by hand."""
         return f"see {display(folder / 'DEPLOY.md', ctx.config.root)}"
