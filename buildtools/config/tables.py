@@ -117,6 +117,7 @@ CACHE_FIELDS: dict[str, Field] = {
     "remote_token_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_TOKEN"),
     "signature_key_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_KEY"),
     "remote_timeout_s": Field(float, 5.0, minimum=0),
+    "remote_max_mb": Field(int, 1024, minimum=1),
 }
 
 TOP_LEVEL = ("webapp", "task", "deploy", "cache", "assets")
