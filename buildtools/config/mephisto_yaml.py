@@ -51,7 +51,7 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
     if not isinstance(data.get("mephisto"), dict):
         raise UserError(f"{name}: no 'mephisto:' section; is this a Mephisto task config?")
     root = task_dir(path, data)
-    data = expanded(data, data, root, environ)
+    data = expanded(data, data, root, environ, name=name)
     mephisto = data["mephisto"]
     sections = {key: _section(name, mephisto, key) for key in ("blueprint", "task", "architect",
                                                                "provider")}
