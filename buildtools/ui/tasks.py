@@ -25,13 +25,22 @@ def _config() -> Any:
 
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:
+    """doit's up-to-date check of `build`. It runs outside the action, where doit would print a
+    traceback for any exception and exit 3: a state folder that cannot be written (read-only,
+    full) is the same one line and exit 1 here as in the action."""
+    from buildtools.handler import guarded
+
+    if (task.options or {}).get("always"):
+        return False
+    return guarded(_check_stages)
+
+
+def _check_stages() -> bool:
     import os
 
     from buildtools.core.record import state_dir_for
     from buildtools.ui.cli import answer_from_record
 
-    if (task.options or {}).get("always"):
-        return False
     # The no-op record first, as `buildtools build` asks it: no config, no pipeline import
     state = state_dir_for(os.getcwd(), os.environ)
     if answer_from_record("build", quiet=False, state_dir=state):
@@ -50,6 +59,10 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
     except UserError:
         fresh = False  # the action reports the error properly
         session = None
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
     if early is not None and (fresh or session is None):
         early.stop()
         early = None

@@ -12,6 +12,7 @@ from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic
+from buildtools.util.diskfull import full_disk
 
 
 def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | None]:
@@ -80,6 +81,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         atomic.replace_dir(staging, config.bundle_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        full = full_disk(exc)
+        if full is not None:
+            raise full from None
         where = Path(exc.filename) if exc.filename else config.bundle_dir
         if where.is_relative_to(config.bundle_dir.parent):
             raise unwritable(config.bundle_dir.parent, exc) from None
