@@ -229,7 +229,6 @@ def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: 
         for path, mode in modes.items():
             path.chmod(mode)
     line = one_error(result)
-    print(line)
     assert str(state) in line and "Permission denied" in line, line
     assert snapshot(tiny.bundle) == bundle
     tiny.run("build")
