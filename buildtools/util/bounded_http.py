@@ -69,19 +69,20 @@ def request(
     body: bytes | None = None,
     max_bytes: int = 0,
     on_chunk: Callable[[bytes], None] | None = None,
+    any_status: bool = False,
 ) -> tuple[int, dict[str, str]]:
     """Send the request; pass the answer's body (of a 2xx answer, at most `max_bytes`) to
     `on_chunk`. Returns (status, headers with lower-case names). Raises TransferError when the
-    server cannot be reached, answers an error other than 404, is slower than `timeout` in all,
-    or sends more than allowed."""
+    server cannot be reached, answers an error other than 404 (any status, with `any_status`),
+    is slower than `timeout` in all, or sends more than allowed."""
     connection, path = _connection(url, timeout)
     with _deadline(connection, timeout) as expired:
         try:
             connection.request(method, path, body=body, headers=dict(headers or {}))
             response = connection.getresponse()
             found = {name.lower(): value for name, value in response.getheaders()}
-            if response.status == 404:
-                return 404, found
+            if response.status == 404 or (any_status and response.status >= 300):
+                return response.status, found
             if not 200 <= response.status < 300:
                 raise TransferError(f"HTTP {response.status} {response.reason}")
             if on_chunk is not None:
