@@ -117,6 +117,9 @@ def seaweed(tmp_path: Path) -> Iterator[Seaweed]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+        for port in ports:  # it leaves its gRPC Unix sockets in /tmp, named by port
+            for leftover in Path("/tmp").glob(f"seaweedfs-*-grpc-{port}.sock"):
+                leftover.unlink(missing_ok=True)
 
 
 def _project(web: Web, root: Path, s3: S3Server | Seaweed) -> Config:
