@@ -10,11 +10,13 @@ Content-Length the server declared.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import socket
 import ssl
 import threading
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 
@@ -25,16 +27,43 @@ class TransferError(Exception):
     """The request did not complete: why, in a few words."""
 
 
-def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+def _connection(
+    url: str, timeout: float
+) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+    """A connection for `url`, the request target to send on it and the headers it needs,
+    through the proxy that the environment names (http_proxy, https_proxy, no_proxy), as
+    urllib would."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TransferError(f"not an http(s) URL: {url}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if parts.scheme == "https":
-        return http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout,
-            context=ssl.create_default_context()), path
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), path
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and urllib.request.proxy_bypass(parts.hostname):
+        proxy = None
+    if not proxy:
+        return _plain(parts.scheme, parts.hostname, parts.port, timeout), path, {}
+    via = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    if not via.hostname:
+        raise TransferError(f"not a proxy URL: {proxy}")
+    auth: dict[str, str] = {}
+    if via.username:
+        pair = f"{urllib.parse.unquote(via.username)}:{urllib.parse.unquote(via.password or '')}"
+        auth["Proxy-Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    if parts.scheme == "http":  # the proxy is asked for the whole URL
+        connection = _plain(via.scheme, via.hostname, via.port, timeout)
+        return connection, urllib.parse.urlunsplit(parts._replace(fragment="")), auth
+    tunnel = http.client.HTTPSConnection(via.hostname, via.port or 80, timeout=timeout,
+                                         context=ssl.create_default_context())
+    tunnel.set_tunnel(parts.hostname, parts.port or 443, headers=auth)
+    return tunnel, path, {}
+
+
+def _plain(scheme: str, host: str, port: int | None, timeout: float
+           ) -> http.client.HTTPConnection:
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout,
+                                           context=ssl.create_default_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
 @contextmanager
@@ -75,10 +104,10 @@ def request(
     `on_chunk`. Returns (status, headers with lower-case names). Raises TransferError when the
     server cannot be reached, answers an error other than 404 (any status, with `any_status`),
     is slower than `timeout` in all, or sends more than allowed."""
-    connection, path = _connection(url, timeout)
+    connection, target, extra = _connection(url, timeout)
     with _deadline(connection, timeout) as expired:
         try:
-            connection.request(method, path, body=body, headers=dict(headers or {}))
+            connection.request(method, target, body=body, headers={**(headers or {}), **extra})
             response = connection.getresponse()
             found = {name.lower(): value for name, value in response.getheaders()}
             if response.status == 404 or (any_status and response.status >= 300):

@@ -322,3 +322,30 @@ def test_a_signed_gzip_bomb_is_refused_before_it_is_written(
         assert f"artifact {KEY} is damaged ({why})" in err.getvalue()
         assert written == []
         assert cache.lookup(config, KEY) is None
+
+
+def test_the_proxy_of_the_environment_is_used(
+    tmp_path: Path, fake_server: tuple[str, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As urllib did: http_proxy is asked for the whole URL (a host only it can reach here)."""
+    url, behaviour = fake_server
+    asked: list[str] = []
+
+    def as_proxy(handler: http.server.BaseHTTPRequestHandler) -> None:
+        asked.append(handler.path)
+        body = artifact(tmp_path, KEY)
+        handler.send_response(200)
+        handler.send_header("x-artifact-tag", remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    behaviour["answer"] = as_proxy
+    for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", url)
+    config = config_for(tmp_path / "p", "http://cache.invalid")
+    reporter, err = warnings()
+    entry = remote_cache.fetch(config, KEY, reporter, ENV)
+    assert err.getvalue() == "" and entry is not None
+    assert asked == [f"http://cache.invalid/v8/artifacts/{KEY}?teamId={TEAM}"]
