@@ -117,8 +117,8 @@ def seaweed(tmp_path: Path) -> Iterator[Seaweed]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
-        for port in ports:  # it leaves its gRPC Unix sockets in /tmp, named by port
-            for leftover in Path("/tmp").glob(f"seaweedfs-*-grpc-{port}.sock"):
+        for port in ports:  # it leaves Unix sockets in /tmp, named by port
+            for leftover in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
                 leftover.unlink(missing_ok=True)
 
 
