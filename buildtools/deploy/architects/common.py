@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
 from buildtools.assets.signing import SECRET_ENV
+from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
 from buildtools.core.events import Reporter
 from buildtools.deploy.architects.shell import shell_files, write_shell
@@ -115,9 +116,13 @@ def bundle_files(bundle: Path) -> list[str]:
 
 
 def extra_files(config: Config) -> set[str]:
-    """The relative paths that came into the bundle from extra_source_dir."""
+    """The relative paths that came into the bundle from extra_source_dir: the list the bundle
+    stage copied (collect_assets), so that what is signed is what was copied, files under a
+    symlinked folder included."""
     extra = config.webapp.extra_source_dir
-    return set(bundle_files(extra)) if extra is not None and extra.is_dir() else set()
+    if extra is None or not extra.is_dir():
+        return set()
+    return set(collect_assets(extra, config.webapp.extra_source_allow))
 
 
 def is_hashed(relative: str) -> bool:
