@@ -269,16 +269,17 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
 
 
 def _symlinked_artifacts(web: Web, root: Path, names: tuple[str, ...]) -> Path:
-    """assets/sub/a.txt and assets/alias -> sub, access signed, bundled as the bundle stage
+    """assets/sub/{a.txt,index.html} and assets/alias -> sub, access signed, bundled as the bundle stage
     copies extra_source_dir (collect_assets, copy_assets), then packaged."""
     config = _config(web, root, "signed")
-    (root / "assets" / "sub").mkdir()
+    (root / "assets" / "sub").mkdir(exist_ok=True)
     (root / "assets" / "sub" / "a.txt").write_text("private\n")
+    (root / "assets" / "sub" / "index.html").write_text("private\n")
     (root / "assets" / "alias").symlink_to("sub")
     bundle = web.make_bundle(root / "dist" / "bundle")
     (bundle / "TestImg.png").unlink()
     assets = collect_assets(root / "assets")
-    assert sorted(assets) == ["TestImg.png", "alias/a.txt", "sub/a.txt"]
+    assert {"TestImg.png", "alias/a.txt", "sub/a.txt"} <= set(assets)
     copy_assets(assets, bundle, set(), "webapp/dist", "assets/")
     package(config, names, bundle_dir=bundle, bundle_key="k", node_version=web.facts.node_version,
             reporter=Reporter(out=io.StringIO(), err=io.StringIO()),
@@ -287,9 +288,11 @@ def _symlinked_artifacts(web: Web, root: Path, names: tuple[str, ...]) -> Path:
 
 
 def _check_both_signed(web: Web, base: str) -> None:
-    for path in ("sub/a.txt", "alias/a.txt", "sub//a.txt", "alias/./a.txt", "ALIAS/a.txt"):
-        assert web.http_get(base + path).status in (403, 404), path
-    for path in ("sub/a.txt", "alias/a.txt"):
+    for path in ("sub/a.txt", "alias/a.txt", "sub//a.txt", "alias/./a.txt", "ALIAS/a.txt",
+                 "sub/", "alias/", "alias", "sub/index.html"):  # a folder's index.html too
+        refused = web.http_get(base + path)
+        assert refused.status in (301, 403, 404) and b"private" not in refused.body, path
+    for path in ("sub/a.txt", "alias/a.txt", "alias/index.html"):
         signed = web.http_get(base + sign(path, 300, SECRET).lstrip("/"))
         assert signed.status == 200 and signed.body == b"private\n", path
 
