@@ -14,7 +14,8 @@ from buildtools.errors import UserError
 __all__ = ["collect_assets", "copy_assets", "looks_secret"]
 
 
-def _allowed(relative: str, allow: Iterable[str]) -> bool:
+def path_allowed(relative: str, allow: Iterable[str]) -> bool:
+    """Whether an allow list (paths, folders or globs) names `relative`."""
     return any(
         relative == pattern.strip("/")
         or fnmatch.fnmatch(relative, pattern)
@@ -49,7 +50,7 @@ def _collect(
         path = Path(entry.path)
         if entry.is_symlink():
             target = path.resolve()
-            if not _inside(target, root) and not _allowed(relative, allow):
+            if not _inside(target, root) and not path_allowed(relative, allow):
                 raise _outside_error(label, relative, path)
             if target.is_dir():
                 if target in walked:
@@ -77,7 +78,7 @@ def _collect(
 
 
 def _check_folder(label: str, relative: str, name: str, allow: tuple[str, ...]) -> None:
-    if is_secret_folder(name) and not _allowed(relative, allow):
+    if is_secret_folder(name) and not path_allowed(relative, allow):
         raise _secret_error(label, relative + "/")
 
 
@@ -104,7 +105,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _check_secret(label: str, relative: str, allow: tuple[str, ...]) -> None:
-    if looks_secret(relative) and not _allowed(relative, allow):
+    if looks_secret(relative) and not path_allowed(relative, allow):
         raise _secret_error(label, relative)
 
 

@@ -57,6 +57,8 @@ WEBAPP_FIELDS: dict[str, Field] = {
     "force_rebuild": Field(bool, False),
     "extra_source_dir": Field(str, ""),
     "extra_source_allow": Field(list, [], check=_string_list),
+    # Files of the build output that look like secrets but are meant to be published
+    "output_allow": Field(list, [], check=_string_list),
     "node": Field(str, "auto", check=_node),
     "node_mirror": Field(str, ""),
     "build_env": Field(list, [], check=_string_list),

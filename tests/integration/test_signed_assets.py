@@ -269,8 +269,8 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
 
 
 def _symlinked_artifacts(web: Web, root: Path, names: tuple[str, ...]) -> Path:
-    """assets/sub/{a.txt,index.html} and assets/alias -> sub, access signed, bundled as the bundle stage
-    copies extra_source_dir (collect_assets, copy_assets), then packaged."""
+    """assets/sub/{a.txt,index.html} and assets/alias -> sub, access signed, bundled as the
+    bundle stage copies extra_source_dir (collect_assets, copy_assets), then packaged."""
     config = _config(web, root, "signed")
     (root / "assets" / "sub").mkdir(exist_ok=True)
     (root / "assets" / "sub" / "a.txt").write_text("private\n")
