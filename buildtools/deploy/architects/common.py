@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
+from buildtools.assets.output_check import check_secrets
 from buildtools.assets.signing import SECRET_ENV
 from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
@@ -159,7 +160,11 @@ def served_files(ctx: PackageContext) -> list[str]:
 
 def copy_public(ctx: PackageContext, dest: Path) -> None:
     """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
-    [assets] access is public."""
+    [assets] access is public. The bundle's files are checked once more against the secret
+    rules (a bundle put in place by hand, or by a cache, was never checked by this run)."""
+    webapp = ctx.config.webapp
+    check_secrets(bundle_files(ctx.bundle_dir), (*webapp.extra_source_allow, *webapp.output_allow),
+                  display(ctx.bundle_dir, ctx.config.root))
     copy_bundle(ctx.bundle_dir, dest)
     write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
