@@ -11,6 +11,7 @@ Matching ignores case: `KEY.PEM` and `ID_RSA` are secrets too.
 from __future__ import annotations
 
 import fnmatch
+import re
 
 # Whole file names (lower case), in any folder.
 SECRET_NAMES = frozenset({
@@ -60,6 +61,15 @@ SECRET_PATH_ENDS = (
 )
 
 
+def _any_of(globs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs))
+
+
+# One regular expression per list: a bundle of thousands of files is checked several times.
+_SECRET = _any_of(SECRET_GLOBS)
+_NOT_SECRET = _any_of(NOT_SECRET_GLOBS)
+
+
 def looks_secret(relative: str) -> bool:
     """Whether a file at `relative` (a posix path inside a bundle or extra_source_dir) looks
     like a credential that must not be published."""
@@ -69,9 +79,9 @@ def looks_secret(relative: str) -> bool:
     if any(part in SECRET_FOLDERS for part in parts[:-1]):
         return True
     name = parts[-1]
-    if any(fnmatch.fnmatchcase(name, glob) for glob in NOT_SECRET_GLOBS):
+    if _NOT_SECRET.match(name):
         return False
-    if name in SECRET_NAMES or any(fnmatch.fnmatchcase(name, glob) for glob in SECRET_GLOBS):
+    if name in SECRET_NAMES or _SECRET.match(name):
         return True
     return any(_ends_with(parts, end) for end in SECRET_PATH_ENDS)
 

@@ -9,7 +9,7 @@ import shlex
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +75,11 @@ class PackageContext:
     @property
     def task_title(self) -> str:
         return str(self.config.task.get("task_title") or self.task_name)
+
+    @cached_property
+    def extra_names(self) -> frozenset[str]:
+        """extra_files(config), walked once per packaging run."""
+        return frozenset(extra_files(self.config))
 
 
 def render(template: str, **context: Any) -> str:
@@ -176,7 +181,7 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
 
 def access_of(ctx: PackageContext) -> AccessPolicy:
     """The [assets] access policy for the files this artifact serves."""
-    served = extra_files(ctx.config).intersection(bundle_files(ctx.bundle_dir))
+    served = ctx.extra_names.intersection(bundle_files(ctx.bundle_dir))
     if ctx.offload is not None:
         served -= ctx.offload.names
     return access_policy(ctx.config.assets, served)
@@ -230,7 +235,7 @@ def folder_size(folder: Path) -> int:
 
 def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:
     """What every template gets."""
-    hashed = hashed_assets(files, extra_files(ctx.config))
+    hashed = hashed_assets(files, set(ctx.extra_names))
     policy = access_of(ctx)
     return {
         "task_name": ctx.task_name,
