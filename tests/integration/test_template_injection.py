@@ -77,7 +77,7 @@ def _install(web: Web, root: Path, config: Config) -> tuple[subprocess.Completed
 def test_a_title_of_shell_syntax_stays_text(tmp_path: Path, web: Web) -> None:
     marks = [tmp_path / f"PWNED{number}" for number in range(4)]
     title = (f"Rate $(touch {marks[0]}) now `touch {marks[1]}` \"; touch {marks[2]}; \" "
-             f"it's ${{x:-$(touch {marks[3]})}} \\ done")
+             f"it's ${{x:-$(touch {marks[3]})}} \\ done \\n 100% \\c")
     result, conf = _install(web, tmp_path / "p", _config(tmp_path / "p", title))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"install.sh: done: {title} is served from" in result.stdout
