@@ -163,6 +163,7 @@ def _package_one(
         architect.write(ctx, staging)
         detail = architect.check(ctx, staging)
         write_archive(staging, archive, name, environ=ctx.environ)
+        _carry_over(architect.kept, folder, staging)
         atomic.replace_dir(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -203,6 +204,15 @@ def _publish_one(
     detail = architect.publish(ctx, folder)
     stamps.write(stage, plan.key, plan.stamp_info())
     ctx.reporter.done(stage, time.monotonic() - started, detail)
+
+
+def _carry_over(names: Sequence[str], old: Path, new: Path) -> None:
+    """Move the user's own entries (heroku's .git: its remote and history) from the last
+    artifact folder into the new one, the last step before the swap; they are in neither the
+    key nor the archive."""
+    for entry in names:
+        if (old / entry).exists() and not (new / entry).exists():
+            os.replace(old / entry, new / entry)
 
 
 def _remove_leftovers(folder: Path, archive: Path) -> None:
