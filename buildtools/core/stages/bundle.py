@@ -6,12 +6,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from buildtools.config.tables import OUT_NAMES
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, display
 from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic
+from buildtools.util.ignored import make_output_dir
 
 
 def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | None]:
@@ -56,6 +58,7 @@ def run_bundle(ctx: Context, output: str) -> str:
         else {}
     )
     try:
+        make_output_dir(config.deploy.out, OUT_NAMES)
         staging = atomic.staging_dir(config.bundle_dir)
     except OSError as exc:
         raise unwritable(config.bundle_dir.parent, exc) from None
