@@ -257,3 +257,39 @@ def test_a_project_that_commits_everything_never_tracks_the_state_folder(
     assert "webapp/src/App.jsx" in tracked and "dist/bundle/index.html" in tracked
     assert not [path for path in tracked if path.startswith(".buildtools/")]
     assert (made.root / ".buildtools" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_check_hook_names_an_unstaged_edit_and_a_step_that_works(project: Project) -> None:
+    """An edit left unstaged, built; an unrelated file committed: pre-commit sets the edit
+    aside while the hook runs, so the bundle is stale for the commit while `buildtools build`
+    says up to date. The message names the file and a way out that works."""
+    app = project.root / "webapp" / "src" / "App.jsx"
+    app.write_text(app.read_text() + '\nconsole.log("not yet");\n')  # left unstaged
+    project.build()
+    (project.root / "NOTES.md").write_text("notes\n")
+    project.git("add", "NOTES.md")
+
+    def hook_on_the_commit() -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "buildtools-check"],
+                                cwd=project.root, env=project.env, capture_output=True,
+                                text=True, timeout=900)
+        result.stdout += result.stderr
+        return result
+
+    stale = hook_on_the_commit()
+    assert stale.returncode == 1, stale.stdout
+    assert "Unstaged files detected" in stale.stdout
+    assert ("pre-commit set aside your unstaged edits of webapp/src/App.jsx, which the last "
+            "build may have included; stage them (git add webapp/src/App.jsx), or build what "
+            "you commit: git stash push --keep-index && buildtools build && git stash pop"
+            ) in stale.stdout, stale.stdout
+
+    bin_dir = str(Path(sys.executable).parent)
+    way_out = subprocess.run(
+        ["bash", "-c", "git stash push --keep-index && buildtools build && git stash pop"],
+        cwd=project.root, capture_output=True, text=True, timeout=900,
+        env={**project.env, "PATH": bin_dir + os.pathsep + project.env["PATH"]})
+    assert way_out.returncode == 0, way_out.stdout + way_out.stderr
+    assert 'console.log("not yet")' in app.read_text()  # the edit is back, still unstaged
+    again = hook_on_the_commit()
+    assert passed(again), again.stdout
