@@ -16,6 +16,7 @@ tests of one file on one worker: --dist loadfile).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -293,3 +294,27 @@ def test_check_hook_names_an_unstaged_edit_and_a_step_that_works(project: Projec
     assert 'console.log("not yet")' in app.read_text()  # the edit is back, still unstaged
     again = hook_on_the_commit()
     assert passed(again), again.stdout
+
+
+def test_the_readme_pre_commit_setup_works_as_written(project: Project) -> None:
+    """README's .pre-commit-config.yaml and the commands it names after it, on a hook repository
+    that has no tag (as this one has none)."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## pre-commit\n", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    commands = re.findall(r"`(pre-commit [a-z-]+)`", section.split("```", 2)[2].split("##")[0])
+    assert "pre-commit autoupdate" in commands, commands
+    repo_line = next(line for line in snippet.splitlines() if "repo:" in line)
+    url = repo_line.split("repo:", 1)[1].split("#")[0].strip()
+    config = project.root / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(url, str(project.hook_repo)))
+    project.git("add", ".pre-commit-config.yaml")
+    for command in commands:
+        done = subprocess.run([sys.executable, "-m", "pre_commit", *command.split()[1:]],
+                              cwd=project.root, env=project.env, capture_output=True, text=True,
+                              timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "rev: ''" not in config.read_text() and 'rev: ""' not in config.read_text()
+    project.git("add", ".pre-commit-config.yaml")
+    checked = project.hook("buildtools-check")
+    assert passed(checked), checked.stdout

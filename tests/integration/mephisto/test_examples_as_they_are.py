@@ -5,9 +5,13 @@ static_react_task (its own index.html that loads wrap_crowd_source.js)."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import sys
 import tempfile
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
     from tests.integration.mephisto.conftest import MephistoTask
 
 pytestmark = pytest.mark.needs("npm")
+REPO = Path(__file__).resolve().parents[3]
 TASK = """\
   task:
     task_name: example
@@ -28,6 +33,23 @@ TASK = """\
     task_reward: 0.3
     task_tags: "test"
 """
+
+
+def test_the_readme_command_builds_a_task_folder_without_dodo_py(task: MephistoTask) -> None:
+    """README's command for a Mephisto task, typed as written in the task folder (which, as
+    Mephisto's own, has no dodo.py)."""
+    readme = " ".join((REPO / "README.md").read_text().split())
+    command = re.search(r"`(BUILDTOOLS_CONFIG=hydra_configs/conf/example\.yaml [^`]+)`", readme)
+    assert command, "README names no command for a Mephisto task's YAML"
+    assert not (task.root / "dodo.py").exists()
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("BUILDTOOLS_CONFIG", "BUILDTOOLS_FORCE_REBUILD")}
+    env.update(BUILDTOOLS_CACHE_DIR=str(task.cache), CYPRESS_INSTALL_BINARY="0",
+               PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
+    done = subprocess.run(["bash", "-c", command.group(1)], cwd=task.root, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (task.root / "dist" / "bundle" / "bundle.js").is_file()
 
 
 def _only_yaml(task: MephistoTask, text: str, base: str = "") -> None:
