@@ -102,7 +102,25 @@ def test_an_own_index_html_gets_the_crowd_wrapper_and_renders(
     assert (public / "wrap_crowd_source.js").read_bytes() == (
         task.root / "provider" / "wrap_crowd_source.js").read_bytes()
 
-    server = make_server(public, "127.0.0.1", 0)  # what `buildtools serve` runs
+    loaded = _load(browser, public)
+    assert "is not defined" not in loaded.stderr, loaded.stderr[-2000:]
+    assert '<main id="task"><h1>Hello, worker: rate this sentence</h1>' in loaded.stdout
+
+    # without a known crowd wrapper: a warning that names the key, and the very failure the
+    # page check above looks for
+    (task.root / "hydra_configs" / "conf" / "buildtools.yaml").write_text("buildtools: {}\n")
+    out = task.buildtools("deploy", "local")
+    assert ("warning: the bundle's index.html loads wrap_crowd_source.js, which neither the "
+            "bundle nor [deploy] crowd_wrapper provides") in out, out
+    assert not (public / "wrap_crowd_source.js").exists()
+    failed = _load(browser, public)
+    assert "getWorkerName is not defined" in failed.stderr, failed.stderr[-2000:]
+
+
+def _load(browser: Browser, public: Path) -> subprocess.CompletedProcess[str]:
+    """The page served as `buildtools serve` serves it, in headless Chromium with its console
+    on stderr; stdout is the DOM after its scripts ran."""
+    server = make_server(public, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -118,5 +136,4 @@ def test_an_own_index_html_gets_the_crowd_wrapper_and_renders(
         server.server_close()
         thread.join(10)
     assert loaded.returncode == 0, loaded.stderr[-2000:]
-    assert "is not defined" not in loaded.stderr, loaded.stderr[-2000:]
-    assert '<main id="task"><h1>Hello, worker: rate this sentence</h1>' in loaded.stdout
+    return loaded
