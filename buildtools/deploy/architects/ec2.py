@@ -189,13 +189,19 @@ def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True, text=True, errors="replace", bufsize=1,
     )
-    timer = threading.Timer(STEP_TIMEOUT_S, kill_group, [proc])
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()  # before the kill: the step's failure is then known for what it is
+        kill_group(proc)
+
+    timer = threading.Timer(STEP_TIMEOUT_S, stop)
     timer.start()
     try:
         run(cmd, cwd=ctx.config.root, env=env, what=label, sink=ctx.reporter.output,
             started=proc)
     except CommandFailed as exc:
-        if not timer.is_alive():
+        if stopped.is_set():
             raise UserError(
                 f"{label} was stopped after {STEP_TIMEOUT_S:.0f} s without finishing; check "
                 "the server (a hung sudo, apt or nginx), then deploy again"
