@@ -44,12 +44,19 @@ def test_the_readme_command_builds_a_task_folder_without_dodo_py(task: MephistoT
     assert not (task.root / "dodo.py").exists()
     env = {key: value for key, value in os.environ.items()
            if key not in ("BUILDTOOLS_CONFIG", "BUILDTOOLS_FORCE_REBUILD")}
-    env.update(BUILDTOOLS_CACHE_DIR=str(task.cache), CYPRESS_INSTALL_BINARY="0",
+    env.update(BUILDTOOLS_CACHE_DIR=str(task.root.parent / "own-cache"),
+               CYPRESS_INSTALL_BINARY="0",
                PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
     done = subprocess.run(["bash", "-c", command.group(1)], cwd=task.root, env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (task.root / "dist" / "bundle" / "bundle.js").is_file()
+
+
+def _own_cache(task: MephistoTask) -> dict[str, str]:
+    """A build cache of the test's own: the session's is shared by the other tests' copies of
+    the task, which must not find these builds there (nor these tests theirs)."""
+    return {"BUILDTOOLS_CACHE_DIR": str(task.root.parent / "own-cache")}
 
 
 def _only_yaml(task: MephistoTask, text: str, base: str = "") -> None:
@@ -65,7 +72,8 @@ def test_parlai_chat_demo_builds_into_the_folder_webpack_writes(task: MephistoTa
                base="#@package _global_\ndefaults:\n  - /mephisto/blueprint: parlai_chat\n"
                     "  - /mephisto/architect: local\n  - /mephisto/provider: mock\n"
                     "mephisto:\n  blueprint:\n    num_conversations: 1\n")
-    out = task.buildtools("build", env={"BUILDTOOLS_CONFIG": "hydra_configs/conf/example.yaml"})
+    out = task.buildtools("build", env={"BUILDTOOLS_CONFIG": "hydra_configs/conf/example.yaml",
+                                        **_own_cache(task)})
     bundle = task.root / "dist" / "bundle"
     assert (bundle / "bundle.js").is_file(), out
     assert b"rate this sentence" in (bundle / "bundle.js").read_bytes()
@@ -78,7 +86,7 @@ def test_form_composer_task_source_is_the_file_built(task: MephistoTask) -> None
                      "    task_source: ${task_dir}/webapp/build/bundle.presigned_urls.js\n"
                      "    task_source_review: ${task_dir}/webapp/build/bundle.review.js\n"
                      "    link_task_source: false\n" + TASK)
-    out = task.buildtools("build")
+    out = task.buildtools("build", env=_own_cache(task))
     assert "> webpack --config=webpack.config.presigned_urls.js" in out, out
     bundle = task.root / "dist" / "bundle"
     built = (bundle / "bundle.presigned_urls.js").read_bytes()
@@ -96,7 +104,7 @@ def test_an_own_index_html_gets_the_crowd_wrapper_and_renders(
     text = (task.root / "hydra_configs" / "conf" / "example.yaml").read_text()
     _only_yaml(task, text.replace("extra_source_dir: ${task_dir}/assets",
                                   "extra_source_dir: ${task_dir}/webapp/src/static"))
-    out = task.buildtools("deploy", "local")
+    out = task.buildtools("deploy", "local", env=_own_cache(task))
     public = task.root / "dist" / "local" / PUBLIC
     assert "Rate a sentence (own page)" in (public / "index.html").read_text(), out
     assert (public / "wrap_crowd_source.js").read_bytes() == (
@@ -109,7 +117,7 @@ def test_an_own_index_html_gets_the_crowd_wrapper_and_renders(
     # without a known crowd wrapper: a warning that names the key, and the very failure the
     # page check above looks for
     (task.root / "hydra_configs" / "conf" / "buildtools.yaml").write_text("buildtools: {}\n")
-    out = task.buildtools("deploy", "local")
+    out = task.buildtools("deploy", "local", env=_own_cache(task))
     assert ("warning: the bundle's index.html loads wrap_crowd_source.js, which neither the "
             "bundle nor [deploy] crowd_wrapper provides") in out, out
     assert not (public / "wrap_crowd_source.js").exists()
