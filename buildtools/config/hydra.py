@@ -26,10 +26,25 @@ def load_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml_safe.load(read_config_text(path), path.name) or {}
     except yaml.YAMLError as exc:
-        raise UserError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
+        raise yaml_syntax_error(path.name, exc) from None
     if not isinstance(data, dict):
         raise UserError(f"{path.name}: must be a mapping at the top, as Mephisto's configs are")
     return data
+
+
+def yaml_syntax_error(name: str, exc: Exception) -> UserError:
+    """One line naming the line and column where PyYAML found the problem (its own message
+    names the line of the enclosing block first), and that block's line after it."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if not problem or mark is None:
+        return UserError(f"{name}: not valid YAML: {' '.join(str(exc).split())}")
+    text = f"{name}: not valid YAML on line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != mark.line:
+        text += f" ({context} on line {context_mark.line + 1})"
+    return UserError(text)
 
 
 def composed(path: Path, depth: int = 0) -> tuple[dict[str, Any], dict[str, str]]:

@@ -11,6 +11,8 @@ from buildtools.config.schema import REQUIRED, Field
 from buildtools.node.semver import NODE_SETTINGS, is_node_setting
 
 KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
+# What buildtools writes in [deploy] out (dist/): the bundle, each artifact and its archive
+OUT_NAMES = frozenset({"bundle", *KNOWN_ARCHITECTS, *(f"{n}.tar.gz" for n in KNOWN_ARCHITECTS)})
 
 
 def _architect_list(value: list[Any]) -> str | None:

@@ -237,6 +237,9 @@ class Architect:
 
     name: str = ""
     template_version: str = "1"
+    # entries of the artifact folder that are the user's, not ours: each new artifact takes
+    # them over from the last one
+    kept: tuple[str, ...] = ()
 
     def settings(self, config: Config) -> dict[str, Any]:
         """The settings that go into the package key."""
