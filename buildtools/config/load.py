@@ -189,6 +189,7 @@ def build_config(
             inputs=_inputs(source, root, webapp["inputs"]),
             extra_build_commands=tuple(webapp["extra_build_commands"]),
             page=_existing_file(source, root, "webapp", "page", webapp["page"]),
+            output_allow=tuple(webapp["output_allow"]),
         ),
         task=task,
         deploy=DeployConfig(
@@ -211,6 +212,7 @@ def build_config(
             remote_token_env=cache["remote_token_env"],
             signature_key_env=cache["signature_key_env"],
             remote_timeout_s=cache["remote_timeout_s"],
+            remote_max_mb=cache["remote_max_mb"],
         ),
         assets=assets,
     )

@@ -28,6 +28,7 @@ class WebappConfig:
     inputs: tuple[Path, ...] = ()
     extra_build_commands: tuple[str, ...] = ()  # run after build_command, same output
     page: Path | None = None  # an HTML page that is the whole task: no npm at all
+    output_allow: tuple[str, ...] = ()  # build output files that look secret, published anyway
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class CacheConfig:
     remote_token_env: str
     signature_key_env: str
     remote_timeout_s: float
+    remote_max_mb: int = 1024  # the most a remote artifact may weigh, packed or unpacked
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,23 @@
 """The local build cache: finished builds kept by build key, restored without running npm.
 
-An entry is keyed by the build's static key and the extra build commands (see
-buildtools.core.cached, which also checks the files the build read besides the tree before a
-restore). That covers everything the build output is made of: the install key (the Node
-toolchain, package.json, the lockfile and the post_install_script), the source tree, the build
-command, the output folder name and the build environment. An entry holds:
+An entry is keyed by the build's inputs less the files it read besides the tree (those, with
+their hashes, are in its meta.json and checked before a restore: buildtools.core.cached): the
+install key, the source tree, the command, the output folder, the environment. It holds:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
                                   content.json  every file's size and hash (cache_content)
                                   bundle/     the content of dist/bundle, for meta's bundle_key
                                   output/     the webapp's build output folder (e.g. dist/)
 
-The bundle is the output plus extra_source_dir and the task settings: when those are the ones
-the entry was made with (its bundle_key), both come back; otherwise only the output does, and
-the bundle stage makes the bundle from it (another task YAML never reruns webpack).
-
-The output always comes back with its build stamp, so the next bundle stage never bundles
-another build's output. node_modules is not cached: install stays stale until a build needs it.
-
+The output always comes back, with its build stamp; the bundle too when it was made for the
+same task settings and extra_source_dir, else the bundle stage makes it from the output
+(another task YAML never reruns webpack). node_modules is not cached.
 Safe when several runs share the cache: an entry is written in <cache>/tmp/ and renamed into
-place in one step, so a half-written entry is never visible, and entries never change once
-there (a second writer of the same key just drops its copy). Pruning renames an entry away
-before deleting it, and a restore that loses its entry midway gives up and builds instead.
-Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
-max_age_days (a restore refreshes an entry's time); a build prunes at most every ten minutes
-(buildtools.core.cached).
+place in one step (never visible half-written), and never changes once there (a second writer
+of the same key drops its copy). Pruning renames an entry away before deleting it; a restore
+that loses its entry midway builds instead. Entries are pruned oldest-used first beyond
+[cache] max_size_mb, and when unused for max_age_days (a restore refreshes an entry's time);
+a build prunes at most every ten minutes (buildtools.core.cached).
 
 Nothing is restored unchecked: the copy about to be put in place must match the content
 recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
@@ -118,11 +111,10 @@ def store(
     output: Path,
     output_name: str,
     build_key: str,
-    bundle_key: str = "",
     extra_meta: dict[str, Any] | None = None,
 ) -> Entry | None:
-    """Copy a finished bundle and build output into the cache under `key`, the build key
-    (no-op if there)."""
+    """Copy a finished bundle and build output into the cache under `key` (no-op if there).
+    `extra_meta`: more for meta.json (bundle_key, what the build read)."""
     cache = _settings(config)
     if not cache.enabled:
         return None
@@ -135,8 +127,8 @@ def store(
         shutil.copytree(output, scratch / "output", symlinks=True)
         files, size = _tree_size(scratch)
         write_content(scratch)
-        meta = {"format": FORMAT, "key": key, "build_key": build_key,
-                "bundle_key": bundle_key, "output": output_name, **(extra_meta or {}),
+        meta = {"format": FORMAT, "key": key, "build_key": build_key, "output": output_name,
+                **(extra_meta or {}),
                 "files": files, "bytes": size, "created": time.time()}
         (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         return adopt(cache, key, scratch)
@@ -290,6 +282,16 @@ def clear(config: Config | CacheConfig) -> int:
         _remove(cache, entry)
     _sweep_tmp(cache, time.time() + 7200)
     return len(found)
+
+
+def remove_keys(config: Config | CacheConfig, keys: set[str]) -> tuple[int, int]:
+    """Delete the entries of these keys; (removed, other entries kept)."""
+    cache = _settings(config)
+    found = entries(cache)
+    chosen = [entry for entry in found if entry.key in keys]
+    for entry in chosen:
+        _remove(cache, entry)
+    return len(chosen), len(found) - len(chosen)
 
 
 def size(config: Config | CacheConfig) -> tuple[int, int]:

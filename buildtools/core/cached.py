@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from buildtools.core import cache_owner
 from buildtools.core.freshness import StagePlan, digest
 from buildtools.core.stages import discovered
 from buildtools.core.stages.build import plan_extra_build, with_discovered
@@ -59,6 +60,8 @@ def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
     ctx.stamps.clear("build")
     if not cache.restore(entry, None, config.webapp.source / output, warn=ctx.reporter.warn):
         return None
+    cache_owner.note_key(config.state_dir, entry.key)
+    cache_owner.note_key(config.state_dir, entry.key)
     save_manifest(ctx, "webapp", manifest)
     plan = with_discovered(build_plan, read.get("build") or {})
     ctx.stamps.write("build", plan.key, plan.stamp_info(restored=entry.key))
@@ -114,8 +117,8 @@ def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: Stage
     try:
         entry = cache.store(config, cache_key(ctx, build_plan), bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
-                            build_key=build_plan.key, bundle_key=bundle_key,
-                            extra_meta={discovered.KEY: read})
+                            build_key=build_plan.key,
+                            extra_meta={"bundle_key": bundle_key, discovered.KEY: read})
         if prune_due(config.cache.dir):
             cache.prune(config)
             with contextlib.suppress(OSError):
@@ -123,6 +126,10 @@ def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: Stage
     except OSError as exc:
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return
+    if entry is not None:
+        cache_owner.note_key(config.state_dir, entry.key)
+    if entry is not None:
+        cache_owner.note_key(config.state_dir, entry.key)
     if entry is not None and config.cache.remote_url:
         from buildtools.core import remote_cache
 

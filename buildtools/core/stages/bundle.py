@@ -6,12 +6,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.output_check import PUBLIC_FOLDERS, check_links, check_secrets
+from buildtools.config.model import Config
+from buildtools.config.tables import OUT_NAMES
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, display
 from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic
+from buildtools.util.diskfull import full_disk
+from buildtools.util.ignored import make_output_dir
 
 
 def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | None]:
@@ -25,6 +30,7 @@ def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | Non
             "build": build_key,
             "extra_source_dir": extra.digest if extra else None,
             "allow": list(config.webapp.extra_source_allow),
+            "output_allow": list(config.webapp.output_allow),
             "task_config": config.task,
         },
         stamp=ctx.stamps.read("bundle"),
@@ -45,6 +51,16 @@ def _extra_explainer(ctx: Context, extra: Manifest | None) -> Any:
     return explain
 
 
+def _check_links(config: Config, build_dir: Path) -> None:
+    """No symlink out of the project in the build output, nor in the public folder the bundler
+    copied into it (following the links)."""
+    inside = (config.root, config.webapp.source)
+    for name in PUBLIC_FOLDERS:
+        public = config.webapp.source / name
+        check_links(public, inside, display(config, public))
+    check_links(build_dir, inside, display(config, build_dir))
+
+
 def run_bundle(ctx: Context, output: str) -> str:
     from buildtools.assets.upload import collect_assets, copy_assets
 
@@ -56,11 +72,13 @@ def run_bundle(ctx: Context, output: str) -> str:
         else {}
     )
     try:
+        make_output_dir(config.deploy.out, OUT_NAMES)
         staging = atomic.staging_dir(config.bundle_dir)
     except OSError as exc:
         raise unwritable(config.bundle_dir.parent, exc) from None
     try:
         if config.webapp.page is None:
+            _check_links(config, build_dir)
             shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
         else:
             for name, path in page_files(ctx, set(assets)).items():
@@ -68,6 +86,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         build_files = {
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         }
+        public = config.webapp.source / PUBLIC_FOLDERS[0]
+        check_secrets(build_files, config.webapp.output_allow, display(config, build_dir),
+                      public, display(config, public))
         extra = config.webapp.extra_source_dir
         copy_assets(assets, staging, build_files, display(config, build_dir),
                     f"{extra.name}/" if extra is not None else "")
@@ -80,6 +101,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         atomic.replace_dir(staging, config.bundle_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        full = full_disk(exc)
+        if full is not None:
+            raise full from None
         where = Path(exc.filename) if exc.filename else config.bundle_dir
         if where.is_relative_to(config.bundle_dir.parent):
             raise unwritable(config.bundle_dir.parent, exc) from None
