@@ -6,22 +6,23 @@ tenths starting before it runs the build script. So the build stage remembers ho
 npm (the argv, the folder, and the variables it set or removed: never the environment itself)
 in <state>/launch.marshal. When the no-op record cannot answer and a source file of the webapp
 holds other bytes than the last scan saw (buildtools.fingerprint.probe, from the stat cache),
-the CLI starts that same command at once, with npm's `script-shell` set to a gate that holds
-the script until it reads "run" on its stdin.
+the CLI's `build` starts that same command at once (start), with npm's `script-shell` set to a
+gate that holds the script until it reads "run" on its stdin, and stops it at the end (stop).
+The process is held here: the one other caller is the build stage (adopt, remember, forget).
 
-The build stage adopts the process only when what it would start now is exactly that (argv,
-folder, every variable), nothing ran before the build in this run, and package.json and each
-.npmrc that npm reads are as they were when it started (npm read them then). It moves the old
-output aside, then opens the gate. Anything else ("up to date", a restore from the cache, an
-error, another command) stops the process before the script ran: the gate runs nothing it was
-not told to, and it reads EOF when buildtools is gone.
+It adopts the process only when what it would start now is exactly that (argv, folder, every
+variable), nothing ran before the build in this run, and package.json and each .npmrc that npm
+reads are as they were when it started (npm read them then); it moves the old output aside,
+then opens the gate. Anything else ("up to date", a restore from the cache, an error, another
+command) stops the process before the script: the gate runs nothing it was not told to, and it
+reads EOF when buildtools is gone. The gate hands the script to `sh` (npm's default shell)
+without npm_config_script_shell: the script sees what a plain `npm run` gives it.
 
-The gate hands the script to `sh` (npm's default shell) without npm_config_script_shell, so the
-script sees what a plain `npm run` gives it. No early start (the build starts as before) when
-the platform is not POSIX, npm is older than 7 or is not npm-cli.js, the script has pre- or
-post-scripts, HOME is unset, the user chose a script-shell (in a variable or in any .npmrc npm
-reads) or moved npm's config files with a variable, the state folder is mounted noexec, or the
-stat cache cannot tell an edit (none yet, or over PROBE_LIMIT files).
+No early start (the build starts as before) when the platform is not POSIX, npm is older than
+7 or is not npm-cli.js, the script has pre- or post-scripts, HOME is unset, the user chose a
+script-shell (in a variable or in any .npmrc npm reads) or moved npm's config files with a
+variable, the state folder is mounted noexec, or the stat cache cannot tell an edit (none yet,
+or over PROBE_LIMIT files).
 """
 
 from __future__ import annotations
@@ -53,10 +54,8 @@ unset npm_config_script_shell
 exec sh "$@"
 """
 # variables (any case) that choose npm's shell or move the config files it reads
-_CONFIG_VARIABLES = frozenset({
-    GATE_VARIABLE, "npm_config_userconfig", "npm_config_globalconfig", "npm_config_prefix",
-    "prefix",
-})
+_CONFIG_VARIABLES = frozenset({GATE_VARIABLE, "npm_config_userconfig", "npm_config_globalconfig",
+                               "npm_config_prefix", "prefix"})
 _MISSING = (-1, -1, -1, -1)
 SOURCE_TREE = "webapp"  # the tree the build stage scans: the launch's folder
 # Above this many source files, telling whether one changed costs a stat pass as long as the
@@ -109,8 +108,32 @@ class EarlyBuild:
         kill_group(self.process)
 
 
-def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
+# The npm run this process started and holds (one build per process), until adopt or stop
+_held: list[EarlyBuild] = []
+
+
+def start(state_dir: str, environ: Mapping[str, str]) -> bool:
     """Start the remembered build held at the gate, when everything allows it."""
+    stop()
+    found = _started(state_dir, environ)
+    if found is not None:
+        _held.append(found)
+    return found is not None
+
+
+def adopt(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> SpawnedProcess | None:
+    """The held npm run, told to run its script, when it is exactly the command the build
+    stage would start now (see the module doc); else None, and it is stopped."""
+    return _held.pop().adopt(argv, cwd, env) if _held else None
+
+
+def stop() -> None:
+    """Stop the held npm run unless the build adopted it (nothing when none is held)."""
+    while _held:
+        _held.pop().stop()
+
+
+def _started(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     launch = _load(os.path.join(state_dir, LAUNCH_NAME))
     if launch is None or not usable_environment(environ) or os.name != "posix":
         return None
@@ -146,14 +169,14 @@ def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, st
         and usable_environment(environ)
     )
     if not eligible:
-        _remove(path)
+        forget(state_dir)
         return
     npmrc = npmrc_files(cwd, environ["HOME"], npm_cli, os.path.realpath(node))
     # npm reads package.json, and those above it (is it in a workspace?), and its config
     packages = [os.path.join(folder, "package.json") for folder in _folders_up(cwd)]
     watched = [*packages, *npmrc]
     if not _config_allows(npmrc):
-        _remove(path)
+        forget(state_dir)
         return
     overrides = {name: value for name, value in env.items() if environ.get(name) != value}
     removed = sorted(name for name in environ if name not in env)
@@ -171,7 +194,7 @@ def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, st
     try:
         atomic.write_bytes(Path(path), data)
     except OSError:  # a hint only: the build goes on
-        _remove(path)
+        forget(state_dir)
 
 
 def usable_environment(environ: Mapping[str, str]) -> bool:
@@ -269,11 +292,7 @@ def _major(version: str) -> int:
 
 def forget(state_dir: str) -> None:
     """No early start from this state folder (until a build remembers one again)."""
-    _remove(os.path.join(state_dir, LAUNCH_NAME))
-
-
-def _remove(path: str) -> None:
     try:  # noqa: SIM105 (contextlib is an import this module does without)
-        os.unlink(path)
+        os.unlink(os.path.join(state_dir, LAUNCH_NAME))
     except OSError:
         pass
