@@ -1,5 +1,5 @@
 """Where the time of a one-file edit goes, `buildtools build` against a bare `npm run <script>`,
-phase by phase, from `strace -f -ttt -e trace=execve,exit_group` (by hand).
+phase by phase, from `strace -f --seccomp-bpf -ttt -e trace=execve,exit_group` (by hand).
 
     cd <project> && python benchmarks/trace_edit.py [--runs 15] [--file webapp/src/App.jsx]
                                                      [--script build] [--unset NAME ...]
@@ -62,7 +62,7 @@ def phases(trace: str) -> list[float]:
 
 def traced(argv: list[str], cwd: Path, env: dict[str, str]) -> list[float]:
     with tempfile.NamedTemporaryFile("r", suffix=".trace") as out:
-        subprocess.run(["strace", "-f", "-qq", "-ttt", "-s", "512", "-e", "trace=execve,exit_group",
+        subprocess.run(["strace", "-f", "--seccomp-bpf", "-qq", "-ttt", "-s", "512", "-e", "trace=execve,exit_group",
                         "-e", "signal=none", "-o", out.name, *argv], cwd=cwd, env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return phases(out.read())

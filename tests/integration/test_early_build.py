@@ -57,16 +57,20 @@ def test_an_edit_builds_through_the_npm_started_early(tiny: Tiny) -> None:
 
 
 def test_the_script_gets_the_environment_of_a_plain_npm_run(tiny: Tiny) -> None:
+    """NODE_EXTRA_CA_CERTS too: npm's own Node is started without it, the gate gives it back."""
     (tiny.webapp / "build.cjs").write_text(ENV_BUILD)
-    tiny.run("build")
+    ca = {"NODE_EXTRA_CA_CERTS": str(tiny.root / "proxy-ca.pem")}
+    (tiny.root / "proxy-ca.pem").write_text("")
+    tiny.run("build", env=ca)
     edit(tiny, "early")
-    assert EARLY in tiny.run("build").stdout
+    assert EARLY in tiny.run("build", env=ca).stdout
     with_gate = json.loads((tiny.root / "counts" / "env.json").read_text())
     (tiny.root / ".buildtools" / "launch.marshal").unlink()
     edit(tiny, "plain")
-    assert EARLY not in tiny.run("build").stdout
+    assert EARLY not in tiny.run("build", env=ca).stdout
     plain = json.loads((tiny.root / "counts" / "env.json").read_text())
     assert "npm_config_script_shell" not in with_gate
+    assert with_gate["NODE_EXTRA_CA_CERTS"] == ca["NODE_EXTRA_CA_CERTS"]
     assert with_gate == plain
 
 
