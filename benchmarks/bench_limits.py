@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,16 +137,22 @@ class Bench:
         return Row("cold hash (no stat cache), `buildtools build`", kind,
                    "bare read + xxh3_128", bare, ours, 1.3, memory_goal=3.0)
 
-    def row_edit(self) -> list[Row]:
-        """The edit rows: the Vite template and the webpack fixture, each with the user's
-        environment as it is and with NODE_EXTRA_CA_CERTS unset (when it is set); the
-        commands of one project alternate in one run."""
-        template = self.settled("template")
-        task = self.webpack_task()
-        return [*self.edit_rows("template (Vite)", template, template / "webapp/src/App.jsx",
-                                ["build"]),
-                *self.edit_rows("Mephisto task (webpack)", task, task / "webapp/src/app.jsx",
-                                ["dev", "build:review"])]
+    def edit_projects(self, names: list[str]) -> list[Callable[[], list[Row]]]:
+        """The edit rows, project by project: the Vite template and the webpack fixture, each
+        with the user's environment as it is and with NODE_EXTRA_CA_CERTS unset (when it is
+        set); the commands of one project alternate in one run."""
+
+        def template() -> list[Row]:
+            root = self.settled("template")
+            return self.edit_rows("template (Vite)", root, root / "webapp/src/App.jsx",
+                                  ["build"])
+
+        def webpack() -> list[Row]:
+            root = self.webpack_task()
+            return self.edit_rows("Mephisto task (webpack)", root, root / "webapp/src/app.jsx",
+                                  ["dev", "build:review"])
+
+        return [{"template": template, "webpack": webpack}[name] for name in names]
 
     def webpack_task(self) -> Path:
         """tests/fixtures/mephisto_task (webpack 5, Babel; its Mephisto YAML config: the build
@@ -258,6 +265,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/buildtools-bench"))
     parser.add_argument("--bin", type=Path, default=Path(sys.executable).parent)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--edit-projects", default="template,webpack")
     parser.add_argument("--early", action="store_true",
                         help="edit rows: also `buildtools build` with no early npm start "
                              "(the launch it remembers removed before each run)")
@@ -274,10 +282,14 @@ def main() -> None:
         elif name == "cold":
             rows += [bench.row_cold(kind) for kind in sizes]
         elif name == "edit":
-            rows += bench.row_edit()
+            for project in bench.edit_projects(args.edit_projects.split(",")):
+                rows += project()
+                print(report(rows[done:], "", pip), flush=True)
+                done = len(rows)
         else:
             rows.append(getattr(bench, f"row_{name}")())
-        print(report(rows[done:], "", pip), flush=True)
+        if len(rows) > done:
+            print(report(rows[done:], "", pip), flush=True)
     text = report(rows, " ".join(["python", *sys.argv]), pip)
     print(text)
     if args.out:

@@ -62,8 +62,9 @@ def phases(trace: str) -> list[float]:
 
 def traced(argv: list[str], cwd: Path, env: dict[str, str]) -> list[float]:
     with tempfile.NamedTemporaryFile("r", suffix=".trace") as out:
-        subprocess.run(["strace", "-f", "--seccomp-bpf", "-qq", "-ttt", "-s", "512", "-e", "trace=execve,exit_group",
-                        "-e", "signal=none", "-o", out.name, *argv], cwd=cwd, env=env,
+        subprocess.run(["strace", "-f", "--seccomp-bpf", "-qq", "-ttt", "-s", "512",
+                        "-e", "trace=execve,exit_group", "-e", "signal=none", "-o", out.name,
+                        *argv], cwd=cwd, env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return phases(out.read())
 
