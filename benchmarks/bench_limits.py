@@ -84,6 +84,7 @@ class Bench:
     runs: int
     env: dict[str, str]
     early_start_compared: bool = False
+    compare_bin: Path | None = None
 
     def tool(self, name: str) -> str:
         return str(self.bin / name)
@@ -194,6 +195,12 @@ class Bench:
             rows.append(Row(f"one-file source edit; environment {label}", project,
                             limit_name, bare, ours, 1.05))
             commands += [bare, ours]
+            if self.compare_bin is not None:
+                before = Command([str(self.compare_bin / "buildtools"), "build"], root, env,
+                                 before=edit, watch=EARLY_LINE)
+                rows.append(Row(f"the same, `buildtools` of {self.compare_bin}; environment "
+                                f"{label}", project, limit_name, bare, before, 1.05))
+                commands.append(before)
             if self.early_start_compared and launch.exists():
                 late = Command([self.tool("buildtools"), "build"], root, env,
                                before=edit_late,
@@ -266,12 +273,16 @@ def main() -> None:
     parser.add_argument("--bin", type=Path, default=Path(sys.executable).parent)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--edit-projects", default="template,webpack")
+    parser.add_argument("--compare-bin", type=Path,
+                        help="edit rows: also the `buildtools` of this folder (another "
+                             "checkout's virtualenv), alternating in the same run")
     parser.add_argument("--early", action="store_true",
                         help="edit rows: also `buildtools build` with no early npm start "
                              "(the launch it remembers removed before each run)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    bench = Bench(args.work, args.bin, args.runs, bench_env(args.work), args.early)
+    bench = Bench(args.work, args.bin, args.runs, bench_env(args.work), args.early,
+                  args.compare_bin)
     sizes = args.files.split(",")
     pip = pip_version(bench.tool("python"))
     rows: list[Row] = []
