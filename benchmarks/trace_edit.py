@@ -50,8 +50,9 @@ def phases(trace: str) -> list[float]:
             execs.append((pid, when, match.group(4) or "", match.group(5) or ""))
     start = execs[0][1]
     root = execs[0][0]
-    npm_pid, npm_node = next((pid, when) for pid, when, path, args in execs
-                             if path.endswith("/node") and "npm" in args)
+    # the npm that ran the script (an early npm that was not adopted is killed: no exit_group)
+    npm_pid, npm_node = [(pid, when) for pid, when, path, args in execs
+                         if path.endswith("/node") and "npm" in args and pid in exits][-1]
     script_pid, script = next((pid, when) for pid, when, _path, args in execs
                               if args.startswith('"sh", "-c"'))
     end = exits[root]
