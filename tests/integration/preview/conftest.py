@@ -1,0 +1,259 @@
+"""Fixtures of the preview tests: headless Chromium driven over its DevTools protocol (a small
+client on websocket-client), `buildtools preview` run as a user runs it, and the task of
+tests/fixtures/static_react_task installed once per session (real npm: webpack 5, Babel,
+React 18, mephisto-task) and copied for each test (node_modules hard-linked)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).parents[2] / "fixtures"
+BUILDTOOLS = str(Path(sys.executable).parent / "buildtools")
+
+
+class DevToolsError(AssertionError):
+    pass
+
+
+class Page:
+    """One tab, through the browser's DevTools websocket (flattened session)."""
+
+    def __init__(self, browser: Chromium, session: str, target: str) -> None:
+        self.browser = browser
+        self.session = session
+        self.target = target
+
+    def send(self, method: str, **params: Any) -> Any:
+        return self.browser.send(method, params, self.session)
+
+    def evaluate(self, expression: str) -> Any:
+        reply = self.send("Runtime.evaluate", expression=expression, returnByValue=True,
+                          awaitPromise=True)
+        if "exceptionDetails" in reply:
+            raise DevToolsError(f"{expression}: {reply['exceptionDetails']}")
+        return reply["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 20.0) -> Any:
+        """The value of `expression` once it is truthy; fails with the page's text."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                value = self.evaluate(expression)
+            except DevToolsError:
+                value = None  # the page is between two documents
+            if value:
+                return value
+            time.sleep(0.05)
+        body = self.evaluate("document.documentElement.outerHTML")
+        raise AssertionError(f"not true within {timeout} s: {expression}\n{body}")
+
+    def goto(self, url: str) -> None:
+        self.send("Page.navigate", url=url)
+
+    def click(self, selector: str) -> None:
+        self.wait_for(f"!!document.querySelector({json.dumps(selector)})")
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+
+    def close(self) -> None:
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
+
+
+@dataclass
+class Chromium:
+    process: subprocess.Popen[str]
+    socket: Any
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, method: str, params: dict[str, Any], session: str | None = None) -> Any:
+        with self._lock:
+            number = next(self._ids)
+            message: dict[str, Any] = {"id": number, "method": method, "params": params}
+            if session is not None:
+                message["sessionId"] = session
+            self.socket.send(json.dumps(message))
+            while True:  # events are dropped: the tests poll the page's state
+                reply = json.loads(self.socket.recv())
+                if reply.get("id") == number:
+                    if "error" in reply:
+                        raise DevToolsError(f"{method}: {reply['error']}")
+                    return reply.get("result", {})
+
+    def new_page(self, url: str) -> Page:
+        target = self.send("Target.createTarget", {"url": url})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
+        return Page(self, session["sessionId"], target)
+
+
+def _chromium_binary() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """Headless Chromium with its DevTools protocol on a port the OS chose; skipped, saying
+    why, where Chromium or websocket-client is missing."""
+    binary = _chromium_binary()
+    if binary is None:
+        pytest.skip("chromium is not installed")
+    websocket = pytest.importorskip("websocket", reason="pip install websocket-client")
+    profile = tempfile.mkdtemp(prefix="chromium-cdp-")
+    process = subprocess.Popen(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert process.stderr is not None
+        address = None
+        for line in process.stderr:
+            found = re.search(r"DevTools listening on (ws://\S+)", line)
+            if found:
+                address = found.group(1)
+                break
+        assert address, f"chromium did not start (exit code {process.poll()})"
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        socket = websocket.create_connection(address, timeout=30, suppress_origin=True)
+        yield Chromium(process, socket)
+        socket.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(chromium: Chromium) -> Iterator[Page]:
+    tab = chromium.new_page("about:blank")
+    yield tab
+    tab.close()
+
+
+# ---------------------------------------------------------------- `buildtools preview`
+
+
+@dataclass
+class Preview:
+    process: subprocess.Popen[str]
+    url: str
+    lines: list[str]
+
+    def wait_for_line(self, pattern: str, timeout: float = 60.0, start: int = 0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines[start:]:
+                if re.search(pattern, line):
+                    return line
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line matching {pattern!r}:\n" + "\n".join(self.lines))
+
+
+def preview_env(cache: Path) -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1", "CYPRESS_INSTALL_BINARY": "0",
+           "BUILDTOOLS_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
+    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture
+def run_preview(tmp_path: Path) -> Iterator[Callable[..., Preview]]:
+    """run_preview(folder, *args): `buildtools preview --port 0 ARGS` in `folder`, once it
+    says where it serves; its output lines (stdout and stderr) are collected as they come.
+    Stopped (its process group) when the test ends."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(folder: Path, *args: str, env: dict[str, str] | None = None) -> Preview:
+        process = subprocess.Popen(
+            [BUILDTOOLS, "preview", "--port", "0", *args], cwd=folder,
+            env={**preview_env(tmp_path / "user-cache"), **(env or {})},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        started.append(process)
+        lines: list[str] = []
+
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line.rstrip("\n"))
+
+        threading.Thread(target=read, daemon=True).start()
+        preview = Preview(process, "", lines)
+        found = preview.wait_for_line(r"^preview of .* at http://127\.0\.0\.1:\d+/", 300)
+        preview.url = re.search(r"http://127\.0\.0\.1:\d+/", found).group(0)  # type: ignore[union-attr]
+        return preview
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+
+
+@pytest.fixture
+def buildtools_in(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """buildtools_in(folder, *args): `buildtools ARGS` in `folder`, to its end."""
+
+    def run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([BUILDTOOLS, *args], cwd=folder, capture_output=True, text=True,
+                              env=preview_env(tmp_path / "user-cache"), timeout=600)
+
+    return run
+
+
+# ---------------------------------------------------------------- the static_react_task fixture
+
+
+def _copy(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("node_modules", "build", ".buildtools",
+                                                  "dist"))
+    modules = source / "webapp" / "node_modules"
+    if modules.is_dir():
+        subprocess.run(["cp", "-al", str(modules), str(dest / "webapp" / "node_modules")],
+                       check=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def installed_react_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/static_react_task with its node_modules (npm ci), once per session."""
+    root = _copy(FIXTURES / "static_react_task", tmp_path_factory.mktemp("react") / "task")
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root / "webapp", check=True,
+                   env=preview_env(root / "unused"), capture_output=True, timeout=600)
+    return root
+
+
+@pytest.fixture
+def react_task(installed_react_task: Path, tmp_path: Path) -> Path:
+    """A copy of the installed static_react_task, for one test to change."""
+    return _copy(installed_react_task, tmp_path / "task")
