@@ -257,3 +257,25 @@ def installed_react_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def react_task(installed_react_task: Path, tmp_path: Path) -> Path:
     """A copy of the installed static_react_task, for one test to change."""
     return _copy(installed_react_task, tmp_path / "task")
+
+
+# ---------------------------------------------------------------- the template's task
+
+
+@pytest.fixture(scope="session")
+def installed_template_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`buildtools new` (the template, with its sample data) and `npm ci`, once per session."""
+    base = tmp_path_factory.mktemp("template")
+    env = preview_env(base / "unused")
+    subprocess.run([BUILDTOOLS, "new", "task", "--no-input"], cwd=base, env=env, check=True,
+                   capture_output=True, timeout=120)
+    root = base / "task"
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root / "webapp", check=True,
+                   env=env, capture_output=True, timeout=600)
+    return root
+
+
+@pytest.fixture
+def template_task(installed_template_task: Path, tmp_path: Path) -> Path:
+    """A copy of the installed template task, for one test to change."""
+    return _copy(installed_template_task, tmp_path / "task")
