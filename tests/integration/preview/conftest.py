@@ -63,6 +63,11 @@ class Page:
         body = self.evaluate("document.documentElement.outerHTML")
         raise AssertionError(f"not true within {timeout} s: {expression}\n{body}")
 
+    def wait_for_value(self, expression: str, value: Any, timeout: float = 20.0) -> None:
+        """Until `expression` equals `value` (compared in the page, as JSON)."""
+        self.wait_for(f"JSON.stringify({expression}) === {json.dumps(json.dumps(value))}",
+                      timeout)
+
     def goto(self, url: str) -> None:
         self.send("Page.navigate", url=url)
 
