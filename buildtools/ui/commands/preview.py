@@ -71,7 +71,7 @@ def run_preview(data: Path | None, submissions: Path | None, port: int, watching
     _say(f"    submissions go to {shown(record.resolve(), where)}")
     stop = threading.Event()
     if hub is not None:
-        threading.Thread(target=watch, args=(_watcher(config), _rebuilder(config, hub), stop),
+        threading.Thread(target=watch, args=(_watcher(config), _rebuilder(site, config), stop),
                          daemon=True, name="preview-watch").start()
         _say("    watching the sources: a save rebuilds, and the page reloads")
     try:
@@ -105,16 +105,26 @@ def _watcher(config: Config) -> Watcher:
     return Watcher(roots, [*outputs, config.deploy.out, config.state_dir])
 
 
-def _rebuilder(config: Config, hub: Hub) -> Any:
+def _rebuilder(site: Site, config: Config) -> Any:
+    """What a save runs: the build (the configuration read again when it was saved), then a
+    reload of the open pages when the bundle they are served changed."""
     from buildtools.core.pipeline import build
     from buildtools.deploy.preview.watch import tree_signature
 
+    hub = site.hub
+    assert hub is not None
+    current = [config]
+
     def rebuild(changed: list[str]) -> None:
-        before = tree_signature([config.bundle_dir], frozenset())
+        config = current[0]
+        before = tree_signature([site.bundle], frozenset())
         names = ", ".join(shown(Path(path), config.root) for path in changed[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         _say(f"changed: {names}{more}")
         try:
+            if str(config.path) in changed:
+                config = current[0] = config_here()
+                site.bundle = config.bundle_dir
             build(config, reporter=terminal_reporter())
         except UserError as exc:
             lines = [str(exc), *(exc.tail[-20:] if isinstance(exc, CommandFailed) else [])]
@@ -123,7 +133,7 @@ def _rebuilder(config: Config, hub: Hub) -> Any:
             _say("    the page keeps the last good bundle; save again to retry")
             hub.failed("\n".join(lines))
             return
-        if tree_signature([config.bundle_dir], frozenset()) != before:
+        if tree_signature([site.bundle], frozenset()) != before:
             hub.reload()
             _say(f"    reloading {hub.listeners} open page(s)")
         else:
