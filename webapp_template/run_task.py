@@ -39,7 +39,11 @@ def main(operator: Operator, cfg: DictConfig) -> None:
         webapp_name="webapp",
         build_command="build:mephisto",
     )
-    operator.launch_task_run(cfg.mephisto, SharedStaticTaskState(static_task_data=load_units()))
+    # What the page reads from task_config.json (buildtools writes the same keys there)
+    page_config = {"task_title": cfg.mephisto.task.task_title,
+                   "task_description": cfg.mephisto.task.task_description}
+    shared_state = SharedStaticTaskState(static_task_data=load_units(), task_config=page_config)
+    operator.launch_task_run(cfg.mephisto, shared_state)
     operator.wait_for_runs_then_shutdown(skip_input=True, log_rate=30)
 
 
