@@ -35,7 +35,6 @@ from buildtools.deploy.preview.router import (
     SUBMIT_TASK,
     Router,
 )
-from buildtools.deploy.serve import port_in_use_message
 from buildtools.errors import UserError
 from buildtools.util.mime import mime_type
 
@@ -64,7 +63,8 @@ def make_preview_server(site: Site, port: int,
         server = ThreadingHTTPServer((HOST, port), _handler(site, log))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UserError(port_in_use_message(HOST, port)) from None
+            raise UserError(f"port {port} on {HOST} is in use; choose another with --port "
+                            "(--port 0: any free port)") from None
         raise UserError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
     server.daemon_threads = True
     return server

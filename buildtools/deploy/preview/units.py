@@ -41,11 +41,15 @@ def load_units(path: Path) -> list[dict[str, Any]]:
     return units
 
 
+def _bad(path: Path, what: str) -> UserError:
+    return UserError(f"{path}: {what}; fix it, or pass another file with --data")
+
+
 def _json_units(path: Path, text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise _bad(path, f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, list):
         raise UserError(f"{path}: must hold a JSON list of objects, not a {_kind(data)}")
     for index, item in enumerate(data):
@@ -62,7 +66,7 @@ def _jsonl_units(path: Path, text: str) -> list[dict[str, Any]]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}: line {number}: not valid JSON ({exc.msg})") from None
+            raise _bad(path, f"line {number}: not valid JSON ({exc.msg})") from None
         if not isinstance(item, dict):
             raise UserError(f"{path}: line {number} is a {_kind(item)}, not an object")
         units.append(item)
