@@ -284,3 +284,88 @@ def installed_template_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def template_task(installed_template_task: Path, tmp_path: Path) -> Path:
     """A copy of the installed template task, for one test to change."""
     return _copy(installed_template_task, tmp_path / "task")
+
+
+# ---------------------------------------------------------------- a real Mephisto (Python 3.10)
+
+MEPHISTO = "mephisto==1.1.1"
+# Mephisto 1.1.1's own requirements less detoxify (which brings torch, for a feature a static
+# task does not use) and its parlai extra; click and jinja2 at the versions its flask 1 takes
+MEPHISTO_DEPENDENCIES = (
+    "boto3>=1.17,<2", "click>=7,<8", "click_default_group>=1.2,<2", "flask>=1.1,<2",
+    "gevent-websocket>=0.10.1,<0.11", "hydra-core>=1.2,<2", "markupsafe==2.0.1",
+    "prometheus-client>=0.13.1,<0.14", "requests>=2.22,<3", "rich>=12.5.1,<13",
+    "rich-click>=1.5.1,<2", "sh>=1.12,<2", "tabulate>=0.8.7,<0.9", "tornado>=6,<7",
+    "tqdm>=4.50.2,<5", "websockets>=10.1,<11", "werkzeug>=1.0.1,<2", "xmltodict>=0.12,<0.13",
+    "itsdangerous<2.1", "jinja2>=3,<3.1")
+# What buildtools.mephisto needs at run time, beside Mephisto's packages
+DROPIN_DEPENDENCIES = ("doit>=0.36", "xxhash>=3.4", "nodeenv>=1.9", "PyYAML>=6", "tomli>=2")
+# The wheel names a job_logging config that it does not ship; the user's profile folder
+# (~/.mephisto/hydra_configs) is on its Hydra search path
+JOB_LOGGING = """\
+version: 1
+formatters:
+  simple:
+    format: "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"
+handlers:
+  console:
+    class: logging.StreamHandler
+    formatter: simple
+    stream: ext://sys.stdout
+root:
+  level: INFO
+  handlers: [console]
+disable_existing_loggers: false
+"""
+
+
+@dataclass
+class RealMephisto:
+    python: Path  # the Python 3.10 of a virtualenv with Mephisto and buildtools
+    home: Path  # HOME for Mephisto: its config names the data folder
+    data: Path
+
+    @staticmethod
+    def stop_marked(name: str, value: str) -> None:
+        stop_marked(name, value)
+
+
+def stop_marked(name: str, value: str) -> None:
+    """SIGKILL every process whose environment holds name=value: Mephisto starts its router
+    in a process group of its own, which a signal to the launcher's group does not reach."""
+    wanted = f"{name}={value}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:
+            continue
+
+
+@pytest.fixture(scope="session")
+def real_mephisto(tmp_path_factory: pytest.TempPathFactory) -> RealMephisto:
+    """Mephisto from PyPI in a Python 3.10 virtualenv (as Mephisto requires), with this
+    buildtools installed beside it; skipped, saying why, where there is no python3.10."""
+    base = tmp_path_factory.mktemp("mephisto-py310")
+    python310 = shutil.which("python3.10")
+    if python310 is None:
+        pytest.skip("python3.10 is not installed (Mephisto runs on Python 3.10 only)")
+    env = {**os.environ, "PYENV_VERSION": "3.10.13", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    venv = base / "venv"
+    made = subprocess.run([python310, "-m", "venv", str(venv)], env=env, capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"python3.10 cannot make a virtualenv: {made.stderr.strip()[-200:]}")
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    for args in (["--no-deps", MEPHISTO], [*MEPHISTO_DEPENDENCIES, *DROPIN_DEPENDENCIES],
+                 ["--no-deps", str(Path(__file__).parents[3])]):
+        subprocess.run([*pip, *args], env=env, check=True, capture_output=True, timeout=900)
+    home = base / "home"
+    (home / ".mephisto" / "hydra_configs" / "hydra" / "job_logging").mkdir(parents=True)
+    (home / ".mephisto" / "hydra_configs" / "hydra" / "job_logging" /
+     "mephisto_default.yaml").write_text(JOB_LOGGING)
+    data = base / "data"
+    data.mkdir()
+    (home / ".mephisto" / "config.yml").write_text(f"core:\n  main_data_directory: {data}\n")
+    return RealMephisto(venv / "bin" / "python", home, data)
