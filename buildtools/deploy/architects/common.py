@@ -9,14 +9,17 @@ import shlex
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
+from buildtools.assets.output_check import check_secrets
 from buildtools.assets.signing import SECRET_ENV
+from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
 from buildtools.core.events import Reporter
+from buildtools.deploy.architects.quoting import nginx_string, nginx_words, one_line
 from buildtools.deploy.architects.shell import shell_files, write_shell
 from buildtools.util.hashing import digest
 from buildtools.util.paths import shown as display
@@ -74,6 +77,11 @@ class PackageContext:
     def task_title(self) -> str:
         return str(self.config.task.get("task_title") or self.task_name)
 
+    @cached_property
+    def extra_names(self) -> frozenset[str]:
+        """extra_files(config), walked once per packaging run."""
+        return frozenset(extra_files(self.config))
+
 
 def render(template: str, **context: Any) -> str:
     text: str = _environment().get_template(template).render(**context)
@@ -92,6 +100,9 @@ def _environment() -> Any:
     )
     env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
     env.filters["shquote"] = shlex.quote
+    env.filters["nginx_string"] = nginx_string
+    env.filters["nginx_words"] = nginx_words
+    env.filters["one_line"] = one_line
     return env
 
 
@@ -115,9 +126,13 @@ def bundle_files(bundle: Path) -> list[str]:
 
 
 def extra_files(config: Config) -> set[str]:
-    """The relative paths that came into the bundle from extra_source_dir."""
+    """The relative paths that came into the bundle from extra_source_dir: the list the bundle
+    stage copied (collect_assets), so that what is signed is what was copied, files under a
+    symlinked folder included."""
     extra = config.webapp.extra_source_dir
-    return set(bundle_files(extra)) if extra is not None and extra.is_dir() else set()
+    if extra is None or not extra.is_dir():
+        return set()
+    return set(collect_assets(extra, config.webapp.extra_source_allow))
 
 
 def is_hashed(relative: str) -> bool:
@@ -140,7 +155,7 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
 
 def access_of(ctx: PackageContext) -> AccessPolicy:
     """The [assets] access policy for the files this artifact serves."""
-    served = extra_files(ctx.config).intersection(bundle_files(ctx.bundle_dir))
+    served = ctx.extra_names.intersection(bundle_files(ctx.bundle_dir))
     if ctx.offload is not None:
         served -= ctx.offload.names
     return access_policy(ctx.config.assets, served)
@@ -154,7 +169,11 @@ def served_files(ctx: PackageContext) -> list[str]:
 
 def copy_public(ctx: PackageContext, dest: Path) -> None:
     """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
-    [assets] access is public."""
+    [assets] access is public. The bundle's files are checked once more against the secret
+    rules (a bundle put in place by hand, or by a cache, was never checked by this run)."""
+    webapp = ctx.config.webapp
+    check_secrets(bundle_files(ctx.bundle_dir), (*webapp.extra_source_allow, *webapp.output_allow),
+                  display(ctx.bundle_dir, ctx.config.root))
     copy_bundle(ctx.bundle_dir, dest)
     write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
@@ -190,7 +209,7 @@ def folder_size(folder: Path) -> int:
 
 def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:
     """What every template gets."""
-    hashed = hashed_assets(files, extra_files(ctx.config))
+    hashed = hashed_assets(files, set(ctx.extra_names))
     policy = access_of(ctx)
     return {
         "task_name": ctx.task_name,
