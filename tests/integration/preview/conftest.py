@@ -298,8 +298,22 @@ MEPHISTO_DEPENDENCIES = (
     "rich-click>=1.5.1,<2", "sh>=1.12,<2", "tabulate>=0.8.7,<0.9", "tornado>=6,<7",
     "tqdm>=4.50.2,<5", "websockets>=10.1,<11", "werkzeug>=1.0.1,<2", "xmltodict>=0.12,<0.13",
     "itsdangerous<2.1", "jinja2>=3,<3.1")
-# What buildtools.mephisto needs at run time, beside Mephisto's packages
-DROPIN_DEPENDENCIES = ("doit>=0.36", "xxhash>=3.4", "nodeenv>=1.9", "PyYAML>=6", "tomli>=2")
+REPOSITORY = Path(__file__).parents[3]
+# buildtools' own requirements that Mephisto pins older (its flask 1 takes click 7, jinja2 3.0);
+# the drop-in runs with Mephisto's
+PINNED_BY_MEPHISTO = frozenset({"click", "jinja2"})
+
+
+def dropin_dependencies() -> list[str]:
+    """What buildtools.mephisto needs at run time beside Mephisto's packages: pyproject.toml's
+    dependencies less PINNED_BY_MEPHISTO."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]
+    return [requirement for requirement in project["dependencies"]
+            if re.split(r"[<>=!~;\[ ]", requirement)[0].lower() not in PINNED_BY_MEPHISTO]
 # The wheel names a job_logging config that it does not ship; the user's profile folder
 # (~/.mephisto/hydra_configs) is on its Hydra search path
 JOB_LOGGING = """\
@@ -358,8 +372,8 @@ def real_mephisto(tmp_path_factory: pytest.TempPathFactory) -> RealMephisto:
     if made.returncode != 0:
         pytest.skip(f"python3.10 cannot make a virtualenv: {made.stderr.strip()[-200:]}")
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    for args in (["--no-deps", MEPHISTO], [*MEPHISTO_DEPENDENCIES, *DROPIN_DEPENDENCIES],
-                 ["--no-deps", str(Path(__file__).parents[3])]):
+    for args in (["--no-deps", MEPHISTO], [*MEPHISTO_DEPENDENCIES, *dropin_dependencies()],
+                 ["--no-deps", str(REPOSITORY)]):
         subprocess.run([*pip, *args], env=env, check=True, capture_output=True, timeout=900)
     home = base / "home"
     (home / ".mephisto" / "hydra_configs" / "hydra" / "job_logging").mkdir(parents=True)

@@ -63,8 +63,11 @@ def test_the_template_answers_and_submits_under_real_mephisto(
         page.click("input[name=rating][value='2']")
         page.evaluate("document.querySelector('#comment').focus()")
         page.send("Input.insertText", text="Under Mephisto.")
+        # Mephisto's mock provider says "submitted" in an alert(), which would hold the page
+        page.evaluate("window.alert = (text) => { window.alerted = text }")
         page.click("#submit-button")
         page.wait_for("!!document.querySelector('#thank-you')")
+        assert page.wait_for("window.alerted").startswith("The task has been submitted!")
 
         saved = None
         deadline = time.monotonic() + 60
