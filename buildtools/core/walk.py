@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from buildtools.core.cached import restore_bundle, restore_output, store_in_cache
-from buildtools.core.early import EarlyBuild
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
 from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
@@ -222,10 +221,9 @@ def _build(walk: Walk) -> None:
             walk.ran_stage("page", time.monotonic(), f"{page}, no npm")
         return
     assert walk.toolchain is not None and walk.manager is not None
-    early = _early_build(walk)
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        built = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
+        built = run_build(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
         save_manifest(ctx, "webapp", manifest)
         plan = built.stamp(ctx, plan, manifest)
         walk.build = (plan, manifest, output)
@@ -239,18 +237,6 @@ def _build(walk: Walk) -> None:
             built = run_build(ctx, walk.toolchain, walk.manager, output, command)
             key = built.stamp(ctx, extra, manifest).key
             walk.ran_stage(extra.name, started, built.detail)
-
-
-def _early_build(walk: Walk) -> EarlyBuild | None:
-    """The npm run started early (buildtools.core.early), for the build stage of a run that
-    executes, and only when nothing ran before it: it read package.json and the .npmrc files
-    when it started (then it is stopped now, not held through the build). The session stops
-    it when no build stage adopted it."""
-    early = walk.ctx.early if walk.policy.runs_stale else None
-    if early is not None and walk.ran:
-        early.stop()
-        return None
-    return early
 
 
 def _bundle(walk: Walk) -> None:

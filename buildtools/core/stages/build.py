@@ -11,7 +11,7 @@ from typing import Any
 import xxhash
 
 from buildtools.config.cachedir import npm_cache_env
-from buildtools.core.early import EarlyBuild, forget, remember
+from buildtools.core import early
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages import discovered
 from buildtools.core.stages.context import Context, output_display, tree_explainer
@@ -144,12 +144,12 @@ class Built:
 
 
 def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
-              command: str | None = None, early: EarlyBuild | None = None) -> Built:
+              command: str | None = None, *, first: bool = True) -> Built:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
     the build's own files away), and must write or rewrite at least one of them.
-    `early`: the same npm run, started while the stages were checked (buildtools.core.early),
-    adopted when it is exactly this one."""
+    The npm run started while the stages were checked (buildtools.core.early) is adopted when
+    it is exactly this one and `first` (nothing ran before the build in this run)."""
     config = ctx.config
     script = command or config.webapp.build_command
     argv = run_script_command(manager, script)
@@ -176,7 +176,9 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
         # traced from before the gate of an early npm opens
         traced = discovered.start_trace(config, output)
         try:
-            started = early.adopt(resolved, cwd, env) if early is not None else None
+            if not first:  # npm read package.json and its config before that ran
+                early.stop()
+            started = early.adopt(resolved, cwd, env)
             if started is None:
                 _remember_launch(ctx, toolchain, manager, script, resolved, env)
             run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
@@ -194,10 +196,10 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
     config = ctx.config
     state = str(config.state_dir)
     if manager.name != "npm":
-        forget(state)
+        early.forget(state)
         return
     scripts = read_package_json(config.webapp.source).get("scripts") or {}
-    remember(state, argv, str(config.webapp.source), env, ctx.environ,
+    early.remember(state, argv, str(config.webapp.source), env, ctx.environ,
              node=str(toolchain.bin_dir / "node"), npm_version=toolchain.npm_version,
              scripts=scripts if isinstance(scripts, dict) else {}, script=script)
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import time
 
-from buildtools.core.early import EarlyBuild
 from buildtools.core.pipeline import BuildResult
 from buildtools.ui.common import config_here, terminal_reporter
 
 
-def run_build(force: bool = False, quiet: bool = False, verbose: bool = False,
-              early: EarlyBuild | None = None) -> BuildResult:
-    """`early`: the build's npm run started by the CLI (buildtools.core.early), adopted or
-    stopped by the build."""
+def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> BuildResult:
     from buildtools.core.pipeline import build, status
 
     config = config_here()
@@ -29,4 +25,4 @@ def run_build(force: bool = False, quiet: bool = False, verbose: bool = False,
                 f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
             )
             return result
-    return build(config, force=force, reporter=reporter, early=early)
+    return build(config, force=force, reporter=reporter)
