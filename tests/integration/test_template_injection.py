@@ -67,7 +67,7 @@ def _install(web: Web, root: Path, config: Config) -> tuple[subprocess.Completed
     wrapper.write_text(f'#!/bin/sh\nif [ "$1" = -t ]; then exec {NGINX} -t -c {main} '
                        f"-p {prefix}; fi\n")
     wrapper.chmod(0o755)
-    env = {**os.environ, "NGINX": str(wrapper), "NGINX_SITES_DIR": str(sites),
+    env = {**os.environ, "NGINX_CMD": str(wrapper), "NGINX_SITES_DIR": str(sites),
            "NGINX_CONF_DIR": str(prefix)}
     result = subprocess.run(["sh", str(root / "dist" / "ec2" / "install.sh")], env=env,
                             capture_output=True, text=True, timeout=60)

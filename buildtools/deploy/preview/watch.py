@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import xxhash
+
 # Never inputs, and written by installs and builds: a change there is no reason to check
 SKIPPED_NAMES = frozenset({"node_modules", ".git", ".buildtools", "__pycache__", ".doit.db",
                            ".doit.db.db", ".doit.db.dat", ".doit.db.dir", ".doit.db.bak"})
@@ -88,3 +90,15 @@ def watch(watcher: Watcher, on_change: Callable[[list[str]], None], stop: thread
         moved = sorted(set(moved) | set(watcher.changed()))
         on_change(moved)
         watcher.settle()
+
+
+def content_digest(folder: Path) -> str:
+    """What the open pages are served from: the names and bytes of every file of `folder`.
+    The bundle may be written anew with the same bytes (put back from the build cache, say):
+    that is no reason to reload a page."""
+    hasher = xxhash.xxh3_128()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            hasher.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()

@@ -109,7 +109,7 @@ def _rebuilder(site: Site, config: Config) -> Any:
     """What a save runs: the build (the configuration read again when it was saved), then a
     reload of the open pages when the bundle they are served changed."""
     from buildtools.core.pipeline import build
-    from buildtools.deploy.preview.watch import tree_signature
+    from buildtools.deploy.preview.watch import content_digest
 
     hub = site.hub
     assert hub is not None
@@ -117,7 +117,7 @@ def _rebuilder(site: Site, config: Config) -> Any:
 
     def rebuild(changed: list[str]) -> None:
         config = current[0]
-        before = tree_signature([site.bundle], frozenset())
+        before = content_digest(site.bundle)
         names = ", ".join(shown(Path(path), config.root) for path in changed[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         _say(f"changed: {names}{more}")
@@ -133,7 +133,7 @@ def _rebuilder(site: Site, config: Config) -> Any:
             _say("    the page keeps the last good bundle; save again to retry")
             hub.failed("\n".join(lines))
             return
-        if tree_signature([site.bundle], frozenset()) != before:
+        if content_digest(site.bundle) != before:
             hub.reload()
             _say(f"    reloading {hub.listeners} open page(s)")
         else:
