@@ -14,6 +14,7 @@ from pathlib import Path
 
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util import atomic
+from buildtools.util.process import Runner, run
 
 STALE_STAGING_SECONDS = 3600.0
 
@@ -27,10 +28,8 @@ def _normalise_mirror(mirror: str) -> str | None:
     return mirror.rstrip("/")
 
 
-def create_nodeenv(version: str, mirror: str, env_dir: Path) -> None:
+def create_nodeenv(version: str, mirror: str, env_dir: Path, runner: Runner = run) -> None:
     """Download Node `version` with nodeenv into a staging folder, then rename it into place."""
-    from buildtools.util import process
-
     _remove_stale_staging(env_dir)
     staging = atomic.staging_dir(env_dir)
     built = staging / "env"  # nodeenv wants a folder that does not exist yet
@@ -49,7 +48,7 @@ def create_nodeenv(version: str, mirror: str, env_dir: Path) -> None:
     try:
         try:
             # cwd: nodeenv also reads ./.node-version
-            process.run(cmd, cwd=staging, env=os.environ, what=f"nodeenv (Node {version})")
+            runner(cmd, cwd=staging, env=os.environ, what=f"nodeenv (Node {version})")
         except CommandFailed as err:
             raise UserError(
                 f"could not download Node {version} with nodeenv ({_nodeenv_error(err.tail)}); "

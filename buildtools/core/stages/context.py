@@ -20,6 +20,7 @@ from buildtools.fingerprint.scan import Observed, scan_tree
 from buildtools.fingerprint.statcache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
+from buildtools.util.process import Runner, run
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Context:
     # The build's npm run, started while the stages are checked; the build stage adopts or
     # stops it, the session stops it when no build ran
     early: EarlyBuild | None = None
+    # What starts npm, node and the post_install_script: the real one, or a fake in tests
+    runner: Runner = run
 
     def stat_cache(self, name: str) -> StatCache:
         return StatCache(self.config.state_dir / layout.statcache_file(name))
