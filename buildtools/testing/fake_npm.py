@@ -86,13 +86,16 @@ INSTALLED = Writes({"node_modules/.package-lock.json": "{}\n"}, ["added 1 packag
 
 class FakeNpm:
     """Plays `npm ci` / `npm install` (`install`), `npm run <script>` (`scripts`), `bash
-    <post_install_script>` (`post_install`), `node --version` and `npm --version`. A script
-    not in `scripts` fails as npm's "Missing script" does. Change the plays between runs to
-    make the next run behave otherwise; `calls` keeps every command asked for."""
+    <post_install_script>` (`post_install`), `node --version` and `npm --version`; `commands`
+    (by Call.shown: "npm ci") comes before all of them. A script not in `scripts` fails as
+    npm's "Missing script" does. Change the plays between runs to make the next run behave
+    otherwise; `calls` keeps every command asked for."""
 
     def __init__(self, *, scripts: Mapping[str, Play] | None = None, install: Play = INSTALLED,
                  post_install: Play | None = None, node_version: str = "20.11.1",
-                 npm_version: str = "10.2.4") -> None:
+                 npm_version: str = "10.2.4", commands: Mapping[str, Play] | None = None
+                 ) -> None:
+        self.commands: dict[str, Play] = dict(commands or {})
         self.scripts: dict[str, Play] = dict(scripts or {})
         self.install = install
         self.post_install = post_install or Writes()
@@ -139,6 +142,8 @@ class FakeNpm:
         return _play(self._play_for(call), call, sink)
 
     def _play_for(self, call: Call) -> Play:
+        if call.shown in self.commands:
+            return self.commands[call.shown]
         program, args = call.shown.split(" ")[0], list(call.argv[1:])
         if args == ["--version"] and program in ("node", "npm"):
             return Writes(lines=[f"v{self.node_version}" if program == "node"
