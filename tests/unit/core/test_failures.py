@@ -73,7 +73,7 @@ def test_a_build_without_the_index_html_the_last_bundle_had_is_refused(
     project.write("src/main.js", "console.log('edited')\n")
     project.npm.scripts["build"] = Writes({"dist/app.js": "other()"})
 
-    with pytest.raises(UserError, match="wrote no index.html in dist/"):
+    with pytest.raises(UserError, match=r"wrote no index\.html in dist/"):
         project.build()
 
     assert project.files(project.webapp / "dist") == GOOD_OUTPUT
@@ -126,7 +126,7 @@ def test_a_failed_post_install_script_leaves_no_install_stamp(project: Project) 
     project.webapp_settings["post_install_script"] = "post.sh"
     project.npm.post_install = Fails(3, ["post.sh: line 1: oops"])
 
-    with pytest.raises(CommandFailed, match="post_install_script post.sh failed"):
+    with pytest.raises(CommandFailed, match=r"post_install_script post\.sh failed"):
         project.build()
 
     assert project.npm.ran() == ["node --version", "npm ci", "bash post.sh"]

@@ -122,7 +122,7 @@ def test_an_extra_build_that_writes_nothing_is_refused(project: Project) -> None
 def test_a_build_output_with_a_task_config_json_is_refused(project: Project) -> None:
     project.npm.scripts["build"] = Writes({"dist/index.html": "i", "dist/task_config.json": "{}"})
 
-    with pytest.raises(UserError, match="task_config.json is written by buildtools"):
+    with pytest.raises(UserError, match=r"task_config\.json is written by buildtools"):
         project.build()
 
     assert not project.bundle.exists()

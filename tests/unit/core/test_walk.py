@@ -194,3 +194,14 @@ def test_the_build_cache_restores_a_bundle_built_before(project: Project) -> Non
     assert project.files(project.bundle)["index.html"] == "<p>built</p>"
     assert project.files(project.webapp / "dist")["index.html"] == "<p>built</p>"
     assert project.stamps() == STAGES
+
+
+def test_a_task_setting_change_runs_the_bundle_only(project: Project) -> None:
+    project.build()
+    project.task["task_title"] = "a new title"
+
+    result = project.build()
+
+    assert project.npm.ran() == []
+    assert result.ran == ["bundle"]
+    assert '"task_title": "a new title"' in project.files(project.bundle)["task_config.json"]
