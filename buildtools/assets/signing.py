@@ -17,13 +17,9 @@ import re
 import time
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from buildtools.config.model import Config
 
 SECRET_ENV = "BUILDTOOLS_ASSET_SECRET"
 MIN_SECRET_LENGTH = 16
@@ -101,42 +97,3 @@ def check(uri: str, params: Mapping[str, str], secret: str, now: float | None = 
 def decoded_uri(raw_path: str) -> str:
     """A request path as nginx's $uri: percent-decoded, repeated slashes merged."""
     return re.sub(r"/{2,}", "/", unquote(raw_path))
-
-
-def signed_url(
-    path: str,
-    ttl: int = 3600,
-    *,
-    config: Config | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> str:
-    """The URL of an extra_source_dir file that a unit's task_data can hold, valid for `ttl`
-    seconds: `signed_url("TestImg.png")` -> `/TestImg.png?md5=...&expires=...`.
-
-    The secret comes from BUILDTOOLS_ASSET_SECRET, the value the server was given. When the
-    project (`config`, else the one found in the current folder) offloads its assets to object
-    storage, the URL is the store's presigned URL instead (or the plain one unless signed).
-    """
-    import os
-
-    env = os.environ if environ is None else environ
-    check_ttl(ttl)
-    config = config if config is not None else _project_config(env)
-    if config is not None and config.assets.offload:
-        from buildtools.deploy.offload import offloaded_url
-
-        return offloaded_url(config, path, ttl, env)
-    return sign(path, ttl, asset_secret(env))
-
-
-def _project_config(environ: Mapping[str, str]) -> Config | None:
-    """The configuration of the project in the current folder; None when there is none."""
-    from pathlib import Path
-
-    from buildtools.config.load import find_config, load_config_file
-
-    try:
-        found = find_config(Path.cwd(), environ)
-    except UserError:
-        return None
-    return load_config_file(found, environ)

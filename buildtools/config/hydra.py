@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from buildtools.config.discovery import read_config_text
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -18,8 +19,6 @@ _MAX_INCLUDES = 8
 
 def load_yaml(path: Path) -> dict[str, Any]:
     import yaml
-
-    from buildtools.config.load import read_config_text
 
     try:
         data = yaml.safe_load(read_config_text(path)) or {}
