@@ -24,10 +24,10 @@ from buildtools.config.assets import StaticSettings
 from buildtools.config.model import Config
 from buildtools.core.events import Reporter
 from buildtools.core.freshness import StagePlan, StampStore
+from buildtools.deploy.cache_policy import IMMUTABLE, is_hashed
 from buildtools.errors import UserError
 
 BASE_URL_KEY = "assets_base_url"  # in task_config.json
-IMMUTABLE = "public, max-age=31536000, immutable"  # a content-addressed key never changes
 STAGE = "publish/assets"
 _DIGEST_LENGTH = 16
 
@@ -106,7 +106,6 @@ def publish_assets(
     force: bool,
 ) -> None:
     """The `publish/assets` stage: the files under their content-addressed prefix."""
-    from buildtools.deploy.architects.common import is_hashed
     from buildtools.deploy.publish.s3 import publish_folder, target_of
     from buildtools.util.mime import mime_type
 

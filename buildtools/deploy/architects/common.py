@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import shlex
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
 from buildtools.assets.signing import SECRET_ENV
 from buildtools.config.load import Config
-from buildtools.core.events import Reporter
+from buildtools.deploy.architects.context import PackageContext, templates_digest
 from buildtools.deploy.architects.shell import shell_files, write_shell
-from buildtools.util.hashing import digest
+from buildtools.deploy.cache_policy import (
+    IMMUTABLE,
+    NO_CACHE,
+    NO_CACHE_FILES,
+    hashed_assets,
+)
+from buildtools.deploy.offload import strip_offloaded
 from buildtools.util.paths import shown as display
 
-if TYPE_CHECKING:
-    from buildtools.deploy.offload import Offload
-
-TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC = "public"  # every artifact serves the files of <artifact>/public/ and nothing else
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-NO_CACHE = "no-cache"
-NO_CACHE_FILES = ("index.html", "task_config.json")
 # Crowdsourcing sites show tasks in an iframe (MTurk's ExternalQuestion). Browsers that know
 # CSP frame-ancestors use it and ignore X-Frame-Options; only very old ones fall back to
 # SAMEORIGIN.
@@ -40,70 +33,6 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Security-Policy", f"frame-ancestors {FRAME_ANCESTORS}"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 )
-
-# A bundler's content-hashed file: assets/index-B9jXQm3a.js (Vite), static/js/main.3f2a1b9c.js
-# (webpack). The hash must hold a digit or a capital, so that assets/my-background.png is not
-# taken for one; a file that came from extra_source_dir never is.
-_HASHED = re.compile(
-    r"^(?:.+/)?(?:assets|static)/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*?[-.]"
-    r"(?P<hash>[A-Za-z0-9_-]{8,})\.[A-Za-z0-9]+$"
-)
-
-
-@dataclass(frozen=True)
-class PackageContext:
-    """What an architect needs to make its artifact."""
-
-    config: Config
-    bundle_dir: Path
-    bundle_key: str
-    node_version: str  # of the toolchain the bundle was built with, e.g. "20.20.2"
-    reporter: Reporter
-    environ: Mapping[str, str]
-    offload: Offload | None = None  # [assets] offload: the assets are in the bucket
-
-    @property
-    def node_major(self) -> str:
-        return self.node_version.lstrip("v").split(".")[0]
-
-    @property
-    def task_name(self) -> str:
-        return str(self.config.task.get("task_name") or "task")
-
-    @property
-    def task_title(self) -> str:
-        return str(self.config.task.get("task_title") or self.task_name)
-
-
-def render(template: str, **context: Any) -> str:
-    text: str = _environment().get_template(template).render(**context)
-    return text
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
-    env.filters["shquote"] = shlex.quote
-    return env
-
-
-def templates_digest(folder: str) -> str:
-    """A digest of the template files of one architect (and the shared ones)."""
-    parts: list[tuple[str, bytes]] = []
-    for base in (TEMPLATES / "common", TEMPLATES / folder):
-        for path in sorted(base.rglob("*")):
-            if path.is_file():
-                parts.append((path.relative_to(TEMPLATES).as_posix(), path.read_bytes()))
-    return digest([(name, data.hex()) for name, data in parts])
-
 
 def bundle_files(bundle: Path) -> list[str]:
     """Relative posix paths of the bundle's files, sorted."""
@@ -118,19 +47,6 @@ def extra_files(config: Config) -> set[str]:
     """The relative paths that came into the bundle from extra_source_dir."""
     extra = config.webapp.extra_source_dir
     return set(bundle_files(extra)) if extra is not None and extra.is_dir() else set()
-
-
-def is_hashed(relative: str) -> bool:
-    match = _HASHED.match(relative)
-    if not match:
-        return False
-    value = match.group("hash")
-    return any(ch.isdigit() or ch.isupper() for ch in value)
-
-
-def hashed_assets(files: list[str], extra: set[str]) -> list[str]:
-    """The files that may be cached for a year: content-hashed build outputs."""
-    return [name for name in files if name not in extra and is_hashed(name)]
 
 
 def copy_bundle(bundle: Path, dest: Path) -> None:
@@ -158,8 +74,6 @@ def copy_public(ctx: PackageContext, dest: Path) -> None:
     copy_bundle(ctx.bundle_dir, dest)
     write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
-        from buildtools.deploy.offload import strip_offloaded
-
         strip_offloaded(dest, ctx.offload)
     policy = access_of(ctx)
     if not policy.unlisted:

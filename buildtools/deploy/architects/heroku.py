@@ -17,16 +17,15 @@ from buildtools.deploy.architects.common import (
     PUBLIC,
     SECURITY_HEADERS,
     Architect,
-    PackageContext,
     access_of,
     base_context,
     bundle_files,
     copy_public,
     folder_size,
-    render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.deploy.architects.shell import shell_files
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.mime import MIME_TYPES
