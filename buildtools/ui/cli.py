@@ -81,9 +81,9 @@ def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) 
         return False
     lines, bundle = found
     text = ""
-    if command == "build" and not quiet:
-        from buildtools.ui.lines import up_to_date_line
+    from buildtools.ui.lines import check_passed, up_to_date_line
 
+    if command == "build" and not quiet:
         try:
             colour = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
         except (AttributeError, ValueError):
@@ -125,10 +125,6 @@ def _guarded(function: Callable[[], bool]) -> bool:
 
 
 # ---------------------------------------------------------------- the commands, without click
-
-
-def check_passed(seconds: float) -> str:
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def _built(quiet: bool, state: str | None) -> bool:
