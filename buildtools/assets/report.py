@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.embed import sniff_mime
 from buildtools.assets.upload import collect_assets
 from buildtools.config.model import Config
 
@@ -79,7 +80,6 @@ def assets_report(config: Config) -> AssetsReport:
     sizes = {relative: path.stat().st_size for relative, path in files.items()}
     total = sum(sizes.values())
     largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:LARGEST]
-    from buildtools.assets.embed import sniff_mime
 
     embedded = 0
     for relative, path in files.items():

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from buildtools.config.hydra import composed, expanded, load_yaml, task_dir
 from buildtools.config.schema import closest
 from buildtools.config.tables import TASK_FIELDS, TOP_LEVEL, WEBAPP_FIELDS
 from buildtools.errors import UserError
+from buildtools.node.packagemanager import read_package_json
 
 SETTINGS_FILE = "buildtools.yaml"  # buildtools-only settings beside a Mephisto YAML
 
@@ -165,8 +167,6 @@ def _webapp_of(name: str, key: str, target: Path, root: Path) -> tuple[Path, str
 def _review_command(name: str, webapp: Path, review: str, root: Path) -> str:
     """The script that writes the review bundle: one whose webpack config names that file,
     else `build:review`."""
-    from buildtools.node.packagemanager import read_package_json
-
     target = _absolute(review, root)
     folder, _output = _webapp_of(name, "task_source_review", target, root)
     if folder != webapp:
@@ -198,8 +198,6 @@ def _config_names(webapp: Path, command: str, file_name: str) -> bool:
 
 def _installed_crowd_wrapper(provider: str) -> Path | None:
     """wrap_crowd_source.js of the provider in an installed Mephisto (found, not imported)."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec("mephisto")
     except (ImportError, ValueError):

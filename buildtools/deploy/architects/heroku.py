@@ -12,7 +12,10 @@ from typing import Any
 
 from buildtools.assets.access import ROBOTS_FILE, robots_txt
 from buildtools.assets.signing import MIN_SECRET_LENGTH
+from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
+from buildtools.core.events import NullReporter
+from buildtools.core.stages.context import saved_manifest
 from buildtools.deploy.architects.common import (
     PUBLIC,
     SECURITY_HEADERS,
@@ -27,9 +30,11 @@ from buildtools.deploy.architects.common import (
 )
 from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.deploy.architects.shell import shell_files
+from buildtools.deploy.offload import offload_of
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.mime import MIME_TYPES
 from buildtools.util.paths import shown as display
+from buildtools.util.process import run
 
 MB = 1024 * 1024
 WARN_RATIO = 0.8
@@ -126,7 +131,6 @@ class Heroku(Architect):
             )
         if shutil.which("git", path=path) is None:
             raise UserError("heroku deploy needs git, which was not found on PATH; install it")
-        from buildtools.util.process import run
 
         env = {
             **ctx.environ,
@@ -188,11 +192,6 @@ def estimated_size(config: Config) -> int:
     bundle with the current extra_source_dir in place of the files that the last bundle took
     from it (less the offloaded ones), the index.html shell, robots.txt and the app's files.
     The build's own files are taken as the last build made them."""
-    from buildtools.assets.upload import collect_assets
-    from buildtools.core.events import NullReporter
-    from buildtools.core.stages.context import saved_manifest
-    from buildtools.deploy.offload import offload_of
-
     bundle = config.bundle_dir
     extra = config.webapp.extra_source_dir
     assets = collect_assets(extra, config.webapp.extra_source_allow) if extra else {}
