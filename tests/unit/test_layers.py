@@ -5,6 +5,7 @@ in a cycle. The import graph is read with `ast` (buildtools.testing.imports)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -132,3 +133,53 @@ def test_the_cycle_check_catches() -> None:
     assert imports.cycles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [
         ["a", "b", "c"]]
     assert imports.cycles({"a": {"b": 1}, "b": {}, "c": {"a": 1, "b": 1}}) == []
+
+
+# Where an import inside a function stays, and why (docs/ARCHITECTURE.md, "Imports inside
+# functions"). A module not listed imports at its top; an entry that no longer needs its place
+# fails the test, so the list only shrinks.
+FUNCTION_LEVEL_IMPORTS = {
+    "ui/cli.py": "the no-op path answers before click, the config or typing load",
+    "core/record.py": "the no-op path: xxhash only when an environment digest is asked",
+    "core/early.py": "started first thing by the CLI, before the config loads",
+    "util/spawn.py": "forks npm without importing subprocess (the early start)",
+    "util/process.py": "subprocess: a build that adopted the early npm never needs it",
+    "fingerprint/probe.py": "xxhash only when a folder listing must be hashed",
+    "assets/reencode.py": "Pillow, the `images` extra",
+    "deploy/publish/s3.py": "boto3 and botocore, the `s3` extra",
+    "deploy/offload.py": "boto3 and botocore, the `s3` extra",
+    "config/hydra.py": "PyYAML, for a Mephisto YAML configuration only",
+    "node/packagemanager.py": "PyYAML, for pnpm's lockfile only",
+    "core/template.py": "jinja2, for a project with a template only",
+    "deploy/architects/context.py": "jinja2, when an architect renders",
+    "core/stages/render.py": "core.template, for a project with a template only",
+    "core/stages/build.py": "what the bundle stage and the cache use, loaded while npm runs",
+    "core/stages/bundle.py": "assets.upload, loaded while npm runs (build.py)",
+    "core/cached.py": "the build cache, loaded while npm runs or when a bundle is restored",
+    "core/recorder.py": "the record's writer needs its helpers only when it writes",
+    "assets/__init__.py": "the public names load on first use; signed_url is an arrow up",
+    "assets/report.py": "the arrow up to deploy.architects.heroku",
+    "ui/app.py": "one command's modules are loaded, not every command's",
+    "ui/tasks.py": "doit loads dodo.py for every doit command",
+    "ui/devserver.py": "argparse for its own command line only",
+    "mephisto/dropin.py": "Mephisto imports the drop-in when it starts",
+}
+
+
+def function_level_imports(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return sorted({node.lineno for function in ast.walk(tree)
+                   if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   for node in ast.walk(function)
+                   if isinstance(node, (ast.Import, ast.ImportFrom))})
+
+
+def test_imports_inside_functions_only_where_listed_with_a_reason() -> None:
+    found = {path.relative_to(PACKAGE).as_posix(): lines for path in sorted(PACKAGE.rglob("*.py"))
+             if (lines := function_level_imports(path))}
+    unlisted = {name: lines for name, lines in found.items()
+                if name not in FUNCTION_LEVEL_IMPORTS}
+    assert unlisted == {}, ("import at the top of the module (or list the module, with the "
+                            f"measured reason, in FUNCTION_LEVEL_IMPORTS): {unlisted}")
+    stale = sorted(FUNCTION_LEVEL_IMPORTS.keys() - found.keys())
+    assert stale == [], f"{stale} import nothing inside a function now: remove them"
