@@ -81,16 +81,16 @@ def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) 
         return False
     lines, bundle = found
     text = ""
-    from buildtools.ui.lines import check_passed, up_to_date_line
-
     if command == "build" and not quiet:
+        from buildtools.ui.lines import up_to_date_line
+
         try:
             colour = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
         except (AttributeError, ValueError):
             colour = False
         text = "".join(f"{up_to_date_line(stage, detail, colour)}\n" for stage, detail in lines)
     elapsed = time.monotonic() - started
-    line = fresh.final_line(elapsed, bundle) if command == "build" else check_passed(elapsed)
+    line = fresh.final_line(elapsed, bundle) if command == "build" else fresh.check_passed(elapsed)
     sys.stdout.write(f"{text}{line}\n")
     sys.stdout.flush()
     return True

@@ -20,11 +20,6 @@ def stage_name(stage: str, colour: bool) -> str:
     return paint(f"{stage:<{NAME_WIDTH}}", BOLD, colour)
 
 
-def check_passed(seconds: float) -> str:
-    """The last line of a `buildtools check` that passed."""
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
-
-
 def up_to_date_line(stage: str, detail: str, colour: bool) -> str:
     suffix = f" ({detail})" if detail else ""
     return f"{stage_name(stage, colour)} {paint('up to date', GREEN, colour)}{suffix}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from buildtools.core.pipeline import Session
+from buildtools.core.record import check_passed
 from buildtools.errors import UserError
 from buildtools.ui.commands.status import print_stages, status_data
 from buildtools.ui.common import PROG, config_here, terminal_reporter
-from buildtools.ui.lines import check_passed
 
 
 def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
