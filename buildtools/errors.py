@@ -21,6 +21,7 @@ class CommandFailed(UserError):
         self.cmd = list(cmd)
         self.returncode = returncode
         self.tail = list(tail)
+        self.streamed = False  # the output was shown as it came: the handler need not repeat it
         super().__init__(f"{what} failed (exit code {returncode}): {' '.join(self.cmd)}")
 
 

@@ -35,12 +35,14 @@ def guarded(function: Callable[[], T]) -> T:
         with sigterm_interrupts():
             return function()
     except CommandFailed as exc:
-        if exc.tail:
+        _clear_live_line()
+        if exc.tail and not exc.streamed:
             sys.stderr.write(f"--- last {len(exc.tail)} lines of output ---\n")
             sys.stderr.write("\n".join(exc.tail) + "\n")
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(EXIT_USER_ERROR) from None
     except UserError as exc:
+        _clear_live_line()
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(EXIT_USER_ERROR) from None
     except BrokenPipeError:
@@ -63,6 +65,16 @@ def guarded(function: Callable[[], T]) -> T:
         raise SystemExit(EXIT_USER_ERROR) from None
     except Exception:
         _report_bug()
+
+
+def _clear_live_line() -> None:
+    """A progress bar or a running stage's counter may be drawn on the last line of the
+    terminal: the error starts on a clean one."""
+    try:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
+    except (AttributeError, ValueError):
+        pass
 
 
 def _report_bug() -> NoReturn:

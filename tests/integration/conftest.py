@@ -6,14 +6,17 @@ and headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +132,52 @@ def tiny(tmp_path: Path) -> Tiny:
 def make_tiny() -> Callable[..., Tiny]:
     """make_tiny(root, toml=TINY_TOML, lockfile=True): the tiny project in `root`."""
     return _make_tiny
+
+
+# ---------------------------------------------------------------- processes a test leaves
+
+SESSION_MARK = "BUILDTOOLS_TEST_SESSION"
+
+
+def _marked_processes(mark: str) -> list[tuple[int, str]]:
+    """(pid, command line) of the living processes whose environment holds `mark`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace").strip()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # gone, or not ours to read
+        if state != "Z" and f"{SESSION_MARK}={mark}".encode() in environ:
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left() -> Iterator[None]:
+    """Every process the tests start carries a mark in its environment; at the end of the
+    session none may still run (a server whose launcher was killed but not its child, say).
+    The run fails naming them, and they are stopped."""
+    if not Path("/proc/self/environ").exists():
+        yield
+        return
+    mark = f"{os.getpid()}-{time.time_ns()}"
+    os.environ[SESSION_MARK] = mark
+    yield
+    left = _marked_processes(mark)
+    deadline = time.monotonic() + 5
+    while left and time.monotonic() < deadline:  # some may be on their way out
+        time.sleep(0.2)
+        left = _marked_processes(mark)
+    for pid, _ in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "processes left running by the tests: " + "; ".join(
+        f"{pid} {cmdline}" for pid, cmdline in left)
 
 
 # ---------------------------------------------------------------- a real S3-API server

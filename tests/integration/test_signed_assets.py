@@ -12,7 +12,6 @@ import io
 import os
 import re
 import shutil
-import signal
 import socket
 import stat
 import subprocess
@@ -106,19 +105,14 @@ def _assert_secret_nowhere(dist: Path) -> None:
 
 @contextlib.contextmanager
 def _process(web: Web, command: list[str], port: int, **popen: Any) -> Iterator[str]:
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True, **popen)
     try:
         base = f"http://127.0.0.1:{port}/"
         web.wait_for_http(base, proc=proc)
         yield base
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        web.stop_group(proc)
 
 
 # ---------------------------------------------------------------- nginx

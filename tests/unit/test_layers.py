@@ -158,7 +158,6 @@ FUNCTION_LEVEL_IMPORTS = {
     "core/cached.py": "the build cache, loaded while npm runs or when a bundle is restored",
     "core/recorder.py": "the record's writer needs its helpers only when it writes",
     "assets/__init__.py": "the public names load on first use; signed_url is an arrow up",
-    "assets/report.py": "the arrow up to deploy.architects.heroku",
     "ui/app.py": "one command's modules are loaded, not every command's",
     "ui/tasks.py": "doit loads dodo.py for every doit command",
     "ui/devserver.py": "argparse for its own command line only",

@@ -10,27 +10,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from buildtools.assets.access import ROBOTS_FILE, robots_txt
 from buildtools.assets.signing import MIN_SECRET_LENGTH
-from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
-from buildtools.core.events import NullReporter
-from buildtools.core.stages.context import saved_manifest
 from buildtools.deploy.architects.common import (
     PUBLIC,
     SECURITY_HEADERS,
     Architect,
-    access_of,
     base_context,
-    bundle_files,
     copy_public,
     folder_size,
     served_files,
     write,
 )
 from buildtools.deploy.architects.context import PackageContext, render
-from buildtools.deploy.architects.shell import shell_files
-from buildtools.deploy.offload import offload_of
+from buildtools.deploy.architects.estimate import estimated_public
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.mime import MIME_TYPES
 from buildtools.util.paths import shown as display
@@ -188,34 +181,11 @@ def app_files(ctx: PackageContext, files: list[str]) -> dict[str, str]:
 
 
 def estimated_size(config: Config) -> int:
-    """The size Heroku.check would measure if the artifact were packaged now: the current
-    bundle with the current extra_source_dir in place of the files that the last bundle took
-    from it (less the offloaded ones), the index.html shell, robots.txt and the app's files.
-    The build's own files are taken as the last build made them."""
-    bundle = config.bundle_dir
-    extra = config.webapp.extra_source_dir
-    assets = collect_assets(extra, config.webapp.extra_source_allow) if extra else {}
-    brought = set(saved_manifest(config, "extra")) | set(assets)
-    sizes = {name: (bundle / name).stat().st_size
-             for name in (bundle_files(bundle) if bundle.is_dir() else [])
-             if name not in brought}
-    offload = offload_of(config)
-    if offload is None:
-        sizes.update((name, path.stat().st_size) for name, path in assets.items())
-    ctx = PackageContext(config, bundle, "", "00.0.0", NullReporter(), {}, offload)
-    files = sorted(sizes)
-    try:
-        shell = shell_files(ctx, files)
-    except UserError:  # not built yet, or a bundle that packaging refuses: no shell to count
-        shell = {}
-    for name, content in shell.items():
-        sizes[name] = (content.stat().st_size if isinstance(content, Path)
-                       else len(content.encode("utf-8")))
-    policy = access_of(ctx)
-    if policy.unlisted:
-        sizes[ROBOTS_FILE] = len(robots_txt(policy.mode).encode("utf-8"))
-    own = app_files(ctx, sorted({*files, *shell}))
-    return sum(sizes.values()) + sum(len(text.encode("utf-8")) for text in own.values())
+    """The size Heroku.check would measure if the artifact were packaged now: the public
+    folder as it would be (deploy.architects.estimate) and the app's own files."""
+    public = estimated_public(config)
+    own = app_files(public.ctx, sorted(public.sizes))
+    return public.total + sum(len(text.encode("utf-8")) for text in own.values())
 
 
 ARCHITECT = Heroku()

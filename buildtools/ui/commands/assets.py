@@ -23,17 +23,17 @@ def report_lines(report: AssetsReport) -> list[str]:
         lines.append(f"  {_size(size):>10}  {name}")
     for item in report.architects:
         where = "offloaded to the bucket" if report.offload else _size(item.assets_bytes)
-        line = f"{item.architect}: assets {where}"
-        if item.estimated_bytes is not None:
-            line += f", artifact {_size(item.estimated_bytes)} if packaged now"
-        elif item.artifact_bytes is not None:
-            line += f", artifact {_size(item.artifact_bytes)}"
+        line = (f"{item.architect}: assets {where}, artifact {_size(item.estimated_bytes)} "
+                "if packaged now")
         if item.limit_bytes is not None:
             verdict = "within" if item.within_limit else "OVER"
             line += f" ({verdict} the limit of {_size(item.limit_bytes)})"
         lines.append(line)
-    lines.append(f"embedding: {_size(report.embed_bytes_per_unit)} per unit "
-                 f"(base64 adds {_size(report.embed_growth_bytes)})")
+    if report.files:
+        lines.append(f"embedding: {_size(report.embed_bytes_per_unit)} per unit if each unit "
+                     f"embeds all {report.files} file(s) (base64 adds "
+                     f"{_size(report.embed_growth_bytes)}); a unit that embeds only its own "
+                     f"file carries at most {_size(report.embed_largest_bytes)}")
     lines.append(f'access = "{report.access}": {report.exposure}')
     lines.append(f"recommendation: {report.recommendation}")
     return lines

@@ -11,7 +11,7 @@ import pytest
 from buildtools.assets.report import assets_report, base64_size
 from buildtools.config.load import build_config
 from buildtools.config.model import Config
-from buildtools.deploy.architects.common import folder_size
+from buildtools.deploy.architects.common import PUBLIC, folder_size
 from buildtools.deploy.architects.heroku import estimated_size
 from buildtools.ui.commands.assets import doctor_check, report_lines, run_assets
 
@@ -43,6 +43,9 @@ def test_counts_sizes_largest_and_embedding(tmp_path: Path) -> None:
         ("image/png", len(PNG)), ("text/plain", 10), ("application/octet-stream", 3000)))
     assert report.embed_bytes_per_unit == expected
     assert report.embed_growth_bytes == expected - report.total_bytes
+    assert report.embed_largest_bytes == len("data:application/octet-stream;base64,") + 4000
+    assert ("embedding: 4.1 KB per unit if each unit embeds all 3 file(s) (base64 adds 1.1 KB); "
+            "a unit that embeds only its own file carries at most 3.9 KB") in report_lines(report)
     assert [item.architect for item in report.architects] == ["local", "heroku", "ec2", "static"]
     heroku = report.architects[1]
     assert heroku.limit_bytes == 500 * 1024 * 1024 and heroku.within_limit is True
@@ -110,6 +113,16 @@ def test_the_heroku_estimate_is_what_packaging_measures(
     assert estimated_size(project.config) == folder_size(project.dist / "heroku")
 
 
+def test_the_estimate_of_the_other_architects_is_their_public_folder_packaged_now(
+        packaging_project: PackagingProject) -> None:
+    project = packaging_project
+    (project.root / "assets" / "big.bin").write_bytes(os.urandom(200 * 1024))
+    (project.bundle / "big.bin").write_bytes((project.root / "assets" / "big.bin").read_bytes())
+    project.package(("local",))
+    local = assets_report(project.config).architects[0]
+    assert local.estimated_bytes == folder_size(project.dist / "local" / PUBLIC)
+
+
 def test_a_new_big_asset_is_over_the_slug_limit_before_it_is_packaged(
         packaging_project: PackagingProject) -> None:
     """The artifact packaged before the asset came is small: the verdict is about the
@@ -118,9 +131,10 @@ def test_a_new_big_asset_is_over_the_slug_limit_before_it_is_packaged(
     project.reconfigure({"heroku": {"max_slug_mb": 1}})
     project.package(("heroku",))
     (project.root / "assets" / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024))
-    heroku = assets_report(project.config).architects[1]
-    assert heroku.artifact_bytes is not None and heroku.artifact_bytes < 1024 * 1024
-    assert heroku.estimated_bytes is not None and heroku.estimated_bytes > 3 * 1024 * 1024
+    assert folder_size(project.dist / "heroku") < 1024 * 1024  # packaged before
+    local, heroku = assets_report(project.config).architects[:2]
+    assert heroku.estimated_bytes > 3 * 1024 * 1024
+    assert local.architect == "local" and local.estimated_bytes > 3 * 1024 * 1024
     assert heroku.within_limit is False
     report = assets_report(project.config)
     assert report.recommendation.startswith("offload them ([assets] offload = true): the heroku "
