@@ -10,14 +10,9 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable, Mapping
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
-from buildtools.assets.access import AccessPolicy, read_policy
-from buildtools.assets.signing import Verdict, asset_secret, check
 from buildtools.errors import UserError
 from buildtools.util.mime import mime_type
 
@@ -44,6 +39,11 @@ def make_server(
     X-Robots-Tag when unlisted, and tokens checked (secret from BUILDTOOLS_ASSET_SECRET in
     `environ`) when signed.
     """
+    from http.server import ThreadingHTTPServer
+
+    from buildtools.assets.access import AccessPolicy, read_policy
+    from buildtools.assets.signing import asset_secret
+
     root = folder.resolve()
     if not root.is_dir():
         raise UserError(f"cannot serve {folder}: no such folder; run `doit deploy` first")
@@ -96,7 +96,11 @@ def serve(
 def _handler_class(
     root: Path, policy: AccessPolicy, secret: str, log: Callable[[str], None] | None
 ) -> Any:
+    from http import HTTPStatus
+    from http.server import SimpleHTTPRequestHandler
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
+    from buildtools.assets.signing import Verdict, check
 
     signed = frozenset(policy.signed_paths)
     extra_headers = policy.headers()

@@ -148,6 +148,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "assets/reencode.py": "Pillow, the `images` extra",
     "deploy/publish/s3.py": "boto3 and botocore, the `s3` extra",
     "deploy/offload.py": "boto3 and botocore, the `s3` extra",
+    "deploy/serve.py": "http.server only when serving (test_serve.py::test_import_is_cheap)",
     "config/hydra.py": "PyYAML, for a Mephisto YAML configuration only",
     "node/packagemanager.py": "PyYAML, for pnpm's lockfile only",
     "core/template.py": "jinja2, for a project with a template only",
