@@ -8,22 +8,14 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from buildtools.assets.secrets import is_secret_folder, looks_secret
 from buildtools.errors import UserError
 
-SECRET_NAMES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd", ".npmrc", ".pypirc")
-SECRET_PATTERNS = (".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx")
-SECRET_FOLDERS = (".git", ".ssh", ".aws")
+__all__ = ["collect_assets", "copy_assets", "looks_secret"]
 
 
-def looks_secret(relative: str) -> bool:
-    parts = relative.split("/")
-    if any(part in SECRET_FOLDERS for part in parts[:-1]):
-        return True
-    name = parts[-1]
-    return name in SECRET_NAMES or any(fnmatch.fnmatch(name, p) for p in SECRET_PATTERNS)
-
-
-def _allowed(relative: str, allow: Iterable[str]) -> bool:
+def path_allowed(relative: str, allow: Iterable[str]) -> bool:
+    """Whether an allow list (paths, folders or globs) names `relative`."""
     return any(
         relative == pattern.strip("/")
         or fnmatch.fnmatch(relative, pattern)
@@ -33,45 +25,61 @@ def _allowed(relative: str, allow: Iterable[str]) -> bool:
 
 
 def collect_assets(folder: Path, allow: Iterable[str] = ()) -> dict[str, Path]:
-    """relative path -> file to copy, after the checks; raises UserError naming the path."""
+    """relative path -> file to copy, after the checks; raises UserError naming the path.
+
+    This is the one list of what extra_source_dir brings into the bundle: what is copied, what
+    is offloaded and what is signed all come from it. A symlinked folder is walked as if its
+    files stood there (so `alias/a.txt` is listed, copied as a real file, and signed); a symlink
+    that leaves the folder is refused unless allowed, a loop of symlinks always.
+    """
     allow = tuple(allow)
-    root = folder.resolve()
-    label = folder.name + "/"
     found: dict[str, Path] = {}
-    for current, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(current)
-        for name in sorted(dirnames):
-            path = base / name
-            relative = path.relative_to(folder).as_posix()
-            if path.is_symlink():
-                dirnames.remove(name)
-                target = path.resolve()
-                if not _inside(target, root) and not _allowed(relative, allow):
-                    raise _outside_error(label, relative, path)
-                for inner in sorted(target.rglob("*")):
-                    if inner.is_file():
-                        inner_relative = f"{relative}/{inner.relative_to(target).as_posix()}"
-                        _check_secret(label, inner_relative, allow)
-                        found[inner_relative] = inner
-            elif name in SECRET_FOLDERS and not _allowed(relative, allow):
-                raise _secret_error(label, relative + "/")
-        for name in sorted(filenames):
-            path = base / name
-            relative = path.relative_to(folder).as_posix()
-            _check_secret(label, relative, allow)
-            if path.is_symlink():
-                target = path.resolve()
-                if not _inside(target, root) and not _allowed(relative, allow):
-                    raise _outside_error(label, relative, path)
-                if not target.is_file():
-                    raise UserError(
-                        f"extra_source_dir: '{label}{relative}' is a broken symlink; "
-                        "fix or remove it"
-                    )
-                found[relative] = target
-            elif path.is_file():
-                found[relative] = path
+    _collect(folder, "", folder.resolve(), (folder.resolve(),),
+             folder.name + "/", allow, found)
     return found
+
+
+def _collect(
+    current: Path, prefix: str, root: Path, walked: tuple[Path, ...], label: str,
+    allow: tuple[str, ...], found: dict[str, Path],
+) -> None:
+    with os.scandir(current) as scanned:
+        entries = sorted(scanned, key=lambda entry: entry.name)
+    for entry in entries:
+        relative = prefix + entry.name
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = path.resolve()
+            if not _inside(target, root) and not path_allowed(relative, allow):
+                raise _outside_error(label, relative, path)
+            if target.is_dir():
+                if target in walked:
+                    raise UserError(
+                        f"extra_source_dir: '{label}{relative}' is a symlink to a folder that "
+                        "contains it (a loop); remove it"
+                    )
+                _check_folder(label, relative, entry.name, allow)
+                _collect(target, relative + "/", root, (*walked, target), label,
+                         allow, found)
+                continue
+            _check_secret(label, relative, allow)
+            if not target.is_file():
+                raise UserError(
+                    f"extra_source_dir: '{label}{relative}' is a broken symlink; fix or remove it"
+                )
+            found[relative] = target
+        elif entry.is_dir():
+            _check_folder(label, relative, entry.name, allow)
+            _collect(path, relative + "/", root, (*walked, path.resolve()), label,
+                     allow, found)
+        elif entry.is_file():
+            _check_secret(label, relative, allow)
+            found[relative] = path
+
+
+def _check_folder(label: str, relative: str, name: str, allow: tuple[str, ...]) -> None:
+    if is_secret_folder(name) and not path_allowed(relative, allow):
+        raise _secret_error(label, relative + "/")
 
 
 def copy_assets(
@@ -97,7 +105,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _check_secret(label: str, relative: str, allow: tuple[str, ...]) -> None:
-    if looks_secret(relative) and not _allowed(relative, allow):
+    if looks_secret(relative) and not path_allowed(relative, allow):
         raise _secret_error(label, relative)
 
 

@@ -176,6 +176,7 @@ def build_config(
             inputs=_inputs(source, root, webapp["inputs"]),
             extra_build_commands=tuple(webapp["extra_build_commands"]),
             page=_existing_file(source, root, "webapp", "page", webapp["page"]),
+            output_allow=tuple(webapp["output_allow"]),
         ),
         task=task,
         deploy=DeployConfig(

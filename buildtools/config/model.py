@@ -28,6 +28,7 @@ class WebappConfig:
     inputs: tuple[Path, ...] = ()
     extra_build_commands: tuple[str, ...] = ()  # run after build_command, same output
     page: Path | None = None  # an HTML page that is the whole task: no npm at all
+    output_allow: tuple[str, ...] = ()  # build output files that look secret, published anyway
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import posixpath
+import re
+import unicodedata
 from typing import Any
 
 from buildtools.config.schema import REQUIRED, Field
@@ -45,6 +47,53 @@ def _inside_webapp(value: str) -> str | None:
     return None
 
 
+# Values that reach a shell script, an nginx configuration, server.js or HTML are quoted there
+# for that language (buildtools.deploy.architects.common); what no quoting can carry (a line
+# break in a one-line setting, an nginx variable in a path, an ssh option for a host) is
+# refused here, at load, in one line.
+def _control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value)
+
+
+def _one_line(value: str) -> str | None:
+    if _control_characters(value):
+        return (f"must be one line without control characters (it is written into scripts "
+                f"and server configurations), got {value!r}")
+    return None
+
+
+def _remote_dir(value: str) -> str | None:
+    if not value.startswith("/") or _control_characters(value) or any(
+            ch in value for ch in '"\\$'):
+        return (f"must be an absolute path without quotes, backslashes, $ or control "
+                f"characters (nginx reads it as its root), got {value!r}")
+    return None
+
+
+_SSH_HOST = re.compile(r"[A-Za-z0-9_.%~+@:\[\]-]+")
+_HEROKU_APP = re.compile(r"[a-z][a-z0-9-]{1,28}[a-z0-9]")
+_BIND_HOST = re.compile(r"[A-Za-z0-9_.%:\[\]-]+")
+
+
+def _ssh_host(value: str) -> str | None:
+    if value and (value.startswith("-") or not _SSH_HOST.fullmatch(value)):
+        return f"must be [user@]host[:port] (no spaces, quotes or leading -), got {value!r}"
+    return None
+
+
+def _heroku_app(value: str) -> str | None:
+    if value and not _HEROKU_APP.fullmatch(value):
+        return (f"must be a Heroku app name (3-30 lowercase letters, digits and dashes, "
+                f"starting with a letter), got {value!r}")
+    return None
+
+
+def _bind_host(value: str) -> str | None:
+    if value.startswith("-") or not _BIND_HOST.fullmatch(value):
+        return f"must be a host name or IP address to listen on, got {value!r}"
+    return None
+
+
 def _node(value: str) -> str | None:
     return None if is_node_setting(value) else f"must be {NODE_SETTINGS}, got {value!r}"
 
@@ -57,6 +106,8 @@ WEBAPP_FIELDS: dict[str, Field] = {
     "force_rebuild": Field(bool, False),
     "extra_source_dir": Field(str, ""),
     "extra_source_allow": Field(list, [], check=_string_list),
+    # Files of the build output that look like secrets but are meant to be published
+    "output_allow": Field(list, [], check=_string_list),
     "node": Field(str, "auto", check=_node),
     "node_mirror": Field(str, ""),
     "build_env": Field(list, [], check=_string_list),
@@ -69,8 +120,8 @@ WEBAPP_FIELDS: dict[str, Field] = {
 }
 
 TASK_FIELDS: dict[str, Field] = {
-    "task_name": Field(str, ""),
-    "task_title": Field(str, REQUIRED),
+    "task_name": Field(str, "", check=_one_line),
+    "task_title": Field(str, REQUIRED, check=_one_line),
     "task_description": Field(str, REQUIRED),
     "task_reward": Field(float, REQUIRED, minimum=0),
     "task_tags": Field(str, REQUIRED),
@@ -99,12 +150,14 @@ DEPLOY_FIELDS: dict[str, Field] = {
     # The crowd provider's wrap_crowd_source.js, loaded by the index.html of a bundle without one
     "crowd_wrapper": Field(str, ""),
 }
-LOCAL_FIELDS = {"host": Field(str, "127.0.0.1"), "port": Field(int, 3000, check=_port)}
-HEROKU_FIELDS = {"app": Field(str, ""), "max_slug_mb": Field(int, 500, minimum=1)}
+LOCAL_FIELDS = {"host": Field(str, "127.0.0.1", check=_bind_host),
+                "port": Field(int, 3000, check=_port)}
+HEROKU_FIELDS = {"app": Field(str, "", check=_heroku_app),
+                 "max_slug_mb": Field(int, 500, minimum=1)}
 EC2_FIELDS = {
-    "server_name": Field(str, "_"),
-    "host": Field(str, ""),
-    "remote_dir": Field(str, "/var/www/task"),
+    "server_name": Field(str, "_", check=_one_line),
+    "host": Field(str, "", check=_ssh_host),
+    "remote_dir": Field(str, "/var/www/task", check=_remote_dir),
 }
 
 CACHE_FIELDS: dict[str, Field] = {

@@ -80,6 +80,7 @@ INPUT_LABELS = {
     "extra_source_dir": "extra_source_dir changed",
     "task_config": "the [task] settings changed",
     "allow": "extra_source_allow changed",
+    "output_allow": "output_allow changed",
     "output": "the build output folder changed",
     # package[architect]
     "bundle": "the bundle changed",

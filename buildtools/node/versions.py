@@ -1,5 +1,6 @@
 """The versions of a Node and its npm, cached by the identity of their files so a warm build
-spawns nothing."""
+spawns nothing; and whether a version satisfies an engines.node range, so that a warm build
+imports no range parser (nodesemver costs ~12 ms to import: docs/BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from buildtools.errors import CommandFailed, UserError
 from buildtools.node.discovery import NodeInstall
+from buildtools.node.semver import RangeError, check_range, satisfies
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.jsonfile import read_object
@@ -39,9 +41,21 @@ class _VersionCache:
         return None
 
     def put(self, key: str, node_version: str, npm_version: str) -> None:
+        self._put(key, {"node": node_version, "npm": npm_version})
+
+    def get_flag(self, key: str) -> bool | None:
+        entry = self._load().get(key)
+        if isinstance(entry, dict) and entry.get("flag") in ("0", "1"):
+            return entry["flag"] == "1"
+        return None
+
+    def put_flag(self, key: str, value: bool) -> None:
+        self._put(key, {"flag": "1" if value else "0"})
+
+    def _put(self, key: str, entry: dict[str, str]) -> None:
         entries = self._load()
         entries.pop(key, None)
-        entries[key] = {"node": node_version, "npm": npm_version}
+        entries[key] = entry
         while len(entries) > VERSION_CACHE_SIZE:
             entries.pop(next(iter(entries)))
         self._dirty = True
@@ -52,6 +66,30 @@ class _VersionCache:
         with contextlib.suppress(OSError):  # only a cache: the next build asks node again
             atomic.write_json(self.path, self._entries)
         self._dirty = False
+
+def engines_fit(version: str, engines: str, cache: _VersionCache) -> bool:
+    """satisfies(version, engines), remembered in the cache. Raises RangeError."""
+    key = digest("engines-fit/1", version, engines)
+    fits = cache.get_flag(key)
+    if fits is None:
+        fits = satisfies(version, engines)
+        cache.put_flag(key, fits)
+    return fits
+
+
+def engines_valid(engines: str, cache: _VersionCache) -> bool:
+    """Whether engines.node is an npm range, remembered in the cache."""
+    key = digest("engines-valid/1", engines)
+    valid = cache.get_flag(key)
+    if valid is None:
+        try:
+            check_range(engines)
+            valid = True
+        except RangeError:
+            valid = False
+        cache.put_flag(key, valid)
+    return valid
+
 
 def _identity(path: Path) -> list[object]:
     st = path.stat()

@@ -123,7 +123,9 @@ def test_failed_build_keeps_previous_bundle_and_retries(project: Project) -> Non
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
     assert "error: npm run build failed (exit code 1)" in failed.stderr
-    assert "App.jsx" in failed.stderr  # the tail of the bundler's output is repeated
+    # the bundler's output, naming the file, is shown once: as it came, not again as a tail
+    assert (failed.stdout + failed.stderr).count("App.jsx:") == 1, failed.stdout + failed.stderr
+    assert "build          failed after" in failed.stdout
     assert (project.bundle / "index.html").read_text() == before
     again = project.doit("build", check=False)
     assert again.returncode == 1 and project.count("build") == 3  # it tried again

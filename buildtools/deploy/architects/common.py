@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
+from buildtools.assets.output_check import check_secrets
 from buildtools.assets.signing import SECRET_ENV
 from buildtools.config.load import Config
 from buildtools.deploy.architects.context import PackageContext, templates_digest
@@ -43,12 +44,6 @@ def bundle_files(bundle: Path) -> list[str]:
     return sorted(found)
 
 
-def extra_files(config: Config) -> set[str]:
-    """The relative paths that came into the bundle from extra_source_dir."""
-    extra = config.webapp.extra_source_dir
-    return set(bundle_files(extra)) if extra is not None and extra.is_dir() else set()
-
-
 def copy_bundle(bundle: Path, dest: Path) -> None:
     """Copy the bundle (symlinks followed: the artifact holds plain files only)."""
     shutil.copytree(bundle, dest, symlinks=False)
@@ -56,7 +51,7 @@ def copy_bundle(bundle: Path, dest: Path) -> None:
 
 def access_of(ctx: PackageContext) -> AccessPolicy:
     """The [assets] access policy for the files this artifact serves."""
-    served = extra_files(ctx.config).intersection(bundle_files(ctx.bundle_dir))
+    served = ctx.extra_names.intersection(bundle_files(ctx.bundle_dir))
     if ctx.offload is not None:
         served -= ctx.offload.names
     return access_policy(ctx.config.assets, served)
@@ -70,7 +65,11 @@ def served_files(ctx: PackageContext) -> list[str]:
 
 def copy_public(ctx: PackageContext, dest: Path) -> None:
     """The bundle as the artifact serves it: with a robots.txt that disallows crawling unless
-    [assets] access is public."""
+    [assets] access is public. The bundle's files are checked once more against the secret
+    rules (a bundle put in place by hand, or by a cache, was never checked by this run)."""
+    webapp = ctx.config.webapp
+    check_secrets(bundle_files(ctx.bundle_dir), (*webapp.extra_source_allow, *webapp.output_allow),
+                  display(ctx.bundle_dir, ctx.config.root))
     copy_bundle(ctx.bundle_dir, dest)
     write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
@@ -104,7 +103,7 @@ def folder_size(folder: Path) -> int:
 
 def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dict[str, Any]:
     """What every template gets."""
-    hashed = hashed_assets(files, extra_files(ctx.config))
+    hashed = hashed_assets(files, set(ctx.extra_names))
     policy = access_of(ctx)
     return {
         "task_name": ctx.task_name,

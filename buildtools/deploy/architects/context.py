@@ -6,12 +6,14 @@ import json
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
 from buildtools.core.events import Reporter
+from buildtools.deploy.architects.quoting import nginx_string, nginx_words, one_line
 from buildtools.deploy.offload import Offload
 from buildtools.util.hashing import digest
 
@@ -42,6 +44,11 @@ class PackageContext:
     def task_title(self) -> str:
         return str(self.config.task.get("task_title") or self.task_name)
 
+    @cached_property
+    def extra_names(self) -> frozenset[str]:
+        """extra_files(config), walked once per packaging run."""
+        return frozenset(extra_files(self.config))
+
 
 def render(template: str, **context: Any) -> str:
     text: str = _environment().get_template(template).render(**context)
@@ -60,6 +67,9 @@ def _environment() -> Any:
     )
     env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
     env.filters["shquote"] = shlex.quote
+    env.filters["nginx_string"] = nginx_string
+    env.filters["nginx_words"] = nginx_words
+    env.filters["one_line"] = one_line
     return env
 
 
@@ -71,3 +81,13 @@ def templates_digest(folder: str) -> str:
             if path.is_file():
                 parts.append((path.relative_to(TEMPLATES).as_posix(), path.read_bytes()))
     return digest([(name, data.hex()) for name, data in parts])
+
+
+def extra_files(config: Config) -> set[str]:
+    """The relative paths that came into the bundle from extra_source_dir: the list the bundle
+    stage copied (collect_assets), so that what is signed is what was copied, files under a
+    symlinked folder included."""
+    extra = config.webapp.extra_source_dir
+    if extra is None or not extra.is_dir():
+        return set()
+    return set(collect_assets(extra, config.webapp.extra_source_allow))

