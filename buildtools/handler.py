@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from buildtools.errors import (
@@ -20,6 +22,7 @@ from buildtools.errors import (
     Interrupted,
     UserError,
 )
+from buildtools.util.diskfull import copy_failure, full_disk
 from buildtools.util.process import sigterm_interrupts
 
 T = TypeVar("T")
@@ -57,14 +60,30 @@ def guarded(function: Callable[[], T]) -> T:
     except SystemExit:
         raise
     except OSError as exc:
+        _clear_live_line()
+        said = full_disk(exc) or (copy_failure(exc) if isinstance(exc, shutil.Error) else None)
+        if said is not None:
+            sys.stderr.write(f"error: {said}\n")
+            raise SystemExit(EXIT_USER_ERROR) from None
         if exc.errno not in ENVIRONMENT_ERRNOS:
             _report_bug()
         # A folder buildtools must write (its state, the cache, an output) that it may not
-        sys.stderr.write(f"error: {exc.filename or 'a file'}: {exc.strerror}; check that "
-                         "buildtools may write there (and that the disk has room)\n")
+        sys.stderr.write(f"error: {_named(exc.filename)}: {exc.strerror}; check that "
+                         "buildtools may write there\n")
         raise SystemExit(EXIT_USER_ERROR) from None
     except Exception:
         _report_bug()
+
+
+def _named(filename: object) -> str:
+    """The file of an OSError, or the folder it was to be made in (a temporary file that never
+    came to be means nothing to the user)."""
+    if filename is None:
+        return "a file"
+    path = Path(os.fsdecode(filename))  # type: ignore[arg-type]
+    if path.exists():
+        return str(path)
+    return f"the folder {path.parent}"
 
 
 def _clear_live_line() -> None:

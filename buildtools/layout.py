@@ -43,11 +43,12 @@ def is_swap_folder(name: str) -> bool:
 
 # Config discovery: $BUILDTOOLS_CONFIG, else in the folder of the command and then in each one
 # above it (see config_search_folders): buildtools.toml, pyproject.toml with [tool.buildtools],
-# one Mephisto YAML in the folder, its conf/ or its hydra_configs/conf/
+# one Mephisto YAML in its conf/ or its hydra_configs/conf/ (never a YAML of the folder itself:
+# any *.yaml of a folder above, a CI or compose file, would become the config)
 CONFIG_FILE = "buildtools.toml"
 PYPROJECT_FILE = "pyproject.toml"
 PYPROJECT_TABLE = b"[tool.buildtools"
-MEPHISTO_CONF_FOLDERS = ("", "conf", os.path.join("hydra_configs", "conf"))
+MEPHISTO_CONF_FOLDERS = ("conf", os.path.join("hydra_configs", "conf"))
 CONFIG_ENV = "BUILDTOOLS_CONFIG"
 FORCE_ENV = "BUILDTOOLS_FORCE_REBUILD"
 CACHE_DIR_ENV = "BUILDTOOLS_CACHE_DIR"

@@ -379,7 +379,8 @@ class PackagingProject:
         return self.root / "dist"
 
     def leftovers(self) -> list[str]:
-        return sorted(p.name for p in self.dist.iterdir() if p.name.startswith("."))
+        return sorted(p.name for p in self.dist.iterdir()
+                      if p.name.startswith(".") and p.name != ".gitignore")
 
 
 @pytest.fixture

@@ -10,23 +10,40 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from buildtools.config import yaml_safe
 from buildtools.config.discovery import read_config_text
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 _MAX_INCLUDES = 8
+_MAX_INTERPOLATION_DEPTH = 32
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        data = yaml.safe_load(read_config_text(path)) or {}
+        data = yaml_safe.load(read_config_text(path), path.name) or {}
     except yaml.YAMLError as exc:
-        raise UserError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
+        raise yaml_syntax_error(path.name, exc) from None
     if not isinstance(data, dict):
         raise UserError(f"{path.name}: must be a mapping at the top, as Mephisto's configs are")
     return data
+
+
+def yaml_syntax_error(name: str, exc: Exception) -> UserError:
+    """One line naming the line and column where PyYAML found the problem (its own message
+    names the line of the enclosing block first), and that block's line after it."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if not problem or mark is None:
+        return UserError(f"{name}: not valid YAML: {' '.join(str(exc).split())}")
+    text = f"{name}: not valid YAML on line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != mark.line:
+        text += f" ({context} on line {context_mark.line + 1})"
+    return UserError(text)
 
 
 def composed(path: Path, depth: int = 0) -> tuple[dict[str, Any], dict[str, str]]:
@@ -37,9 +54,9 @@ def composed(path: Path, depth: int = 0) -> tuple[dict[str, Any], dict[str, str]
     groups: dict[str, str] = {}
     defaults = data.get("defaults") or []
     for entry in defaults if isinstance(defaults, list) else []:
-        if isinstance(entry, str) and entry != "_self_" and depth < _MAX_INCLUDES:
-            included = path.parent / f"{entry}.yaml"
-            if included.is_file():
+        if isinstance(entry, str) and entry != "_self_":
+            included = _included(path, entry, depth)
+            if included is not None:
                 sub, sub_groups = composed(included, depth + 1)
                 merged = _merge(merged, sub)
                 groups.update(sub_groups)
@@ -50,6 +67,21 @@ def composed(path: Path, depth: int = 0) -> tuple[dict[str, Any], dict[str, str]
                     groups[group.removeprefix("mephisto/")] = choice
     own = {key: value for key, value in data.items() if key != "defaults"}
     return _merge(merged, own), groups
+
+
+def _included(path: Path, entry: str, depth: int) -> Path | None:
+    """The file a defaults entry names (`- base` is base.yaml beside it); as Hydra, a missing
+    one is an error unless the entry says `optional`."""
+    optional = entry.startswith("optional ")
+    name = entry.removeprefix("optional ").strip().lstrip("/")
+    if depth >= _MAX_INCLUDES:
+        raise UserError(f"{path.name}: defaults: '{entry}' is included {_MAX_INCLUDES} files "
+                        "deep; do the defaults lists include each other in a circle?")
+    included = path.parent / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if included.is_file() or optional:
+        return included if included.is_file() else None
+    raise UserError(f"{path.name}: defaults: '{entry}' names {included}, which does not "
+                    "exist; create it, correct the name, or remove the entry")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -75,25 +107,35 @@ def task_dir(path: Path, data: dict[str, Any]) -> Path:
 
 
 def expanded(value: Any, data: dict[str, Any], root: Path, environ: Mapping[str, str],
-              depth: int = 0) -> Any:
+             chain: tuple[str, ...] = (), *, name: str = "config") -> Any:
+    """`value` with its interpolations replaced; `chain` is the keys being expanded (to see
+    one that refers back to itself, which Hydra refuses too)."""
     if isinstance(value, dict):
-        return {key: expanded(item, data, root, environ, depth) for key, item in value.items()}
+        return {key: expanded(item, data, root, environ, chain, name=name)
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [expanded(item, data, root, environ, depth) for item in value]
+        return [expanded(item, data, root, environ, chain, name=name) for item in value]
     if not isinstance(value, str) or "${" not in value:
         return value
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
-        if name == "task_dir":
+        key = match.group(1).strip()
+        if key == "task_dir":
             return str(root)
-        if name.startswith("oc.env:"):
-            variable, _, default = name.removeprefix("oc.env:").partition(",")
+        if key.startswith("oc.env:"):
+            variable, _, default = key.removeprefix("oc.env:").partition(",")
             return environ.get(variable.strip(), default.strip())
-        found = _lookup(data, name)
-        if isinstance(found, (str, int, float)) and not isinstance(found, bool) and depth < 4:
-            return str(expanded(str(found), data, root, environ, depth + 1))
-        return match.group(0)
+        found = _lookup(data, key)
+        if not isinstance(found, (str, int, float)) or isinstance(found, bool):
+            return match.group(0)
+        if key in chain:
+            circle = " -> ".join((*chain[chain.index(key):], key))
+            raise UserError(f"{name}: the interpolation ${{{key}}} refers back to itself "
+                            f"({circle}); give one of these keys a plain value")
+        if len(chain) >= _MAX_INTERPOLATION_DEPTH:
+            raise UserError(f"{name}: the interpolation ${{{key}}} goes through more than "
+                            f"{_MAX_INTERPOLATION_DEPTH} other keys; shorten the chain")
+        return str(expanded(str(found), data, root, environ, (*chain, key), name=name))
 
     return _INTERPOLATION.sub(replace, value)
 

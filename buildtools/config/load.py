@@ -199,6 +199,7 @@ def build_config(
             remote_token_env=cache["remote_token_env"],
             signature_key_env=cache["signature_key_env"],
             remote_timeout_s=cache["remote_timeout_s"],
+            remote_max_mb=cache["remote_max_mb"],
         ),
         assets=assets,
     )

@@ -4,16 +4,18 @@
   value of the config, `${oc.env:NAME}` an environment variable; files named in the defaults
   list (`- base`) are read first and overridden by this one, as Hydra composes them;
 - mephisto.blueprint.task_source names the bundle: the webapp is the nearest folder above it
-  with a package.json, the output the folder it lies in; the build command is Mephisto's `dev`;
+  with a package.json, the output the folder it lies in; the build command is Mephisto's `dev`,
+  or the one script whose webpack config names that file (mephisto_scripts);
   task_source_review adds the script that builds the review bundle; custom_source_bundle and
   custom_source_dir (ParlAI) work the same way; an .html task_source needs no npm at all;
 - the architect (`- /mephisto/architect: local` or mephisto.architect._architect_type) is the
-  one `doit deploy` packages; mock packages none;
+  one `doit deploy` packages; mock packages none; a name Mephisto does not know is an error;
 - a `buildtools:` mapping holds buildtools-only settings: webapp keys (node, build_env...)
   directly or in `webapp:`, and the deploy, cache, assets tables. Mephisto composes its config
   in Hydra's struct mode, which refuses a top-level key its TaskConfig does not declare: so the
   mapping may also stand in `buildtools.yaml` beside the YAML (a file Hydra never composes
-  unless asked to); the YAML's own mapping, where the script allows one, wins;
+  unless asked to); the YAML's own mapping, where the script allows one, wins; either wins over
+  mephisto.task's force_rebuild and post_install_script;
 - a mephisto key that Mephisto does not define is a warning naming the closest valid key.
 """
 
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,15 @@ from typing import Any
 
 from buildtools.config import mephisto_keys as keys
 from buildtools.config.hydra import composed, expanded, load_yaml, task_dir
+from buildtools.config.mephisto_scripts import main_command, review_command
 from buildtools.config.schema import closest
-from buildtools.config.tables import TASK_FIELDS, TOP_LEVEL, WEBAPP_FIELDS
+from buildtools.config.tables import (
+    BUILD_SETTINGS_IN_TASK,
+    TASK_FIELDS,
+    TOP_LEVEL,
+    WEBAPP_FIELDS,
+)
 from buildtools.errors import UserError
-from buildtools.node.packagemanager import read_package_json
 
 SETTINGS_FILE = "buildtools.yaml"  # buildtools-only settings beside a Mephisto YAML
 
@@ -53,7 +59,7 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
     if not isinstance(data.get("mephisto"), dict):
         raise UserError(f"{name}: no 'mephisto:' section; is this a Mephisto task config?")
     root = task_dir(path, data)
-    data = expanded(data, data, root, environ)
+    data = expanded(data, data, root, environ, name=name)
     mephisto = data["mephisto"]
     sections = {key: _section(name, mephisto, key) for key in ("blueprint", "task", "architect",
                                                                "provider")}
@@ -62,14 +68,9 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
         "webapp": _webapp(name, sections["blueprint"], root),
         "task": {key: value for key, value in sections["task"].items() if key in TASK_FIELDS},
     }
-    architect = sections["architect"].get("_architect_type") or groups.get("architect")
-    if isinstance(architect, str) and architect:
-        if architect in keys.ARCHITECT_TARGETS:
-            tables["deploy"] = {"architects": list(keys.ARCHITECT_TARGETS[architect])}
-        else:
-            warnings.append(f"{name}: architect '{architect}' is not one buildtools packages "
-                            f"(known: {', '.join(keys.ARCHITECT_TARGETS)}); [deploy] architects "
-                            "decides")
+    architect = _architect(name, sections["architect"], groups)
+    if architect:
+        tables["deploy"] = {"architects": list(keys.ARCHITECT_TARGETS[architect])}
     provider = sections["provider"].get("_provider_type") or groups.get("provider")
     wrapper = _installed_crowd_wrapper(provider if isinstance(provider, str) else "mock")
     if wrapper is not None:
@@ -83,6 +84,22 @@ def read_mephisto_yaml(path: Path, environ: Mapping[str, str] | None = None) -> 
     _apply_buildtools(name, tables, data.get("buildtools"))
     _name_keys("", f"{name}: buildtools", data.get("buildtools"), names)
     return MephistoYaml(tables, root, tuple(warnings), names)
+
+
+def _architect(name: str, section: dict[str, Any], groups: dict[str, str]) -> str:
+    """The architect the YAML names ("" when none); a name Mephisto does not know (a typo such
+    as herokuu) is an error, as it is when Mephisto runs the task."""
+    given = section.get("_architect_type")
+    where = "mephisto.architect._architect_type"
+    if not given:
+        given, where = groups.get("architect"), "- /mephisto/architect in its defaults list"
+    if not isinstance(given, str) or not given or given in keys.ARCHITECT_TARGETS:
+        return given if isinstance(given, str) else ""
+    hint = closest(given, list(keys.ARCHITECT_TARGETS))
+    raise UserError(
+        f"{name}: architect '{given}' ({where}) is not one of Mephisto's architects: "
+        f"{', '.join(keys.ARCHITECT_TARGETS)}" + (f"; did you mean '{hint}'?" if hint else "")
+    )
 
 
 def _name_keys(table: str, where: str, mapping: Any, names: dict[str, str]) -> None:
@@ -134,9 +151,15 @@ def _webapp(name: str, blueprint: dict[str, Any], root: Path) -> dict[str, Any]:
     else:
         return webapp
     webapp.update(source=str(folder), output=output)
+    if bundle:
+        webapp["build_command"] = main_command(name, folder, _absolute(bundle, root))
     review = _string(blueprint, "task_source_review")
     if review:
-        webapp["extra_build_commands"] = [_review_command(name, folder, review, root)]
+        target = _absolute(review, root)
+        if _webapp_of(name, "task_source_review", target, root)[0] != folder:
+            raise UserError(f"{name}: mephisto.blueprint.task_source_review: {target} is not in "
+                            f"the webapp of task_source ({folder}); buildtools builds one webapp")
+        webapp["extra_build_commands"] = [review_command(name, folder, target)]
     return webapp
 
 
@@ -164,38 +187,6 @@ def _webapp_of(name: str, key: str, target: Path, root: Path) -> tuple[Path, str
     )
 
 
-def _review_command(name: str, webapp: Path, review: str, root: Path) -> str:
-    """The script that writes the review bundle: one whose webpack config names that file,
-    else `build:review`."""
-    target = _absolute(review, root)
-    folder, _output = _webapp_of(name, "task_source_review", target, root)
-    if folder != webapp:
-        raise UserError(f"{name}: mephisto.blueprint.task_source_review: {target} is not in the "
-                        f"webapp of task_source ({webapp}); buildtools builds one webapp")
-    scripts = read_package_json(webapp).get("scripts") or {}
-    naming = [script for script, command in scripts.items()
-              if _config_names(webapp, str(command), target.name)]
-    if len(naming) == 1:
-        return str(naming[0])
-    if "build:review" in scripts:
-        return "build:review"
-    raise UserError(
-        f"{name}: mephisto.blueprint.task_source_review: no script of {webapp.name}/"
-        f"package.json writes {target.name} (looked for build:review); name it under "
-        "buildtools: webapp: extra_build_commands"
-    )
-
-
-def _config_names(webapp: Path, command: str, file_name: str) -> bool:
-    match = re.search(r"--config[= ]\s*['\"]?([^\s'\"]+)", command)
-    if match is None or "webpack" not in command:
-        return False
-    try:
-        return file_name in (webapp / match.group(1)).read_text("utf-8", errors="replace")
-    except OSError:
-        return False
-
-
 def _installed_crowd_wrapper(provider: str) -> Path | None:
     """wrap_crowd_source.js of the provider in an installed Mephisto (found, not imported)."""
     try:
@@ -220,6 +211,7 @@ def _apply_buildtools(name: str, tables: dict[str, Any], mapping: Any) -> None:
     for key, value in mapping.items():
         if key in WEBAPP_FIELDS:
             tables.setdefault("webapp", {})[key] = value
+            _drop_task_copy(tables, key)
         elif key in TOP_LEVEL and isinstance(value, dict):
             tables.setdefault(key, {}).update(value)
         elif key in TOP_LEVEL:
@@ -229,6 +221,13 @@ def _apply_buildtools(name: str, tables: dict[str, Any], mapping: Any) -> None:
             suggestion = f"did you mean '{hint}'?" if hint else (
                 f"valid keys: {', '.join([*WEBAPP_FIELDS, *TOP_LEVEL])}")
             raise UserError(f"{name}: buildtools: unknown key '{key}'; {suggestion}")
+
+
+def _drop_task_copy(tables: dict[str, Any], key: str) -> None:
+    """A build setting that the task YAML also has under mephisto.task (force_rebuild: true in
+    every form_composer YAML): the `buildtools:` mapping, read after it, wins."""
+    if key in BUILD_SETTINGS_IN_TASK:
+        tables.get("task", {}).pop(key, None)
 
 
 def _unknown_keys(name: str, mephisto: dict[str, Any],

@@ -72,6 +72,7 @@ class CacheConfig:
     remote_token_env: str
     signature_key_env: str
     remote_timeout_s: float
+    remote_max_mb: int = 1024  # the most a remote artifact may weigh, packed or unpacked
 
 
 @dataclass(frozen=True)

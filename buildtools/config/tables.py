@@ -11,6 +11,8 @@ from buildtools.config.schema import REQUIRED, Field
 from buildtools.node.semver import NODE_SETTINGS, is_node_setting
 
 KNOWN_ARCHITECTS = ("local", "heroku", "ec2", "static")
+# What buildtools writes in [deploy] out (dist/): the bundle, each artifact and its archive
+OUT_NAMES = frozenset({"bundle", *KNOWN_ARCHITECTS, *(f"{n}.tar.gz" for n in KNOWN_ARCHITECTS)})
 
 
 def _architect_list(value: list[Any]) -> str | None:
@@ -170,6 +172,7 @@ CACHE_FIELDS: dict[str, Field] = {
     "remote_token_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_TOKEN"),
     "signature_key_env": Field(str, "BUILDTOOLS_REMOTE_CACHE_KEY"),
     "remote_timeout_s": Field(float, 5.0, minimum=0),
+    "remote_max_mb": Field(int, 1024, minimum=1),
 }
 
 TOP_LEVEL = ("webapp", "task", "deploy", "cache", "assets")

@@ -283,6 +283,16 @@ def clear(config: Config | CacheConfig) -> int:
     return len(found)
 
 
+def remove_keys(config: Config | CacheConfig, keys: set[str]) -> tuple[int, int]:
+    """Delete the entries of these keys; (removed, other entries kept)."""
+    cache = _settings(config)
+    found = entries(cache)
+    chosen = [entry for entry in found if entry.key in keys]
+    for entry in chosen:
+        _remove(cache, entry)
+    return len(chosen), len(found) - len(chosen)
+
+
 def size(config: Config | CacheConfig) -> tuple[int, int]:
     """(entries, bytes) in the cache."""
     found = entries(config)

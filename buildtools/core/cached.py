@@ -7,6 +7,7 @@ import contextlib
 import time
 from pathlib import Path
 
+from buildtools.core import cache_owner
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
@@ -46,6 +47,7 @@ def restore_from_cache(
     if not cache.restore(entry, config.bundle_dir, config.webapp.source / output,
                          warn=ctx.reporter.warn):
         return None
+    cache_owner.note_key(config.state_dir, entry.key)
     save_manifest(ctx, "webapp", manifest)
     if extra is not None:
         save_manifest(ctx, "extra", extra)
@@ -82,6 +84,8 @@ def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -
     except OSError as exc:
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return
+    if entry is not None:
+        cache_owner.note_key(config.state_dir, entry.key)
     if entry is not None and config.cache.remote_url:
         from buildtools.core import remote_cache
 

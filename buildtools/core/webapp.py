@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ from buildtools.node.packagemanager import read_package_json
 
 _WEBPACK_OUTPUT = re.compile(
     r"path\s*:\s*path\.(?:join|resolve)\(\s*__dirname\s*,\s*[\"'`]([^\"'`]+)[\"'`]"
+)
+# output: { path: __dirname, filename: "build/bundle.js" } (either order, one object)
+_WEBPACK_DIRNAME_OUTPUT = re.compile(
+    r"output\s*:\s*\{(?=[^{}]*\bpath\s*:\s*(?:path\.(?:resolve|join)\(\s*)?__dirname\s*\)?\s*[,}])"
+    r"[^{}]*\bfilename\s*:\s*[\"'`](?P<filename>[^\"'`\[]+)[\"'`]"
 )
 
 
@@ -43,11 +49,26 @@ def output_folder(config: Config, package: dict[str, Any]) -> str:
         for name in WEBPACK_CONFIGS:
             config_file = config.webapp.source / name
             if config_file.is_file():
-                match = _WEBPACK_OUTPUT.search(config_file.read_text("utf-8", errors="replace"))
-                if match:
-                    return match.group(1).strip("./") or "dist"
+                found = webpack_output(config_file.read_text("utf-8", errors="replace"))
+                if found:
+                    return found
         return "dist"
     return "dist"
+
+
+def webpack_output(text: str) -> str:
+    """The folder a webpack config writes, relative to its own folder, as far as its literal
+    text says: output.path `path.resolve(__dirname, "build")`, or output.path `__dirname` with
+    the folder in output.filename (`"build/bundle.js"`, as Mephisto's examples write it); ""
+    when it does not say."""
+    match = _WEBPACK_OUTPUT.search(text)
+    if match:
+        return match.group(1).strip("./") or ""
+    dirname = _WEBPACK_DIRNAME_OUTPUT.search(text)
+    if dirname is None:
+        return ""
+    folder = posixpath.dirname(posixpath.normpath(dirname.group("filename")))
+    return "" if folder in ("", ".") or folder.startswith("..") else folder
 
 
 def build_env(names: tuple[str, ...], environ: dict[str, str]) -> dict[str, str]:

@@ -25,13 +25,15 @@ from buildtools.config.model import Config
 from buildtools.core.events import Reporter
 from buildtools.core.freshness import StagePlan, StampStore
 from buildtools.deploy.cache_policy import IMMUTABLE, is_hashed
-from buildtools.deploy.publish.s3 import publish_folder, target_of
+from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
 from buildtools.errors import UserError
+from buildtools.util.bounded_http import TransferError, request
 from buildtools.util.mime import mime_type
 
 BASE_URL_KEY = "assets_base_url"  # in task_config.json
 STAGE = "publish/assets"
 _DIGEST_LENGTH = 16
+CHECK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,14 @@ def publish_assets(
         stamp=stamps.read(STAGE),
         force=force,
     )
-    if plan.up_to_date:
+    why = plan.reason() if not plan.up_to_date else bucket_drift(
+        offload.folder, static, prefix=offload.key_prefix, state_dir=config.state_dir,
+        environ=environ, files=offload.files)
+    if not why:
         reporter.up_to_date(STAGE, f"{target} has these assets")
+        check_signed_only(config, offload)
         return
-    reporter.runs(STAGE, plan.reason())
+    reporter.runs(STAGE, why)
     stamps.clear(STAGE)
     started = time.monotonic()
     published = publish_folder(
@@ -127,8 +133,32 @@ def publish_assets(
         reporter=reporter, environ=environ, mime_type=mime_type, is_hashed=is_hashed,
         files=offload.files, default_cache=IMMUTABLE,
     )
+    check_signed_only(config, offload)  # before the stamp: a public bucket fails every run
     stamps.write(STAGE, plan.key, plan.stamp_info())
     reporter.done(STAGE, time.monotonic() - started, f"{target}: {published.summary()}")
+
+
+def check_signed_only(config: Config, offload: Offload) -> None:
+    """With access = "signed", an unsigned request for an offloaded asset must be refused: a
+    site bucket is often public, and a public-read policy over the assets' prefix would serve
+    "signed" assets to anyone. Asked of the object store itself, for one offloaded file, at
+    every deploy (a bucket policy can change between two deploys)."""
+    if not config.assets.signed or not offload.files:
+        return
+    relative = sorted(offload.files)[0]
+    url = offload.base_url + quote(relative)
+    try:
+        status, _headers = request("GET", url, timeout=CHECK_TIMEOUT_S, any_status=True)
+    except TransferError as exc:
+        raise UserError(f'[assets] access = "signed": cannot check that {url} is refused '
+                        f"without a signature ({exc}); is [deploy.static] endpoint_url right?"
+                        ) from None
+    if 200 <= status < 300:
+        raise UserError(
+            f'[assets] access = "signed", but the bucket serves {url} without a signature '
+            f"(HTTP {status}): anyone can read s3://{config.deploy.static.bucket}/"
+            f"{offload.key_prefix}; take {config.deploy.static.assets_prefix} out of the "
+            "bucket's public-read policy or ACL (the site's own prefix may stay public)")
 
 
 _CLIENTS: dict[tuple[str, ...], Any] = {}

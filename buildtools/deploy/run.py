@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from buildtools.config.load import Config
+from buildtools.config.tables import OUT_NAMES
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StagePlan, StampStore
 from buildtools.core.pipeline import build
@@ -27,6 +28,7 @@ from buildtools.deploy.offload import offload_of, publish_assets
 from buildtools.errors import UserError
 from buildtools.util import atomic
 from buildtools.util.archive import write_archive
+from buildtools.util.ignored import make_output_dir
 from buildtools.util.lock import project_lock
 from buildtools.util.paths import shown as display
 
@@ -106,6 +108,7 @@ def package(
     if not bundle_dir.is_dir():
         raise UserError(f"there is no bundle {bundle_dir}; run the build first")
     stamps = StampStore(config.state_dir)
+    make_output_dir(config.deploy.out, OUT_NAMES)
     done: dict[str, tuple[Path, str, bool]] = {}
     with project_lock(config.state_dir, ctx.reporter.info):
         for name in chosen:
@@ -163,6 +166,7 @@ def _package_one(
         architect.write(ctx, staging)
         detail = architect.check(ctx, staging)
         write_archive(staging, archive, name, environ=ctx.environ)
+        _carry_over(architect.kept, folder, staging)
         atomic.replace_dir(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -194,15 +198,25 @@ def _publish_one(
         stamp=stamps.read(stage),
         force=force,
     )
-    if plan.up_to_date:
+    why = plan.reason() if not plan.up_to_date else architect.published_drift(ctx, folder)
+    if not why:
         ctx.reporter.up_to_date(stage, f"{target} has this artifact")
         return
-    ctx.reporter.runs(stage, plan.reason())
+    ctx.reporter.runs(stage, why)
     stamps.clear(stage)
     started = time.monotonic()
     detail = architect.publish(ctx, folder)
     stamps.write(stage, plan.key, plan.stamp_info())
     ctx.reporter.done(stage, time.monotonic() - started, detail)
+
+
+def _carry_over(names: Sequence[str], old: Path, new: Path) -> None:
+    """Move the user's own entries (heroku's .git: its remote and history) from the last
+    artifact folder into the new one, the last step before the swap; they are in neither the
+    key nor the archive."""
+    for entry in names:
+        if (old / entry).exists() and not (new / entry).exists():
+            os.replace(old / entry, new / entry)
 
 
 def _remove_leftovers(folder: Path, archive: Path) -> None:

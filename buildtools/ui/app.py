@@ -183,8 +183,10 @@ def create_app() -> click.Group:
     @app.command(epilog=example("buildtools clean", "buildtools clean --all",
                                 "buildtools clean --cache"))
     @click.option("--all", "everything", is_flag=True,
-                  help="Also node_modules, the .buildtools state and the build cache.")
-    @click.option("--cache", "cache_only", is_flag=True, help="Only the build cache.")
+                  help="Also node_modules, the .buildtools state and this project's "
+                  "entries of the build cache.")
+    @click.option("--cache", "cache_only", is_flag=True,
+                  help="Only the build cache: all of it, every project's.")
     def clean(everything: bool, cache_only: bool) -> None:
         """Remove the build outputs (dist/ and the webapp's build folder); the next build reruns
         the build but not the install."""

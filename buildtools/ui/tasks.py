@@ -8,11 +8,25 @@ which is taken as a forced rebuild.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
+
+from buildtools.layout import STATE_DIR_NAME
+from buildtools.util.ignored import make_ignored_dir
 
 __all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
 
-DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2}
+# doit's own database (.doit.db.bak/.dat/.dir by default, in the folder of dodo.py) goes in
+# the state folder, which ignores itself: a Mephisto checkout's `git status` stays clean
+DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2,
+                               "dep_file": os.path.join(STATE_DIR_NAME, "doit.db")}
+
+
+def prepare_state_folder() -> None:
+    """The state folder of the dodo.py folder: doit opens its database there before it asks
+    any task, and makes no folder for it."""
+    make_ignored_dir(Path(STATE_DIR_NAME))
 
 # The session of this doit run: its up-to-date check and its build action share their scans
 _session: dict[str, Any] = {}
@@ -25,13 +39,22 @@ def _config() -> Any:
 
 
 def _stages_up_to_date(task: Any, values: Any) -> bool:
+    """doit's up-to-date check of `build`. It runs outside the action, where doit would print a
+    traceback for any exception and exit 3: a state folder that cannot be written (read-only,
+    full) is the same one line and exit 1 here as in the action."""
+    from buildtools.handler import guarded
+
+    if (task.options or {}).get("always"):
+        return False
+    return guarded(_check_stages)
+
+
+def _check_stages() -> bool:
     import os
 
     from buildtools.core.record import state_dir_for
     from buildtools.ui.cli import answer_from_record
 
-    if (task.options or {}).get("always"):
-        return False
     # The no-op record first, as `buildtools build` asks it: no config, no pipeline import
     state = state_dir_for(os.getcwd(), os.environ)
     if answer_from_record("build", quiet=False, state_dir=state):
@@ -50,6 +73,10 @@ def _stages_up_to_date(task: Any, values: Any) -> bool:
     except UserError:
         fresh = False  # the action reports the error properly
         session = None
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
     if early is not None and (fresh or session is None):
         early.stop()
         early = None

@@ -7,17 +7,16 @@ the gzip header has mtime 0 and no file name.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import os
 import stat
 import tarfile
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from buildtools.errors import UserError
+from buildtools.util import atomic
 
 DEFAULT_MTIME = 315532800  # 1980-01-01T00:00:00Z, the earliest date zip can store too
 COMPRESS_LEVEL = 9
@@ -74,22 +73,16 @@ def write_archive(
 ) -> None:
     """Write `folder` as `dest` (a .tar.gz) with every entry under `top/`, atomically."""
     mtime = archive_mtime(environ)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with (
-            os.fdopen(fd, "wb") as raw,
-            gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw, compresslevel=COMPRESS_LEVEL, mtime=0
-            ) as zipped,
-            tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
-        ):
-            write_tar(tar, folder, top, mtime)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    # atomic.replacing gives the archive the mode of an ordinary new file (0644 under umask
+    # 022), not mkstemp's 0600: an artifact is copied and served by other users
+    with (
+        atomic.replacing(dest) as raw,
+        gzip.GzipFile(
+            filename="", mode="wb", fileobj=raw, compresslevel=COMPRESS_LEVEL, mtime=0
+        ) as zipped,
+        tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        write_tar(tar, folder, top, mtime)
 
 
 def pack_bytes(folder: Path, *, compresslevel: int = 6) -> bytes:

@@ -42,9 +42,11 @@ def replacing(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # a write(): name the file
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

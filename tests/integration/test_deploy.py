@@ -274,7 +274,7 @@ def test_ec2_deploy_over_real_ssh_and_rsync(
         f"PidFile {tmp_path / 'sshd.pid'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
         "StrictModes no\nPermitRootLogin prohibit-password\n"
-        f"SetEnv NGINX={wrapper} NGINX_SITES_DIR={sites}\n"
+        f"SetEnv NGINX_CMD={wrapper} NGINX_SITES_DIR={sites}\n"
     )
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
     sshd = subprocess.Popen(

@@ -207,3 +207,29 @@ def test_a_home_that_cannot_hold_the_caches(tmp_path: Path, home: str,
     assert (fallback / ".gitignore").read_text().splitlines()[-1] == "*"
     assert list((fallback / "cache" / "entries").glob("*/*"))  # the build was kept
     assert (fallback / "npm").is_dir()  # npm's cache went there too
+
+
+@pytest.mark.parametrize("command", ["buildtools", "doit"])
+def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: str,
+                                  doit_command: str) -> None:
+    """The stat cache is saved inside doit's up-to-date check: its failure is one line too."""
+    prefix = as_a_user()
+    tiny.run("build")
+    bundle = snapshot(tiny.bundle)
+    (tiny.root / "assets" / "note.txt").write_text("edited\n")
+    state = tiny.root / ".buildtools"
+    modes = {path: path.stat().st_mode for path in [state, *state.rglob("*")]
+             if path.is_dir()}
+    for path in modes:
+        path.chmod(0o555)
+    try:
+        result = tiny.run("build", code=None, prefix=prefix,
+                          command=buildtools_command if command == "buildtools" else doit_command)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    line = one_error(result)
+    assert str(state) in line and "Permission denied" in line, line
+    assert snapshot(tiny.bundle) == bundle
+    tiny.run("build")
+    assert (tiny.bundle / "note.txt").read_text() == "edited\n"

@@ -16,6 +16,7 @@ tests of one file on one worker: --dist loadfile).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -254,6 +255,67 @@ def test_a_project_that_commits_everything_never_tracks_the_state_folder(
     assert "files were modified by this hook" not in result.stdout
     assert made.git("status", "--porcelain") == ""
     tracked = made.git("ls-files").splitlines()
-    assert "webapp/src/App.jsx" in tracked and "dist/bundle/index.html" in tracked
-    assert not [path for path in tracked if path.startswith(".buildtools/")]
+    assert "webapp/src/App.jsx" in tracked
+    # dist/ ignores itself too (`git add -f dist/bundle` commits a bundle on purpose)
+    assert not [path for path in tracked if path.startswith((".buildtools/", "dist/"))]
     assert (made.root / ".buildtools" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_check_hook_names_an_unstaged_edit_and_a_step_that_works(project: Project) -> None:
+    """An edit left unstaged, built; an unrelated file committed: pre-commit sets the edit
+    aside while the hook runs, so the bundle is stale for the commit while `buildtools build`
+    says up to date. The message names the file and a way out that works."""
+    app = project.root / "webapp" / "src" / "App.jsx"
+    app.write_text(app.read_text() + '\nconsole.log("not yet");\n')  # left unstaged
+    project.build()
+    (project.root / "NOTES.md").write_text("notes\n")
+    project.git("add", "NOTES.md")
+
+    def hook_on_the_commit() -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", "pre_commit", "run", "buildtools-check"],
+                                cwd=project.root, env=project.env, capture_output=True,
+                                text=True, timeout=900)
+        result.stdout += result.stderr
+        return result
+
+    stale = hook_on_the_commit()
+    assert stale.returncode == 1, stale.stdout
+    assert "Unstaged files detected" in stale.stdout
+    assert ("pre-commit set aside your unstaged edits of webapp/src/App.jsx, which the last "
+            "build may have included; stage them (git add webapp/src/App.jsx), or build what "
+            "you commit: git stash push --keep-index && buildtools build && git stash pop"
+            ) in stale.stdout, stale.stdout
+
+    bin_dir = str(Path(sys.executable).parent)
+    way_out = subprocess.run(
+        ["bash", "-c", "git stash push --keep-index && buildtools build && git stash pop"],
+        cwd=project.root, capture_output=True, text=True, timeout=900,
+        env={**project.env, "PATH": bin_dir + os.pathsep + project.env["PATH"]})
+    assert way_out.returncode == 0, way_out.stdout + way_out.stderr
+    assert 'console.log("not yet")' in app.read_text()  # the edit is back, still unstaged
+    again = hook_on_the_commit()
+    assert passed(again), again.stdout
+
+
+def test_the_readme_pre_commit_setup_works_as_written(project: Project) -> None:
+    """README's .pre-commit-config.yaml and the commands it names after it, on a hook repository
+    that has no tag (as this one has none)."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## pre-commit\n", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    commands = re.findall(r"`(pre-commit [a-z-]+)`", section.split("```", 2)[2].split("##")[0])
+    assert "pre-commit autoupdate" in commands, commands
+    repo_line = next(line for line in snippet.splitlines() if "repo:" in line)
+    url = repo_line.split("repo:", 1)[1].split("#")[0].strip()
+    config = project.root / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(url, str(project.hook_repo)))
+    project.git("add", ".pre-commit-config.yaml")
+    for command in commands:
+        done = subprocess.run([sys.executable, "-m", "pre_commit", *command.split()[1:]],
+                              cwd=project.root, env=project.env, capture_output=True, text=True,
+                              timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "rev: ''" not in config.read_text() and 'rev: ""' not in config.read_text()
+    project.git("add", ".pre-commit-config.yaml")
+    checked = project.hook("buildtools-check")
+    assert passed(checked), checked.stdout

@@ -243,3 +243,44 @@ def test_no_credentials_is_one_line_saying_what_to_set(
         f"publish to s3://{BUCKET}/{PREFIX} failed: Unable to locate credentials: set "
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (a profile of "
         "~/.aws/credentials)")
+
+
+def test_publish_at_the_bucket_root_leaves_foreign_objects_alone(
+        tmp_path: Path, s3: S3Server, web: Web) -> None:
+    client = s3.client()
+    client.create_bucket(Bucket=BUCKET)
+    client.put_object(Bucket=BUCKET, Key="other-team/report.txt", Body=b"theirs")
+    config = _config(tmp_path / "p", s3, prefix="")
+    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle",
+                             extra_files={"notes.txt": b"notes\n"})
+
+    def deploy(key: str) -> str:
+        out = io.StringIO()
+        package(config, ["static"], bundle_dir=bundle, bundle_key=key,
+                node_version=web.facts.node_version, reporter=Reporter(out=out),
+                environ=s3.environ)
+        return re.sub(r" {2,}", " ", out.getvalue())
+
+    said = deploy("k1")
+    assert "1 object(s) not published by this project left alone" in said
+    (bundle / "notes.txt").unlink()
+    said = deploy("k2")
+    assert "1 deleted, 1 object(s) not published by this project left alone" in said
+    keys = {item["Key"] for item in client.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert "other-team/report.txt" in keys and "notes.txt" not in keys
+    theirs = client.get_object(Bucket=BUCKET, Key="other-team/report.txt")["Body"].read()
+    assert theirs == b"theirs"
+
+
+def test_an_object_deleted_by_hand_is_seen_and_sent_again(
+        deployer: Deployer, s3: S3Server, web: Web) -> None:
+    deployer.deploy()
+    s3.client().delete_object(Bucket=BUCKET, Key=PREFIX + "notes.txt")
+    deployer.puts.clear()
+    said = deployer.deploy()
+    assert "publish/static up to date" not in said
+    assert (f"publish/static runs because the bucket lacks 1 object(s) it was sent: "
+            f"{PREFIX}notes.txt") in said
+    assert deployer.puts == [PREFIX + "notes.txt"]
+    assert web.http_get(_url(s3, "notes.txt")).body == b"notes\n"
+    assert "publish/static up to date" in deployer.deploy()

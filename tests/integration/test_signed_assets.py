@@ -170,7 +170,7 @@ def test_nginx_enforces_tokens_with_the_secret_install_sh_writes(tmp_path: Path,
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n'
                        f'if [ "$1" = -t ]; then exec {NGINX} -t -c {checked} -p {prefix}; fi\n')
     wrapper.chmod(0o755)
-    env = {"NGINX": str(wrapper), "NGINX_SITES_DIR": str(sites), "NGINX_CONF_DIR": str(prefix)}
+    env = {"NGINX_CMD": str(wrapper), "NGINX_SITES_DIR": str(sites), "NGINX_CONF_DIR": str(prefix)}
 
     refused = _install(artifact, env)  # no secret, no earlier one: nothing changes
     assert refused.returncode == 1
@@ -375,7 +375,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
         f"PidFile {tmp_path / 'sshd.pid'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
         "StrictModes no\nPermitRootLogin prohibit-password\n"
-        f"SetEnv NGINX={wrapper} NGINX_SITES_DIR={sites} NGINX_CONF_DIR={prefix}\n")
+        f"SetEnv NGINX_CMD={wrapper} NGINX_SITES_DIR={sites} NGINX_CONF_DIR={prefix}\n")
     Path("/run/sshd").mkdir(exist_ok=True)
     sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config_file)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

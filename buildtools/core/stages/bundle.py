@@ -8,12 +8,15 @@ from typing import Any
 
 from buildtools.assets.output_check import PUBLIC_FOLDERS, check_links, check_secrets
 from buildtools.config.model import Config
+from buildtools.config.tables import OUT_NAMES
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, display
 from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.util import atomic
+from buildtools.util.diskfull import full_disk
+from buildtools.util.ignored import make_output_dir
 
 
 def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | None]:
@@ -69,6 +72,7 @@ def run_bundle(ctx: Context, output: str) -> str:
         else {}
     )
     try:
+        make_output_dir(config.deploy.out, OUT_NAMES)
         staging = atomic.staging_dir(config.bundle_dir)
     except OSError as exc:
         raise unwritable(config.bundle_dir.parent, exc) from None
@@ -97,6 +101,9 @@ def run_bundle(ctx: Context, output: str) -> str:
         atomic.replace_dir(staging, config.bundle_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        full = full_disk(exc)
+        if full is not None:
+            raise full from None
         where = Path(exc.filename) if exc.filename else config.bundle_dir
         if where.is_relative_to(config.bundle_dir.parent):
             raise unwritable(config.bundle_dir.parent, exc) from None

@@ -131,6 +131,9 @@ class Architect:
 
     name: str = ""
     template_version: str = "1"
+    # entries of the artifact folder that are the user's, not ours: each new artifact takes
+    # them over from the last one
+    kept: tuple[str, ...] = ()
 
     def settings(self, config: Config) -> dict[str, Any]:
         """The settings that go into the package key."""
@@ -155,6 +158,11 @@ class Architect:
     def publish(self, ctx: PackageContext, folder: Path) -> str:
         """Put the artifact online; returns a detail for the report."""
         raise NotImplementedError
+
+    def published_drift(self, ctx: PackageContext, folder: Path) -> str:
+        """Why the target no longer holds what the last publish put there ("" when it does, or
+        when that cannot be seen cheaply): asked before a publish is called up to date."""
+        return ""
 
     def hint(self, ctx: PackageContext, folder: Path) -> str:
         """One line saying how to put the artifact online by hand."""

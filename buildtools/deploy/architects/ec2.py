@@ -6,7 +6,9 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,16 @@ from buildtools.deploy.architects.common import (
 from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.paths import shown as display
-from buildtools.util.process import run
+from buildtools.util.process import find_executable, kill_group, run
 
 SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
 _NGINX_SAFE_PATH = re.compile(r'[^"\\${};\x00-\x1f\x7f]+')
-SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", "ConnectTimeout=10")
+# ServerAlive*: a server that stops answering ends the connection within a minute
+SSH_OPTIONS = ("-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+               "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4")
+# A step that still runs after this long (an install.sh waiting on a lock, a password prompt
+# that BatchMode missed) is stopped: the deploy fails, it never hangs
+STEP_TIMEOUT_S = 300.0
 
 
 def site_name(task_name: str) -> str:
@@ -174,14 +181,35 @@ def _with_secret(
 
 
 def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:
+    env = dict(ctx.environ)
+    proc = subprocess.Popen(
+        [find_executable(cmd[0], env.get("PATH")), *cmd[1:]], cwd=ctx.config.root, env=env,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True, text=True, errors="replace", bufsize=1,
+    )
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()  # before the kill: the step's failure is then known for what it is
+        kill_group(proc)
+
+    timer = threading.Timer(STEP_TIMEOUT_S, stop)
+    timer.start()
     try:
-        run(cmd, cwd=ctx.config.root, env=dict(ctx.environ), what=label,
-            sink=ctx.reporter.output)
+        run(cmd, cwd=ctx.config.root, env=env, what=label, sink=ctx.reporter.output,
+            started=proc)
     except CommandFailed as exc:
+        if stopped.is_set():
+            raise UserError(
+                f"{label} was stopped after {STEP_TIMEOUT_S:.0f} s without finishing; check "
+                "the server (a hung sudo, apt or nginx), then deploy again"
+            ) from None
         last = next((line.strip() for line in reversed(exc.tail) if line.strip()), "")
         raise UserError(
             f"{label} failed (exit code {exc.returncode})" + (f": {last}" if last else "")
         ) from None
+    finally:
+        timer.cancel()
 
 
 ARCHITECT = Ec2()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,6 +35,11 @@ WARN_RATIO = 0.8
 HEROKU_CLI_URL = "https://devcenter.heroku.com/articles/heroku-cli"
 # Fixed dates make the deploy commit, and so a second push of the same artifact, a no-op.
 GIT_DATE = "1980-01-01T00:00:00+0000"
+# Each deploy by hand, in the artifact folder that keeps its .git: --allow-empty, so that a
+# repackage with the same files still makes the chain reach the push
+DEPLOY_COMMANDS = (
+    "git add -A && git commit -q --allow-empty -m deploy && git push heroku HEAD:main"
+)
 
 
 def npm_name(task_name: str) -> str:
@@ -72,6 +78,7 @@ def _json(value: Any) -> str:
 class Heroku(Architect):
     name = "heroku"
     template_version = "1"
+    kept = (".git",)  # a deploy by hand: the repository and its heroku remote outlive repackages
 
     def settings(self, config: Config) -> dict[str, Any]:
         heroku = config.deploy.heroku
@@ -106,10 +113,11 @@ class Heroku(Architect):
         return f"app {app}" if app else ""
 
     def hint(self, ctx: PackageContext, folder: Path) -> str:
-        where = display(folder, ctx.config.root)
+        where = shlex.quote(display(folder, ctx.config.root))
         return (
-            f"to deploy on Heroku: set [deploy.heroku] app, or cd {where} && git init && "
-            "git add -A && git commit -m deploy && heroku create && git push heroku HEAD:main"
+            f"to deploy on Heroku: set [deploy.heroku] app, or by hand: once, cd {where} && "
+            "git init && heroku create (or heroku git:remote --app <app-name>); then at each "
+            f"deploy, cd {where} && {DEPLOY_COMMANDS} (repackaging keeps its .git)"
         )
 
     def publish(self, ctx: PackageContext, folder: Path) -> str:
@@ -136,7 +144,9 @@ class Heroku(Architect):
         }
         with tempfile.TemporaryDirectory(prefix="buildtools-heroku-") as tmp:
             repo = Path(tmp) / "app"
-            shutil.copytree(folder, repo)
+            # without the .git of deploys by hand: this one pushes a commit of its own
+            shutil.copytree(folder, repo, ignore=lambda where, _names: (
+                [".git"] if Path(where) == folder else []))
             steps = [
                 ("git init", ["git", "init", "-q", "-b", "main"]),
                 ("git add", ["git", "add", "-A"]),
@@ -176,7 +186,8 @@ def app_files(ctx: PackageContext, files: list[str]) -> dict[str, str]:
         "Procfile": "web: node server.js\n",
         "server.js": server,
         "DEPLOY.md": render("heroku/DEPLOY.md.j2", app=heroku.app,
-                            max_slug_mb=heroku.max_slug_mb, **context),
+                            max_slug_mb=heroku.max_slug_mb, deploy_commands=DEPLOY_COMMANDS,
+                            **context),
     }
 
 

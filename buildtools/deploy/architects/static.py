@@ -15,7 +15,7 @@ from buildtools.deploy.architects.common import (
 )
 from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.deploy.cache_policy import is_hashed
-from buildtools.deploy.publish.s3 import publish_folder, target_of
+from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
 from buildtools.errors import UserError
 from buildtools.util.mime import mime_type
 from buildtools.util.paths import shown as display
@@ -77,6 +77,11 @@ class Static(Architect):
             "to publish to an S3-compatible bucket: set [deploy.static] bucket, or follow "
             f"{display(folder / 'DEPLOY.md', ctx.config.root)}"
         )
+
+    def published_drift(self, ctx: PackageContext, folder: Path) -> str:
+        static = ctx.config.deploy.static
+        return bucket_drift(folder / PUBLIC, static, prefix=static.prefix,
+                            state_dir=ctx.config.state_dir, environ=ctx.environ)
 
     def publish(self, ctx: PackageContext, folder: Path) -> str:
         static = ctx.config.deploy.static

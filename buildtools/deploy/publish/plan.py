@@ -4,8 +4,10 @@ Each file of the artifact becomes an object with its Content-Type and the Cache-
 the artifact's `_headers` file gives it. An object is sent when the bucket lacks it, or its
 content or headers differ from what the bucket holds (known from the listing's ETag and the
 record of the last publish from this machine). Objects under the prefix that the artifact no
-longer has are deleted, except content-hashed build files (an open page of an earlier deploy
-still loads them) and keys under a prefix the caller keeps (offloaded assets).
+longer has are deleted only when the record says an earlier publish of this project sent them
+(a bucket is often shared: what another team or a person put there is never ours to delete),
+and even then not content-hashed build files (an open page of an earlier deploy still loads
+them) nor keys under a prefix the caller keeps (offloaded assets).
 `index.html` and `task_config.json` are sent last, so that no page names a file not yet there.
 """
 
@@ -49,6 +51,7 @@ class Plan:
     unchanged: list[LocalObject] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
     kept_hashed: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)  # not ours: left alone
 
 
 def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
@@ -83,6 +86,50 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
+def published_files(
+    public: Path, skip: Iterable[str] = (), files: Mapping[str, Path] | None = None
+) -> dict[str, Path]:
+    """Relative path -> file of what a publish sends: `files` or the files of `public`, without
+    the `_headers` file and `skip`."""
+    left_out = {HEADERS_FILE, *skip}
+    if files is None:
+        files = {}
+        for current, _dirs, names in os.walk(public):
+            for name in names:
+                path = Path(current) / name
+                files[path.relative_to(public).as_posix()] = path
+    return {relative: path for relative, path in files.items() if relative not in left_out}
+
+
+def drift(
+    files: Mapping[str, Path],
+    remote: Mapping[str, RemoteObject],
+    record: Mapping[str, Mapping[str, str]],
+    prefix: str,
+) -> str:
+    """Why the bucket no longer holds what the last publish sent ("" when it does): an object
+    deleted or replaced by hand."""
+    missing: list[str] = []
+    changed: list[str] = []
+    for relative, path in sorted(files.items()):
+        there = remote.get(prefix + relative)
+        if there is None:
+            missing.append(prefix + relative)
+        elif there.size != path.stat().st_size or (
+            record.get(prefix + relative, {}).get("etag", there.etag) != there.etag
+        ):
+            changed.append(prefix + relative)
+    if missing:
+        return f"the bucket lacks {len(missing)} object(s) it was sent: {_some(missing)}"
+    if changed:
+        return f"{len(changed)} object(s) were changed in the bucket: {_some(changed)}"
+    return ""
+
+
+def _some(keys: list[str]) -> str:
+    return ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+
+
 def local_objects(
     public: Path,
     prefix: str,
@@ -96,17 +143,8 @@ def local_objects(
     sorted; the `_headers` file and `skip` left out."""
     headers_path = public / HEADERS_FILE
     rules = parse_headers_file(headers_path.read_text("utf-8")) if headers_path.is_file() else []
-    left_out = {HEADERS_FILE, *skip}
-    if files is None:
-        files = {}
-        for current, _dirs, names in os.walk(public):
-            for name in names:
-                path = Path(current) / name
-                files[path.relative_to(public).as_posix()] = path
     found: list[LocalObject] = []
-    for relative, path in files.items():
-        if relative in left_out:
-            continue
+    for relative, path in published_files(public, skip, files).items():
         cache = headers_for("/" + relative, rules).get("Cache-Control", default_cache)
         found.append(LocalObject(
             key=prefix + relative, path=path, md5=file_md5(path), size=path.stat().st_size,
@@ -134,7 +172,8 @@ def plan_publish(
     is_hashed: Callable[[str], bool],
     keep_prefixes: Iterable[str] = (),
 ) -> Plan:
-    """Compare the artifact with the bucket (and the record of what this machine sent)."""
+    """Compare the artifact with the bucket (and the record of what this project sent: the
+    only objects it may delete)."""
     plan = Plan()
     for item in local:
         state = _compare(item, remote.get(item.key), record.get(item.key, {}))
@@ -150,7 +189,9 @@ def plan_publish(
     for key in sorted(remote):
         if key in wanted or not key.startswith(prefix) or key.startswith(keep):
             continue
-        if is_hashed(key[len(prefix):]):
+        if key not in record:
+            plan.foreign.append(key)
+        elif is_hashed(key[len(prefix):]):
             plan.kept_hashed.append(key)
         else:
             plan.delete.append(key)

@@ -22,9 +22,11 @@ from buildtools.deploy.publish.plan import (
     LocalObject,
     Plan,
     RemoteObject,
+    drift,
     in_sending_order,
     local_objects,
     plan_publish,
+    published_files,
 )
 from buildtools.errors import UserError
 from buildtools.util import atomic
@@ -41,11 +43,15 @@ class Published:
     deleted: int
     kept_hashed: int
     seconds: float
+    foreign: int = 0
 
     def summary(self) -> str:
         kept = f", {self.kept_hashed} hashed file(s) of earlier deploys kept" * bool(
             self.kept_hashed)
-        return (f"{self.sent} sent, {self.unchanged} unchanged, {self.deleted} deleted{kept}")
+        foreign = f", {self.foreign} object(s) not published by this project left alone" * bool(
+            self.foreign)
+        counts = f"{self.sent} sent, {self.unchanged} unchanged, {self.deleted} deleted"
+        return counts + kept + foreign
 
 
 def target_of(static: StaticSettings, prefix: str | None = None) -> str:
@@ -148,7 +154,32 @@ def publish_folder(
     return Published(
         sent=len(plan.send), unchanged=len(plan.unchanged), deleted=len(plan.delete),
         kept_hashed=len(plan.kept_hashed), seconds=time.monotonic() - started,
+        foreign=len(plan.foreign),
     )
+
+
+def bucket_drift(
+    folder: Path,
+    static: StaticSettings,
+    *,
+    prefix: str,
+    state_dir: Path,
+    environ: Mapping[str, str],
+    skip: Iterable[str] = (),
+    files: Mapping[str, Path] | None = None,
+    client: Any = None,
+) -> str:
+    """Why `s3://bucket/prefix` no longer holds the files of `folder` as the last publish left
+    them ("" when it does); one listing, read before a publish is called up to date."""
+    client = client or make_client(static, environ)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        remote = list_objects(client, static.bucket, prefix)
+    except (BotoCoreError, ClientError) as exc:
+        raise UserError(f"cannot list {target_of(static, prefix)}: {reason(exc)}") from None
+    record = _read_record(record_path(state_dir, static, prefix))
+    return drift(published_files(folder, skip, files), remote, record, prefix)
 
 
 def _entry(item: LocalObject, etag: str) -> dict[str, str]:

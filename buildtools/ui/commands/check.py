@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import time
+from pathlib import Path
 
 from buildtools.core.pipeline import Session
 from buildtools.core.record import check_passed
 from buildtools.errors import UserError
 from buildtools.ui.commands.status import print_stages, status_data
 from buildtools.ui.common import PROG, config_here, terminal_reporter
+
+
+def set_aside_by_pre_commit(root: Path) -> list[str]:
+    """The files under `root` whose unstaged edits pre-commit set aside while its hooks run:
+    it writes them as a patch named patch<time>-<its pid> in its store and runs each hook as
+    its child, from the top of the repository. [] outside a hook."""
+    if os.environ.get("PRE_COMMIT") != "1":
+        return []
+    store = os.environ.get("PRE_COMMIT_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pre-commit")
+    patches = sorted(Path(store).glob(f"patch*-{os.getppid()}"), key=_modified)
+    if not patches:
+        return []
+    try:
+        text = patches[-1].read_text("utf-8", errors="replace")
+    except OSError:
+        return []
+    here = Path.cwd().resolve()
+    found = []
+    for name in re.findall(r"^diff --git a/(.+?) b/", text, flags=re.MULTILINE):
+        if (here / name).resolve().is_relative_to(root.resolve()) and name not in found:
+            found.append(name)
+    return found
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
@@ -26,10 +60,17 @@ def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
         if not data["up_to_date"]:
             if not quiet:
                 print_stages(reporter, data)
-            raise UserError(
-                f"the bundle is stale ({', '.join(data['would_run'])} would run); "
-                f"run '{PROG} build'"
-            )
+            stages = ", ".join(data["would_run"])
+            aside = set_aside_by_pre_commit(config.root)
+            if aside:
+                named = " ".join(shlex.quote(name) for name in aside)
+                raise UserError(
+                    f"the bundle is stale for what this commit holds ({stages} would run): "
+                    f"pre-commit set aside your unstaged edits of {named}, which the last "
+                    f"build may have included; stage them (git add {named}), or build what "
+                    f"you commit: git stash push --keep-index && {PROG} build && git stash pop"
+                )
+            raise UserError(f"the bundle is stale ({stages} would run); run '{PROG} build'")
     missing = config.missing_task_keys()
     if missing:
         reporter.warn(f"{config.display_name}: [task] is missing {', '.join(missing)}")

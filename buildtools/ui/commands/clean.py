@@ -3,9 +3,11 @@
 - default: the outputs: the deploy folder (dist/: the bundle and every architect's artifact)
   and the bundler's output folder in the webapp (webapp/dist/). The next build reruns the
   build and bundle stages (their outputs are missing) but not the install.
-- --all: also node_modules, the state folder (.buildtools/: stamps, stat caches), doit's
-  .doit.db files and the build cache (config [cache] dir).
-- --cache: only the build cache (buildtools.core.cache.clear: every entry).
+- --all: also node_modules, the state folder (.buildtools/: stamps, stat caches, doit's
+  database; the .doit.db files older versions left in the project) and this project's entries
+  of the build cache (the ones its state folder says it stored or restored: the cache, config
+  [cache] dir, is shared by every project of the user; the others are kept, and counted).
+- --cache: the whole build cache, every project's (buildtools.core.cache.clear).
 
 A folder is removed only when it lies inside the project and is neither the project nor the
 webapp folder; anything else is skipped with a warning.
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from buildtools.config.load import Config
 from buildtools.core import cache
+from buildtools.core.cache_owner import project_keys
 from buildtools.core.webapp import checked_package_json, output_folder
 from buildtools.errors import UserError
 from buildtools.ui.common import config_here, terminal_reporter
@@ -30,6 +33,7 @@ from buildtools.util.paths import shown
 class CleanResult:
     removed: list[tuple[str, Path]] = field(default_factory=list)  # (what, path)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, why)
+    others_kept: int = 0  # build cache entries of other projects that --all left
 
 
 def clean(config: Config, *, everything: bool = False, cache_only: bool = False) -> CleanResult:
@@ -40,11 +44,12 @@ def clean(config: Config, *, everything: bool = False, cache_only: bool = False)
         if output is not None:
             _remove(result, "build output", output, config)
     if everything:
+        _clear_project_entries(result, config)  # before the state folder that names them
         _remove(result, "node_modules", config.webapp.source / "node_modules", config)
         _remove(result, "state", config.state_dir, config)
         for db in sorted(config.root.glob(".doit.db*")):
             _remove(result, "doit database", db, config)
-    if everything or cache_only:
+    if cache_only:
         _clear_cache(result, config)
     return result
 
@@ -66,6 +71,13 @@ def _clear_cache(result: CleanResult, config: Config) -> None:
     if count:
         result.removed.append((f"build cache, {count} entr{'y' if count == 1 else 'ies'}",
                                config.cache.dir))
+
+
+def _clear_project_entries(result: CleanResult, config: Config) -> None:
+    removed, result.others_kept = cache.remove_keys(config, project_keys(config.state_dir))
+    if removed:
+        result.removed.append((f"build cache, {removed} entr{'y' if removed == 1 else 'ies'} "
+                               "of this project", config.cache.dir))
 
 
 def _remove(result: CleanResult, what: str, path: Path, config: Config) -> None:
@@ -119,6 +131,10 @@ def run_clean(everything: bool, cache_only: bool) -> None:
         reporter.info(f"removed {shown(path, config.root)} ({what})")
     for path, why in result.skipped:
         reporter.warn(f"kept {path}: {why}")
+    if result.others_kept:
+        reporter.info(f"kept {result.others_kept} build cache entr"
+                      f"{'y' if result.others_kept == 1 else 'ies'} of other projects in "
+                      f"{config.cache.dir}; 'buildtools clean --cache' clears the whole cache")
     reporter.final("clean: nothing to remove" if not result.removed else
                    f"clean: removed {len(result.removed)} item"
                    f"{'s' if len(result.removed) != 1 else ''}")

@@ -114,8 +114,8 @@ def test_force_rebuild_and_post_install_script_behave_as_in_mephisto(
 
 def test_bad_calls_are_one_clear_line(task: MephistoTask) -> None:
     with pytest.raises(UserError, match=r"^build_custom_bundle: build_command: webapp/package"
-                       r"\.json defines no script 'build'; it defines: build:review, dev, "
-                       r"dev:watch$"):
+                       r"\.json defines no script 'build'; it defines: build:presigned_urls, "
+                       r"build:review, dev, dev:watch$"):
         build_custom_bundle(str(task.root), build_command="build")
     with pytest.raises(UserError, match=r"has no package\.json; custom_src_dir and webapp_name"):
         build_custom_bundle(str(task.root), webapp_name="assets")

@@ -91,8 +91,21 @@ def test_the_record_keeps_what_decides_the_search(tmp_path: Path) -> None:
         "webapp/src/buildtools.toml", "webapp/src/pyproject.toml", "webapp/src/.git",
         "webapp/buildtools.toml", "webapp/pyproject.toml", "webapp/.git",
         "buildtools.toml", "pyproject.toml"]
-    assert listings == [str(src), str(src / "conf"), str(src / "hydra_configs" / "conf"),
-                        str(webapp), str(webapp / "conf"),
-                        str(webapp / "hydra_configs" / "conf")]
+    assert listings == [str(src / "conf"), str(src / "hydra_configs" / "conf"),
+                        str(webapp / "conf"), str(webapp / "hydra_configs" / "conf")]
     at_root = record.discovery_paths(str(project), {}, str(project / "buildtools.toml"))
     assert at_root == ([str(project / "buildtools.toml"), str(project / "pyproject.toml")], [])
+
+
+def test_only_conf_and_hydra_configs_conf_hold_a_mephisto_yaml(tmp_path: Path) -> None:
+    """As the docs say: a YAML with a `mephisto:` line in the folder itself or one above (a
+    CI file, a compose file, a config of something else) is never taken for the config."""
+    project = tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x",
+                                       "webapp/ci.yaml": MEPHISTO, "webapp/src/x.yaml": MEPHISTO})
+    (project / ".git").mkdir()
+    assert find_config(project / "webapp" / "src", {}) == project / "buildtools.toml"
+    alone = tree(tmp_path / "alone", {"example.yaml": MEPHISTO})
+    with pytest.raises(UserError, match=r"no buildtools\.toml in"):
+        find_config(alone, {})
+    tree(alone, {"hydra_configs/conf/example.yaml": MEPHISTO})
+    assert find_config(alone, {}) == alone / "hydra_configs" / "conf" / "example.yaml"

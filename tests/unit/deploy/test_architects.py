@@ -95,7 +95,7 @@ def test_ec2_nginx_conf_and_install_script(
     install = folder / "install.sh"
     assert install.stat().st_mode & 0o111
     text = install.read_text()
-    assert "REMOTE_DIR=/srv/task" in text and "$NGINX -t" in text and "-s reload" in text
+    assert "REMOTE_DIR=/srv/task" in text and "$NGINX_CMD -t" in text and "-s reload" in text
 
 
 def test_static_headers_and_sync_commands(
@@ -268,9 +268,8 @@ def test_heroku_app_without_the_cli(project: PackagingProject, tmp_path: Path) -
 
 def test_heroku_without_app_says_what_to_run(project: PackagingProject) -> None:
     project.package(("heroku",))
-    assert "heroku: to deploy on Heroku: set [deploy.heroku] app, or cd dist/heroku" in (
-        project.said
-    )
+    assert "heroku: to deploy on Heroku: set [deploy.heroku] app, or by hand: once, cd " \
+        "dist/heroku && git init && heroku create" in project.said
 
 
 def test_ec2_without_rsync(project: PackagingProject, tmp_path: Path) -> None:

@@ -8,9 +8,11 @@ from buildtools.deploy.cache_policy import is_hashed
 from buildtools.deploy.publish.plan import (
     LocalObject,
     RemoteObject,
+    drift,
     headers_for,
     parse_headers_file,
     plan_publish,
+    published_files,
 )
 
 HEADERS = """\
@@ -75,10 +77,36 @@ def test_removed_files_are_deleted_but_hashed_and_kept_prefixes_stay() -> None:
     remote = {key: RemoteObject(key, "aa", 2) for key in (
         "site/old.txt", "site/assets/index-B9jXQm3a.js", "site/index.html",
         "other/x.txt", "buildtools-assets/0123/TestImg.png")}
-    plan = plan_publish([_local("site/index.html")], remote, {}, prefix="site/",
+    ours = {key: _sent() for key in remote}
+    plan = plan_publish([_local("site/index.html")], remote, ours, prefix="site/",
                         is_hashed=is_hashed, keep_prefixes=("buildtools-assets/",))
     assert plan.delete == ["site/old.txt"]
     assert plan.kept_hashed == ["site/assets/index-B9jXQm3a.js"]
-    root = plan_publish([_local("index.html")], remote, {}, prefix="", is_hashed=is_hashed,
+    root = plan_publish([_local("index.html")], remote, ours, prefix="", is_hashed=is_hashed,
                         keep_prefixes=("buildtools-assets/",))
     assert root.delete == ["other/x.txt", "site/index.html", "site/old.txt"]
+
+
+def test_only_objects_an_earlier_publish_recorded_are_deleted() -> None:
+    remote = {key: RemoteObject(key, "aa", 2) for key in (
+        "old.txt", "other-team/report.txt", "assets/index-B9jXQm3a.js")}
+    plan = plan_publish([_local("index.html")], remote, {"old.txt": _sent()}, prefix="",
+                        is_hashed=is_hashed)
+    assert plan.delete == ["old.txt"]
+    assert plan.foreign == ["assets/index-B9jXQm3a.js", "other-team/report.txt"]
+    assert plan.kept_hashed == []
+
+
+def test_drift_sees_objects_deleted_or_replaced_by_hand(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"aa")
+    (tmp_path / "b.txt").write_bytes(b"bb")
+    files = published_files(tmp_path)
+    sent = {"p/a.txt": _sent(etag="e1"), "p/b.txt": _sent(etag="e2")}
+    whole = {key: RemoteObject(key, f"e{n}", 2) for n, key in enumerate(sent, 1)}
+    assert drift(files, whole, sent, "p/") == ""
+    assert drift(files, {"p/a.txt": whole["p/a.txt"]}, sent, "p/") == (
+        "the bucket lacks 1 object(s) it was sent: p/b.txt")
+    replaced = {**whole, "p/a.txt": RemoteObject("p/a.txt", "e9", 2)}
+    assert drift(files, replaced, sent, "p/") == (
+        "1 object(s) were changed in the bucket: p/a.txt")
+    assert drift(files, replaced, {}, "p/") == ""  # sent by someone else: same size, unknown

@@ -426,10 +426,10 @@ def test_clean_removes_outputs_and_keeps_node_modules(made: Path) -> None:
 
 
 def test_clean_all_and_cache(made: Path, tmp_path: Path) -> None:
-    def cache_entry() -> Path:
-        entry = tmp_path / "cache" / "cache" / "entries" / "ab" / "abcdef"
+    def cache_entry(key: str = "abcdef") -> Path:
+        entry = tmp_path / "cache" / "cache" / "entries" / key[:2] / key
         entry.mkdir(parents=True)
-        (entry / "meta.json").write_text(json.dumps({"key": "abcdef"}))
+        (entry / "meta.json").write_text(json.dumps({"key": key}))
         return entry
 
     entry = cache_entry()
@@ -444,14 +444,22 @@ def test_clean_all_and_cache(made: Path, tmp_path: Path) -> None:
     )
     assert not entry.exists() and (made / ".buildtools").is_dir()
 
-    entry = cache_entry()
+    # --all: only the entries this project stored or restored; another project's stays
+    entry, other = cache_entry(), cache_entry("cdef01")
+    (made / ".buildtools" / "cache-keys").write_text("abcdef\n")
     result = invoke("clean", "--all")
     assert result.exit_code == 0, result.output
     for gone in ("webapp/node_modules", ".buildtools", ".doit.db"):
         assert not (made / gone).exists(), gone
-    assert not entry.exists()
+    assert not entry.exists() and other.is_dir()
+    assert f"removed {tmp_path / 'cache' / 'cache'} (build cache, 1 entry of this project)\n" \
+        in result.output
+    assert (f"kept 1 build cache entry of other projects in {tmp_path / 'cache' / 'cache'}; "
+            "'buildtools clean --cache' clears the whole cache\n") in result.output
     assert (made / "webapp/package.json").is_file() and (made / "assets").is_dir()
-    assert invoke("clean", "--all").output == "clean: nothing to remove\n"
+    assert invoke("clean", "--all").output == (
+        f"kept 1 build cache entry of other projects in {tmp_path / 'cache' / 'cache'}; "
+        "'buildtools clean --cache' clears the whole cache\nclean: nothing to remove\n")
 
 
 def test_clean_never_removes_the_project(made: Path) -> None:

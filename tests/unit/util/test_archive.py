@@ -84,3 +84,13 @@ def test_failure_leaves_no_temporary_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not a regular file"):
         write_archive(folder, tmp_path / "out" / "x.tar.gz", "t", environ={})
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_the_archive_is_readable_by_all_under_umask_022(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        write_archive(_tree(tmp_path / "src"), tmp_path / "dist" / "local.tar.gz", "local",
+                      environ={})
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "dist" / "local.tar.gz").stat().st_mode & 0o777 == 0o644
