@@ -183,3 +183,27 @@ def test_webapp_inputs_outside_the_webapp_are_build_inputs(project: Project) -> 
     (shared / "words.txt").write_text("two\n")
     assert project.build().ran == ["build", "bundle"]
     assert ("runs", "build", "files changed: ../shared/words.txt") in project.events.heard
+
+
+def test_dropping_extra_source_dir_runs_the_bundle_and_says_why(project: Project) -> None:
+    project.build()
+    project.webapp_settings["extra_source_dir"] = ""
+
+    assert project.build().ran == ["bundle"]
+
+    assert ("runs", "bundle", "extra_source_dir changed") in project.events.heard
+    assert "logo.svg" not in project.files(project.bundle)
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_error(project: Project) -> None:
+    project.build()
+    project.write("src/main.js", "console.log('edited')\n")
+    (project.root / "dist").rename(project.root / "dist-kept")
+    (project.root / "dist").write_text("a file where the output folder goes")
+
+    with pytest.raises(UserError, match=r"^cannot write .*: .*; make it writable"):
+        project.build()
+
+    assert project.npm.ran() == ["npm run build"]
+    assert "bundle" not in project.stamps()
+    assert (project.root / "dist").read_text() == "a file where the output folder goes"
