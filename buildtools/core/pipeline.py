@@ -18,7 +18,6 @@ from collections.abc import Mapping
 
 from buildtools.config.load import Config
 from buildtools.core import record
-from buildtools.core.early import EarlyBuild
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
 from buildtools.core.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
@@ -82,16 +81,9 @@ class Session:
             return walk(ctx, EXPLAIN)
         return self._recorded(ctx, explain=True)
 
-    def build(self, *, force: bool = False, early: EarlyBuild | None = None) -> BuildResult:
-        """Run the stale stages. `early`: the build's npm run, started and held while the
-        stages are checked (buildtools.core.early); adopted by the build stage, or stopped."""
-        self.ctx.early = early
-        try:
-            return self._build(force)
-        finally:
-            if self.ctx.early is not None:
-                self.ctx.early.stop()
-                self.ctx.early = None
+    def build(self, *, force: bool = False) -> BuildResult:
+        """Run the stale stages."""
+        return self._build(force)
 
     def _build(self, force: bool) -> BuildResult:
         ctx = self.ctx
@@ -183,6 +175,5 @@ def build(
     force: bool = False,
     reporter: Reporter | None = None,
     environ: Mapping[str, str] | None = None,
-    early: EarlyBuild | None = None,
 ) -> BuildResult:
-    return Session(config, reporter=reporter, environ=environ).build(force=force, early=early)
+    return Session(config, reporter=reporter, environ=environ).build(force=force)

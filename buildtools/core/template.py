@@ -28,10 +28,11 @@ _NPM_RESERVED = frozenset({"node_modules", "favicon.ico"})
 
 DEFAULT_TASK: dict[str, Any] = {
     "task_name": "my-task",
-    "task_title": "My crowdsourcing task",
-    "task_description": "Look at the image, then press Submit.",
+    "task_title": "Rate this sentence",
+    "task_description": "Read one sentence and rate how natural it sounds, from 1 (not "
+                        "natural) to 5 (perfect). A comment is welcome but optional.",
     "task_reward": 0.3,
-    "task_tags": "test,task",  # comma-separated, as in Mephisto
+    "task_tags": "text,rating",  # comma-separated, as in Mephisto
 }
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from buildtools.core.cached import restore_from_cache, store_in_cache
-from buildtools.core.early import EarlyBuild
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import (
     BuildResult,
@@ -230,10 +229,9 @@ def _build(walk: Walk) -> None:
             walk.ran_stage("page", time.monotonic(), f"{page}, no npm")
         return
     assert walk.toolchain is not None and walk.manager is not None
-    early = _early_build(walk)
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        detail = run_build(ctx, walk.toolchain, walk.manager, output, early=early)
+        detail = run_build(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
         save_manifest(ctx, "webapp", manifest)
         ctx.stamps.write("build", plan.key, plan.stamp_info())
         walk.ran_stage("build", started, detail)
@@ -244,18 +242,6 @@ def _build(walk: Walk) -> None:
             detail = run_build(ctx, walk.toolchain, walk.manager, output, command)
             ctx.stamps.write(extra.name, extra.key, extra.stamp_info())
             walk.ran_stage(extra.name, started, detail)
-
-
-def _early_build(walk: Walk) -> EarlyBuild | None:
-    """The npm run started early (buildtools.core.early), for the build stage of a run that
-    executes, and only when nothing ran before it: it read package.json and the .npmrc files
-    when it started (then it is stopped now, not held through the build). The session stops
-    it when no build stage adopted it."""
-    early = walk.ctx.early if walk.policy.runs_stale else None
-    if early is not None and walk.ran:
-        early.stop()
-        return None
-    return early
 
 
 def _bundle(walk: Walk) -> None:

@@ -61,6 +61,7 @@ def create_app() -> click.Group:
     from buildtools.ui.commands.deploy import run_deploy
     from buildtools.ui.commands.doctor import run_doctor
     from buildtools.ui.commands.new import run_new
+    from buildtools.ui.commands.preview import run_preview
     from buildtools.ui.commands.serve import run_serve
     from buildtools.ui.commands.status import run_status
 
@@ -163,6 +164,25 @@ def create_app() -> click.Group:
         """Deploy the local artifact if stale, then serve dist/local on this machine until
         Ctrl-C."""
         guarded(lambda: run_serve(port, host))
+
+    @app.command(epilog=example("buildtools preview --data units.jsonl",
+                                "buildtools preview --watch",
+                                "buildtools preview --port 0 --submissions answers.jsonl"))
+    @click.option("--data", type=click.Path(path_type=Path, dir_okay=False),
+                  help="Task data: a JSON list, JSON Lines or CSV file, one unit each "
+                       "(default: sample_data.json beside the configuration).")
+    @click.option("--submissions", type=click.Path(path_type=Path, dir_okay=False),
+                  help="Append each submission here as a JSON line (default: "
+                       ".buildtools/preview-submissions.jsonl).")
+    @click.option("-p", "--port", type=click.IntRange(0, 65535), default=3000, show_default=True,
+                  help="Port on 127.0.0.1 (0: any free port).")
+    @click.option("--watch", is_flag=True,
+                  help="Rebuild on a save and reload the open pages.")
+    def preview(data: Path | None, submissions: Path | None, port: int, watch: bool) -> None:
+        """Build the task, then serve it as Mephisto's router serves a static task: the page,
+        task_config.json, a unit of --data for each worker and assignment in the URL
+        (?worker_id=...&assignment_id=...), and each submission to a file, until Ctrl-C."""
+        guarded(lambda: run_preview(data, submissions, port, watch))
 
     @app.command(epilog=example("buildtools status", "buildtools status --json | jq .would_run"))
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

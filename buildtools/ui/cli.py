@@ -131,18 +131,18 @@ def _built(quiet: bool, state: str | None) -> bool:
     """Build what is stale in one session: its check pass is the only scan of each tree.
     The build's npm run is started first, held until the check says it must run
     (buildtools.core.early), so that npm's start and the check overlap."""
-    from buildtools.core import early as early_build
+    from buildtools.core import early
 
-    early = None if state is None else early_build.start(state, os.environ)
+    if state is not None:
+        early.start(state, os.environ)
     try:
         from buildtools.ui.commands.build import run_build
         from buildtools.util.process import sigterm_interrupts
 
         with sigterm_interrupts():  # as under buildtools.handler.guarded: SIGTERM exits 130
-            run_build(False, quiet, early=early)
+            run_build(False, quiet)
     finally:
-        if early is not None:
-            early.stop()
+        early.stop()  # when the build stage did not adopt it
     return True
 
 

@@ -60,7 +60,6 @@ def _check_stages() -> bool:
     if answer_from_record("build", quiet=False, state_dir=state):
         _session["fresh"] = True
         return True
-    early = _early_build(state)  # npm starts while the stages are checked, as in `build`
     from buildtools.core.pipeline import Session
     from buildtools.errors import UserError
     from buildtools.ui.terminal import Reporter
@@ -73,26 +72,8 @@ def _check_stages() -> bool:
     except UserError:
         fresh = False  # the action reports the error properly
         session = None
-    except BaseException:
-        if early is not None:
-            early.stop()
-        raise
-    if early is not None and (fresh or session is None):
-        early.stop()
-        early = None
-    _session.update(build=session, fresh=fresh, early=early)
+    _session.update(build=session, fresh=fresh)
     return fresh
-
-
-def _early_build(state: str | None) -> Any:
-    """The build's npm run started and held (buildtools.core.early), or None. Held until the
-    build action adopts it; should doit not run the action, it ends with this process (the
-    gate reads EOF) without running its script."""
-    import os
-
-    from buildtools.core import early
-
-    return None if state is None else early.start(state, os.environ)
 
 
 def _build(always: bool) -> None:
@@ -105,7 +86,7 @@ def _build(always: bool) -> None:
 
     def run() -> None:
         session = _session.get("build") or Session(_config(), reporter=Reporter())
-        session.build(force=force, early=_session.pop("early", None))
+        session.build(force=force)
 
     guarded(run)
 

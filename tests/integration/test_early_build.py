@@ -57,16 +57,20 @@ def test_an_edit_builds_through_the_npm_started_early(tiny: Tiny) -> None:
 
 
 def test_the_script_gets_the_environment_of_a_plain_npm_run(tiny: Tiny) -> None:
+    """NODE_EXTRA_CA_CERTS too: npm's own Node is started without it, the gate gives it back."""
     (tiny.webapp / "build.cjs").write_text(ENV_BUILD)
-    tiny.run("build")
+    ca = {"NODE_EXTRA_CA_CERTS": str(tiny.root / "proxy-ca.pem")}
+    (tiny.root / "proxy-ca.pem").write_text("")
+    tiny.run("build", env=ca)
     edit(tiny, "early")
-    assert EARLY in tiny.run("build").stdout
+    assert EARLY in tiny.run("build", env=ca).stdout
     with_gate = json.loads((tiny.root / "counts" / "env.json").read_text())
     (tiny.root / ".buildtools" / "launch.marshal").unlink()
     edit(tiny, "plain")
-    assert EARLY not in tiny.run("build").stdout
+    assert EARLY not in tiny.run("build", env=ca).stdout
     plain = json.loads((tiny.root / "counts" / "env.json").read_text())
     assert "npm_config_script_shell" not in with_gate
+    assert with_gate["NODE_EXTRA_CA_CERTS"] == ca["NODE_EXTRA_CA_CERTS"]
     assert with_gate == plain
 
 
@@ -145,14 +149,16 @@ def test_a_config_error_stops_the_early_npm(tiny: Tiny) -> None:
     assert (tiny.bundle / "index.html").read_text() == "<p>hello</p>"  # the last bundle kept
 
 
-def test_doit_build_starts_npm_early_too(tiny: Tiny, doit_command: str) -> None:
+def test_doit_build_starts_npm_after_its_check(tiny: Tiny, doit_command: str) -> None:
+    """Only the `buildtools build` command starts npm early (buildtools.core.early has two
+    callers: the CLI and the build stage); `doit build` builds as before."""
     tiny.run("build", command=doit_command)
     edit(tiny, "edited by doit")
     result = tiny.run("build", command=doit_command)
-    assert EARLY in result.stdout
+    assert EARLY not in result.stdout
     assert (tiny.bundle / "index.html").read_text() == "<p>edited by doit</p>"
     assert tiny.count("build") == 2
-    edit(tiny, "hello")  # back to a bundle the cache holds: restored, the early npm stopped
+    edit(tiny, "hello")  # back to a bundle the cache holds: restored
     assert "restored from" in tiny.run("build", command=doit_command).stdout
     assert tiny.count("build") == 2
     assert gate_processes(tiny) == []

@@ -46,6 +46,14 @@ def test_rendered_template_installs_and_builds_with_npm(tmp_path: Path) -> None:
     html = index.read_text(encoding="utf-8")
     assert "<title>Rate the &#34;best&#34; photo</title>" in html
     assert html.count("<title>") == 1
-    assert "./assets/index-" in html  # base './': relative asset URLs
-    assert list((webapp / "dist" / "assets").glob("*.js"))
+    # one classic script with its CSS inside, at a relative URL (base './'), after the crowd
+    # provider's script: the bundle.js that Mephisto's static_react_task blueprint serves
+    assert html.index('src="wrap_crowd_source.js"') < html.index('src="./bundle.js"')
+    assert sorted(path.name for path in (webapp / "dist").iterdir()) == [
+        "bundle.js", "index.html"]
+    assert (webapp / "dist" / "bundle.js").read_bytes().startswith(b"(function(")
+
+    _npm(["run", "build:mephisto"], webapp)  # what run_task.py's build_custom_bundle runs
+    assert (webapp / "build" / "bundle.js").read_bytes() == (
+        webapp / "dist" / "bundle.js").read_bytes()
     assert (webapp / "package-lock.json").read_bytes() == lock_before

@@ -151,6 +151,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "deploy/serve.py": "http.server only when serving (test_serve.py::test_import_is_cheap)",
     "config/hydra.py": "PyYAML, for a Mephisto YAML configuration only",
     "config/yaml_safe.py": "PyYAML, for a Mephisto YAML configuration only",
+    "deploy/preview/scope.py": "PyYAML, for a Mephisto YAML configuration only",
     "node/packagemanager.py": "PyYAML, for pnpm's lockfile only",
     "node/semver.py": "nodesemver on first use: a warm build answers from the version cache",
     "core/template.py": "jinja2, for a project with a template only",

@@ -9,7 +9,7 @@ from typing import Any
 import xxhash
 
 from buildtools.config.cachedir import npm_cache_env
-from buildtools.core.early import EarlyBuild, forget, remember
+from buildtools.core import early
 from buildtools.core.freshness import StagePlan
 from buildtools.core.stages.context import Context, output_display, tree_explainer
 from buildtools.core.stages.linked import outside_inputs
@@ -95,12 +95,12 @@ def plan_extra_build(ctx: Context, command: str, build_key: str, output: str) ->
 
 
 def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
-              command: str | None = None, early: EarlyBuild | None = None) -> str:
+              command: str | None = None, *, first: bool = True) -> str:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
     the build's own files away), and must write or rewrite at least one of them.
-    `early`: the same npm run, started while the stages were checked (buildtools.core.early),
-    adopted when it is exactly this one."""
+    The npm run started while the stages were checked (buildtools.core.early) is adopted when
+    it is exactly this one and `first` (nothing ran before the build in this run)."""
     config = ctx.config
     script = command or config.webapp.build_command
     argv = run_script_command(manager, script)
@@ -120,7 +120,9 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     cwd = str(config.webapp.source)
     with fresh_output(config.webapp.source, output, what, bundle=config.bundle_dir,
                       extra_index=extra is not None and (extra / "index.html").is_file()):
-        started = early.adopt(resolved, cwd, env) if early is not None else None
+        if not first:  # npm read package.json and its config before that ran
+            early.stop()
+        started = early.adopt(resolved, cwd, env)
         if started is None:
             _remember_launch(ctx, toolchain, manager, script, resolved, env)
         ctx.runner(argv, cwd=config.webapp.source, env=env, what=what,
@@ -135,10 +137,10 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
     config = ctx.config
     state = str(config.state_dir)
     if manager.name != "npm":
-        forget(state)
+        early.forget(state)
         return
     scripts = read_package_json(config.webapp.source).get("scripts") or {}
-    remember(state, argv, str(config.webapp.source), env, ctx.environ,
+    early.remember(state, argv, str(config.webapp.source), env, ctx.environ,
              node=str(toolchain.bin_dir / "node"), npm_version=toolchain.npm_version,
              scripts=scripts if isinstance(scripts, dict) else {}, script=script)
 

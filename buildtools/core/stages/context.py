@@ -11,7 +11,6 @@ from typing import Any
 
 from buildtools import layout
 from buildtools.config.load import Config
-from buildtools.core.early import EarlyBuild
 from buildtools.core.events import Reporter, hash_progress
 from buildtools.core.freshness import StampStore
 from buildtools.fingerprint.ignore import outer_ignore_files
@@ -36,9 +35,6 @@ class Context:
     observed: list[Observed] | None = None
     # The trees scanned in this run: the check pass and the run after it share them
     scans: dict[str, Manifest] = field(default_factory=dict)
-    # The build's npm run, started while the stages are checked; the build stage adopts or
-    # stops it, the session stops it when no build ran
-    early: EarlyBuild | None = None
     # What starts npm, node and the post_install_script: the real one, or a fake in tests
     runner: Runner = run
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import time
 
 from buildtools.core import pipeline
-from buildtools.core.early import EarlyBuild
 from buildtools.core.pipeline import BuildResult
 from buildtools.ui.common import config_here, terminal_reporter
 
 
-def run_build(force: bool = False, quiet: bool = False, verbose: bool = False,
-              early: EarlyBuild | None = None) -> BuildResult:
-    """`early`: the build's npm run started by the CLI (buildtools.core.early), adopted or
-    stopped by the build."""
+def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> BuildResult:
     config = config_here()
     reporter = terminal_reporter(quiet, verbose)
     if verbose and not force:
@@ -28,4 +24,4 @@ def run_build(force: bool = False, quiet: bool = False, verbose: bool = False,
                 f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
             )
             return result
-    return pipeline.build(config, force=force, reporter=reporter, early=early)
+    return pipeline.build(config, force=force, reporter=reporter)

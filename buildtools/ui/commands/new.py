@@ -86,8 +86,10 @@ def run_new(
           f"task {made.task['task_name']!r}, title {made.task['task_title']!r}")
     print("next:")
     print(f"  cd {_shell_quote(where)}")
-    print(f"  {PROG} build        # or: doit build")
-    print(f"  {PROG} deploy       # or: doit deploy")
+    print(f"  {PROG} preview --watch   # the task with sample_data.json; edits reload the page")
+    print(f"  {PROG} build             # or: doit build")
+    print(f"  {PROG} deploy            # or: doit deploy; or launch with Mephisto: "
+          "python run_task.py")
 
 
 def _shell_quote(text: str) -> str:

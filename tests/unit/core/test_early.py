@@ -122,23 +122,23 @@ def test_npm_starts_only_after_a_source_edit_and_with_npm_own_shell(setup: Any) 
     remember(state, webapp, npm, environ)
     # no stat cache to tell an edit: nothing starts (the unit tests' conftest turns a fork
     # into a failure, so None means nothing was started)
-    assert early.start(str(state), environ) is None
+    assert early.start(str(state), environ) is False
     edited_since_the_last_scan(state, webapp)
     with pytest.raises(AssertionError, match="started a process"):
         early.start(str(state), environ)  # it would start: the fork is refused here
     gate = state / early.GATE_NAME
     assert gate.read_text() == early.GATE_SCRIPT and os.access(gate, os.X_OK)
     (Path(environ["HOME"]) / ".npmrc").write_text("script-shell = /bin/zsh\n")
-    assert early.start(str(state), environ) is None
+    assert early.start(str(state), environ) is False
     (Path(environ["HOME"]) / ".npmrc").unlink()
-    assert early.start(str(state), {**environ, "npm_config_script_shell": "x"}) is None
+    assert early.start(str(state), {**environ, "npm_config_script_shell": "x"}) is False
 
 
 def test_no_launch_no_start(setup: Any) -> None:
     state, _webapp, _npm, environ = setup
-    assert early.start(str(state), environ) is None
+    assert early.start(str(state), environ) is False
     (state / early.LAUNCH_NAME).write_bytes(b"damaged")
-    assert early.start(str(state), environ) is None
+    assert early.start(str(state), environ) is False
 
 
 class FakeProcess:
@@ -213,4 +213,51 @@ def test_a_damaged_launch_starts_nothing(setup: Any) -> None:
                     (*found[:3], {"PATH": 1}, *found[4:]),  # a value not text
                     (*found[:1], [], *found[2:])):  # no argv
         (state / early.LAUNCH_NAME).write_bytes(marshal.dumps(damaged))
-        assert early.start(str(state), environ) is None  # and no fork
+        assert early.start(str(state), environ) is False  # and no fork
+
+
+def test_the_held_npm_is_adopted_once_and_stopped_otherwise(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """The process is held in the module: the build stage adopts it (once) or the CLI's stop
+    ends it; nothing is handed through the pipeline."""
+    build, stopped = held(tmp_path, monkeypatch)
+    monkeypatch.setattr(early, "_started", lambda state, environ: build)
+    assert early.start("/state", {}) is True
+    assert early.adopt(["/bin/npm", "run", "build"], "/w", {"A": "1"}) is build.process
+    assert early.adopt(["/bin/npm", "run", "build"], "/w", {"A": "1"}) is None  # once
+    early.stop()
+    assert stopped == []  # adopted: the build stage owns it
+    other, stopped = held(tmp_path, monkeypatch)
+    monkeypatch.setattr(early, "_started", lambda state, environ: other)
+    assert early.start("/state", {}) is True
+    early.stop()
+    assert stopped == [other.process] and other.process.told == ""  # type: ignore[attr-defined]
+    assert early.adopt(["/bin/npm", "run", "build"], "/w", {"A": "1"}) is None
+
+
+def test_npm_own_node_starts_without_the_extra_ca_file_and_the_script_gets_it(
+        setup: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """npm's Node parses NODE_EXTRA_CA_CERTS at its start (35-55 ms of CPU, while the check
+    runs) for no connection of its own: the held npm gets the name in another variable, and
+    the gate puts it back for the script (issue 21)."""
+    state, webapp, npm, environ = setup
+    environ["NODE_EXTRA_CA_CERTS"] = "/etc/proxy-ca.pem"
+    remember(state, webapp, npm, environ)
+    edited_since_the_last_scan(state, webapp)
+    started: list[dict[str, str]] = []
+
+    class Spawned:
+        def __init__(self, argv: list[str], cwd: str, env: dict[str, str]) -> None:
+            started.append(env)
+
+    monkeypatch.setattr(early, "SpawnedProcess", Spawned)
+    assert early.start(str(state), environ) is True
+    (held,) = early._held
+    early._held.clear()
+    (env,) = started
+    assert "NODE_EXTRA_CA_CERTS" not in env
+    assert env[early.CARRIED] == "/etc/proxy-ca.pem"
+    assert "NODE_EXTRA_CA_CERTS=$" + early.CARRIED in early.GATE_SCRIPT
+    # the environment the build stage compares at adoption is the user's, variable included
+    assert held.env["NODE_EXTRA_CA_CERTS"] == "/etc/proxy-ca.pem"

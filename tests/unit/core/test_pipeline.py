@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools import layout
-from buildtools.core import pipeline
-from buildtools.core.early import LAUNCH_NAME, EarlyBuild
+from buildtools.core import early, pipeline
+from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class FakeEarly:
-    """An npm run started early (buildtools.core.early.EarlyBuild), held at its gate."""
+    """An npm run started early and held at its gate (buildtools.core.early.EarlyBuild, in
+    early._held as the CLI's early.start leaves it)."""
 
     def __init__(self, take: bool = True) -> None:
         self.take = take
@@ -119,45 +120,40 @@ def test_force_rebuild_in_the_config_makes_every_build_run(project: Project) -> 
     assert project.build().ran == ["install", "build", "bundle"]
 
 
-def test_the_build_adopts_the_npm_run_started_early(project: Project) -> None:
+def test_the_build_adopts_the_npm_run_started_early(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     project.build()
     project.write("src/main.js", "console.log('edited')\n")
-    early = FakeEarly()
+    held = FakeEarly()
+    monkeypatch.setattr(early, "_held", [held])
     project.npm.calls.clear()
 
-    result = project.session().build(early=cast(EarlyBuild, early))
+    result = project.session().build()
 
     assert [call.adopted for call in project.npm.calls] == [True]
-    assert early.offered == [[str(project.npm.calls[0].env["PATH"]).split(":")[0] + "/npm",
-                              "run", "build"]]
+    assert held.offered == [[str(project.npm.calls[0].env["PATH"]).split(":")[0] + "/npm",
+                             "run", "build"]]
     assert result.ran == ["build", "bundle"]
     assert ("done", "build", "webapp/dist/ (npm started during the check)"
             ) in project.events.heard
 
 
-def test_an_early_npm_run_is_stopped_when_the_install_ran_first(project: Project) -> None:
-    early = FakeEarly()
+def test_an_early_npm_run_is_stopped_when_the_install_ran_first(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = FakeEarly()
+    monkeypatch.setattr(early, "_held", [held])
 
-    project.session().build(early=cast(EarlyBuild, early))
+    project.session().build()
 
-    assert early.offered == []  # npm read package.json before the install: never adopted
-    assert early.stopped >= 1
+    assert held.offered == []  # npm read package.json before the install: never adopted
+    assert held.stopped == 1
     assert [call.adopted for call in project.npm.calls] == [False, False, False]
 
 
-def test_an_early_npm_run_is_stopped_when_nothing_is_built(project: Project) -> None:
-    project.build()
-    early = FakeEarly()
-
-    assert project.session().build(early=cast(EarlyBuild, early)).ran == []
-
-    assert early.offered == [] and early.stopped == 1
-
-
 def test_a_build_remembers_how_it_started_npm_for_the_next_early_start(
-        project: Project) -> None:
-    refused = FakeEarly(take=False)
-    project.session().build(early=cast(EarlyBuild, refused))
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(early, "_held", [FakeEarly(take=False)])
+    project.session().build()
     assert (project.root / ".buildtools" / LAUNCH_NAME).is_file()
     assert [call.adopted for call in project.npm.calls][-1] is False
 

@@ -138,13 +138,18 @@ def test_new_renders_the_template_with_the_title(tmp_path: Path,
     assert result.exit_code == 0, result.output
     root = tmp_path / "my-task"
     assert result.output.splitlines()[0] == (
-        "created my-task/ (11 files written): task 'my-task', title 'Rate the picture'"
+        "created my-task/ (14 files written): task 'my-task', title 'Rate the picture'"
     )
     assert "  cd my-task\n" in result.output
     for name in ("buildtools.toml", "dodo.py", ".gitignore", "assets/TestImg.png",
                  "webapp/package.json", "webapp/package-lock.json", "webapp/index.html",
-                 "webapp/src/App.jsx"):
+                 "webapp/src/App.jsx", "sample_data.json", "run_task.py",
+                 "hydra_configs/conf/example.yaml"):
         assert (root / name).is_file(), name
+    mephisto_yaml = (root / "hydra_configs/conf/example.yaml").read_text()
+    assert 'task_title: "Rate the picture"' in mephisto_yaml
+    assert "from buildtools.mephisto import build_custom_bundle" in (
+        root / "run_task.py").read_text()
     assert not (root / "gitignore").exists()
     assert "<title>Rate the picture</title>" in (root / "webapp/index.html").read_text()
     config = load_config(root)
