@@ -1,28 +1,23 @@
-"""The local build cache: finished builds kept by bundle key, restored without running npm.
+"""The local build cache: finished builds kept by build key, restored without running npm.
 
-An entry is keyed by the bundle stage's key. That key already covers everything the bundle is
-made of: the build key (the install key with the Node toolchain, package.json, the lockfile and
-the post_install_script; the source tree; the build command; the output folder name; the build
-environment), extra_source_dir, the allow list and the task settings. An entry holds both:
+An entry is keyed by the build's inputs less the files it read besides the tree (those, with
+their hashes, are in its meta.json and checked before a restore: buildtools.core.cached): the
+install key, the source tree, the command, the output folder, the environment. It holds:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
                                   content.json  every file's size and hash (cache_content)
-                                  bundle/     the content of dist/bundle
+                                  bundle/     the content of dist/bundle, for meta's bundle_key
                                   output/     the webapp's build output folder (e.g. dist/)
 
-Both are kept because restoring only the bundle would leave the webapp's output folder from
-another build, with a build stamp that does not match it: the next bundle stage (after an edit
-of extra_source_dir or [task]) would then bundle a stale build. Restoring the output too, and
-writing the build and bundle stamps, leaves the project exactly as if they had just run.
-node_modules is not cached: the install stage stays stale until a build needs it.
-
+The output always comes back, with its build stamp; the bundle too when it was made for the
+same task settings and extra_source_dir, else the bundle stage makes it from the output
+(another task YAML never reruns webpack). node_modules is not cached.
 Safe when several runs share the cache: an entry is written in <cache>/tmp/ and renamed into
-place in one step, so a half-written entry is never visible, and entries never change once
-there (a second writer of the same key just drops its copy). Pruning renames an entry away
-before deleting it, and a restore that loses its entry midway gives up and builds instead.
-Entries are pruned oldest-used first beyond [cache] max_size_mb, and when unused for
-max_age_days (a restore refreshes an entry's time); a build prunes at most every ten minutes
-(buildtools.core.cached).
+place in one step (never visible half-written), and never changes once there (a second writer
+of the same key drops its copy). Pruning renames an entry away before deleting it; a restore
+that loses its entry midway builds instead. Entries are pruned oldest-used first beyond
+[cache] max_size_mb, and when unused for max_age_days (a restore refreshes an entry's time);
+a build prunes at most every ten minutes (buildtools.core.cached).
 
 Nothing is restored unchecked: the copy about to be put in place must match the content
 recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
@@ -117,8 +112,10 @@ def store(
     output: Path,
     output_name: str,
     build_key: str,
+    extra_meta: dict[str, Any] | None = None,
 ) -> Entry | None:
-    """Copy a finished bundle and build output into the cache under `key` (no-op if there)."""
+    """Copy a finished bundle and build output into the cache under `key` (no-op if there).
+    `extra_meta`: more for meta.json (bundle_key, what the build read)."""
     cache = _settings(config)
     if not cache.enabled:
         return None
@@ -132,6 +129,7 @@ def store(
         files, size = _tree_size(scratch)
         write_content(scratch)
         meta = {"format": FORMAT, "key": key, "build_key": build_key, "output": output_name,
+                **(extra_meta or {}),
                 "files": files, "bytes": size, "created": time.time()}
         (scratch / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         return adopt(cache, key, scratch)
@@ -149,17 +147,19 @@ def adopt(cache: CacheConfig, key: str, scratch: Path) -> Entry | None:
     return lookup(cache, key)
 
 
-def restore(entry: Entry, bundle: Path, output: Path,
+def restore(entry: Entry, bundle: Path | None, output: Path | None,
             warn: Callable[[str], None] | None = None) -> bool:
-    """Put the entry's bundle and build output in place, each checked against the content
-    recorded when it was stored; False (nothing changed) when the entry vanished, or is
-    damaged: then it is dropped and `warn` is told why, in one line."""
+    """Put the entry's bundle and build output (those not None) in place, each checked against
+    the content recorded when it was stored; False (nothing changed) when the entry vanished,
+    or is damaged: then it is dropped and `warn` is told why, in one line."""
     content = read_content(entry.path)
     if content is None:
         return _drop_damaged(entry, f"its {CONTENT} is missing or unreadable", warn)
     staged: list[tuple[Path, Path]] = []
     try:
         for part, final in (("bundle", bundle), ("output", output)):
+            if final is None:
+                continue
             staging = atomic.staging_dir(final)
             staged.append((staging, final))
             shutil.copytree(entry.path / part, staging, symlinks=True, dirs_exist_ok=True)

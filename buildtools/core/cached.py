@@ -1,14 +1,26 @@
-"""The build cache seen from the pipeline: restore a bundle built before for the same keys,
-and keep each new bundle (local cache, then the remote one when configured)."""
+"""The build cache seen from the pipeline: restore a build output made before from the same
+inputs, with its bundle when the task settings are the same too; keep each new one (local
+cache, then the remote one when configured).
+
+An entry's key is the build's static key (buildtools.core.stages.discovered.static_key: the
+build key without the files the build read besides the tree) and the extra build commands. Its
+meta.json holds those files with their hashes when it was made, for the build and each extra
+build: an entry is restored only when every one of them holds the same bytes now. So a project
+that never built (a new clone, after a clean) finds the entry of its sources, and an edit of a
+file the build read outside the tree is never answered with an output made before it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
 from pathlib import Path
+from typing import Any
 
 from buildtools.core import cache_owner
-from buildtools.core.freshness import StagePlan
+from buildtools.core.freshness import StagePlan, digest
+from buildtools.core.stages import discovered
+from buildtools.core.stages.build import plan_extra_build, with_discovered
 from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
@@ -16,67 +28,97 @@ PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last prun
 PRUNE_EVERY = 600  # seconds
 
 
-def restore_from_cache(
-    ctx: Context,
-    install: StagePlan,
-    build_plan: StagePlan,
-    manifest: Manifest,
-    output: str,
-    bundle: StagePlan,
-    extra: Manifest | None,
-) -> str | None:
-    """Restore the bundle and build output kept for `bundle.key` (local cache, else the
-    remote one); what ran (for the final line) on success, None when nothing was restored."""
+def cache_key(ctx: Context, build_plan: StagePlan) -> str:
+    return digest("cache", discovered.static_key(build_plan),
+                  list(ctx.config.webapp.extra_build_commands))
+
+
+def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
+                   output: str) -> tuple[Any, str] | None:
+    """Put back the build output of an entry made from these inputs (local cache, else the
+    remote one) and write the build stamps, as if the build and the extra builds had just
+    run; (the entry, where it came from), or None when nothing was restored."""
     from buildtools.core import cache
 
     config = ctx.config
     if not config.cache.enabled:
         return None
-    start = time.monotonic()
-    entry = cache.lookup(config, bundle.key)
+    key = cache_key(ctx, build_plan)
+    entry = cache.lookup(config, key)
     where = "cache"
     if entry is None and config.cache.remote_url:
         from buildtools.core import remote_cache
 
-        entry = remote_cache.fetch(config, bundle.key, ctx.reporter, ctx.environ)
+        entry = remote_cache.fetch(config, key, ctx.reporter, ctx.environ)
         where = "remote cache"
     if entry is None or entry.meta.get("output") != output:
         return None
+    read = entry.meta.get(discovered.KEY)
+    if not isinstance(read, dict) or not all(
+            discovered.unchanged(ctx, found, output) for found in read.values()):
+        return None  # a file the build read holds other bytes now
     ctx.stamps.clear("build")
-    ctx.stamps.clear("bundle")
-    if not cache.restore(entry, config.bundle_dir, config.webapp.source / output,
-                         warn=ctx.reporter.warn):
+    if not cache.restore(entry, None, config.webapp.source / output, warn=ctx.reporter.warn):
         return None
     cache_owner.note_key(config.state_dir, entry.key)
+    cache_owner.note_key(config.state_dir, entry.key)
     save_manifest(ctx, "webapp", manifest)
-    if extra is not None:
-        save_manifest(ctx, "extra", extra)
-    ctx.stamps.write("build", build_plan.key, build_plan.stamp_info(restored=entry.key))
-    ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
+    plan = with_discovered(build_plan, read.get("build") or {})
+    ctx.stamps.write("build", plan.key, plan.stamp_info(restored=entry.key))
+    key = plan.key
+    for command in config.webapp.extra_build_commands:  # their output came back too
+        extra = plan_extra_build(ctx, command, key, output)
+        extra = with_discovered(extra, read.get(extra.name) or {})
+        ctx.stamps.write(extra.name, extra.key, extra.stamp_info(restored=entry.key))
+        key = extra.key
+    ctx.reporter.stage_note("build", f"restored from {where}: {output_display(config, output)}")
+    return entry, where
+
+
+def restore_bundle(ctx: Context, restored: tuple[Any, str], install: StagePlan,
+                   bundle: StagePlan, extra: Manifest | None) -> tuple[str, bool]:
+    """After restore_output: the entry's bundle too when it was made for `bundle.key` (the
+    same task settings and extra_source_dir); (what ran, for the final line; True when the
+    bundle came back too)."""
+    from buildtools.core import cache
+
+    entry, where = restored
+    start = time.monotonic()
     if not install.up_to_date:
         ctx.reporter.stage_note(
             "install",
             f"not run now: the build comes from the {where} "
             "(npm installs when a build needs node_modules)",
         )
-    restored = output_display(config, output)
-    ctx.reporter.stage_note("build", f"restored from {where}: {restored}")
+    output_only = f"build (restored from {where})", False
+    if entry.meta.get("bundle_key") != bundle.key:
+        return output_only
+    ctx.stamps.clear("bundle")
+    if not cache.restore(entry, ctx.config.bundle_dir, None, warn=ctx.reporter.warn):
+        return output_only
+    if extra is not None:
+        save_manifest(ctx, "extra", extra)
+    ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
     ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
-    return f"bundle (restored from {where})"
+    return f"bundle (restored from {where})", True
 
 
-def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -> None:
-    """Keep the bundle just made (and its build output) in the cache; upload it when a remote
-    cache is configured. A cache that cannot be written costs a warning, never the build."""
+def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: StagePlan,
+                   extras: list[StagePlan]) -> None:
+    """Keep the build output just made and its bundle in the cache, with what the build
+    (`build_plan`) and the extra builds read; upload it when a remote cache is configured. A
+    cache that cannot be written costs a warning, never the build."""
     from buildtools.core import cache
 
     config = ctx.config
     if not config.cache.enabled:
         return
+    read = {plan.name: plan.inputs.get(discovered.KEY) or {} for plan in [build_plan, *extras]}
     try:
-        entry = cache.store(config, bundle_key, bundle=config.bundle_dir,
+        entry = cache.store(config, cache_key(ctx, build_plan), bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
-                            build_key=build_key)
+                            build_key=build_plan.key,
+                            extra_meta={"bundle_key": bundle_key, discovered.KEY: read})
         if prune_due(config.cache.dir):
             cache.prune(config)
             with contextlib.suppress(OSError):
@@ -84,6 +126,8 @@ def store_in_cache(ctx: Context, bundle_key: str, build_key: str, output: str) -
     except OSError as exc:
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return
+    if entry is not None:
+        cache_owner.note_key(config.state_dir, entry.key)
     if entry is not None:
         cache_owner.note_key(config.state_dir, entry.key)
     if entry is not None and config.cache.remote_url:

@@ -14,15 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from buildtools.core.cached import restore_from_cache, store_in_cache
+from buildtools.core.cached import restore_bundle, restore_output, store_in_cache
 from buildtools.core.freshness import StagePlan
-from buildtools.core.policies import (
-    BuildResult,
-    Policy,
-    StageStatus,
-    Stale,
-    report_failure,
-)
+from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
 from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
 from buildtools.core.stages.context import Context, display, save_manifest
@@ -181,15 +175,14 @@ def _install(walk: Walk) -> None:
 
 
 def _built_for_these_inputs(walk: Walk) -> bool:
-    """True when the build (and extra builds) and the bundle are up to date: their keys hold the
-    install key, so the bundle was made from this very install. node_modules is then needed by
-    no stage (it may be gone after a cache restore or `rm -rf`): npm runs when a build must."""
+    """True when the build (and extra builds) are up to date: their keys hold the install key, so
+    the output was made from this very install. node_modules is then needed by no stage (the
+    bundle stage only copies; it may be gone after a restore or `rm -rf`): npm runs if a build
+    must."""
     build_plan, _, output = _plan_build(walk)
     if not build_plan.up_to_date:
         return False
-    if not all(plan.up_to_date for plan in _extra_builds(walk, build_plan, output)):
-        return False
-    return _plan_bundle(walk, _last_build_key(walk))[0].up_to_date
+    return all(plan.up_to_date for plan in _extra_builds(walk, build_plan, output))
 
 
 def _install_not_needed(walk: Walk) -> None:
@@ -202,20 +195,19 @@ def _install_not_needed(walk: Walk) -> None:
 
 
 def _restored(walk: Walk) -> bool:
-    """A bundle built before for these very inputs comes back from the cache: no npm runs."""
+    """A build made before from these very inputs comes back from the cache, and its bundle
+    when the task settings are the same: no npm runs."""
     assert walk.install is not None and walk.toolchain is not None
     build_plan, manifest, output = _plan_build(walk)
-    bundle, extra = _plan_bundle(walk, _last_build_key(walk))
-    if bundle.up_to_date:
-        return False
-    restored = restore_from_cache(walk.ctx, walk.install, build_plan, manifest, output, bundle,
-                                  extra)
+    if _plan_bundle(walk, _last_build_key(walk))[0].up_to_date or _built_for_these_inputs(walk):
+        return False  # nothing to restore, or only the bundle to make
+    restored = restore_output(walk.ctx, build_plan, manifest, output)
     if restored is None:
         return False
-    for plan in _extra_builds(walk, build_plan, output):  # their output came back too
-        walk.ctx.stamps.write(plan.name, plan.key, plan.stamp_info(restored=True))
-    walk.ran.append(restored)
-    walk.finished = True
+    walk.build = walk.bundle = None  # plan again: the build stamps are fresh now
+    bundle, extra = _plan_bundle(walk, _last_build_key(walk))
+    what, walk.finished = restore_bundle(walk.ctx, restored, walk.install, bundle, extra)
+    walk.ran.append(what)
     return True
 
 
@@ -231,17 +223,20 @@ def _build(walk: Walk) -> None:
     assert walk.toolchain is not None and walk.manager is not None
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        detail = run_build(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
+        built = run_build(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
         save_manifest(ctx, "webapp", manifest)
-        ctx.stamps.write("build", plan.key, plan.stamp_info())
-        walk.ran_stage("build", started, detail)
-    for extra in _extra_builds(walk, plan, output):
-        command = extra.inputs["build_command"]
+        plan = built.stamp(ctx, plan, manifest)
+        walk.build = (plan, manifest, output)
+        walk.ran_stage("build", started, built.detail)
+    key = plan.key
+    for command in ctx.config.webapp.extra_build_commands:  # each chained on the one before
+        extra = plan_extra_build(ctx, command, key, output)
+        key = extra.key
         if walk.settle(extra, f"npm run {command}"):
             started = time.monotonic()
-            detail = run_build(ctx, walk.toolchain, walk.manager, output, command)
-            ctx.stamps.write(extra.name, extra.key, extra.stamp_info())
-            walk.ran_stage(extra.name, started, detail)
+            built = run_build(ctx, walk.toolchain, walk.manager, output, command)
+            key = built.stamp(ctx, extra, manifest).key
+            walk.ran_stage(extra.name, started, built.detail)
 
 
 def _bundle(walk: Walk) -> None:
@@ -256,7 +251,8 @@ def _bundle(walk: Walk) -> None:
         ctx.stamps.write("bundle", plan.key, plan.stamp_info())
         walk.ran_stage("bundle", started, detail)
         if ctx.config.webapp.page is None:  # a page's "output" is the folder it lies in
-            store_in_cache(ctx, plan.key, build_plan.key, output)
+            store_in_cache(ctx, plan.key, output, build_plan,
+                           _extra_builds(walk, build_plan, output))
 
 
 STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)

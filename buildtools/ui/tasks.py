@@ -9,9 +9,11 @@ which is taken as a forced rebuild.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from buildtools.errors import unwritable
 from buildtools.layout import STATE_DIR_NAME
 from buildtools.util.ignored import make_ignored_dir
 
@@ -25,8 +27,21 @@ DOIT_CONFIG: dict[str, Any] = {"default_tasks": ["build"], "verbosity": 2,
 
 def prepare_state_folder() -> None:
     """The state folder of the dodo.py folder: doit opens its database there before it asks
-    any task, and makes no folder for it."""
-    make_ignored_dir(Path(STATE_DIR_NAME))
+    any task, and makes no folder for it. One that cannot be written (read-only, full) is one
+    error line and exit 1 here, not doit's traceback when it opens its database."""
+    from buildtools.handler import guarded
+
+    guarded(_writable_state_folder)
+
+
+def _writable_state_folder() -> None:
+    state = Path.cwd() / STATE_DIR_NAME
+    try:
+        make_ignored_dir(state)
+        with tempfile.TemporaryFile(dir=state):
+            pass
+    except OSError as exc:
+        raise unwritable(state, exc) from None
 
 # The session of this doit run: its up-to-date check and its build action share their scans
 _session: dict[str, Any] = {}

@@ -322,6 +322,13 @@ def make_project() -> Callable[..., Project]:
     return _make_project
 
 
+@pytest.fixture(scope="session")
+def make_project_once() -> Callable[..., Project]:
+    """make_project, for a fixture of wider scope (a module that shares one installed
+    project among its tests)."""
+    return _make_project
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return _make_project(tmp_path / "task")

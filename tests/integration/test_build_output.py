@@ -104,6 +104,8 @@ def test_stage_lines_name_the_build_output_from_the_project_root(tiny: Tiny) -> 
     for path in sorted((webapp / "dist").rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     (webapp / "dist").rmdir()
+    status = tiny.run("status", code=None).stdout
+    assert "build          would run because build/t/webapp/dist/ is missing" in status, status
+    # the cache keeps outputs by build key: the output comes back, the bundle is made from it
     missing = tiny.run("build").stdout
-    assert lines(missing, "build")[0] == (
-        "build          runs because build/t/webapp/dist/ is missing")
+    assert lines(missing, "build")[0] == "build          restored from cache: build/t/webapp/dist/"

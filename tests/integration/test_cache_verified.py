@@ -34,7 +34,7 @@ def test_a_truncated_cache_entry_is_dropped_and_the_build_runs(
     source.write_text("hello")  # back to the sources of the first build
     result = tiny.run("build", env=env)
     assert "restored from cache" not in result.stdout
-    assert "is damaged (bundle/index.html has 0 bytes, 12 were stored); it was dropped and " \
+    assert "is damaged (output/index.html has 0 bytes, 12 were stored); it was dropped and " \
         "the stages run" in result.stderr, result.stderr
     assert result.stderr.count("warning:") == 1
     assert tiny.count("build") == 3

@@ -2,8 +2,9 @@
 
 Before the build runs, its output folder (webapp/dist/, say) is moved aside, so output left by
 an earlier build never passes as new. After it, a missing or empty output folder, or one with
-no index.html where the last bundle had one, is an error naming the build command; the folder
-moved aside then comes back, and the last bundle is not touched (the bundle stage never runs).
+no index.html where the last bundle had one, is an error naming the build command. When the
+build fails, what it wrote goes and the folder moved aside (if any) comes back; the last
+bundle is not touched (the bundle stage never runs).
 The moved-aside folder lies next to the output, under a name the source scan leaves out.
 """
 
@@ -73,12 +74,13 @@ def _check(folder: Path, output: str, command: str, *, had_index: bool) -> None:
 
 
 def _put_back(folder: Path, aside: Path) -> None:
-    """The build failed: its output goes, the previous one comes back."""
-    if not os.path.lexists(aside):
-        return  # there was no previous output
+    """The build failed: what it wrote goes (webpack writes a bundle.js that says "Module
+    build failed" and exits 1), the previous output comes back if there was one."""
     with contextlib.suppress(OSError):
-        _remove(folder)
-        os.replace(aside, folder)
+        if os.path.lexists(folder):
+            _remove(folder)
+        if os.path.lexists(aside):
+            os.replace(aside, folder)
 
 
 def _remove(path: Path) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.config.load import Config, load_config, user_cache_dir
+from buildtools.core.stages.discovered import untraced_notice
 from buildtools.core.webapp import engines_node
 from buildtools.errors import UserError
 from buildtools.node.packagemanager import detect_package_manager, read_package_json
@@ -54,8 +55,19 @@ def run_checks(start: Path | None = None, environ: Mapping[str, str] | None = No
     checks.append(_chromium_check(env))
     checks.append(launcher_check(_launcher_path(env)))
     if config is not None:
+        checks.append(inputs_check(config))
         checks.append(doctor_check(config))
     return checks
+
+
+def inputs_check(config: Config) -> Check:
+    """Whether the files a build reads outside the webapp are found by tracing the build."""
+    notice = untraced_notice(config)
+    if notice:
+        return Check("inputs", MISSING, notice, "list them: [webapp] inputs = [\"../shared\"]",
+                     required=False)
+    return Check("inputs", OK, "what the build reads is traced (Linux inotify)",
+                 required=False)
 
 
 def _node_checks(config: Config | None, env: dict[str, str]) -> list[Check]:

@@ -10,6 +10,7 @@ from buildtools.config.load import Config
 from buildtools.core import pipeline
 from buildtools.core.events import Reporter
 from buildtools.core.pipeline import Session
+from buildtools.core.stages.discovered import untraced_notice
 from buildtools.ui.common import PROG, config_here, terminal_reporter
 
 
@@ -35,6 +36,7 @@ def status_data(config: Config, session: Session | None = None) -> dict[str, Any
         "force_rebuild": config.webapp.force_rebuild,
         "would_run": would_run,
         "stages": stages,
+        "untraced": untraced_notice(config),
     }
 
 
@@ -55,6 +57,8 @@ def run_status(as_json: bool = False, verbose: bool = False) -> None:
             f"{count} stage{'s' if count != 1 else ''} would run ({names}): "
             f"run '{PROG} build'"
         )
+    if data["untraced"]:
+        reporter.warn(data["untraced"])
     if data["force_rebuild"]:
         reporter.warn("force_rebuild is set: every build runs every stage")
 
