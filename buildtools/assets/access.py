@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.assets import ACCESS_MODES, AssetsConfig
+from buildtools.errors import UserError
 
 ROBOTS_HEADER = ("X-Robots-Tag", "noindex, nofollow")
 ROBOTS_FILE = "robots.txt"
@@ -79,8 +80,6 @@ def read_policy(artifact: Path) -> AccessPolicy | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        from buildtools.errors import UserError
-
         raise UserError(
             f"{path}: not a valid access policy ({exc}); run `doit deploy` again"
         ) from None

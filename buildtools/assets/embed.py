@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from buildtools.assets.reencode import check_options, reencode
 from buildtools.assets.upload import looks_secret
 from buildtools.errors import UserError
 from buildtools.util.mime import DEFAULT_MIME, MIME_TYPES
@@ -148,8 +149,6 @@ def embed_folder(
     """
     shrink = max_side is not None if reencode_images is None else reencode_images
     if shrink:
-        from buildtools.assets.reencode import check_options
-
         check_options(max_side, quality)
     if not folder.is_dir():
         raise UserError(f"cannot embed {folder}: no such folder")
@@ -183,8 +182,6 @@ def _encoded(path: Path, max_bytes: int, max_side: int | None, quality: int,
     before = path.stat().st_size
     smaller = None
     if shrink:
-        from buildtools.assets.reencode import reencode
-
         smaller = reencode(path, max_side, quality)
     if smaller is None or len(smaller.data) >= before:
         uri = data_uri(path, max_bytes)

@@ -13,19 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import time
 from collections.abc import Mapping
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from buildtools.config.model import Config
 
 SECRET_ENV = "BUILDTOOLS_ASSET_SECRET"
 MIN_SECRET_LENGTH = 16
@@ -103,51 +97,3 @@ def check(uri: str, params: Mapping[str, str], secret: str, now: float | None = 
 def decoded_uri(raw_path: str) -> str:
     """A request path as nginx's $uri: percent-decoded, repeated slashes merged."""
     return re.sub(r"/{2,}", "/", unquote(raw_path))
-
-
-def signed_url(
-    path: str,
-    ttl: int = 3600,
-    *,
-    config: Config | None = None,
-    project: str | os.PathLike[str] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> str:
-    """The URL of an extra_source_dir file that a unit's task_data can hold, valid for `ttl`
-    seconds: `signed_url("TestImg.png", project=HERE)` -> `/TestImg.png?md5=...&expires=...`.
-
-    The project is named, never guessed from the current folder (Hydra and Mephisto change
-    it): `config` (a loaded Config; the fastest when signing many URLs), or `project` (its
-    folder, its configuration file, or the task script's `__file__`). The secret comes from
-    BUILDTOOLS_ASSET_SECRET, the value the server was given. When the project offloads its
-    assets to object storage, the URL is the store's presigned URL instead (or the plain one
-    unless signed).
-    """
-    env = os.environ if environ is None else environ
-    check_ttl(ttl)
-    if config is None:
-        config = project_config(project, env)
-    if config.assets.offload:
-        from buildtools.deploy.offload import offloaded_url
-
-        return offloaded_url(config, path, ttl, env)
-    return sign(path, ttl, asset_secret(env))
-
-
-def project_config(project: str | os.PathLike[str] | None,
-                   environ: Mapping[str, str]) -> Config:
-    """The configuration of the named project: a folder (its buildtools.toml, pyproject.toml
-    or Mephisto YAML, as `buildtools` finds it from there) or a configuration file."""
-    from buildtools.config.load import find_config, load_config_file
-
-    if project is None:
-        raise UserError(
-            "signed_url: name the project the file belongs to: signed_url(path, "
-            "project=<the folder of its buildtools.toml>) or config=<a loaded Config>; the "
-            "current folder is not used"
-        )
-    where = Path(project).expanduser().resolve()
-    if where.is_file() and where.suffix not in (".toml", ".yaml", ".yml"):
-        where = where.parent  # project=__file__ of the task script
-    found = where if where.is_file() else find_config(where, environ)
-    return load_config_file(found, environ)

@@ -77,3 +77,16 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}; make it readable") from None
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a configuration file; one clear line when it is not UTF-8."""
+    raw = read_bytes(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{path.name}: not UTF-8 text (an undecodable byte on line {line}); "
+            "save it as UTF-8"
+        ) from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config import yaml_safe
+from buildtools.config.discovery import read_config_text
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -20,8 +21,6 @@ _MAX_INTERPOLATION_DEPTH = 32
 
 def load_yaml(path: Path) -> dict[str, Any]:
     import yaml
-
-    from buildtools.config.load import read_config_text
 
     try:
         data = yaml_safe.load(read_config_text(path), path.name) or {}

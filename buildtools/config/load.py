@@ -10,9 +10,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
+
 from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
 from buildtools.config.cachedir import user_cache_dir
-from buildtools.config.discovery import find_config, read_bytes
+from buildtools.config.discovery import find_config, read_config_text
+from buildtools.config.mephisto_yaml import read_mephisto_yaml
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -57,8 +63,6 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
     env = os.environ if env is None else env
     source = path.name
     if path.suffix in (".yaml", ".yml"):
-        from buildtools.config.mephisto_yaml import read_mephisto_yaml
-
         parsed = read_mephisto_yaml(path, env)
         config = build_config(parsed.tables, path=path.resolve(), root=parsed.root.resolve(),
                               source=source, env=env, names=parsed.names)
@@ -72,24 +76,7 @@ def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config
     return build_config(raw, path=path.resolve(), root=root.resolve(), source=source, env=env)
 
 
-def read_config_text(path: Path) -> str:
-    """The text of a configuration file; one clear line when it is not UTF-8."""
-    raw = read_bytes(path)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise UserError(
-            f"{path.name}: not UTF-8 text (an undecodable byte on line {line}); "
-            "save it as UTF-8"
-        ) from None
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # Python 3.10: the same parser, from PyPI
-        import tomli as tomllib
     try:
         return tomllib.loads(read_config_text(path))
     except tomllib.TOMLDecodeError as exc:

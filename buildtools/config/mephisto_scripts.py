@@ -10,13 +10,12 @@ from pathlib import Path
 from buildtools.config import mephisto_keys as keys
 from buildtools.errors import UserError
 from buildtools.layout import WEBPACK_CONFIGS
+from buildtools.node.packagemanager import read_package_json
 
 
 def review_command(name: str, webapp: Path, target: Path) -> str:
     """The script that writes the review bundle `target`: one whose webpack config names that
     file, else `build:review`."""
-    from buildtools.node.packagemanager import read_package_json
-
     scripts = read_package_json(webapp).get("scripts") or {}
     naming = [script for script, command in scripts.items()
               if _config_names(webapp, str(command), target.name)]
@@ -36,8 +35,6 @@ def main_command(name: str, webapp: Path, target: Path) -> str:
     file (or names none that can be read and the file is Mephisto's bundle.js), else the one
     script whose webpack config names it (form_composer's build/bundle.presigned_urls.js comes
     from build:presigned_urls); never a script that writes another app."""
-    from buildtools.node.packagemanager import read_package_json
-
     scripts = read_package_json(webapp).get("scripts") or {}
     default = keys.DEFAULT_BUILD_COMMAND
     naming = [str(script) for script, command in scripts.items()

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -188,8 +189,6 @@ def _webapp_of(name: str, key: str, target: Path, root: Path) -> tuple[Path, str
 
 def _installed_crowd_wrapper(provider: str) -> Path | None:
     """wrap_crowd_source.js of the provider in an installed Mephisto (found, not imported)."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec("mephisto")
     except (ImportError, ValueError):

@@ -39,6 +39,7 @@ from typing import Any
 
 from buildtools.config.load import CacheConfig, Config
 from buildtools.core.cache_content import CONTENT, mismatch, read_content, write_content
+from buildtools.util import atomic
 from buildtools.util.ignored import make_ignored_dir
 
 META = "meta.json"
@@ -151,8 +152,6 @@ def restore(entry: Entry, bundle: Path | None, output: Path | None,
     """Put the entry's bundle and build output (those not None) in place, each checked against
     the content recorded when it was stored; False (nothing changed) when the entry vanished,
     or is damaged: then it is dropped and `warn` is told why, in one line."""
-    from buildtools.util import atomic
-
     content = read_content(entry.path)
     if content is None:
         return _drop_damaged(entry, f"its {CONTENT} is missing or unreadable", warn)

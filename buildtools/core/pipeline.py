@@ -25,6 +25,7 @@ from buildtools.core.recorder import Recorder
 from buildtools.core.stages.context import Context
 from buildtools.core.walk import walk
 from buildtools.util.lock import project_lock
+from buildtools.util.process import Runner, run
 
 __all__ = ["BuildResult", "Session", "StageStatus", "build", "check_up_to_date", "status"]
 
@@ -40,13 +41,17 @@ class Session:
         *,
         reporter: Reporter | None = None,
         environ: Mapping[str, str] | None = None,
+        runner: Runner = run,
     ) -> None:
+        """`runner` starts npm, node and the post_install_script (buildtools.util.process.Runner):
+        the front ends leave the real one; the unit tests give buildtools.testing.fake_npm."""
         self.ctx = Context(
             config=config,
             stamps=StampStore(config.state_dir),
             reporter=reporter or NullReporter(),
             environ=dict(os.environ if environ is None else environ),
             force=False,
+            runner=runner,
         )
         self.known_stale = False
 

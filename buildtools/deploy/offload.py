@@ -24,11 +24,13 @@ from buildtools.config.assets import StaticSettings
 from buildtools.config.model import Config
 from buildtools.core.events import Reporter
 from buildtools.core.freshness import StagePlan, StampStore
+from buildtools.deploy.cache_policy import IMMUTABLE, is_hashed
+from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
 from buildtools.errors import UserError
 from buildtools.util.bounded_http import TransferError, request
+from buildtools.util.mime import mime_type
 
 BASE_URL_KEY = "assets_base_url"  # in task_config.json
-IMMUTABLE = "public, max-age=31536000, immutable"  # a content-addressed key never changes
 STAGE = "publish/assets"
 _DIGEST_LENGTH = 16
 CHECK_TIMEOUT_S = 10.0
@@ -108,10 +110,6 @@ def publish_assets(
     force: bool,
 ) -> None:
     """The `publish/assets` stage: the files under their content-addressed prefix."""
-    from buildtools.deploy.architects.common import is_hashed
-    from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
-    from buildtools.util.mime import mime_type
-
     static = config.deploy.static
     target = target_of(static, offload.key_prefix)
     plan = StagePlan(

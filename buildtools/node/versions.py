@@ -15,6 +15,7 @@ from buildtools.node.semver import RangeError, check_range, satisfies
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.jsonfile import read_object
+from buildtools.util.process import Runner
 
 VERSION_CACHE_FILE = "node-versions.json"
 
@@ -101,7 +102,7 @@ def _npm_package_json(npm: Path) -> Path | None:
         return candidate
     return None
 
-def _versions(found: NodeInstall, cache: _VersionCache) -> tuple[str, str]:
+def _versions(found: NodeInstall, cache: _VersionCache, runner: Runner) -> tuple[str, str]:
     npm = found.tool("npm")
     if npm is None:
         raise UserError(f"no npm beside the Node at {found.where}: install npm")
@@ -115,18 +116,16 @@ def _versions(found: NodeInstall, cache: _VersionCache) -> tuple[str, str]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    node_version = _node_version(found)
-    npm_version = _npm_version(found, npm, package_json)
+    node_version = _node_version(found, runner)
+    npm_version = _npm_version(found, npm, package_json, runner)
     cache.put(key, node_version, npm_version)
     return node_version, npm_version
 
-def _run_for_version(cmd: list[str], found: NodeInstall, what: str) -> str:
-    from buildtools.util import process
-
+def _run_for_version(cmd: list[str], found: NodeInstall, what: str, runner: Runner) -> str:
     env = dict(os.environ)
     env["PATH"] = f"{found.node.parent}{os.pathsep}{env.get('PATH', '')}"
     try:
-        lines = process.run(cmd, cwd=found.node.parent, env=env, what=what)
+        lines = runner(cmd, cwd=found.node.parent, env=env, what=what)
     except CommandFailed as err:
         last = next((line for line in reversed(err.tail) if line.strip()), "no output")
         raise UserError(f"{what} failed: {last}") from None
@@ -136,11 +135,13 @@ def _run_for_version(cmd: list[str], found: NodeInstall, what: str) -> str:
             return match[1]
     raise UserError(f"{what} printed no version: {' / '.join(lines[-3:]) or 'no output'}")
 
-def _node_version(found: NodeInstall) -> str:
-    return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version")
+def _node_version(found: NodeInstall, runner: Runner) -> str:
+    return _run_for_version([str(found.node), "--version"], found, f"{found.where} --version",
+                            runner)
 
-def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None) -> str:
+def _npm_version(found: NodeInstall, npm: Path, package_json: Path | None, runner: Runner
+                 ) -> str:
     data = read_object(package_json) if package_json is not None else None
     if data is not None and isinstance(data.get("version"), str):
         return str(data["version"])
-    return _run_for_version([str(npm), "--version"], found, f"{npm} --version")
+    return _run_for_version([str(npm), "--version"], found, f"{npm} --version", runner)

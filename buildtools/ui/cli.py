@@ -90,7 +90,7 @@ def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) 
             colour = False
         text = "".join(f"{up_to_date_line(stage, detail, colour)}\n" for stage, detail in lines)
     elapsed = time.monotonic() - started
-    line = fresh.final_line(elapsed, bundle) if command == "build" else check_passed(elapsed)
+    line = fresh.final_line(elapsed, bundle) if command == "build" else fresh.check_passed(elapsed)
     sys.stdout.write(f"{text}{line}\n")
     sys.stdout.flush()
     return True
@@ -125,10 +125,6 @@ def _guarded(function: Callable[[], bool]) -> bool:
 
 
 # ---------------------------------------------------------------- the commands, without click
-
-
-def check_passed(seconds: float) -> str:
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def _built(quiet: bool, state: str | None) -> bool:

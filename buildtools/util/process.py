@@ -29,6 +29,24 @@ class Running(Protocol):
     def wait(self, timeout: float | None = None) -> int: ...
 
 
+class Runner(Protocol):
+    """How the core starts a program (npm, node, nodeenv, the post_install_script), given to it
+    as pypa/build's ProjectBuilder is given a runner: `run` below is the real one, which the
+    front ends pass by default; buildtools.testing.fake_npm plays npm for the unit tests."""
+
+    def __call__(
+        self,
+        cmd: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str],
+        what: str,
+        sink: Callable[[str], None] | None = None,
+        started: Running | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> list[str]: ...
+
+
 def find_executable(name: str, path: str | None) -> str:
     found = shutil.which(name, path=path)
     if found is None:

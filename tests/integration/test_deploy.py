@@ -24,7 +24,7 @@ import pytest
 from buildtools.config.load import load_config
 from buildtools.config.model import Config
 from buildtools.deploy.architects import PUBLIC
-from buildtools.deploy.architects.common import IMMUTABLE
+from buildtools.deploy.cache_policy import IMMUTABLE
 from buildtools.deploy.run import deploy, package
 from buildtools.ui.terminal import Reporter
 

@@ -17,7 +17,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from buildtools.config.load import build_config
 from buildtools.config.model import Config
-from buildtools.deploy.architects.common import IMMUTABLE
+from buildtools.deploy.cache_policy import IMMUTABLE
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from buildtools.testing import imports
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "buildtools"
 CORE_PACKAGES = ("core", "config", "fingerprint", "node", "deploy", "assets", "util")
@@ -38,25 +40,11 @@ def core_files() -> list[Path]:
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    return imports.module_name(path, ROOT)
 
 
 def imported(tree: ast.AST, path: Path) -> Iterator[tuple[int, str]]:
-    """(line, absolute module name) of every import, relative ones resolved."""
-    package = module_name(path).split(".")
-    if path.name != "__init__.py":
-        package = package[:-1]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            yield node.lineno, module
-            for alias in node.names:  # `from buildtools import ui`
-                yield node.lineno, f"{module}.{alias.name}"
+    return imports.imported(tree, path, ROOT)
 
 
 def dotted(node: ast.AST) -> str:

@@ -28,7 +28,7 @@ from buildtools.node.packagemanager import (
     run_script_command,
 )
 from buildtools.node.toolchain import Toolchain
-from buildtools.util.process import find_executable, run
+from buildtools.util.process import find_executable
 
 
 def plan_build(
@@ -161,7 +161,8 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
         before = _files_state(folder)
         traced = discovered.start_trace(config, output)
         try:
-            run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output)
+            ctx.runner(argv, cwd=config.webapp.source, env=env, what=what,
+                       sink=ctx.reporter.output)
         finally:
             trace = traced.stop()
         if _files_state(folder) == before:
@@ -181,8 +182,8 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
             started = early.adopt(resolved, cwd, env)
             if started is None:
                 _remember_launch(ctx, toolchain, manager, script, resolved, env)
-            run(argv, cwd=config.webapp.source, env=env, what=what, sink=ctx.reporter.output,
-                started=started, meanwhile=_load_what_follows)
+            ctx.runner(argv, cwd=config.webapp.source, env=env, what=what,
+                       sink=ctx.reporter.output, started=started, meanwhile=_load_what_follows)
         finally:
             trace = traced.stop()
     shown = output_display(config, output)

@@ -19,6 +19,7 @@ from buildtools.fingerprint.scan import Observed, scan_tree
 from buildtools.fingerprint.statcache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
+from buildtools.util.process import Runner, run
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Context:
     observed: list[Observed] | None = None
     # The trees scanned in this run: the check pass and the run after it share them
     scans: dict[str, Manifest] = field(default_factory=dict)
+    # What starts npm, node and the post_install_script: the real one, or a fake in tests
+    runner: Runner = run
 
     def stat_cache(self, name: str) -> StatCache:
         return StatCache(self.config.state_dir / layout.statcache_file(name))

@@ -21,7 +21,6 @@ from buildtools.node.packagemanager import (
     unfrozen_install_command,
 )
 from buildtools.node.toolchain import Toolchain
-from buildtools.util.process import run
 
 DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 
@@ -73,7 +72,7 @@ def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> 
     unfrozen = unfrozen_install_command(manager)
     watch = _RefusalWatch(ctx.reporter.output)
     try:
-        run(argv, cwd=source, env=env, what=" ".join(argv), sink=watch)
+        ctx.runner(argv, cwd=source, env=env, what=" ".join(argv), sink=watch)
         watch.flush()
     except CommandFailed:
         if argv == unfrozen or not watch.refused:
@@ -83,7 +82,7 @@ def run_install(ctx: Context, toolchain: Toolchain, manager: PackageManager) -> 
         ctx.reporter.info(f"    {' '.join(argv)} refused {manager.lockfile} as out of sync with "
                           f"package.json ({watch.refused}); running {' '.join(unfrozen)}")
         argv = unfrozen
-        run(argv, cwd=source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
+        ctx.runner(argv, cwd=source, env=env, what=" ".join(argv), sink=ctx.reporter.output)
     return " ".join(argv)
 
 
@@ -130,6 +129,6 @@ def run_post_install(ctx: Context, toolchain: Toolchain) -> str:
     script = ctx.config.webapp.post_install_script
     source = ctx.config.webapp.source
     env = {**npm_cache_env(ctx.environ), **toolchain.env(ctx.environ)}
-    run(["bash", script], cwd=source, env=env, what=f"post_install_script {script}",
-        sink=ctx.reporter.output)
+    ctx.runner(["bash", script], cwd=source, env=env, what=f"post_install_script {script}",
+               sink=ctx.reporter.output)
     return f"bash {script}"

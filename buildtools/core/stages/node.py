@@ -19,6 +19,7 @@ def plan_node(ctx: Context, package: dict[str, Any]) -> tuple[StagePlan, Toolcha
         engines_node(package),
         user_cache_dir(ctx.environ),
         project=webapp.source,
+        runner=ctx.runner,
     )
     plan = StagePlan(
         name="node",

@@ -11,7 +11,8 @@ import importlib
 from collections.abc import Iterable
 
 from buildtools.config.load import KNOWN_ARCHITECTS
-from buildtools.deploy.architects.common import PUBLIC, Architect, PackageContext
+from buildtools.deploy.architects.common import PUBLIC, Architect
+from buildtools.deploy.architects.context import PackageContext
 from buildtools.errors import UserError
 
 # name -> module defining ARCHITECT; imported only when used

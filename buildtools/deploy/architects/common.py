@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import shlex
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from buildtools.assets.access import ROBOTS_FILE, AccessPolicy, access_policy, robots_txt
 from buildtools.assets.output_check import check_secrets
 from buildtools.assets.signing import SECRET_ENV
-from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
-from buildtools.core.events import Reporter
-from buildtools.deploy.architects.quoting import nginx_string, nginx_words, one_line
+from buildtools.deploy.architects.context import PackageContext, templates_digest
 from buildtools.deploy.architects.shell import shell_files, write_shell
-from buildtools.util.hashing import digest
+from buildtools.deploy.cache_policy import (
+    IMMUTABLE,
+    NO_CACHE,
+    NO_CACHE_FILES,
+    hashed_assets,
+)
+from buildtools.deploy.offload import strip_offloaded
 from buildtools.util.paths import shown as display
 
-if TYPE_CHECKING:
-    from buildtools.deploy.offload import Offload
-
-TEMPLATES = Path(__file__).parent / "templates"
 PUBLIC = "public"  # every artifact serves the files of <artifact>/public/ and nothing else
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-NO_CACHE = "no-cache"
-NO_CACHE_FILES = ("index.html", "task_config.json")
 # Crowdsourcing sites show tasks in an iframe (MTurk's ExternalQuestion). Browsers that know
 # CSP frame-ancestors use it and ignore X-Frame-Options; only very old ones fall back to
 # SAMEORIGIN.
@@ -44,78 +35,6 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 )
 
-# A bundler's content-hashed file: assets/index-B9jXQm3a.js (Vite), static/js/main.3f2a1b9c.js
-# (webpack). The hash must hold a digit or a capital, so that assets/my-background.png is not
-# taken for one; a file that came from extra_source_dir never is.
-_HASHED = re.compile(
-    r"^(?:.+/)?(?:assets|static)/(?:[A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]*?[-.]"
-    r"(?P<hash>[A-Za-z0-9_-]{8,})\.[A-Za-z0-9]+$"
-)
-
-
-@dataclass(frozen=True)
-class PackageContext:
-    """What an architect needs to make its artifact."""
-
-    config: Config
-    bundle_dir: Path
-    bundle_key: str
-    node_version: str  # of the toolchain the bundle was built with, e.g. "20.20.2"
-    reporter: Reporter
-    environ: Mapping[str, str]
-    offload: Offload | None = None  # [assets] offload: the assets are in the bucket
-
-    @property
-    def node_major(self) -> str:
-        return self.node_version.lstrip("v").split(".")[0]
-
-    @property
-    def task_name(self) -> str:
-        return str(self.config.task.get("task_name") or "task")
-
-    @property
-    def task_title(self) -> str:
-        return str(self.config.task.get("task_title") or self.task_name)
-
-    @cached_property
-    def extra_names(self) -> frozenset[str]:
-        """extra_files(config), walked once per packaging run."""
-        return frozenset(extra_files(self.config))
-
-
-def render(template: str, **context: Any) -> str:
-    text: str = _environment().get_template(template).render(**context)
-    return text
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["tojson"] = lambda value: json.dumps(value, sort_keys=True)
-    env.filters["shquote"] = shlex.quote
-    env.filters["nginx_string"] = nginx_string
-    env.filters["nginx_words"] = nginx_words
-    env.filters["one_line"] = one_line
-    return env
-
-
-def templates_digest(folder: str) -> str:
-    """A digest of the template files of one architect (and the shared ones)."""
-    parts: list[tuple[str, bytes]] = []
-    for base in (TEMPLATES / "common", TEMPLATES / folder):
-        for path in sorted(base.rglob("*")):
-            if path.is_file():
-                parts.append((path.relative_to(TEMPLATES).as_posix(), path.read_bytes()))
-    return digest([(name, data.hex()) for name, data in parts])
-
-
 def bundle_files(bundle: Path) -> list[str]:
     """Relative posix paths of the bundle's files, sorted."""
     found = []
@@ -123,29 +42,6 @@ def bundle_files(bundle: Path) -> list[str]:
         for name in files:
             found.append((Path(current) / name).relative_to(bundle).as_posix())
     return sorted(found)
-
-
-def extra_files(config: Config) -> set[str]:
-    """The relative paths that came into the bundle from extra_source_dir: the list the bundle
-    stage copied (collect_assets), so that what is signed is what was copied, files under a
-    symlinked folder included."""
-    extra = config.webapp.extra_source_dir
-    if extra is None or not extra.is_dir():
-        return set()
-    return set(collect_assets(extra, config.webapp.extra_source_allow))
-
-
-def is_hashed(relative: str) -> bool:
-    match = _HASHED.match(relative)
-    if not match:
-        return False
-    value = match.group("hash")
-    return any(ch.isdigit() or ch.isupper() for ch in value)
-
-
-def hashed_assets(files: list[str], extra: set[str]) -> list[str]:
-    """The files that may be cached for a year: content-hashed build outputs."""
-    return [name for name in files if name not in extra and is_hashed(name)]
 
 
 def copy_bundle(bundle: Path, dest: Path) -> None:
@@ -177,8 +73,6 @@ def copy_public(ctx: PackageContext, dest: Path) -> None:
     copy_bundle(ctx.bundle_dir, dest)
     write_shell(ctx, bundle_files(ctx.bundle_dir), dest)
     if ctx.offload is not None:
-        from buildtools.deploy.offload import strip_offloaded
-
         strip_offloaded(dest, ctx.offload)
     policy = access_of(ctx)
     if not policy.unlisted:

@@ -18,16 +18,16 @@ from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
-    PackageContext,
     access_of,
     base_context,
     copy_public,
-    render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.paths import shown as display
+from buildtools.util.process import find_executable, kill_group, run
 
 SSH_ENV = "BUILDTOOLS_SSH_COMMAND"
 _NGINX_SAFE_PATH = re.compile(r'[^"\\${};\x00-\x1f\x7f]+')
@@ -181,8 +181,6 @@ def _with_secret(
 
 
 def _run_step(ctx: PackageContext, cmd: Sequence[str], label: str) -> None:
-    from buildtools.util.process import find_executable, kill_group, run
-
     env = dict(ctx.environ)
     proc = subprocess.Popen(
         [find_executable(cmd[0], env.get("PATH")), *cmd[1:]], cwd=ctx.config.root, env=env,

@@ -14,7 +14,8 @@ from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
 from buildtools.core.events import NullReporter
 from buildtools.core.stages.context import saved_manifest
-from buildtools.deploy.architects.common import PackageContext, access_of, bundle_files
+from buildtools.deploy.architects.common import access_of, bundle_files
+from buildtools.deploy.architects.context import PackageContext
 from buildtools.deploy.architects.shell import shell_files
 from buildtools.deploy.offload import offload_of
 from buildtools.errors import UserError

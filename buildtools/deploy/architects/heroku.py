@@ -17,18 +17,18 @@ from buildtools.deploy.architects.common import (
     PUBLIC,
     SECURITY_HEADERS,
     Architect,
-    PackageContext,
     base_context,
     copy_public,
     folder_size,
-    render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.deploy.architects.estimate import estimated_public
 from buildtools.errors import CommandFailed, UserError
 from buildtools.util.mime import MIME_TYPES
 from buildtools.util.paths import shown as display
+from buildtools.util.process import run
 
 MB = 1024 * 1024
 WARN_RATIO = 0.8
@@ -132,7 +132,6 @@ class Heroku(Architect):
             )
         if shutil.which("git", path=path) is None:
             raise UserError("heroku deploy needs git, which was not found on PATH; install it")
-        from buildtools.util.process import run
 
         env = {
             **ctx.environ,

@@ -10,14 +10,13 @@ from buildtools.config.load import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
-    PackageContext,
     access_of,
     base_context,
     copy_public,
-    render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.util.paths import shown as display
 
 

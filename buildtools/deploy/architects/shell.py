@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from buildtools.config.model import Config
+from buildtools.deploy.architects.context import PackageContext, render
 from buildtools.errors import UserError
 from buildtools.util.hashing import digest
-
-if TYPE_CHECKING:
-    from buildtools.config.model import Config
-    from buildtools.deploy.architects.common import PackageContext
 
 INDEX = "index.html"
 CROWD_WRAPPER = "wrap_crowd_source.js"
@@ -30,8 +27,6 @@ def shell_files(ctx: PackageContext, bundle: list[str]) -> dict[str, str | Path]
     """What the artifact adds to the bundle's files: name -> text, or the file to copy."""
     if INDEX in bundle:
         return _wrapper_for_own_page(ctx, bundle)
-    from buildtools.deploy.architects.common import render
-
     added: dict[str, str | Path] = {}
     wrapper = ctx.config.deploy.crowd_wrapper
     if wrapper is not None and CROWD_WRAPPER not in bundle:

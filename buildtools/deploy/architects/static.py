@@ -8,14 +8,13 @@ from buildtools.config.model import Config
 from buildtools.deploy.architects.common import (
     PUBLIC,
     Architect,
-    PackageContext,
     base_context,
     copy_public,
-    is_hashed,
-    render,
     served_files,
     write,
 )
+from buildtools.deploy.architects.context import PackageContext, render
+from buildtools.deploy.cache_policy import is_hashed
 from buildtools.deploy.publish.s3 import bucket_drift, publish_folder, target_of
 from buildtools.errors import UserError
 from buildtools.util.mime import mime_type

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from buildtools.deploy.architects.common import render
+from buildtools.deploy.architects.context import render
 from buildtools.errors import UserError
 
 INDEX = "index.html"

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
 
 from buildtools.assets.report import MB, AssetsReport, assets_report
 from buildtools.config.model import Config
 from buildtools.errors import UserError
+from buildtools.ui.checks import ERROR, OK, Check
 from buildtools.ui.common import config_here
-
-if TYPE_CHECKING:
-    from buildtools.ui.commands.doctor import Check
 
 
 def _size(value: int) -> str:
@@ -53,8 +50,6 @@ def run_assets(as_json: bool = False) -> None:
 
 def doctor_check(config: Config) -> Check:
     """The line of `buildtools doctor` about the assets (never required)."""
-    from buildtools.ui.commands.doctor import ERROR, OK, Check
-
     try:
         report = assets_report(config)
     except UserError as exc:

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from buildtools.core.pipeline import Session
+from buildtools.core.record import check_passed
 from buildtools.errors import UserError
-from buildtools.ui.cli import check_passed
 from buildtools.ui.commands.status import print_stages, status_data
 from buildtools.ui.common import PROG, config_here, terminal_reporter
 

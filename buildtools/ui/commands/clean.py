@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from buildtools.config.load import Config
+from buildtools.core import cache
+from buildtools.core.cache_owner import project_keys
+from buildtools.core.webapp import checked_package_json, output_folder
 from buildtools.errors import UserError
 from buildtools.ui.common import config_here, terminal_reporter
 from buildtools.util.paths import shown
@@ -53,8 +56,6 @@ def clean(config: Config, *, everything: bool = False, cache_only: bool = False)
 
 def _webapp_output(config: Config) -> Path | None:
     """The bundler's output folder (webapp/dist), when package.json can tell it."""
-    from buildtools.core.webapp import checked_package_json, output_folder
-
     try:
         package = checked_package_json(config)
         return config.webapp.source / output_folder(config, package)
@@ -66,8 +67,6 @@ def _webapp_output(config: Config) -> Path | None:
 
 def _clear_cache(result: CleanResult, config: Config) -> None:
     """Delete every entry of the build cache (safely for runs that use it meanwhile)."""
-    from buildtools.core import cache
-
     count = cache.clear(config)
     if count:
         result.removed.append((f"build cache, {count} entr{'y' if count == 1 else 'ies'}",
@@ -75,9 +74,6 @@ def _clear_cache(result: CleanResult, config: Config) -> None:
 
 
 def _clear_project_entries(result: CleanResult, config: Config) -> None:
-    from buildtools.core import cache
-    from buildtools.core.cache_owner import project_keys
-
     removed, result.others_kept = cache.remove_keys(config, project_keys(config.state_dir))
     if removed:
         result.removed.append((f"build cache, {removed} entr{'y' if removed == 1 else 'ies'} "
@@ -128,8 +124,6 @@ def _unsafe(path: Path, config: Config) -> str:
 
 
 def run_clean(everything: bool, cache_only: bool) -> None:
-    from buildtools.ui.commands.clean import clean
-
     config = config_here()
     reporter = terminal_reporter()
     result = clean(config, everything=everything, cache_only=cache_only)

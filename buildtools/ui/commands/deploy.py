@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from buildtools.deploy.run import deploy
 from buildtools.ui.common import config_here
 from buildtools.ui.terminal import Reporter
 from buildtools.util.paths import shown
@@ -25,8 +26,6 @@ class DeployReporter(Reporter):
 def run_deploy(
     architects: Sequence[str], force: bool = False, quiet: bool = False, verbose: bool = False
 ) -> dict[str, Path]:
-    from buildtools.deploy.run import deploy
-
     started = time.monotonic()
     config = config_here()
     reporter = DeployReporter(quiet=quiet, verbose=verbose)

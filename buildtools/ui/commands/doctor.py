@@ -10,7 +10,6 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from buildtools.config.load import Config, load_config, user_cache_dir
@@ -19,27 +18,14 @@ from buildtools.core.webapp import engines_node
 from buildtools.errors import UserError
 from buildtools.node.packagemanager import detect_package_manager, read_package_json
 from buildtools.node.toolchain import resolve_toolchain
+from buildtools.ui.checks import ERROR, MISSING, OK, SKIPPED, Check
+from buildtools.ui.commands.assets import doctor_check
+from buildtools.ui.lines import GREEN, RED, YELLOW, paint
+from buildtools.ui.terminal import wants_colour
 
-OK = "ok"
-MISSING = "missing"
-ERROR = "error"
-SKIPPED = "skipped"  # a check that needs what an earlier check found wrong
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # nginx lives in sbin, which is not on every user's PATH
 EXTRA_NGINX_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    state: str  # OK | MISSING | ERROR | SKIPPED
-    detail: str
-    hint: str = ""
-    required: bool = True
-
-    @property
-    def ok(self) -> bool:
-        return self.state == OK
 
 
 def run_checks(start: Path | None = None, environ: Mapping[str, str] | None = None) -> list[Check]:
@@ -69,8 +55,6 @@ def run_checks(start: Path | None = None, environ: Mapping[str, str] | None = No
     checks.append(_chromium_check(env))
     checks.append(launcher_check(_launcher_path(env)))
     if config is not None:
-        from buildtools.ui.commands.assets import doctor_check
-
         checks.append(inputs_check(config))
         checks.append(doctor_check(config))
     return checks
@@ -199,13 +183,6 @@ def healthy(checks: list[Check]) -> bool:
 
 
 def run_doctor() -> None:
-    from pathlib import Path
-
-    from buildtools.errors import UserError
-    from buildtools.ui.commands.doctor import healthy, run_checks
-    from buildtools.ui.lines import GREEN, RED, YELLOW, paint
-    from buildtools.ui.terminal import wants_colour
-
     checks = run_checks(Path.cwd())
     colour = wants_colour(sys.stdout)
     width = max(len(check.name) for check in checks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,11 +74,6 @@ def run_new(
     ask: Callable[[str, str], str] | None = None,
 ) -> None:
     """Render the template into `directory`; `ask(question, default)` prompts, when given."""
-    from pathlib import Path
-
-    from buildtools.core.template import DEFAULT_TASK
-    from buildtools.ui.commands.new import check_destination, new_project
-
     check_destination(directory, force)
     if ask is not None:
         if title is None:
@@ -97,6 +93,4 @@ def run_new(
 
 
 def _shell_quote(text: str) -> str:
-    import shlex
-
     return shlex.quote(text)

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.model import Config
+from buildtools.core import pipeline
 from buildtools.deploy.preview.hub import Hub
 from buildtools.deploy.preview.router import Agent, Router, Submission
 from buildtools.deploy.preview.scope import out_of_scope
 from buildtools.deploy.preview.server import Site, make_preview_server, url_of
 from buildtools.deploy.preview.units import SUFFIXES, load_units
-from buildtools.deploy.preview.watch import Watcher, watch
+from buildtools.deploy.preview.watch import Watcher, content_digest, watch
 from buildtools.errors import CommandFailed, UserError
 from buildtools.ui.common import config_here, terminal_reporter
 from buildtools.util.paths import shown
@@ -48,15 +49,13 @@ class TerminalListener:
 
 
 def run_preview(data: Path | None, submissions: Path | None, port: int, watching: bool) -> None:
-    from buildtools.core.pipeline import build
-
     config = config_here()
     scope = out_of_scope(config)
     if scope is not None:
         raise UserError(scope)
     data_file = data if data is not None else sample_data(config)
     units = load_units(data_file) if data_file is not None else [{}]
-    result = build(config, reporter=terminal_reporter())
+    result = pipeline.build(config, reporter=terminal_reporter())
     record = submissions if submissions is not None else config.state_dir / SUBMISSIONS
     router = Router(units, record, TerminalListener())
     hub = Hub() if watching else None
@@ -108,9 +107,6 @@ def _watcher(config: Config) -> Watcher:
 def _rebuilder(site: Site, config: Config) -> Any:
     """What a save runs: the build (the configuration read again when it was saved), then a
     reload of the open pages when the bundle they are served changed."""
-    from buildtools.core.pipeline import build
-    from buildtools.deploy.preview.watch import content_digest
-
     hub = site.hub
     assert hub is not None
     current = [config]
@@ -125,7 +121,7 @@ def _rebuilder(site: Site, config: Config) -> Any:
             if str(config.path) in changed:
                 config = current[0] = config_here()
                 site.bundle = config.bundle_dir
-            build(config, reporter=terminal_reporter())
+            pipeline.build(config, reporter=terminal_reporter())
         except UserError as exc:
             lines = [str(exc), *(exc.tail[-20:] if isinstance(exc, CommandFailed) else [])]
             sys.stderr.write(f"error: {exc}\n")

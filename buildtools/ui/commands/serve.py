@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from buildtools.deploy import run as deploy_run
+from buildtools.deploy import serve as local_server
+from buildtools.deploy.architects import PUBLIC
 from buildtools.ui.common import config_here
+from buildtools.ui.devserver import announce, log_request
 from buildtools.ui.terminal import Reporter
 
 # How deploy's closing line for the local artifact starts: it says how to serve the artifact
@@ -21,15 +25,10 @@ class ServingReporter(Reporter):
 
 def run_serve(port: int | None, host: str | None) -> None:
     """Deploy the local artifact (a no-op when it is up to date), then serve it."""
-    from buildtools.deploy.architects import PUBLIC
-    from buildtools.deploy.run import deploy
-    from buildtools.deploy.serve import serve
-    from buildtools.ui.devserver import announce, log_request
-
     config = config_here()
-    folder = deploy(config, ["local"], reporter=ServingReporter())["local"]
+    folder = deploy_run.deploy(config, ["local"], reporter=ServingReporter())["local"]
     public = folder / PUBLIC
     local = config.deploy.local
     served = public if public.is_dir() else folder
-    serve(served, host or local.host, local.port if port is None else port,
-          ready=announce(served), log=log_request)
+    local_server.serve(served, host or local.host, local.port if port is None else port,
+                       ready=announce(served), log=log_request)

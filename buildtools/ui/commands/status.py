@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -43,8 +44,6 @@ def run_status(as_json: bool = False, verbose: bool = False) -> None:
     config = config_here()
     data = status_data(config)
     if as_json:
-        import json
-
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     reporter = terminal_reporter(verbose=verbose)

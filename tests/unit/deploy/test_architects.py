@@ -13,9 +13,9 @@ import pytest
 
 from buildtools.config.model import Config
 from buildtools.deploy.architects import PUBLIC, names
-from buildtools.deploy.architects.common import IMMUTABLE, hashed_assets, is_hashed
 from buildtools.deploy.architects.heroku import npm_name
 from buildtools.deploy.architects.static import long_cache_patterns
+from buildtools.deploy.cache_policy import IMMUTABLE, hashed_assets, is_hashed
 from buildtools.deploy.run import check_ready, deploy
 from buildtools.errors import UserError
 

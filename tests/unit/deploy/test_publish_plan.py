@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from buildtools.deploy.architects.common import is_hashed
+from buildtools.deploy.cache_policy import is_hashed
 from buildtools.deploy.publish.plan import (
     LocalObject,
     RemoteObject,

@@ -11,7 +11,7 @@ import pytest
 
 from buildtools.config.load import load_config
 from buildtools.core.events import NullReporter
-from buildtools.deploy.architects.common import PackageContext
+from buildtools.deploy.architects.context import PackageContext
 from buildtools.deploy.architects.local import ARCHITECT as LOCAL
 from buildtools.ui.commands import serve as serve_command
 from buildtools.ui.commands.new import new_project
