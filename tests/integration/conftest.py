@@ -88,6 +88,20 @@ class Tiny:
                                  f"not {code}\n{result.stdout}\n{result.stderr}")
         return result
 
+    @staticmethod
+    def snapshot(folder: Path) -> dict[str, bytes]:
+        """Every file of `folder` with its bytes: what a failed run must leave as it was."""
+        return {path.relative_to(folder).as_posix(): path.read_bytes()
+                for path in sorted(folder.rglob("*")) if path.is_file()}
+
+    @staticmethod
+    def one_error(result: subprocess.CompletedProcess[str]) -> str:
+        """The one line of stderr, which must be an error line (no traceback), exit code 1."""
+        assert result.returncode == 1, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        return lines[0]
+
     def edit_package_json(self, **changes: object) -> None:
         path = self.webapp / "package.json"
         data = json.loads(path.read_text())

@@ -52,30 +52,18 @@ def full(folder: Path) -> Iterator[None]:
         saved.rename(folder)
 
 
-def one_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
 @pytest.mark.parametrize("command", ["buildtools", "doit"])
 def test_a_full_state_folder(tiny: Tiny, command: str, buildtools_command: str,
                              doit_command: str) -> None:
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "assets" / "note.txt").write_text("edited\n")
     state = tiny.root / ".buildtools"
     with full(state):
         result = tiny.run("build", code=None,
                           command=buildtools_command if command == "buildtools" else doit_command)
-    assert one_error(result) == f"error: {state}: {NO_SPACE}"
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.one_error(result) == f"error: {state}: {NO_SPACE}"
+    assert tiny.snapshot(tiny.bundle) == bundle
     tiny.run("build")
     assert (tiny.bundle / "note.txt").read_text() == "edited\n"
 
@@ -85,18 +73,18 @@ def test_a_full_dist_folder_while_bundling(tiny: Tiny) -> None:
     (tiny.root / "assets" / "note.txt").write_text("edited\n")
     dist = tiny.root / "dist"
     with full(dist):
-        bundle = snapshot(tiny.bundle)
+        bundle = tiny.snapshot(tiny.bundle)
         result = tiny.run("build", code=None)
-        assert snapshot(tiny.bundle) == bundle
-    assert one_error(result) == f"error: {dist}: {NO_SPACE}"
+        assert tiny.snapshot(tiny.bundle) == bundle
+    assert tiny.one_error(result) == f"error: {dist}: {NO_SPACE}"
 
 
 def test_a_full_dist_folder_while_packaging(tiny: Tiny, doit_command: str) -> None:
     tiny.run("build")
     dist = tiny.root / "dist"
     with full(dist):
-        bundle = snapshot(tiny.bundle)
+        bundle = tiny.snapshot(tiny.bundle)
         result = tiny.run("deploy", "local", code=None, command=doit_command)
-        assert snapshot(tiny.bundle) == bundle
+        assert tiny.snapshot(tiny.bundle) == bundle
         assert not (dist / "local").exists()
-    assert one_error(result) == f"error: {dist}: {NO_SPACE}"
+    assert tiny.one_error(result) == f"error: {dist}: {NO_SPACE}"

@@ -38,33 +38,20 @@ def as_a_user() -> tuple[str, ...]:
             "--inh-caps=-all")
 
 
-def one_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The one line of stderr, which must be an error line (and no traceback)."""
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
 @pytest.mark.parametrize("command", ["buildtools", "doit"])
 def test_a_config_that_is_not_utf8(tiny: Tiny, command: str, buildtools_command: str,
                                    doit_command: str) -> None:
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     toml = tiny.root / "buildtools.toml"
     good = toml.read_bytes()
     toml.write_bytes(good + b"\n# \xff\xfe garbage \x00\x89PNG\n")
     result = tiny.run("build", code=None,
                       command=buildtools_command if command == "buildtools" else doit_command)
-    line = one_error(result)
+    line = tiny.one_error(result)
     assert line.startswith("error: buildtools.toml: not UTF-8 text (an undecodable byte on ")
     assert line.endswith("); save it as UTF-8")
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     toml.write_bytes(good)
     assert "build is up to date" in tiny.run("build").stdout
 
@@ -72,27 +59,27 @@ def test_a_config_that_is_not_utf8(tiny: Tiny, command: str, buildtools_command:
 @pytest.mark.parametrize("text", ["", "[deploy]\nout = 'dist'\n"], ids=["empty", "no-tables"])
 def test_a_config_without_webapp_and_task(tiny: Tiny, text: str) -> None:
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "buildtools.toml").write_text(text)
-    assert one_error(tiny.run("build", code=None)).startswith(
+    assert tiny.one_error(tiny.run("build", code=None)).startswith(
         "error: buildtools.toml: no [webapp] and no [task] table; ")
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
 
 
 def test_a_read_only_dist_folder(tiny: Tiny) -> None:
     prefix = as_a_user()
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "assets" / "note.txt").write_text("edited\n")
     dist = tiny.root / "dist"
     dist.chmod(0o555)
     try:
-        line = one_error(tiny.run("build", code=None, prefix=prefix))
+        line = tiny.one_error(tiny.run("build", code=None, prefix=prefix))
     finally:
         dist.chmod(0o755)
     assert line == (f"error: cannot write {dist}: Permission denied; make it writable and run "
                     "again (what was built before is kept)")
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     tiny.run("build")
     assert (tiny.bundle / "note.txt").read_text() == "edited\n"
 
@@ -107,13 +94,13 @@ def test_a_restore_that_cannot_swap_leaves_no_staging_folder(
     source.write_bytes(original + b"//b\n")
     tiny.run("build", "-q")
     source.write_bytes(original)  # the first build's keys: the cache has its bundle
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     builds = tiny.count("build")
     immutable(tiny.bundle)
-    line = one_error(tiny.run("build", code=None))
+    line = tiny.one_error(tiny.run("build", code=None))
     assert line.startswith(f"error: {tiny.bundle}: Operation not permitted; ")
     assert not [path for path in tiny.root.rglob(".*") if ".tmp-" in path.name]
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     immutable(tiny.bundle, on=False)
     # the keys are intact: the build output came back before the bundle's swap failed, so
     # only the bundle is made now, from it
@@ -135,31 +122,31 @@ def test_an_output_outside_the_webapp_is_refused(tiny: Tiny, output: str) -> Non
     """A folder outside the webapp is never taken for the build's output: a stale one would
     pass as new, and an absolute path would land inside the webapp."""
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "stale").mkdir()
     (tiny.root / "stale" / "index.html").write_text("<p>stale</p>")
     toml = tiny.root / "buildtools.toml"
     toml.write_text(toml.read_text().replace('output = "dist"', f'output = "{output}"'))
-    line = one_error(tiny.run("build", code=None))
+    line = tiny.one_error(tiny.run("build", code=None))
     assert line.startswith("error: buildtools.toml: [webapp] output must be a folder ")
     assert f"got '{output}'" in line
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     assert not (tiny.webapp / "tmp").exists()
 
 
 def test_an_unreadable_source_file(tiny: Tiny) -> None:
     prefix = as_a_user()
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     secret = tiny.webapp / "src" / "b.txt"
     secret.write_text(" and more")
     secret.chmod(0)
     try:
-        line = one_error(tiny.run("build", code=None, prefix=prefix))
+        line = tiny.one_error(tiny.run("build", code=None, prefix=prefix))
     finally:
         secret.chmod(0o644)
     assert line.startswith(f"error: cannot read {secret}: Permission denied")
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     tiny.run("build")
     assert (tiny.bundle / "index.html").read_text() == "<p>hello and more</p>"
 
@@ -218,7 +205,7 @@ def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: 
     """The stat cache is saved inside doit's up-to-date check: its failure is one line too."""
     prefix = as_a_user()
     tiny.run("build")
-    bundle = snapshot(tiny.bundle)
+    bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "assets" / "note.txt").write_text("edited\n")
     state = tiny.root / ".buildtools"
     modes = {path: path.stat().st_mode for path in [state, *state.rglob("*")]
@@ -231,8 +218,8 @@ def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: 
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
-    line = one_error(result)
+    line = tiny.one_error(result)
     assert str(state) in line and "Permission denied" in line, line
-    assert snapshot(tiny.bundle) == bundle
+    assert tiny.snapshot(tiny.bundle) == bundle
     tiny.run("build")
     assert (tiny.bundle / "note.txt").read_text() == "edited\n"
