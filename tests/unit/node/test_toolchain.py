@@ -84,36 +84,25 @@ def test_auto_with_no_node_at_all(
     assert not (tmp_path / "cache" / "nodeenv").exists()
 
 
-def test_auto_with_a_mirror_index_that_is_not_json(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
+@pytest.mark.parametrize(("index", "why"), [
+    ("<html>a proxy's login page</html>",
+     "cannot read {uri}: Expecting value: line 1 column 1 (char 0)"),
+    ('{"versions": []}', "{uri} lists no Node release"),
+], ids=["not json", "lists nothing"])
+def test_auto_with_a_mirror_index_it_cannot_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None],
+    index: str, why: str
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     no_wheel()
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    (mirror / "index.json").write_text("<html>a proxy's login page</html>")
-    with pytest.raises(UserError) as err:
-        resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
-    assert str(err.value) == (
-        "no usable Node.js (none on PATH) and nodeenv could not download one (cannot read "
-        f"{mirror.as_uri()}/index.json: Expecting value: line 1 column 1 (char 0)): "
-        "pip install 'buildtools[node]', or install Node.js with npm"
-    )
-
-
-def test_auto_with_a_mirror_index_that_lists_nothing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_wheel: Callable[[], None]
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    no_wheel()
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "index.json").write_text('{"versions": []}')
+    (mirror / "index.json").write_text(index)
     with pytest.raises(UserError) as err:
         resolve_toolchain("auto", str(mirror), None, tmp_path / "cache")
     assert str(err.value) == (
         "no usable Node.js (none on PATH) and nodeenv could not download one "
-        f"({mirror.as_uri()}/index.json lists no Node release): "
+        f"({why.format(uri=f'{mirror.as_uri()}/index.json')}): "
         "pip install 'buildtools[node]', or install Node.js with npm"
     )
 
