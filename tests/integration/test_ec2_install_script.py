@@ -12,15 +12,12 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.deploy.architects import ec2
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from tests.conftest import PackagingProject
+from support.bundle import PackagingProject
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 

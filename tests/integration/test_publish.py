@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from tests.conftest import BundleFacts, PackagingProject
+from support.bundle import FACTS, PackagingProject
+from support.http import free_port
 
 
 @pytest.fixture()
@@ -23,9 +20,7 @@ def project(packaging_project: PackagingProject) -> PackagingProject:
 
 
 @pytest.mark.needs("ssh", "rsync")
-def test_ec2_host_unreachable(
-    project: PackagingProject, free_port: Callable[[], int]
-) -> None:
+def test_ec2_host_unreachable(project: PackagingProject) -> None:
     port = free_port()  # nothing listens there
     project.reconfigure({"ec2": {"host": f"deploy@127.0.0.1:{port}"}})
     with pytest.raises(UserError) as info:
@@ -42,9 +37,7 @@ def test_ec2_host_unreachable(
 
 
 @pytest.mark.needs("git")
-def test_heroku_push_with_a_stand_in_cli(
-    project: PackagingProject, bundle_facts: BundleFacts, tmp_path: Path
-) -> None:
+def test_heroku_push_with_a_stand_in_cli(project: PackagingProject, tmp_path: Path) -> None:
     """A stand-in `heroku` whose git:remote points at a local bare repository: the real git
     commit and push run, and the same artifact is not pushed twice."""
     remote = tmp_path / "remote.git"
@@ -71,7 +64,7 @@ def test_heroku_push_with_a_stand_in_cli(
         text=True,
         check=True,
     ).stdout.split()
-    pushed = {"Procfile", "package.json", "server.js", f"public/{bundle_facts.hashed_js}"}
+    pushed = {"Procfile", "package.json", "server.js", f"public/{FACTS.hashed_js}"}
     assert pushed <= set(files)
     project.package(("heroku",), environ=environ)
     assert "publish/heroku up to date" in project.said

@@ -23,9 +23,10 @@ import pytest
 
 from buildtools.config.load import CacheConfig
 from buildtools.core import cache, remote_cache
+from support.http import free_port
+from support.processes import stop_group
 
 if TYPE_CHECKING:
-    from tests.conftest import Web
     from tests.integration.conftest import Project
 
     MakeProject = Callable[..., Project]
@@ -70,7 +71,7 @@ def _server_script() -> Path:
 
 
 @pytest.fixture(scope="session")
-def remote_server(tmp_path_factory: pytest.TempPathFactory, web: Web) -> Iterator[str]:
+def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if shutil.which("npm") is None or shutil.which("node") is None:
         pytest.skip("npm is not installed")
     script = _server_script()
@@ -103,7 +104,7 @@ def remote_server(tmp_path_factory: pytest.TempPathFactory, web: Web) -> Iterato
                 time.sleep(0.2)
         yield url
     finally:
-        web.stop_group(process)
+        stop_group(process)
         log.close()
 
 
@@ -186,8 +187,7 @@ def test_tampered_artifact_on_the_server_is_refused(
 
 @pytest.mark.needs("npm")
 def test_remote_cache_down_builds_locally_with_a_warning(
-    tmp_path: Path, make_project: MakeProject, free_port: Callable[[], int]
-) -> None:
+    tmp_path: Path, make_project: MakeProject) -> None:
     project = remote_project(make_project, tmp_path / "p", f"http://127.0.0.1:{free_port()}")
     result = project.doit("build", env=with_env(tmp_path, "cache"))
     assert (project.count("install"), project.count("build")) == (1, 1)

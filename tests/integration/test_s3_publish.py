@@ -21,9 +21,10 @@ from buildtools.deploy.cache_policy import IMMUTABLE
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
+from support.bundle import FACTS, make_bundle
+from support.http import http_get
 
 if TYPE_CHECKING:
-    from tests.conftest import Web
     from tests.integration.conftest import S3Server
 
 BUCKET = "task-site"
@@ -48,12 +49,11 @@ def _config(root: Path, s3: S3Server, **static: str) -> Config:
 class Deployer:
     """Packages and publishes the static artifact of one project; counts the uploads."""
 
-    def __init__(self, root: Path, s3: S3Server, web: Web) -> None:
+    def __init__(self, root: Path, s3: S3Server) -> None:
         self.root = root
-        self.web = web
         self.s3 = s3
         self.config = _config(root, s3)
-        self.bundle = web.make_bundle(root / "dist" / "bundle",
+        self.bundle = make_bundle(root / "dist" / "bundle",
                                       extra_files={"TestImg.png": b"\x89PNG\r\n\x1a\nimage-1",
                                                    "notes.txt": b"notes\n"})
         self.puts: list[str] = []
@@ -62,7 +62,7 @@ class Deployer:
     def deploy(self, force: bool = False) -> str:
         out = io.StringIO()
         package(self.config, ["static"], bundle_dir=self.bundle, bundle_key=self._key(),
-                node_version=self.web.facts.node_version, force=force,
+                node_version=self.FACTS.node_version, force=force,
                 reporter=Reporter(out=out, err=io.StringIO()), environ=self.s3.environ)
         return re.sub(r" {2,}", " ", out.getvalue())
 
@@ -75,9 +75,7 @@ class Deployer:
 
 
 @pytest.fixture
-def deployer(
-    tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
-) -> Iterator[Deployer]:
+def deployer(tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployer]:
     client = s3.client()
     client.create_bucket(Bucket=BUCKET)
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
@@ -85,7 +83,7 @@ def deployer(
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                        "Resource": f"arn:aws:s3:::{BUCKET}/{PREFIX}*"}],
     }))
-    made = Deployer(tmp_path / "project", s3, web)
+    made = Deployer(tmp_path / "project", s3)
 
     import buildtools.deploy.publish.s3 as publisher
 
@@ -109,27 +107,27 @@ def _url(s3: S3Server, name: str) -> str:
 
 
 def test_publish_sends_each_file_with_its_headers_and_the_pages_last(
-    deployer: Deployer, s3: S3Server, web: Web) -> None:
+    deployer: Deployer, s3: S3Server) -> None:
     said = deployer.deploy()
     assert "publish/static runs because" in said
     assert f"s3://{BUCKET}/{PREFIX}: 7 sent, 0 unchanged, 0 deleted" in said
     keys = [key[len(PREFIX):] for key in deployer.puts]
     assert keys[-2:] == ["index.html", "task_config.json"]
-    assert sorted(keys) == sorted([web.facts.hashed_css, web.facts.hashed_js, "TestImg.png",
+    assert sorted(keys) == sorted([FACTS.hashed_css, FACTS.hashed_js, "TestImg.png",
                                    "index.html", "notes.txt", "robots.txt", "task_config.json"])
-    index = web.http_get(_url(s3, "index.html"))
+    index = http_get(_url(s3, "index.html"))
     assert index.status == 200 and index.body == (deployer.bundle / "index.html").read_bytes()
     assert index.headers["Content-Type"] == "text/html; charset=utf-8"
     assert index.headers["Cache-Control"] == "no-cache"
-    script = web.http_get(_url(s3, web.facts.hashed_js))
+    script = http_get(_url(s3, FACTS.hashed_js))
     assert script.headers["Cache-Control"] == IMMUTABLE
     assert script.headers["Content-Type"] == "text/javascript; charset=utf-8"
-    image = web.http_get(_url(s3, "TestImg.png"))
+    image = http_get(_url(s3, "TestImg.png"))
     assert image.headers["Content-Type"] == "image/png"
     assert image.headers["Cache-Control"] == "no-cache"
-    robots = web.http_get(_url(s3, "robots.txt"))
+    robots = http_get(_url(s3, "robots.txt"))
     assert robots.status == 200 and b"Disallow: /" in robots.body
-    assert web.http_get(_url(s3, "_headers")).status in (403, 404)
+    assert http_get(_url(s3, "_headers")).status in (403, 404)
 
 
 def test_a_redeploy_without_change_sends_nothing(deployer: Deployer) -> None:
@@ -142,48 +140,45 @@ def test_a_redeploy_without_change_sends_nothing(deployer: Deployer) -> None:
 
 
 def test_an_edit_sends_only_what_changed_and_keeps_old_hashed_files(
-    deployer: Deployer, s3: S3Server, web: Web) -> None:
+    deployer: Deployer, s3: S3Server) -> None:
     deployer.deploy()
     deployer.puts.clear()
     bundle = deployer.bundle
     (bundle / "TestImg.png").write_bytes(b"\x89PNG\r\n\x1a\nimage-2")
     (bundle / "notes.txt").unlink()
     new_js = "assets/index-Zq81Lm0p.js"
-    (bundle / web.facts.hashed_js).rename(bundle / new_js)
-    index = (bundle / "index.html").read_text().replace(web.facts.hashed_js, new_js)
+    (bundle / FACTS.hashed_js).rename(bundle / new_js)
+    index = (bundle / "index.html").read_text().replace(FACTS.hashed_js, new_js)
     (bundle / "index.html").write_text(index)
     said = deployer.deploy()
     assert "3 sent, 3 unchanged, 1 deleted, 1 hashed file(s) of earlier deploys kept" in said
     assert [key[len(PREFIX):] for key in deployer.puts] == ["TestImg.png", new_js, "index.html"]
     assert deployer.deletes == [PREFIX + "notes.txt"]
-    assert web.http_get(_url(s3, "notes.txt")).status in (403, 404)
+    assert http_get(_url(s3, "notes.txt")).status in (403, 404)
     # an open old page still loads it
-    assert web.http_get(_url(s3, web.facts.hashed_js)).status == 200
-    assert web.http_get(_url(s3, "TestImg.png")).body.endswith(b"image-2")
+    assert http_get(_url(s3, FACTS.hashed_js)).status == 200
+    assert http_get(_url(s3, "TestImg.png")).body.endswith(b"image-2")
 
 
-def test_headers_changed_elsewhere_are_put_right(
-    deployer: Deployer, s3: S3Server, web: Web
-) -> None:
+def test_headers_changed_elsewhere_are_put_right(deployer: Deployer, s3: S3Server) -> None:
     client = s3.client()  # the same bytes, sent by hand without the cache policy
-    body = (deployer.bundle / web.facts.hashed_js).read_bytes()
-    client.put_object(Bucket=BUCKET, Key=PREFIX + web.facts.hashed_js, Body=body,
+    body = (deployer.bundle / FACTS.hashed_js).read_bytes()
+    client.put_object(Bucket=BUCKET, Key=PREFIX + FACTS.hashed_js, Body=body,
                       ContentType="application/octet-stream")
-    client.put_object(Bucket=BUCKET, Key=PREFIX + web.facts.hashed_css,
-                      Body=(deployer.bundle / web.facts.hashed_css).read_bytes(),
+    client.put_object(Bucket=BUCKET, Key=PREFIX + FACTS.hashed_css,
+                      Body=(deployer.bundle / FACTS.hashed_css).read_bytes(),
                       ContentType="text/css; charset=utf-8", CacheControl=IMMUTABLE)
     said = deployer.deploy()
     assert "6 sent, 1 unchanged" in said
-    assert PREFIX + web.facts.hashed_js in deployer.puts
-    assert PREFIX + web.facts.hashed_css not in deployer.puts
-    assert web.http_get(_url(s3, web.facts.hashed_js)).headers["Cache-Control"] == IMMUTABLE
+    assert PREFIX + FACTS.hashed_js in deployer.puts
+    assert PREFIX + FACTS.hashed_css not in deployer.puts
+    assert http_get(_url(s3, FACTS.hashed_js)).headers["Cache-Control"] == IMMUTABLE
 
 
 def test_a_failure_midway_leaves_the_previous_site(
-    deployer: Deployer, s3: S3Server, monkeypatch: pytest.MonkeyPatch, web: Web
-) -> None:
+    deployer: Deployer, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
     deployer.deploy()
-    old_index = web.http_get(_url(s3, "index.html")).body
+    old_index = http_get(_url(s3, "index.html")).body
     (deployer.bundle / "TestImg.png").write_bytes(b"\x89PNG\r\n\x1a\nimage-3")
     (deployer.bundle / "index.html").write_text("<!doctype html><p>new</p>\n")
 
@@ -206,27 +201,27 @@ def test_a_failure_midway_leaves_the_previous_site(
         deployer.deploy()
     assert str(caught.value).startswith(
         f"publish to s3://{BUCKET}/{PREFIX} failed: Could not connect to the endpoint URL")
-    assert web.http_get(_url(s3, "index.html")).body == old_index
-    assert web.http_get(_url(s3, "TestImg.png")).body.endswith(b"image-3")
+    assert http_get(_url(s3, "index.html")).body == old_index
+    assert http_get(_url(s3, "TestImg.png")).body.endswith(b"image-3")
     monkeypatch.setattr(publisher, "make_client", counting)
     deployer.puts.clear()
     assert "1 sent, 6 unchanged" in deployer.deploy()  # the image went; only the page is left
     assert deployer.puts == [PREFIX + "index.html"]
 
 
-def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server, web: Web) -> None:
+def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server) -> None:
     config = _config(tmp_path / "p", s3, bucket="no-such-bucket")
-    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle")
+    bundle = make_bundle(tmp_path / "p" / "dist" / "bundle")
     with pytest.raises(UserError) as caught:
         package(config, ["static"], bundle_dir=bundle, bundle_key="k",
-                node_version=web.facts.node_version, reporter=Reporter(out=io.StringIO()),
+                node_version=FACTS.node_version, reporter=Reporter(out=io.StringIO()),
                 environ=s3.environ)
     assert str(caught.value).startswith(
         f"publish to s3://no-such-bucket/{PREFIX} failed: NoSuchBucket")
 
 
 def test_no_credentials_is_one_line_saying_what_to_set(
-        tmp_path: Path, s3: S3Server, web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                  "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -234,10 +229,10 @@ def test_no_credentials_is_one_line_saying_what_to_set(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance to ask
     config = _config(tmp_path / "p", s3)
-    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle")
+    bundle = make_bundle(tmp_path / "p" / "dist" / "bundle")
     with pytest.raises(UserError) as caught:
         package(config, ["static"], bundle_dir=bundle, bundle_key="k",
-                node_version=web.facts.node_version, reporter=Reporter(out=io.StringIO()),
+                node_version=FACTS.node_version, reporter=Reporter(out=io.StringIO()),
                 environ={"PATH": "/usr/bin:/bin"})
     assert str(caught.value) == (
         f"publish to s3://{BUCKET}/{PREFIX} failed: Unable to locate credentials: set "
@@ -246,18 +241,18 @@ def test_no_credentials_is_one_line_saying_what_to_set(
 
 
 def test_publish_at_the_bucket_root_leaves_foreign_objects_alone(
-        tmp_path: Path, s3: S3Server, web: Web) -> None:
+        tmp_path: Path, s3: S3Server) -> None:
     client = s3.client()
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key="other-team/report.txt", Body=b"theirs")
     config = _config(tmp_path / "p", s3, prefix="")
-    bundle = web.make_bundle(tmp_path / "p" / "dist" / "bundle",
+    bundle = make_bundle(tmp_path / "p" / "dist" / "bundle",
                              extra_files={"notes.txt": b"notes\n"})
 
     def deploy(key: str) -> str:
         out = io.StringIO()
         package(config, ["static"], bundle_dir=bundle, bundle_key=key,
-                node_version=web.facts.node_version, reporter=Reporter(out=out),
+                node_version=FACTS.node_version, reporter=Reporter(out=out),
                 environ=s3.environ)
         return re.sub(r" {2,}", " ", out.getvalue())
 
@@ -272,8 +267,7 @@ def test_publish_at_the_bucket_root_leaves_foreign_objects_alone(
     assert theirs == b"theirs"
 
 
-def test_an_object_deleted_by_hand_is_seen_and_sent_again(
-        deployer: Deployer, s3: S3Server, web: Web) -> None:
+def test_an_object_deleted_by_hand_is_seen_and_sent_again(deployer: Deployer, s3: S3Server) -> None:
     deployer.deploy()
     s3.client().delete_object(Bucket=BUCKET, Key=PREFIX + "notes.txt")
     deployer.puts.clear()
@@ -282,5 +276,5 @@ def test_an_object_deleted_by_hand_is_seen_and_sent_again(
     assert (f"publish/static runs because the bucket lacks 1 object(s) it was sent: "
             f"{PREFIX}notes.txt") in said
     assert deployer.puts == [PREFIX + "notes.txt"]
-    assert web.http_get(_url(s3, "notes.txt")).body == b"notes\n"
+    assert http_get(_url(s3, "notes.txt")).body == b"notes\n"
     assert "publish/static up to date" in deployer.deploy()

@@ -6,20 +6,20 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from support.bundle import FACTS, make_bundle
+
 if TYPE_CHECKING:
-    from tests.conftest import BundleFacts
     from tests.integration.conftest import Browser
 
 SERVE = [sys.executable, "-m", "buildtools.ui.devserver"]
 
 
-def test_port_in_use_is_one_error_line(tmp_path: Path, make_bundle: Callable[..., Path]) -> None:
+def test_port_in_use_is_one_error_line(tmp_path: Path) -> None:
     site = make_bundle(tmp_path / "public")
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -42,9 +42,7 @@ def test_import_is_cheap() -> None:
 
 
 @pytest.mark.browser
-def test_chromium_renders_the_served_page(
-    tmp_path: Path, make_bundle: Callable[..., Path], bundle_facts: BundleFacts, browser: Browser
-) -> None:
+def test_chromium_renders_the_served_page(tmp_path: Path, browser: Browser) -> None:
     site = make_bundle(tmp_path / "public")
     proc = subprocess.Popen([*SERVE, str(site), "--host", "127.0.0.1", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -53,7 +51,7 @@ def test_chromium_renders_the_served_page(
         line = proc.stdout.readline()
         assert line.startswith(f"serving {site} at http://127.0.0.1:"), line
         url = line.split(" at ")[1].split(" ")[0]
-        browser.assert_task_rendered(url, bundle_facts.title)
+        browser.assert_task_rendered(url, FACTS.title)
     finally:
         proc.terminate()
         proc.wait(10)

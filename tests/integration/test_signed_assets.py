@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -31,19 +31,20 @@ from buildtools.deploy.run import package
 from buildtools.deploy.serve import make_server, url_of
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
-
-if TYPE_CHECKING:
-    from tests.conftest import Web
+from support.bundle import FACTS, make_bundle
+from support.http import free_port, http_get, wait_for_http
+from support.media import png_bytes
+from support.processes import stop_group
 
 SECRET = "integration-secret_0123456789"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 ROBOTS = "noindex, nofollow"
 
 
-def _config(web: Web, root: Path, access: str, remote_dir: Path | None = None) -> Config:
+def _config(root: Path, access: str, remote_dir: Path | None = None) -> Config:
     (root / "webapp").mkdir(parents=True, exist_ok=True)
     (root / "assets").mkdir(exist_ok=True)
-    (root / "assets" / "TestImg.png").write_bytes(web.png_bytes())
+    (root / "assets" / "TestImg.png").write_bytes(png_bytes())
     raw = {
         "webapp": {"source": "webapp", "extra_source_dir": "assets"},
         "task": {"task_name": "signed-task", "task_title": "Signed", "task_description": "d",
@@ -55,43 +56,43 @@ def _config(web: Web, root: Path, access: str, remote_dir: Path | None = None) -
                         source="buildtools.toml", env={})
 
 
-def _package(web: Web, root: Path, access: str, names: tuple[str, ...],
+def _package(root: Path, access: str, names: tuple[str, ...],
              remote_dir: Path | None = None) -> Path:
-    config = _config(web, root, access, remote_dir)
-    bundle = web.make_bundle(root / "dist" / "bundle")
-    package(config, names, bundle_dir=bundle, bundle_key="k", node_version=web.facts.node_version,
+    config = _config(root, access, remote_dir)
+    bundle = make_bundle(root / "dist" / "bundle")
+    package(config, names, bundle_dir=bundle, bundle_key="k", node_version=FACTS.node_version,
             reporter=Reporter(out=io.StringIO(), err=io.StringIO()),
             environ={"PATH": os.environ.get("PATH", "")}, publish=False)
     return root / "dist"
 
 
-def _check_signed(web: Web, base: str) -> None:
-    image = web.png_bytes()
-    valid = web.http_get(base + sign("TestImg.png", 300, SECRET).lstrip("/"))
+def _check_signed(base: str) -> None:
+    image = png_bytes()
+    valid = http_get(base + sign("TestImg.png", 300, SECRET).lstrip("/"))
     assert valid.status == 200 and valid.body == image
     assert valid.headers["X-Robots-Tag"] == ROBOTS
-    expired = web.http_get(
+    expired = http_get(
         base + sign("TestImg.png", 60, SECRET, now=time.time() - 600).lstrip("/"))
     assert expired.status == 410
     good = sign("TestImg.png", 300, SECRET).lstrip("/")
     token = re.search(r"md5=([^&]+)", good)
     assert token is not None
     flipped = ("B" if token.group(1)[0] == "A" else "A") + token.group(1)[1:]
-    tampered = web.http_get(base + good.replace(token.group(1), flipped))
-    other_secret = web.http_get(
+    tampered = http_get(base + good.replace(token.group(1), flipped))
+    other_secret = http_get(
         base + sign("TestImg.png", 300, "another-secret-0123456").lstrip("/"))
-    missing = web.http_get(base + "TestImg.png")
-    half = web.http_get(base + good.split("&")[0])
+    missing = http_get(base + "TestImg.png")
+    half = http_get(base + good.split("&")[0])
     for refused in (tampered, other_secret, missing, half):
         assert refused.status == 403
         assert b"TestImg" not in refused.body and image not in refused.body
         assert refused.headers["X-Robots-Tag"] == ROBOTS
-    page = web.http_get(base)
+    page = http_get(base)
     assert page.status == 200 and b'id="task-title"' in page.body
     assert page.headers["X-Robots-Tag"] == ROBOTS
-    assert web.http_get(base + web.facts.hashed_js).status == 200
-    assert web.http_get(base + "task_config.json").status == 200
-    robots = web.http_get(base + "robots.txt")
+    assert http_get(base + FACTS.hashed_js).status == 200
+    assert http_get(base + "task_config.json").status == 200
+    robots = http_get(base + "robots.txt")
     assert robots.status == 200 and b"User-agent: *\nDisallow: /\n" in robots.body
 
 
@@ -105,15 +106,15 @@ def _assert_secret_nowhere(dist: Path) -> None:
 
 
 @contextlib.contextmanager
-def _process(web: Web, command: list[str], port: int, **popen: Any) -> Iterator[str]:
+def _process(command: list[str], port: int, **popen: Any) -> Iterator[str]:
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, **popen)
     try:
         base = f"http://127.0.0.1:{port}/"
-        web.wait_for_http(base, proc=proc)
+        wait_for_http(base, proc=proc)
         yield base
     finally:
-        web.stop_group(proc)
+        stop_group(proc)
 
 
 # ---------------------------------------------------------------- nginx
@@ -150,10 +151,10 @@ def _install(artifact: Path, env: dict[str, str]) -> subprocess.CompletedProcess
 @pytest.mark.nginx
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 @pytest.mark.skipif(os.geteuid() != 0, reason="install.sh installs as root")
-def test_nginx_enforces_tokens_with_the_secret_install_sh_writes(tmp_path: Path, web: Web) -> None:
+def test_nginx_enforces_tokens_with_the_secret_install_sh_writes(tmp_path: Path) -> None:
     assert NGINX is not None
     remote_dir = tmp_path / "www" / "task"
-    dist = _package(web, tmp_path / "project", "signed", ("ec2",), remote_dir)
+    dist = _package(tmp_path / "project", "signed", ("ec2",), remote_dir)
     _assert_secret_nowhere(dist)
     artifact = dist / "ec2"
     conf_text = (artifact / "nginx" / "task.conf").read_text()
@@ -188,21 +189,21 @@ def test_nginx_enforces_tokens_with_the_secret_install_sh_writes(tmp_path: Path,
     assert SECRET in secret_file.read_text()
 
     # serve the installed configuration on loopback (same folder, so the include resolves)
-    port = web.free_port()
+    port = free_port()
     site = prefix / "loopback-site.conf"
     site.write_text(_loopback((sites / "signed-task.conf").read_text(), port))
     main = _main_conf(prefix / "serve.conf", str(site))
-    with _process(web, [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
+    with _process([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
                   port) as base:
-        _check_signed(web, base)
+        _check_signed(base)
 
 
 @pytest.mark.nginx
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
-def test_nginx_unlisted_and_public(tmp_path: Path, web: Web) -> None:
+def test_nginx_unlisted_and_public(tmp_path: Path) -> None:
     assert NGINX is not None
     for access in ("unlisted", "public"):
-        dist = _package(web, tmp_path / access, access, ("ec2",))
+        dist = _package(tmp_path / access, access, ("ec2",))
         conf = (dist / "ec2" / "nginx" / "task.conf").read_text()
         assert "secure_link" not in conf
         assert ('add_header X-Robots-Tag "noindex, nofollow" always;' in conf) == (
@@ -210,14 +211,14 @@ def test_nginx_unlisted_and_public(tmp_path: Path, web: Web) -> None:
         assert (dist / "ec2" / PUBLIC / "robots.txt").is_file() == (access == "unlisted")
         prefix = tmp_path / f"nginx-{access}"
         prefix.mkdir()
-        port = web.free_port()
+        port = free_port()
         site = prefix / "site.conf"
         site.write_text(_loopback(conf, port, dist / "ec2" / PUBLIC))
         main = _main_conf(prefix / "nginx.conf", str(site))
-        with _process(web, [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
+        with _process([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
                       port) as base:
-            image = web.http_get(base + "TestImg.png")  # no token needed
-            assert image.status == 200 and image.body == web.png_bytes()
+            image = http_get(base + "TestImg.png")  # no token needed
+            assert image.status == 200 and image.body == png_bytes()
             assert image.headers.get("X-Robots-Tag") == (ROBOTS if access == "unlisted" else None)
 
 
@@ -225,26 +226,26 @@ def test_nginx_unlisted_and_public(tmp_path: Path, web: Web) -> None:
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_heroku_server_enforces_tokens(tmp_path: Path, web: Web) -> None:
-    dist = _package(web, tmp_path / "project", "signed", ("heroku",))
+def test_heroku_server_enforces_tokens(tmp_path: Path) -> None:
+    dist = _package(tmp_path / "project", "signed", ("heroku",))
     _assert_secret_nowhere(dist)
     app = dist / "heroku"
-    port = web.free_port()
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
     env.pop(SECRET_ENV, None)
     without = subprocess.run(["node", "server.js"], cwd=app, env=env, capture_output=True,
                              text=True, timeout=30)
     assert without.returncode == 1 and f"{SECRET_ENV} must be set" in without.stderr
-    with _process(web, ["node", "server.js"], port, cwd=app,
+    with _process(["node", "server.js"], port, cwd=app,
                   env={**env, SECRET_ENV: SECRET}) as base:
-        _check_signed(web, base)
+        _check_signed(base)
 
 
 # ---------------------------------------------------------------- buildtools serve
 
 
-def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
-    dist = _package(web, tmp_path / "project", "signed", ("local",))
+def test_buildtools_serve_enforces_tokens(tmp_path: Path) -> None:
+    dist = _package(tmp_path / "project", "signed", ("local",))
     _assert_secret_nowhere(dist)
     with pytest.raises(UserError, match=f"need the secret in {SECRET_ENV}"):
         make_server(dist / "local" / PUBLIC, "127.0.0.1", 0, environ={})
@@ -252,7 +253,7 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
     thread = threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True)
     thread.start()
     try:
-        _check_signed(web, url_of(server))
+        _check_signed(url_of(server))
     finally:
         server.shutdown()
         server.server_close()
@@ -262,77 +263,77 @@ def test_buildtools_serve_enforces_tokens(tmp_path: Path, web: Web) -> None:
 # ---------------------------------------------------------------- a symlinked folder
 
 
-def _symlinked_artifacts(web: Web, root: Path, names: tuple[str, ...]) -> Path:
+def _symlinked_artifacts(root: Path, names: tuple[str, ...]) -> Path:
     """assets/sub/{a.txt,index.html} and assets/alias -> sub, access signed, bundled as the
     bundle stage copies extra_source_dir (collect_assets, copy_assets), then packaged."""
-    config = _config(web, root, "signed")
+    config = _config(root, "signed")
     (root / "assets" / "sub").mkdir(exist_ok=True)
     (root / "assets" / "sub" / "a.txt").write_text("private\n")
     (root / "assets" / "sub" / "index.html").write_text("private\n")
     (root / "assets" / "alias").symlink_to("sub")
-    bundle = web.make_bundle(root / "dist" / "bundle")
+    bundle = make_bundle(root / "dist" / "bundle")
     (bundle / "TestImg.png").unlink()
     assets = collect_assets(root / "assets")
     assert {"TestImg.png", "alias/a.txt", "sub/a.txt"} <= set(assets)
     copy_assets(assets, bundle, set(), "webapp/dist", "assets/")
-    package(config, names, bundle_dir=bundle, bundle_key="k", node_version=web.facts.node_version,
+    package(config, names, bundle_dir=bundle, bundle_key="k", node_version=FACTS.node_version,
             reporter=Reporter(out=io.StringIO(), err=io.StringIO()),
             environ={"PATH": os.environ.get("PATH", "")}, publish=False)
     return root / "dist"
 
 
-def _check_both_signed(web: Web, base: str) -> None:
+def _check_both_signed(base: str) -> None:
     for path in ("sub/a.txt", "alias/a.txt", "sub//a.txt", "alias/./a.txt", "ALIAS/a.txt",
                  "sub/", "alias/", "alias", "sub/index.html"):  # a folder's index.html too
-        refused = web.http_get(base + path)
+        refused = http_get(base + path)
         assert refused.status in (301, 403, 404) and b"private" not in refused.body, path
     for path in ("sub/a.txt", "alias/a.txt", "alias/index.html"):
-        signed = web.http_get(base + sign(path, 300, SECRET).lstrip("/"))
+        signed = http_get(base + sign(path, 300, SECRET).lstrip("/"))
         assert signed.status == 200 and signed.body == b"private\n", path
 
 
 @contextlib.contextmanager
-def _nginx_serving(web: Web, tmp_path: Path, artifact: Path) -> Iterator[str]:
+def _nginx_serving(tmp_path: Path, artifact: Path) -> Iterator[str]:
     assert NGINX is not None
     prefix = tmp_path / "nginx"
     (prefix / "buildtools").mkdir(parents=True)
     (prefix / "buildtools" / "signed-task.asset-secret").write_text(
         f'secure_link_md5 "$secure_link_expires$uri {SECRET}";\n')  # as install.sh writes it
-    port = web.free_port()
+    port = free_port()
     site = prefix / "site.conf"
     site.write_text(_loopback((artifact / "nginx" / "task.conf").read_text(), port,
                               artifact / PUBLIC))
     main = _main_conf(prefix / "nginx.conf", str(site))
-    with _process(web, [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
+    with _process([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"],
                   port) as base:
         yield base
 
 
 @pytest.mark.nginx
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
-def test_a_symlinked_folder_is_signed_on_nginx(tmp_path: Path, web: Web) -> None:
-    dist = _symlinked_artifacts(web, tmp_path / "project", ("ec2",))
+def test_a_symlinked_folder_is_signed_on_nginx(tmp_path: Path) -> None:
+    dist = _symlinked_artifacts(tmp_path / "project", ("ec2",))
     assert not (dist / "ec2" / PUBLIC / "alias").is_symlink()  # a real copy
-    with _nginx_serving(web, tmp_path, dist / "ec2") as base:
-        _check_both_signed(web, base)
+    with _nginx_serving(tmp_path, dist / "ec2") as base:
+        _check_both_signed(base)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_a_symlinked_folder_is_signed_on_the_heroku_server(tmp_path: Path, web: Web) -> None:
-    dist = _symlinked_artifacts(web, tmp_path / "project", ("heroku",))
-    port = web.free_port()
+def test_a_symlinked_folder_is_signed_on_the_heroku_server(tmp_path: Path) -> None:
+    dist = _symlinked_artifacts(tmp_path / "project", ("heroku",))
+    port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", SECRET_ENV: SECRET}
-    with _process(web, ["node", "server.js"], port, cwd=dist / "heroku", env=env) as base:
-        _check_both_signed(web, base)
+    with _process(["node", "server.js"], port, cwd=dist / "heroku", env=env) as base:
+        _check_both_signed(base)
 
 
-def test_a_symlinked_folder_is_signed_on_buildtools_serve(tmp_path: Path, web: Web) -> None:
-    dist = _symlinked_artifacts(web, tmp_path / "project", ("local",))
+def test_a_symlinked_folder_is_signed_on_buildtools_serve(tmp_path: Path) -> None:
+    dist = _symlinked_artifacts(tmp_path / "project", ("local",))
     server = make_server(dist / "local" / PUBLIC, "127.0.0.1", 0, environ={SECRET_ENV: SECRET})
     thread = threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True)
     thread.start()
     try:
-        _check_both_signed(web, url_of(server))
+        _check_both_signed(url_of(server))
     finally:
         server.shutdown()
         server.server_close()
@@ -348,7 +349,7 @@ SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/ss
 @pytest.mark.skipif(NGINX is None or SSHD is None, reason="nginx and sshd are needed")
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 @pytest.mark.skipif(os.geteuid() != 0, reason="sshd runs as root")
-def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web: Web) -> None:
+def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path) -> None:
     """`deploy` copies the secret in a user-only file (never on a command line, never in the
     artifact); install.sh turns it into nginx's include file and removes the copy."""
     import getpass
@@ -368,7 +369,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
     wrapper.write_text(f'#!/bin/sh\nif [ "$1" = -t ]; then exec {NGINX} -t -c {checked} '
                        f"-p {prefix}; fi\n")
     wrapper.chmod(0o755)
-    port = web.free_port()
+    port = free_port()
     config_file = tmp_path / "sshd_config"
     config_file.write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
@@ -389,7 +390,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
             time.sleep(0.1)
         root = tmp_path / "project"
         remote_dir = tmp_path / "www" / "task"
-        _config(web, root, "signed", remote_dir)  # makes webapp/ and assets/
+        _config(root, "signed", remote_dir)  # makes webapp/ and assets/
         config = build_config(
             {"webapp": {"source": "webapp", "extra_source_dir": "assets"},
              "task": {"task_name": "signed-task", "task_title": "Signed",
@@ -398,7 +399,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
                                 "host": f"{getpass.getuser()}@127.0.0.1:{port}"}},
              "assets": {"access": "signed"}},
             path=root / "buildtools.toml", root=root, source="buildtools.toml", env={})
-        bundle = web.make_bundle(root / "dist" / "bundle")
+        bundle = make_bundle(root / "dist" / "bundle")
         ssh = (f"ssh -F /dev/null -i {keys / 'client'} -o IdentitiesOnly=yes "
                "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR")
         environ = {"PATH": os.environ["PATH"], "HOME": str(Path.home()),
@@ -407,7 +408,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
 
         def deploy(env: dict[str, str]) -> None:
             package(config, ["ec2"], bundle_dir=bundle, bundle_key="k", force=True,
-                    node_version=web.facts.node_version, reporter=reporter, environ=env)
+                    node_version=FACTS.node_version, reporter=reporter, environ=env)
 
         with pytest.raises(UserError, match=f"need the secret in {SECRET_ENV}"):
             deploy(environ)
@@ -416,7 +417,7 @@ def test_ec2_deploy_hands_the_secret_to_install_sh_over_ssh(tmp_path: Path, web:
         assert SECRET in secret_file.read_text()
         assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
         assert not Path(f"{upload}.asset-secret").exists()  # the copy was removed
-        assert (remote_dir / "TestImg.png").read_bytes() == web.png_bytes()
+        assert (remote_dir / "TestImg.png").read_bytes() == png_bytes()
         _assert_secret_nowhere(root / "dist")
         _assert_secret_nowhere(upload)
     finally:

@@ -35,9 +35,11 @@ from buildtools.config.model import Config
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
+from support.bundle import FACTS, make_bundle
+from support.http import http_get
+from support.media import png_bytes
 
 if TYPE_CHECKING:
-    from tests.conftest import Web
     from tests.integration.conftest import S3Server
 
 BUCKET = "site-and-assets"
@@ -122,10 +124,10 @@ def seaweed(tmp_path: Path) -> Iterator[Seaweed]:
                 leftover.unlink(missing_ok=True)
 
 
-def _project(web: Web, root: Path, s3: S3Server | Seaweed) -> Config:
+def _project(root: Path, s3: S3Server | Seaweed) -> Config:
     (root / "webapp").mkdir(parents=True, exist_ok=True)
     (root / "assets").mkdir(exist_ok=True)
-    (root / "assets" / "TestImg.png").write_bytes(web.png_bytes(40, 30))
+    (root / "assets" / "TestImg.png").write_bytes(png_bytes(40, 30))
     raw = {
         "webapp": {"source": "webapp", "extra_source_dir": "assets"},
         "task": {"task_name": "signed", "task_title": "Describe the picture",
@@ -134,15 +136,15 @@ def _project(web: Web, root: Path, s3: S3Server | Seaweed) -> Config:
                               "region": "us-east-1"}},
         "assets": {"access": "signed", "offload": True},
     }
-    web.make_bundle(root / "dist" / "bundle", extra_files={"TestImg.png": web.png_bytes(40, 30)})
+    make_bundle(root / "dist" / "bundle", extra_files={"TestImg.png": png_bytes(40, 30)})
     return build_config(raw, path=root / "buildtools.toml", root=root,
                         source="buildtools.toml", env={})
 
 
-def _deploy(web: Web, config: Config, s3: S3Server | Seaweed) -> str:
+def _deploy(config: Config, s3: S3Server | Seaweed) -> str:
     out = io.StringIO()
     package(config, ["static"], bundle_dir=config.deploy.out / "bundle", bundle_key="k",
-            node_version=web.facts.node_version, reporter=Reporter(out=out, err=io.StringIO()),
+            node_version=FACTS.node_version, reporter=Reporter(out=out, err=io.StringIO()),
             environ=s3.environ)
     return out.getvalue()
 
@@ -155,14 +157,12 @@ def _public_read(s3: S3Server | Seaweed, prefix: str) -> None:
     }))
 
 
-def test_a_public_bucket_serving_signed_assets_is_one_line(
-    tmp_path: Path, s3: S3Server, web: Web
-) -> None:
+def test_a_public_bucket_serving_signed_assets_is_one_line(tmp_path: Path, s3: S3Server) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
     _public_read(s3, "")  # the whole bucket public, as a site bucket often is
-    config = _project(web, tmp_path / "p", s3)
+    config = _project(tmp_path / "p", s3)
     with pytest.raises(UserError) as caught:
-        _deploy(web, config, s3)
+        _deploy(config, s3)
     said = str(caught.value)
     assert "\n" not in said
     assert said.startswith('[assets] access = "signed", but the bucket serves '
@@ -175,53 +175,51 @@ def test_a_public_bucket_serving_signed_assets_is_one_line(
     listed = s3.client().list_objects_v2(Bucket=BUCKET, Prefix=SITE).get("Contents", [])
     assert listed == []
     with pytest.raises(UserError, match="without a signature"):  # and not stamped as done
-        _deploy(web, config, s3)
+        _deploy(config, s3)
 
 
 def test_a_bucket_public_for_the_site_only_passes_and_serves_signed_urls_only(
-    tmp_path: Path, s3: S3Server, web: Web
-) -> None:
+    tmp_path: Path, s3: S3Server) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
     _public_read(s3, SITE)
-    config = _project(web, tmp_path / "p", s3)
-    said = _deploy(web, config, s3)
+    config = _project(tmp_path / "p", s3)
+    said = _deploy(config, s3)
     assert "publish/assets" in said and "publish/static" in said
     url = signed_url("TestImg.png", ttl=300, config=config, environ=s3.environ)
-    assert web.http_get(url).status == 200
-    assert web.http_get(url.split("?")[0]).status == 403
-    assert web.http_get(f"{s3.endpoint}/{BUCKET}/{SITE}index.html").status == 200
+    assert http_get(url).status == 200
+    assert http_get(url.split("?")[0]).status == 403
+    assert http_get(f"{s3.endpoint}/{BUCKET}/{SITE}index.html").status == 200
     _public_read(s3, "")  # made public after the assets were published: the next deploy says so
     with pytest.raises(UserError, match="without a signature"):
-        _deploy(web, config, s3)
+        _deploy(config, s3)
 
 
 def test_presigned_urls_expire_and_refuse_tampering_on_a_server_that_checks(
-    tmp_path: Path, seaweed: Seaweed, web: Web
-) -> None:
+    tmp_path: Path, seaweed: Seaweed) -> None:
     client = seaweed.client()
     client.create_bucket(Bucket=BUCKET)
     _public_read(seaweed, SITE)
-    config = _project(web, tmp_path / "p", seaweed)
-    (config.root / "assets" / "other.png").write_bytes(web.png_bytes(10, 10))
-    _deploy(web, config, seaweed)
-    page = web.http_get(f"{seaweed.endpoint}/{BUCKET}/{SITE}index.html")
+    config = _project(tmp_path / "p", seaweed)
+    (config.root / "assets" / "other.png").write_bytes(png_bytes(10, 10))
+    _deploy(config, seaweed)
+    page = http_get(f"{seaweed.endpoint}/{BUCKET}/{SITE}index.html")
     assert page.status == 200  # the site's prefix is public
     url = signed_url("TestImg.png", ttl=2, config=config, environ=seaweed.environ)
-    fetched = web.http_get(url)
-    assert fetched.status == 200 and fetched.body == web.png_bytes(40, 30)
-    assert web.http_get(url.split("?")[0]).status == 403  # no signature
-    other = web.http_get(url.replace("TestImg.png", "other.png"))  # another object, same query
+    fetched = http_get(url)
+    assert fetched.status == 200 and fetched.body == png_bytes(40, 30)
+    assert http_get(url.split("?")[0]).status == 403  # no signature
+    other = http_get(url.replace("TestImg.png", "other.png"))  # another object, same query
     assert other.status == 403 and b"SignatureDoesNotMatch" in other.body
     signature = url.rsplit("X-Amz-Signature=", 1)[1][:64]
     forged = url.replace(signature, signature[::-1])
-    assert web.http_get(forged).status == 403
+    assert http_get(forged).status == 403
     longer = url.replace("X-Amz-Expires=2", "X-Amz-Expires=600")  # a longer life, unsigned
-    assert web.http_get(longer).status == 403
+    assert http_get(longer).status == 403
     time.sleep(3)
-    expired = web.http_get(url)
+    expired = http_get(url)
     assert expired.status == 403 and b"Request has expired" in expired.body
 
     _public_read(seaweed, "")  # the whole bucket public: the next deploy refuses, one line
     with pytest.raises(UserError, match=r'access = "signed", but the bucket serves .* without '
                                         r"a signature \(HTTP 200\)"):
-        _deploy(web, config, seaweed)
+        _deploy(config, seaweed)

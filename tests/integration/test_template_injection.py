@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,9 +18,7 @@ from buildtools.config.load import Config, build_config
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
-
-if TYPE_CHECKING:
-    from tests.conftest import Web
+from support.bundle import FACTS, make_bundle
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 pytestmark = [
@@ -47,13 +44,13 @@ def _config(root: Path, title: str, server_name: str = "_") -> Config:
     return dataclasses.replace(config, task={**config.task, "task_title": title})
 
 
-def _install(web: Web, root: Path, config: Config) -> tuple[subprocess.CompletedProcess[str], str]:
+def _install(root: Path, config: Config) -> tuple[subprocess.CompletedProcess[str], str]:
     """Package the ec2 artifact and run its install.sh, every step, nginx -t with real nginx
     (a main configuration that includes the installed site)."""
     assert NGINX is not None
-    bundle = web.make_bundle(root / "dist" / "bundle")
+    bundle = make_bundle(root / "dist" / "bundle")
     package(config, ("ec2",), bundle_dir=bundle, bundle_key="k",
-            node_version=web.facts.node_version,
+            node_version=FACTS.node_version,
             reporter=Reporter(out=io.StringIO(), err=io.StringIO()), environ={}, publish=False)
     prefix, sites = root / "nginx", root / "sites"
     (prefix / "tmp").mkdir(parents=True)
@@ -74,11 +71,11 @@ def _install(web: Web, root: Path, config: Config) -> tuple[subprocess.Completed
     return result, (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
 
 
-def test_a_title_of_shell_syntax_stays_text(tmp_path: Path, web: Web) -> None:
+def test_a_title_of_shell_syntax_stays_text(tmp_path: Path) -> None:
     marks = [tmp_path / f"PWNED{number}" for number in range(4)]
     title = (f"Rate $(touch {marks[0]}) now `touch {marks[1]}` \"; touch {marks[2]}; \" "
              f"it's ${{x:-$(touch {marks[3]})}} \\ done \\n 100% \\c")
-    result, conf = _install(web, tmp_path / "p", _config(tmp_path / "p", title))
+    result, conf = _install(tmp_path / "p", _config(tmp_path / "p", title))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"install.sh: done: {title} is served from" in result.stdout
     assert conf.startswith(f"# {title}: nginx configuration, made by buildtools")
@@ -86,11 +83,11 @@ def test_a_title_of_shell_syntax_stays_text(tmp_path: Path, web: Web) -> None:
     assert (tmp_path / "p" / "www" / "task" / "index.html").is_file()
 
 
-def test_a_line_break_in_the_title_injects_nothing(tmp_path: Path, web: Web) -> None:
+def test_a_line_break_in_the_title_injects_nothing(tmp_path: Path) -> None:
     mark = tmp_path / "PWNED"
     title = (f"Rate\ntouch {mark}\n}}\nserver {{ listen 127.0.0.1:1; location /pwned "
              "{ return 200 'injected'; } }\n")
-    result, conf = _install(web, tmp_path / "p", _config(tmp_path / "p", title))
+    result, conf = _install(tmp_path / "p", _config(tmp_path / "p", title))
     assert result.returncode == 0, result.stdout + result.stderr  # nginx -t passed
     assert "nginx -t failed" not in result.stderr
     assert not mark.exists()
@@ -99,14 +96,14 @@ def test_a_line_break_in_the_title_injects_nothing(tmp_path: Path, web: Web) -> 
     assert conf.splitlines()[0].startswith("# Rate touch ")
 
 
-def test_a_trailing_line_break_keeps_nginx_t_passing(tmp_path: Path, web: Web) -> None:
-    result, _conf = _install(web, tmp_path / "p", _config(tmp_path / "p", "Rate now\n"))
+def test_a_trailing_line_break_keeps_nginx_t_passing(tmp_path: Path) -> None:
+    result, _conf = _install(tmp_path / "p", _config(tmp_path / "p", "Rate now\n"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_server_name_cannot_end_its_directive(tmp_path: Path, web: Web) -> None:
+def test_a_server_name_cannot_end_its_directive(tmp_path: Path) -> None:
     name = 'task.example.org x; location /pwned { return 200 "injected"; } #'
-    result, conf = _install(web, tmp_path / "p", _config(tmp_path / "p", "T", name))
+    result, conf = _install(tmp_path / "p", _config(tmp_path / "p", "T", name))
     assert result.returncode == 0, result.stdout + result.stderr
     server_name = next(line for line in conf.splitlines() if "server_name" in line)
     assert server_name == ('    server_name task.example.org "x;" location "/pwned" "{" '

@@ -12,11 +12,12 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from support.http import free_port
 
 if TYPE_CHECKING:
     from tests.integration.preview.conftest import Page, RealMephisto
@@ -25,8 +26,7 @@ pytestmark = [pytest.mark.needs("npm", "python3.10"), pytest.mark.browser]
 
 
 def test_the_template_answers_and_submits_under_real_mephisto(
-        template_task: Path, real_mephisto: RealMephisto, page: Page,
-        free_port: Callable[[], int]) -> None:
+        template_task: Path, real_mephisto: RealMephisto, page: Page) -> None:
     port = free_port()
     mark = f"{os.getpid()}-{time.time_ns()}"
     env = {**os.environ, "HOME": str(real_mephisto.home), "NO_COLOR": "1",

@@ -18,6 +18,7 @@ from buildtools.assets.embed import (
     strip_embedded,
 )
 from buildtools.errors import UserError
+from support.media import jpeg_bytes, mp3_bytes, png_bytes
 
 Bytes = Callable[..., bytes]
 
@@ -46,7 +47,7 @@ def test_embed_folder_round_trips_with_real_mime_types(media: Path) -> None:
         assert decode_data_uri(entries[f"{name}_data"]) == (mime, (media / filename).read_bytes())
 
 
-def test_content_wins_over_the_extension(tmp_path: Path, png_bytes: Bytes) -> None:
+def test_content_wins_over_the_extension(tmp_path: Path) -> None:
     misnamed = tmp_path / "photo.jpg"
     misnamed.write_bytes(png_bytes())
     assert data_uri(misnamed).startswith("data:image/png;base64,")
@@ -78,7 +79,7 @@ def test_sniffing(head: bytes, mime: str) -> None:
     assert sniff_mime(head, "whatever.dat") == mime
 
 
-def test_large_files_are_encoded_in_chunks(tmp_path: Path, mp3_bytes: Bytes) -> None:
+def test_large_files_are_encoded_in_chunks(tmp_path: Path) -> None:
     path = tmp_path / "big.mp3"
     payload = mp3_bytes(1) + bytes(range(256)) * 6200  # not a multiple of the chunk size
     path.write_bytes(payload)
@@ -96,9 +97,7 @@ def test_a_file_over_the_limit_is_refused_by_name(media: Path) -> None:
     )
 
 
-def test_two_files_with_one_key_and_secrets_are_refused(
-    tmp_path: Path, png_bytes: Bytes, jpeg_bytes: Bytes
-) -> None:
+def test_two_files_with_one_key_and_secrets_are_refused(tmp_path: Path) -> None:
     (tmp_path / "cat.png").write_bytes(png_bytes())
     (tmp_path / "cat.jpg").write_bytes(jpeg_bytes())
     with pytest.raises(UserError) as info:

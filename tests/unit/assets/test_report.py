@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -14,9 +14,7 @@ from buildtools.config.model import Config
 from buildtools.deploy.architects.common import PUBLIC, folder_size
 from buildtools.deploy.architects.heroku import estimated_size
 from buildtools.ui.commands.assets import doctor_check, report_lines, run_assets
-
-if TYPE_CHECKING:
-    from tests.conftest import PackagingProject
+from support.bundle import PackagingProject
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 

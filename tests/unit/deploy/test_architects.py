@@ -7,7 +7,6 @@ import json
 import shutil
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,9 +17,7 @@ from buildtools.deploy.architects.static import long_cache_patterns
 from buildtools.deploy.cache_policy import IMMUTABLE, hashed_assets, is_hashed
 from buildtools.deploy.run import check_ready, deploy
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from tests.conftest import BundleFacts, PackagingProject
+from support.bundle import FACTS, PackagingProject
 
 ALL = ("local", "heroku", "ec2", "static")
 MB = 1024 * 1024
@@ -31,13 +28,13 @@ def project(packaging_project: PackagingProject) -> PackagingProject:
     return packaging_project
 
 
-def test_every_artifact_has_its_files(project: PackagingProject, bundle_facts: BundleFacts) -> None:
+def test_every_artifact_has_its_files(project: PackagingProject) -> None:
     folders = project.package()
     assert folders == {name: project.dist / name for name in ALL}
     for name in ALL:
         folder = folders[name]
         public = folder / PUBLIC
-        for served in ("index.html", bundle_facts.hashed_js, "task_config.json", "TestImg.png"):
+        for served in ("index.html", FACTS.hashed_js, "task_config.json", "TestImg.png"):
             assert (public / served).is_file(), (name, served)
         deploy_md = (folder / "DEPLOY.md").read_text()
         assert "With a crowdsourcing router" in deploy_md
@@ -49,7 +46,7 @@ def test_every_artifact_has_its_files(project: PackagingProject, bundle_facts: B
     assert project.leftovers() == []
 
 
-def test_heroku_app(project: PackagingProject, bundle_facts: BundleFacts) -> None:
+def test_heroku_app(project: PackagingProject) -> None:
     folder = project.package(("heroku",))["heroku"]
     package_json = json.loads((folder / "package.json").read_text())
     assert package_json == {
@@ -66,7 +63,7 @@ def test_heroku_app(project: PackagingProject, bundle_facts: BundleFacts) -> Non
     assert not (folder / "node_modules").exists()
     server = (folder / "server.js").read_text()
     assert "require(" in server and "process.env.PORT" in server
-    assert f'"/{bundle_facts.hashed_js}"' in server and f'"/{bundle_facts.hashed_css}"' in server
+    assert f'"/{FACTS.hashed_js}"' in server and f'"/{FACTS.hashed_css}"' in server
     assert sorted(p.name for p in folder.iterdir()) == [
         "DEPLOY.md",
         "Procfile",
@@ -78,9 +75,7 @@ def test_heroku_app(project: PackagingProject, bundle_facts: BundleFacts) -> Non
     assert npm_name("My Task: Rate!") == "my-task-rate"
 
 
-def test_ec2_nginx_conf_and_install_script(
-    project: PackagingProject, bundle_facts: BundleFacts
-) -> None:
+def test_ec2_nginx_conf_and_install_script(project: PackagingProject) -> None:
     project.reconfigure({"ec2": {"server_name": "task.example.org", "remote_dir": "/srv/task"}})
     folder = project.package(("ec2",))["ec2"]
     conf = (folder / "nginx" / "task.conf").read_text()
@@ -89,7 +84,7 @@ def test_ec2_nginx_conf_and_install_script(
     assert "try_files $uri $uri/ /index.html;" in conf
     assert "autoindex off;" in conf and "gzip on;" in conf
     assert "location ~ /\\. {\n        deny all;" in conf
-    assert f'"/{bundle_facts.hashed_js}" "{IMMUTABLE}";' in conf
+    assert f'"/{FACTS.hashed_js}" "{IMMUTABLE}";' in conf
     assert '"/TestImg.png"' not in conf  # from extra_source_dir: never immutable
     assert 'default "no-cache";' in conf
     install = folder / "install.sh"
@@ -98,12 +93,10 @@ def test_ec2_nginx_conf_and_install_script(
     assert "REMOTE_DIR=/srv/task" in text and "$NGINX_CMD -t" in text and "-s reload" in text
 
 
-def test_static_headers_and_sync_commands(
-    project: PackagingProject, bundle_facts: BundleFacts
-) -> None:
+def test_static_headers_and_sync_commands(project: PackagingProject) -> None:
     folder = project.package(("static",))["static"]
     headers = (folder / PUBLIC / "_headers").read_text()
-    assert f"/{bundle_facts.hashed_js}\n  Cache-Control: {IMMUTABLE}\n" in headers
+    assert f"/{FACTS.hashed_js}\n  Cache-Control: {IMMUTABLE}\n" in headers
     assert "/index.html\n  Cache-Control: no-cache\n" in headers
     assert "/task_config.json\n  Cache-Control: no-cache\n" in headers
     assert "/*\n  X-Content-Type-Options: nosniff\n" in headers

@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.config.load import build_config
 from buildtools.deploy.run import package
 from buildtools.ui.terminal import Reporter
-
-if TYPE_CHECKING:
-    from tests.conftest import PackagingProject, Web
+from support.bundle import FACTS, PackagingProject, make_bundle
+from support.media import png_bytes
 
 
 def _fences_are_balanced(markdown: str) -> None:
@@ -31,21 +29,21 @@ def _fences_are_balanced(markdown: str) -> None:
 
 
 @pytest.mark.parametrize("access", ["unlisted", "signed"])
-def test_deploy_md_is_well_formed(tmp_path: Path, web: Web, access: str) -> None:
+def test_deploy_md_is_well_formed(tmp_path: Path, access: str) -> None:
     root = tmp_path / "task"
     (root / "webapp").mkdir(parents=True)
     (root / "assets").mkdir()
-    (root / "assets" / "TestImg.png").write_bytes(web.png_bytes())
+    (root / "assets" / "TestImg.png").write_bytes(png_bytes())
     raw = {"webapp": {"source": "webapp", "extra_source_dir": "assets"},
            "task": {"task_name": "t", "task_title": "T", "task_description": "d",
                     "task_reward": 0.1, "task_tags": "t"},
            "assets": {"access": access}}
     config = build_config(raw, path=root / "buildtools.toml", root=root,
                           source="buildtools.toml", env={})
-    bundle = web.make_bundle(root / "dist" / "bundle",
-                             extra_files={"TestImg.png": web.png_bytes()})
+    bundle = make_bundle(root / "dist" / "bundle",
+                             extra_files={"TestImg.png": png_bytes()})
     package(config, ("heroku",), bundle_dir=bundle, bundle_key="k",
-            node_version=web.facts.node_version, reporter=Reporter(), environ={}, publish=False)
+            node_version=FACTS.node_version, reporter=Reporter(), environ={}, publish=False)
     markdown = (root / "dist" / "heroku" / "DEPLOY.md").read_text()
     _fences_are_balanced(markdown)
     assert "\n## Try it locally\n" in markdown

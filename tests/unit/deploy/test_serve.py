@@ -8,21 +8,19 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.deploy.serve import make_server, mime_type, url_of
 from buildtools.errors import UserError
-
-if TYPE_CHECKING:
-    from tests.conftest import Response
+from support.bundle import make_bundle
+from support.http import Response, http_get
 
 HttpGet = Callable[..., "Response"]
 
 
 @pytest.fixture()
-def site(tmp_path: Path, make_bundle: Callable[..., Path]) -> Path:
+def site(tmp_path: Path) -> Path:
     folder = make_bundle(
         tmp_path / "public",
         extra_files={
@@ -81,7 +79,7 @@ def _raw_status(base_url: str, path: str) -> int:
         ("TestImg.png", "image/png"),
     ],
 )
-def test_mime_types(base_url: str, http_get: HttpGet, path: str, mime: str) -> None:
+def test_mime_types(base_url: str, path: str, mime: str) -> None:
     response = http_get(base_url + path)
     assert response.status == 200
     assert response.headers["Content-Type"] == mime
@@ -103,7 +101,7 @@ def test_the_server_header_is_the_name_alone(base_url: str) -> None:
     assert b"\r\nServer: buildtools-serve\r\n" in head, head
 
 
-def test_index_for_root_and_nothing_else(base_url: str, site: Path, http_get: HttpGet) -> None:
+def test_index_for_root_and_nothing_else(base_url: str, site: Path) -> None:
     assert http_get(base_url).body == (site / "index.html").read_bytes()
     assert http_get(base_url + "empty/").status == 404  # no listing
     assert http_get(base_url + "assets/").status == 404
@@ -140,9 +138,7 @@ def test_mime_table() -> None:
     assert mime_type("x.unknown") == "application/octet-stream"
 
 
-def test_an_artifact_folder_serves_its_public_part(
-    tmp_path: Path, make_bundle: Callable[..., Path], http_get: HttpGet
-) -> None:
+def test_an_artifact_folder_serves_its_public_part(tmp_path: Path) -> None:
     make_bundle(tmp_path / "local" / "public")
     (tmp_path / "local" / "DEPLOY.md").write_text("not served")
     server = make_server(tmp_path / "local", "127.0.0.1", 0)

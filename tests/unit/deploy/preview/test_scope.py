@@ -4,13 +4,12 @@ blueprint gets one line that says so."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from buildtools.config.model import Config
 from buildtools.deploy.preview.scope import blueprint_of, out_of_scope
+from support.bundle import make_config
 
 YAML = """\
 #@package _global_
@@ -27,7 +26,7 @@ mephisto:
     ("static_react_task", False), ("static_task", False),
     ("parlai_chat", True), ("remote_procedure", True)])
 def test_live_and_remote_procedure_blueprints_are_out_of_scope(
-        tmp_path: Path, make_config: Callable[..., Config], blueprint: str,
+        tmp_path: Path, blueprint: str,
         refused: bool) -> None:
     path = tmp_path / "conf" / "example.yaml"
     path.parent.mkdir()
@@ -44,6 +43,5 @@ def test_live_and_remote_procedure_blueprints_are_out_of_scope(
         assert message is None
 
 
-def test_a_buildtools_project_is_static(tmp_path: Path,
-                                        make_config: Callable[..., Config]) -> None:
+def test_a_buildtools_project_is_static(tmp_path: Path) -> None:
     assert out_of_scope(make_config(tmp_path / "task")) is None

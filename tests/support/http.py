@@ -1,0 +1,51 @@
+"""HTTP on 127.0.0.1: a GET that returns errors too, a free port, waiting for a server."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Message
+    body: bytes
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> Response:
+    """GET `url`; an HTTP error status is a Response too."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Response(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.headers, error.read())
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, timeout: float = 20.0, proc: Any = None) -> None:
+    """Until `url` answers (any HTTP status); fails early when `proc` (a Popen) exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered on {url} within {timeout} s")
