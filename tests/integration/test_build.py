@@ -9,12 +9,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
+from support.projects import Project
 
 pytestmark = pytest.mark.needs("npm")
 DOIT = str(Path(sys.executable).parent / "doit")

@@ -5,12 +5,10 @@ bundle and the last output (real npm, real Vite)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project, Tiny
+from support.projects import Project, Tiny
 
 pytestmark = pytest.mark.needs("npm")
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project, Tiny
+from support.projects import Project, make_tiny
 
 
 @pytest.mark.needs("npm")
@@ -61,8 +58,7 @@ def test_cache_disabled_builds_again(project: Project, tmp_path: Path) -> None:
 
 
 @pytest.mark.needs("npm")
-def test_a_build_prunes_the_cache_once_the_last_prune_is_ten_minutes_old(
-        make_tiny: Callable[..., Tiny], tmp_path: Path) -> None:
+def test_a_build_prunes_the_cache_once_the_last_prune_is_ten_minutes_old(tmp_path: Path) -> None:
     from buildtools.core.cached import PRUNE_EVERY, PRUNED_MARK
 
     tiny = make_tiny(tmp_path / "tiny")

@@ -4,19 +4,15 @@ warning and the build runs (real npm, real node)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
-
+from support.projects import Tiny
 
 pytestmark = pytest.mark.needs("npm")
 
 
-def test_a_truncated_cache_entry_is_dropped_and_the_build_runs(
-        tiny: Tiny, tmp_path: Path) -> None:
+def test_a_truncated_cache_entry_is_dropped_and_the_build_runs(tiny: Tiny, tmp_path: Path) -> None:
     cache_dir = tmp_path / "user-cache"
     env = {"BUILDTOOLS_CACHE_DIR": str(cache_dir)}
     source = tiny.webapp / "src" / "a.txt"

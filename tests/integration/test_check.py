@@ -5,12 +5,10 @@ no dependencies): they pass when it is fresh, fail after an edit, and a forced r
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import Tiny
 
 pytestmark = pytest.mark.needs("npm")
 

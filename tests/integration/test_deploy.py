@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -25,12 +25,11 @@ from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.cache_policy import IMMUTABLE
 from buildtools.deploy.run import deploy, package
 from buildtools.ui.terminal import Reporter
+from support.browser import Browser
 from support.bundle import FACTS, BundleFacts, make_bundle, make_config
 from support.http import free_port, http_get, wait_for_http
 from support.processes import stop_group
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Browser, Project
+from support.projects import Project
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
@@ -52,7 +51,6 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
         publish=False,
     )
     return root / "dist"
-
 
 
 @contextlib.contextmanager

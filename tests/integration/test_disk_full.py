@@ -11,12 +11,10 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import BUILDTOOLS, DOIT, Tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -53,15 +51,14 @@ def full(folder: Path) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("command", ["buildtools", "doit"])
-def test_a_full_state_folder(tiny: Tiny, command: str, buildtools_command: str,
-                             doit_command: str) -> None:
+def test_a_full_state_folder(tiny: Tiny, command: str) -> None:
     tiny.run("build")
     bundle = tiny.snapshot(tiny.bundle)
     (tiny.root / "assets" / "note.txt").write_text("edited\n")
     state = tiny.root / ".buildtools"
     with full(state):
         result = tiny.run("build", code=None,
-                          command=buildtools_command if command == "buildtools" else doit_command)
+                          command=BUILDTOOLS if command == "buildtools" else DOIT)
     assert tiny.one_error(result) == f"error: {state}: {NO_SPACE}"
     assert tiny.snapshot(tiny.bundle) == bundle
     tiny.run("build")
@@ -79,12 +76,12 @@ def test_a_full_dist_folder_while_bundling(tiny: Tiny) -> None:
     assert tiny.one_error(result) == f"error: {dist}: {NO_SPACE}"
 
 
-def test_a_full_dist_folder_while_packaging(tiny: Tiny, doit_command: str) -> None:
+def test_a_full_dist_folder_while_packaging(tiny: Tiny) -> None:
     tiny.run("build")
     dist = tiny.root / "dist"
     with full(dist):
         bundle = tiny.snapshot(tiny.bundle)
-        result = tiny.run("deploy", "local", code=None, command=doit_command)
+        result = tiny.run("deploy", "local", code=None, command=DOIT)
         assert tiny.snapshot(tiny.bundle) == bundle
         assert not (dist / "local").exists()
     assert tiny.one_error(result) == f"error: {dist}: {NO_SPACE}"

@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import DOIT, Tiny
 
 EARLY = "(npm started during the check)"
 # the build also writes the environment its script got, and the shell that ran it
@@ -149,16 +147,16 @@ def test_a_config_error_stops_the_early_npm(tiny: Tiny) -> None:
     assert (tiny.bundle / "index.html").read_text() == "<p>hello</p>"  # the last bundle kept
 
 
-def test_doit_build_starts_npm_after_its_check(tiny: Tiny, doit_command: str) -> None:
+def test_doit_build_starts_npm_after_its_check(tiny: Tiny) -> None:
     """Only the `buildtools build` command starts npm early (buildtools.core.early has two
     callers: the CLI and the build stage); `doit build` builds as before."""
-    tiny.run("build", command=doit_command)
+    tiny.run("build", command=DOIT)
     edit(tiny, "edited by doit")
-    result = tiny.run("build", command=doit_command)
+    result = tiny.run("build", command=DOIT)
     assert EARLY not in result.stdout
     assert (tiny.bundle / "index.html").read_text() == "<p>edited by doit</p>"
     assert tiny.count("build") == 2
     edit(tiny, "hello")  # back to a bundle the cache holds: restored
-    assert "restored from" in tiny.run("build", command=doit_command).stdout
+    assert "restored from" in tiny.run("build", command=DOIT).stdout
     assert tiny.count("build") == 2
     assert gate_processes(tiny) == []

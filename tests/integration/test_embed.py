@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.assets.embed import embed_folder
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Browser
+from support.browser import Browser
 
 
 @pytest.mark.browser

@@ -11,12 +11,10 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import BUILDTOOLS, DOIT, Tiny, make_tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -39,15 +37,14 @@ def as_a_user() -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("command", ["buildtools", "doit"])
-def test_a_config_that_is_not_utf8(tiny: Tiny, command: str, buildtools_command: str,
-                                   doit_command: str) -> None:
+def test_a_config_that_is_not_utf8(tiny: Tiny, command: str) -> None:
     tiny.run("build")
     bundle = tiny.snapshot(tiny.bundle)
     toml = tiny.root / "buildtools.toml"
     good = toml.read_bytes()
     toml.write_bytes(good + b"\n# \xff\xfe garbage \x00\x89PNG\n")
     result = tiny.run("build", code=None,
-                      command=buildtools_command if command == "buildtools" else doit_command)
+                      command=BUILDTOOLS if command == "buildtools" else DOIT)
     line = tiny.one_error(result)
     assert line.startswith("error: buildtools.toml: not UTF-8 text (an undecodable byte on ")
     assert line.endswith("); save it as UTF-8")
@@ -151,11 +148,10 @@ def test_an_unreadable_source_file(tiny: Tiny) -> None:
     assert (tiny.bundle / "index.html").read_text() == "<p>hello and more</p>"
 
 
-def test_doit_usage_errors_exit_with_doit_code(tiny: Tiny, tmp_path: Path,
-                                               doit_command: str) -> None:
-    unknown = tiny.run("no-such-task", code=3, command=doit_command)
+def test_doit_usage_errors_exit_with_doit_code(tiny: Tiny, tmp_path: Path) -> None:
+    unknown = tiny.run("no-such-task", code=3, command=DOIT)
     assert 'Invalid parameter: "no-such-task"' in unknown.stderr
-    no_dodo = subprocess.run([doit_command, "build"], cwd=tmp_path, env=plain_env(),
+    no_dodo = subprocess.run([DOIT, "build"], cwd=tmp_path, env=plain_env(),
                              capture_output=True, text=True, timeout=120)
     assert no_dodo.returncode == 3
     assert "Could not find dodo file" in no_dodo.stderr
@@ -168,9 +164,7 @@ def test_doit_usage_errors_exit_with_doit_code(tiny: Tiny, tmp_path: Path,
 
 
 @pytest.mark.parametrize("home", ["read-only", "missing"])
-def test_a_home_that_cannot_hold_the_caches(tmp_path: Path, home: str,
-                                            make_tiny: Callable[..., Tiny],
-                                            buildtools_command: str) -> None:
+def test_a_home_that_cannot_hold_the_caches(tmp_path: Path, home: str) -> None:
     """The build cache and npm's cache fall back to a private folder in TMPDIR; nothing is
     made where HOME points."""
     prefix = as_a_user()
@@ -186,7 +180,7 @@ def test_a_home_that_cannot_hold_the_caches(tmp_path: Path, home: str,
     (tmp_path / "tmp").mkdir()
     env["HOME"] = str(readonly if home == "read-only" else readonly / "home")
     try:
-        result = subprocess.run([*prefix, buildtools_command, "build"], cwd=tiny.root, env=env,
+        result = subprocess.run([*prefix, BUILDTOOLS, "build"], cwd=tiny.root, env=env,
                                 capture_output=True, text=True, timeout=600)
     finally:
         readonly.chmod(0o755)
@@ -200,8 +194,7 @@ def test_a_home_that_cannot_hold_the_caches(tmp_path: Path, home: str,
 
 
 @pytest.mark.parametrize("command", ["buildtools", "doit"])
-def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: str,
-                                  doit_command: str) -> None:
+def test_a_read_only_state_folder(tiny: Tiny, command: str) -> None:
     """The stat cache is saved inside doit's up-to-date check: its failure is one line too."""
     prefix = as_a_user()
     tiny.run("build")
@@ -214,7 +207,7 @@ def test_a_read_only_state_folder(tiny: Tiny, command: str, buildtools_command: 
         path.chmod(0o555)
     try:
         result = tiny.run("build", code=None, prefix=prefix,
-                          command=buildtools_command if command == "buildtools" else doit_command)
+                          command=BUILDTOOLS if command == "buildtools" else DOIT)
     finally:
         for path, mode in modes.items():
             path.chmod(mode)

@@ -11,14 +11,11 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import DOIT, Tiny, make_tiny
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("npm") is None,
                                 reason="git and npm are needed")
@@ -80,7 +77,6 @@ def _commits(remote: Path) -> int:
     return int(counted.stdout)
 
 
-
 def _edit(tiny: Tiny, text: str) -> None:
     (tiny.webapp / "src" / "a.txt").write_text(text)
 
@@ -93,8 +89,7 @@ def _hand_steps(said: str) -> tuple[str, str]:
     return once.group(1), each.group(1)
 
 
-def test_three_deploys_by_hand_as_the_hint_says(make_tiny: Callable[..., Tiny],
-                                                tmp_path: Path) -> None:
+def test_three_deploys_by_hand_as_the_hint_says(tmp_path: Path) -> None:
     remote, env = _remote(tmp_path)
     tiny = make_tiny(tmp_path / "task", toml=TOML)
     for number, text in enumerate(("first", "second", "third"), 1):
@@ -115,15 +110,14 @@ def test_three_deploys_by_hand_as_the_hint_says(make_tiny: Callable[..., Tiny],
     assert {"Procfile", "package.json", "server.js", "public/index.html"} <= set(listed.split())
 
 
-def test_three_deploys_by_doit_deploy_with_an_app(make_tiny: Callable[..., Tiny],
-                                                  tmp_path: Path, doit_command: str) -> None:
+def test_three_deploys_by_doit_deploy_with_an_app(tmp_path: Path) -> None:
     remote, env = _remote(tmp_path)
     tiny = make_tiny(tmp_path / "task", toml=TOML + '\n[deploy.heroku]\napp = "tiny-app"\n')
     for text in ("first", "second", "third"):
         _edit(tiny, text)
-        said = tiny.run("deploy", env=env, command=doit_command).stdout
+        said = tiny.run("deploy", env=env, command=DOIT).stdout
         assert "pushed to Heroku app tiny-app" in said
         assert _served_page(remote) == f"<p>{text}</p>"
-    again = tiny.run("deploy", env=env, command=doit_command).stdout
+    again = tiny.run("deploy", env=env, command=DOIT).stdout
     assert "publish/heroku up to date" in re.sub(r" {2,}", " ", again)
     assert _served_page(remote) == "<p>third</p>"

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import Tiny
 
 pytestmark = pytest.mark.needs("npm")
 

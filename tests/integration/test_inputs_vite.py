@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 import pytest
 
 from buildtools.core import record as fresh
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
-
-    MakeProject = Callable[..., Project]
+from support.projects import Project, make_project
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -86,9 +81,8 @@ def build(project: Project, front: str = "buildtools") -> str:
 
 
 @pytest.fixture(scope="module")
-def vite(tmp_path_factory: pytest.TempPathFactory, make_project_once: MakeProject
-         ) -> Iterator[Project]:
-    project = make_project_once(tmp_path_factory.mktemp("inputs") / "task")
+def vite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    project = make_project(tmp_path_factory.mktemp("inputs") / "task")
     for name, text in INPUTS.items():
         (project.root / name).parent.mkdir(parents=True, exist_ok=True)
         (project.root / name).write_text(text)

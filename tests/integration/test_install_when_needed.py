@@ -5,12 +5,10 @@ the bundle is up to date for the very same packages (after a restore from the ca
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
+from support.projects import Project
 
 pytestmark = pytest.mark.needs("npm")
 

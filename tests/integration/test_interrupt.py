@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import BUILDTOOLS, DOIT, Tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -38,9 +36,8 @@ def terminated_in_bundle(tiny: Tiny, command: list[str]) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("tool", ["buildtools", "doit"])
-def test_sigterm_during_the_bundle_stage(tiny: Tiny, tool: str, buildtools_command: str,
-                                         doit_command: str) -> None:
-    command = [buildtools_command if tool == "buildtools" else doit_command, "build"]
+def test_sigterm_during_the_bundle_stage(tiny: Tiny, tool: str) -> None:
+    command = [BUILDTOOLS if tool == "buildtools" else DOIT, "build"]
     assets = tiny.root / "assets"
     for index in range(ASSETS):
         (assets / f"file{index:05}.txt").write_text(str(index))

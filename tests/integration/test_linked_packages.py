@@ -5,18 +5,11 @@ the webapp links, in a folder a bundler alias names, or in a configured input re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project, Tiny
-
-    MakeTiny = Callable[..., Tiny]
-    MakeProject = Callable[..., Project]
-
+from support.projects import make_project, make_tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -33,9 +26,7 @@ def build_line(result: str) -> str:
     return next(line for line in result.splitlines() if line.startswith("build "))
 
 
-def test_an_edit_in_a_file_dependency_rebuilds_without_install(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_an_edit_in_a_file_dependency_rebuilds_without_install(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     source = library(tmp_path / "mylib", " from mylib v1")
     tiny.edit_package_json(dependencies={"mylib": "file:../../mylib"})
@@ -59,7 +50,7 @@ def test_an_edit_in_a_file_dependency_rebuilds_without_install(
     tiny.run("check")
 
 
-def test_a_link_made_by_the_post_install_script(tmp_path: Path, make_tiny: MakeTiny) -> None:
+def test_a_link_made_by_the_post_install_script(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny")
     source = library(tmp_path / "devlib", " linked")
     (tiny.webapp / "link.sh").write_text("mkdir -p node_modules && "
@@ -76,7 +67,7 @@ def test_a_link_made_by_the_post_install_script(tmp_path: Path, make_tiny: MakeT
     assert "relinked" in (tiny.bundle / "index.html").read_text()
 
 
-def test_configured_inputs(tmp_path: Path, make_tiny: MakeTiny) -> None:
+def test_configured_inputs(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny")
     (tiny.root / "data").mkdir()
     (tiny.root / "data" / "words.txt").write_text(" and words")
@@ -108,9 +99,7 @@ export default defineConfig({
 """
 
 
-def test_a_vite_alias_to_a_folder_outside_the_webapp(
-    tmp_path: Path, make_project: MakeProject
-) -> None:
+def test_a_vite_alias_to_a_folder_outside_the_webapp(tmp_path: Path) -> None:
     project = make_project(tmp_path / "task")
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -134,9 +123,7 @@ def bundled_js(bundle: Path) -> str:
     return "".join(path.read_text() for path in sorted(bundle.rglob("*.js")))
 
 
-def test_a_file_folder_that_npm_copies_is_an_install_input(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_a_file_folder_that_npm_copies_is_an_install_input(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     source = library(tmp_path / "copied", " copied v1")
     (tiny.webapp / ".npmrc").write_text("install-links=true\n")  # npm packs file: folders

@@ -4,26 +4,18 @@ refuses (out of sync deeper than package.json's own entries) falls back to `npm 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
-
-    MakeTiny = Callable[..., Tiny]
-
+from support.projects import make_tiny
 
 pytestmark = pytest.mark.needs("npm")
 
 DEPENDENCIES = {"is-odd": "3.0.1"}  # and through it is-number: two packages from the registry
 
 
-def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     first = tiny.run("build")
@@ -35,9 +27,7 @@ def test_the_lockfile_npm_writes_does_not_make_the_next_run_install(
     assert (tiny.count("install"), tiny.count("build")) == (1, 1)
 
 
-def test_what_the_post_install_script_writes_is_recorded_as_installed(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_what_the_post_install_script_writes_is_recorded_as_installed(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny")
     (tiny.webapp / "setup.sh").write_text("echo 'fund=false' > .npmrc\n")
     toml = tiny.root / "buildtools.toml"
@@ -49,9 +39,7 @@ def test_what_the_post_install_script_writes_is_recorded_as_installed(
     assert tiny.count("install") == 1
 
 
-def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny", lockfile=False)
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     tiny.run("build")
@@ -74,9 +62,7 @@ def test_npm_ci_refusing_the_lockfile_falls_back_to_npm_install(
     assert "build is up to date" in again.stdout, again.stdout
 
 
-def test_why_npm_install_runs_is_one_level_of_parentheses(
-    tmp_path: Path, make_tiny: MakeTiny
-) -> None:
+def test_why_npm_install_runs_is_one_level_of_parentheses(tmp_path: Path) -> None:
     tiny = make_tiny(tmp_path / "tiny")  # its lockfile lists no dependency
     tiny.edit_package_json(devDependencies=DEPENDENCIES)
     result = tiny.run("build")

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,13 +21,12 @@ from buildtools.deploy.offload import IMMUTABLE
 from buildtools.deploy.run import package
 from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
+from support.browser import Browser
 from support.bundle import APP_JS, FACTS, make_bundle
 from support.http import free_port, http_get, wait_for_http
 from support.media import png_bytes
 from support.processes import stop_group
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Browser, S3Server
+from support.s3 import S3Server
 
 BUCKET = "task-assets"
 BIG = os.urandom(1_300_000)  # with it the heroku artifact is over 1 MB

@@ -8,12 +8,10 @@ import os
 import pty
 import select
 import time
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import BUILDTOOLS, DOIT, Tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -46,8 +44,8 @@ def on_a_terminal(tiny: Tiny, *args: str, env: dict[str, str]) -> tuple[int, str
 
 
 @pytest.fixture
-def terminal_env(buildtools_command: str) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1", "BUILDTOOLS": buildtools_command}
+def terminal_env() -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1", "BUILDTOOLS": BUILDTOOLS}
     env.pop("BUILDTOOLS_FORCE_REBUILD", None)
     env.pop("BUILDTOOLS_CONFIG", None)
     return env
@@ -85,7 +83,7 @@ def test_a_silent_stage_shows_its_seconds_on_a_terminal_and_nothing_in_a_pipe(
 
 
 def test_a_failed_build_shows_its_output_once_and_says_which_stage_failed(
-        tiny: Tiny, terminal_env: dict[str, str], doit_command: str) -> None:
+        tiny: Tiny, terminal_env: dict[str, str]) -> None:
     tiny.run("build")
     (tiny.webapp / "build.cjs").write_text(FAILING_BUILD)
 
@@ -97,7 +95,7 @@ def test_a_failed_build_shows_its_output_once_and_says_which_stage_failed(
     assert result.stderr.strip().splitlines()[-1] == (
         "error: npm run build failed (exit code 3): npm run build")
 
-    doit = tiny.run("build", command=doit_command, code=1)
+    doit = tiny.run("build", command=DOIT, code=1)
     assert (doit.stdout + doit.stderr).count("MARKER-7f3a") == 1, doit.stdout + doit.stderr
 
     # -q shows nothing as it comes: then the error brings the output's last lines, once

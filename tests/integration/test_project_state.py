@@ -7,14 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
+from support.projects import DOIT, Tiny, make_tiny
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("npm") is None,
                                 reason="git and npm are needed")
@@ -26,11 +23,11 @@ def _git(root: Path, *args: str) -> str:
                           check=True).stdout
 
 
-def test_doit_build_and_deploy_leave_git_status_clean(tiny: Tiny, doit_command: str) -> None:
+def test_doit_build_and_deploy_leave_git_status_clean(tiny: Tiny) -> None:
     _git(tiny.root, "init", "-q")
     _git(tiny.root, "add", "-A")
-    tiny.run("build", command=doit_command)
-    tiny.run("deploy", "local", command=doit_command)
+    tiny.run("build", command=DOIT)
+    tiny.run("deploy", "local", command=DOIT)
     assert (tiny.root / "dist" / "local" / "public" / "index.html").is_file()
     assert list(tiny.root.glob(".doit.db*")) == []
     assert list((tiny.root / ".buildtools").glob("doit.db*")) != []
@@ -39,12 +36,10 @@ def test_doit_build_and_deploy_leave_git_status_clean(tiny: Tiny, doit_command: 
     status = _git(tiny.root, "status", "--porcelain", "--untracked-files=all")
     assert [line for line in status.splitlines() if line.startswith("??")
             and "webapp/dist/" not in line and "counts/" not in line] == []
-    assert "up to date" in tiny.run("build", command=doit_command).stdout
+    assert "up to date" in tiny.run("build", command=DOIT).stdout
 
 
-def test_clean_all_keeps_the_cache_entries_of_other_projects(
-    make_tiny: Callable[..., Tiny], tmp_path: Path
-) -> None:
+def test_clean_all_keeps_the_cache_entries_of_other_projects(tmp_path: Path) -> None:
     first = make_tiny(tmp_path / "first")
     second = make_tiny(tmp_path / "second")
     (second.webapp / "src" / "a.txt").write_text("another app")

@@ -7,14 +7,11 @@ import os
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.core import record as fresh
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project, Tiny
+from support.projects import BUILDTOOLS, DOIT, Project, Tiny
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -67,14 +64,14 @@ def test_record_answers_only_while_nothing_changed(project: Project, tmp_path: P
 
 @pytest.mark.needs("npm")
 def test_a_build_from_a_subfolder_finds_the_project_and_its_record(
-        tiny: Tiny, tmp_path: Path, buildtools_command: str, doit_command: str) -> None:
+        tiny: Tiny, tmp_path: Path) -> None:
     """`cd webapp/src && buildtools build` builds the project above (as git finds its
     repository), the record answers the next no-op there, and a config, a Mephisto YAML or a
     .git that appears in between is never overlooked by it."""
     env = environment(tmp_path)
     src = tiny.webapp / "src"
 
-    def build_in(folder: Path, *args: str, command: str = buildtools_command
+    def build_in(folder: Path, *args: str, command: str = BUILDTOOLS
                  ) -> subprocess.CompletedProcess[str]:
         return subprocess.run([command, *args], cwd=folder, env=env, capture_output=True,
                               text=True, timeout=600)
@@ -104,6 +101,6 @@ def test_a_build_from_a_subfolder_finds_the_project_and_its_record(
         f"error: no buildtools.toml in {src} nor in a folder above it up to {tiny.webapp} ")
     (tiny.webapp / ".git").rmdir()
 
-    seek = build_in(src, "-k", "build", command=doit_command)  # doit's own upward search
+    seek = build_in(src, "-k", "build", command=DOIT)  # doit's own upward search
     assert seek.returncode == 0, seek.stdout + seek.stderr
     assert tiny.count("build") == 1

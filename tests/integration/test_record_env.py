@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,11 +14,7 @@ from buildtools import layout
 from buildtools.config.load import load_config
 from buildtools.core import record
 from buildtools.core.pipeline import status
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
-
-    MakeProject = Callable[..., Project]
+from support.projects import make_project
 
 # Names that a build tool, a shell or CI may set, beside those of the environment of the run
 PROBES = ("FOO", "CI", "TERM", "LANG", "LC_ALL", "NO_COLOR", "NODE_OPTIONS", "NODE_PATH",
@@ -41,8 +35,7 @@ def verdicts(root: Path) -> list[tuple[str, bool, str, str]]:
 
 @pytest.mark.needs("node")
 def test_no_variable_outside_the_record_key_changes_a_stage(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject
-) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path / "task")
     monkeypatch.chdir(project.root)
     for name in [name for name in os.environ if read_by_a_key(name)]:
@@ -64,8 +57,7 @@ def test_no_variable_outside_the_record_key_changes_a_stage(
 
 @pytest.mark.needs("node")
 def test_variables_that_keys_read_are_in_the_record_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_project: MakeProject
-) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path / "task", extra_toml="")
     monkeypatch.chdir(project.root)
     monkeypatch.delenv("VITE_X", raising=False)
@@ -79,7 +71,7 @@ def test_variables_that_keys_read_are_in_the_record_key(
 
 @pytest.mark.needs("npm")
 def test_record_answers_an_unrelated_variable_not_a_read_one(
-    tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import time
 

@@ -15,9 +15,8 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,11 +24,7 @@ from buildtools.config.load import CacheConfig
 from buildtools.core import cache, remote_cache
 from support.http import free_port
 from support.processes import stop_group
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
-
-    MakeProject = Callable[..., Project]
+from support.projects import Project, make_project
 
 SERVER_PACKAGE = "turborepo-remote-cache@2.12.0"
 TOKEN = "test-token"
@@ -108,7 +103,7 @@ def remote_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def remote_project(make_project: MakeProject, root: Path, url: str) -> Project:
+def remote_project(root: Path, url: str) -> Project:
     return make_project(root, extra_toml=(
         f'\n[cache]\nremote_url = "{url}"\nremote_team = "{TEAM}"\nremote_timeout_s = 5.0\n'))
 
@@ -127,9 +122,8 @@ def with_env(tmp_path: Path, name: str, **extra: str) -> dict[str, str]:
 
 @pytest.mark.needs("npm")
 def test_store_from_one_clone_restore_into_another_without_npm(
-    remote_server: str, tmp_path: Path, make_project: MakeProject
-) -> None:
-    first = remote_project(make_project, tmp_path / "first", remote_server)
+    remote_server: str, tmp_path: Path) -> None:
+    first = remote_project(tmp_path / "first", remote_server)
     first.doit("build", env=with_env(tmp_path, "cache-1"))
     assert (first.count("install"), first.count("build")) == (1, 1)
     bundle = {p.name: p.read_bytes() for p in first.bundle.rglob("*") if p.is_file()}
@@ -155,10 +149,8 @@ def test_store_from_one_clone_restore_into_another_without_npm(
 
 
 @pytest.mark.needs("npm")
-def test_tampered_artifact_on_the_server_is_refused(
-    remote_server: str, tmp_path: Path, make_project: MakeProject
-) -> None:
-    first = remote_project(make_project, tmp_path / "first", remote_server)
+def test_tampered_artifact_on_the_server_is_refused(remote_server: str, tmp_path: Path) -> None:
+    first = remote_project(tmp_path / "first", remote_server)
     with (first.root / "assets" / "tamper.txt").open("w") as handle:
         handle.write("a bundle key of its own")
     first.doit("build", env=with_env(tmp_path, "cache-1"))
@@ -186,9 +178,8 @@ def test_tampered_artifact_on_the_server_is_refused(
 
 
 @pytest.mark.needs("npm")
-def test_remote_cache_down_builds_locally_with_a_warning(
-    tmp_path: Path, make_project: MakeProject) -> None:
-    project = remote_project(make_project, tmp_path / "p", f"http://127.0.0.1:{free_port()}")
+def test_remote_cache_down_builds_locally_with_a_warning(tmp_path: Path) -> None:
+    project = remote_project(tmp_path / "p", f"http://127.0.0.1:{free_port()}")
     result = project.doit("build", env=with_env(tmp_path, "cache"))
     assert (project.count("install"), project.count("build")) == (1, 1)
     assert "cannot fetch the build" in result.stderr

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -23,9 +23,7 @@ from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
 from support.bundle import FACTS, make_bundle
 from support.http import http_get
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import S3Server
+from support.s3 import S3Server
 
 BUCKET = "task-site"
 PREFIX = "tasks/picture/"

@@ -7,14 +7,11 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
+from support.browser import Browser
 from support.bundle import FACTS, make_bundle
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import Browser
 
 SERVE = [sys.executable, "-m", "buildtools.ui.devserver"]
 

@@ -6,12 +6,10 @@ publishes a file that only looks like a secret."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Project
+from support.projects import Project
 
 pytestmark = pytest.mark.needs("npm")
 

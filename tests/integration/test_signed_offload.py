@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -38,9 +38,7 @@ from buildtools.ui.terminal import Reporter
 from support.bundle import FACTS, make_bundle
 from support.http import http_get
 from support.media import png_bytes
-
-if TYPE_CHECKING:
-    from tests.integration.conftest import S3Server
+from support.s3 import S3Server
 
 BUCKET = "site-and-assets"
 SITE = "site/"

@@ -4,13 +4,10 @@ settings (force_rebuild, post_install_script) neither appear in it nor change th
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
-
+from support.projects import Tiny
 
 pytestmark = pytest.mark.needs("npm")
 

@@ -18,9 +18,9 @@ import pytest
 
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.serve import make_server, url_of
+from support.browser import Browser
 
 if TYPE_CHECKING:
-    from tests.integration.conftest import Browser
     from tests.integration.mephisto.conftest import MephistoTask
 
 pytestmark = pytest.mark.needs("npm")

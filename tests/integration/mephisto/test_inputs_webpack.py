@@ -19,6 +19,7 @@ import pytest
 
 from buildtools.core import record as fresh
 from buildtools.mephisto import pair_state_dir
+from support.projects import DOIT
 
 if TYPE_CHECKING:
     from tests.integration.mephisto.conftest import MephistoTask
@@ -77,13 +78,13 @@ def environ(task: MephistoTask) -> dict[str, str]:
     return env
 
 
-def build(task: MephistoTask, front: str, doit_command: str) -> str:
+def build(task: MephistoTask, front: str) -> str:
     """A build through the drop-in (run_task.py), `buildtools build` or `doit build`."""
     if front == "dropin":
         return task.run_task().stdout
     if front == "buildtools":
         return task.buildtools("build")
-    result = subprocess.run([doit_command, "build"], cwd=task.root, env=environ(task),
+    result = subprocess.run([DOIT, "build"], cwd=task.root, env=environ(task),
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -96,28 +97,28 @@ def recorded(task: MephistoTask, front: str) -> bool:
                        state_dir=None if state is None else str(state)) is not None
 
 
-def armed(task: MephistoTask, front: str, doit_command: str) -> None:
+def armed(task: MephistoTask, front: str) -> None:
     """Wait out the racy window; a no-op run of `front` then leaves its no-op record."""
     for _ in range(2):  # a loaded machine may make the first no-op run too soon
         time.sleep(2.2)
-        out = build(task, front, doit_command)
+        out = build(task, front)
         if recorded(task, front):
             return
     raise AssertionError(f"no no-op record after two no-op runs:\n{out}")
 
 
-def edited_reaches_the_bundle(task: MephistoTask, name: str, old: str, new: str, front: str,
-                              doit_command: str) -> None:
+def edited_reaches_the_bundle(task: MephistoTask, name: str, old: str, new: str,
+                              front: str) -> None:
     assert old in built_text(task)
-    armed(task, front, doit_command)
+    armed(task, front)
     path = task.root / name
     path.write_text(path.read_text().replace(old, new))
-    out = build(task, front, doit_command)
+    out = build(task, front)
     assert "build          runs because files the last build read changed: " \
         f"{os.path.relpath(path, task.webapp)}" in out, out
     text = built_text(task)
     assert new in text and old not in text
-    assert "build          up to date" in build(task, front, doit_command)
+    assert "build          up to date" in build(task, front)
 
 
 @pytest.fixture(scope="module")
@@ -136,44 +137,40 @@ def webpack(launched: tuple[MephistoTask, str], tmp_path_factory: pytest.TempPat
     yield task
 
 
-def test_a_relative_import_out_of_the_webapp(webpack: MephistoTask, doit_command: str) -> None:
-    edited_reaches_the_bundle(webpack, "shared/label.js", "relimp-v1", "relimp-v2", "dropin",
-                              doit_command)
+def test_a_relative_import_out_of_the_webapp(webpack: MephistoTask) -> None:
+    edited_reaches_the_bundle(webpack, "shared/label.js", "relimp-v1", "relimp-v2", "dropin")
 
 
-def test_a_new_url_of_import_meta_url(webpack: MephistoTask, doit_command: str) -> None:
+def test_a_new_url_of_import_meta_url(webpack: MephistoTask) -> None:
     edited_reaches_the_bundle(webpack, "shared/data.txt", "urlasset-v1", "urlasset-v2",
-                              "dropin", doit_command)
+                              "dropin")
 
 
-def test_an_alias_computed_in_the_config(webpack: MephistoTask, doit_command: str) -> None:
-    edited_reaches_the_bundle(webpack, "lib/lib.js", "alias-v1", "alias-v2", "dropin",
-                              doit_command)
+def test_an_alias_computed_in_the_config(webpack: MephistoTask) -> None:
+    edited_reaches_the_bundle(webpack, "lib/lib.js", "alias-v1", "alias-v2", "dropin")
 
 
-def test_a_babel_config_that_extends_one_outside(webpack: MephistoTask,
-                                                 doit_command: str) -> None:
+def test_a_babel_config_that_extends_one_outside(webpack: MephistoTask) -> None:
     edited_reaches_the_bundle(webpack, "shared/babel.base.js", "babelext-v1", "babelext-v2",
-                              "dropin", doit_command)
+                              "dropin")
 
 
 @pytest.mark.parametrize(("front", "old", "new"), [("buildtools", "relimp-v2", "relimp-v3"),
                                                    ("doit", "relimp-v3", "relimp-v4")])
-def test_buildtools_build_and_doit_build(webpack: MephistoTask, doit_command: str,
-                                         front: str, old: str, new: str) -> None:
-    build(webpack, front, doit_command)  # their own state: the first build runs
-    edited_reaches_the_bundle(webpack, "shared/label.js", old, new, front, doit_command)
+def test_buildtools_build_and_doit_build(webpack: MephistoTask, front: str, old: str,
+                                         new: str) -> None:
+    build(webpack, front)  # their own state: the first build runs
+    edited_reaches_the_bundle(webpack, "shared/label.js", old, new, front)
 
 
-def test_an_edit_the_build_does_not_read_and_a_touch_run_nothing(
-        webpack: MephistoTask, doit_command: str) -> None:
-    build(webpack, "dropin", doit_command)  # the drop-in's state catches up with the edits
-    armed(webpack, "dropin", doit_command)
+def test_an_edit_the_build_does_not_read_and_a_touch_run_nothing(webpack: MephistoTask) -> None:
+    build(webpack, "dropin")  # the drop-in's state catches up with the edits
+    armed(webpack, "dropin")
     (webpack.root / "shared" / "README.md").write_text("edited, not read by the build\n")
     run_task = webpack.root / "run_task.py"
     run_task.write_text(run_task.read_text() + "# the task's Python, edited\n")
     os.utime(webpack.root / "shared" / "label.js")
-    out = build(webpack, "dropin", doit_command)
+    out = build(webpack, "dropin")
     assert "build          up to date" in out and "runs" not in out, out
 
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from support.projects import Tiny
+
 if TYPE_CHECKING:
-    from tests.integration.conftest import Tiny
     from tests.integration.preview.conftest import Preview
 
 pytestmark = pytest.mark.needs("npm")
