@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,17 @@ def stop_marked(name: str, value: str) -> None:
     for pid, _ in marked_processes(name, value):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+
+
+def collect_lines(proc: subprocess.Popen[str]) -> list[str]:
+    """The lines `proc` writes to its stdout pipe, appended (without their line break) by a
+    thread as they come."""
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines

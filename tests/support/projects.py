@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -183,3 +184,16 @@ def make_project(root: Path, extra_toml: str = "") -> Project:
         with (root / "buildtools.toml").open("a") as handle:
             handle.write(extra_toml)
     return project
+
+
+def copy_task(source: Path, dest: Path, *leave_out: str) -> Path:
+    """A copy of the task folder `source` at `dest`, without the names `leave_out`; its
+    webapp/node_modules hard-linked (`cp -al`), not copied: a test must not write into it in
+    place (`npm ci` removes it before it installs)."""
+    shutil.copytree(source, dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("node_modules", *leave_out))
+    modules = source / "webapp" / "node_modules"
+    if modules.is_dir():
+        subprocess.run(["cp", "-al", str(modules), str(dest / "webapp" / "node_modules")],
+                       check=True)
+    return dest

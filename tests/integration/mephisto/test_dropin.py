@@ -3,19 +3,11 @@ the same calls and return values as Mephisto's, with the buildtools pipeline beh
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 import pytest
 
 from buildtools.errors import UserError
 from buildtools.mephisto import build_custom_bundle
-
-if TYPE_CHECKING:
-    from tests.integration.mephisto.conftest import MephistoTask
-
-    Signature = Callable[[Path], tuple[int, int]]
+from support.mephisto import MephistoTask, signature
 
 # the task is installed once per session (webpack, Babel, React); the tests of this folder run
 # on one xdist worker (tests/conftest.py)
@@ -38,7 +30,7 @@ def test_the_first_launch_builds_both_bundles_and_returns_mephistos_path(
 
 
 def test_a_second_launch_with_nothing_changed_runs_no_npm(
-    task: MephistoTask, signature: Signature
+    task: MephistoTask
 ) -> None:
     before = [signature(path) for path in (task.bundle_js, task.review_js,
                                            task.webapp / "node_modules" / ".package-lock.json")]

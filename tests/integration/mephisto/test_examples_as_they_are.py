@@ -12,16 +12,13 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.serve import make_server, url_of
 from support.browser import Browser
-
-if TYPE_CHECKING:
-    from tests.integration.mephisto.conftest import MephistoTask
+from support.mephisto import MephistoTask
 
 pytestmark = pytest.mark.needs("npm")
 REPO = Path(__file__).resolve().parents[3]

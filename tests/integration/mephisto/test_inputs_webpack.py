@@ -13,16 +13,13 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.core import record as fresh
 from buildtools.mephisto import pair_state_dir
+from support.mephisto import MephistoTask
 from support.projects import DOIT
-
-if TYPE_CHECKING:
-    from tests.integration.mephisto.conftest import MephistoTask
 
 pytestmark = pytest.mark.needs("npm")
 

@@ -4,16 +4,13 @@ real webpack; the page is loaded in headless Chromium)."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.serve import make_server, url_of
 from support.browser import Browser
-
-if TYPE_CHECKING:
-    from tests.integration.mephisto.conftest import MephistoTask
+from support.mephisto import MephistoTask
 
 # the task is installed once per session (webpack, Babel, React); the tests of this folder run
 # on one xdist worker (tests/conftest.py)

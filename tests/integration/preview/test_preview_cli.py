@@ -8,14 +8,11 @@ import socket
 import urllib.request
 from collections.abc import Callable
 from subprocess import CompletedProcess
-from typing import TYPE_CHECKING
 
 import pytest
 
+from support.preview import Preview
 from support.projects import Tiny
-
-if TYPE_CHECKING:
-    from tests.integration.preview.conftest import Preview
 
 pytestmark = pytest.mark.needs("npm")
 

@@ -8,12 +8,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.preview.conftest import Page, Preview
+from support.devtools import Page
+from support.preview import Preview
 
 pytestmark = [pytest.mark.needs("npm"), pytest.mark.browser]
 

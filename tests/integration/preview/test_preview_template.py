@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from tests.integration.preview.conftest import Page, Preview
+from support.devtools import Page
+from support.preview import Preview
 
 pytestmark = [pytest.mark.needs("npm"), pytest.mark.browser]
 SUBMIT = "document.querySelector('#submit-button')"

@@ -4,23 +4,20 @@ and submits in headless Chromium, and the answer is in Mephisto's saved data."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
+from support.devtools import Page
 from support.http import free_port
-
-if TYPE_CHECKING:
-    from tests.integration.preview.conftest import Page, RealMephisto
+from support.mephisto import RealMephisto
+from support.processes import collect_lines, stop_group, stop_marked
 
 pytestmark = [pytest.mark.needs("npm", "python3.10"), pytest.mark.browser]
 
@@ -36,14 +33,7 @@ def test_the_template_answers_and_submits_under_real_mephisto(
         [str(real_mephisto.python), "run_task.py", f"mephisto.architect.port={port}"],
         cwd=template_task, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    lines: list[str] = []
-
-    def read() -> None:
-        assert launched.stdout is not None
-        for line in launched.stdout:
-            lines.append(line.rstrip("\n"))
-
-    threading.Thread(target=read, daemon=True).start()
+    lines = collect_lines(launched)
     try:
         deadline = time.monotonic() + 600
         while not any("Mock task launched" in line for line in lines):
@@ -82,11 +72,5 @@ def test_the_template_answers_and_submits_under_real_mephisto(
         assert saved["outputs"] == {"rating": 2, "comment": "Under Mephisto."}
         assert not any(re.search(r"Traceback", line) for line in lines), "\n".join(lines)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(launched.pid, signal.SIGINT)  # Ctrl-C: Mephisto stops its router
-        try:
-            launched.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(launched.pid, signal.SIGKILL)
-            launched.wait(5)
-        real_mephisto.stop_marked("PREVIEW_TEST_MEPHISTO", mark)
+        stop_group(launched, grace=30, first=signal.SIGINT)  # Ctrl-C: Mephisto stops its router
+        stop_marked("PREVIEW_TEST_MEPHISTO", mark)

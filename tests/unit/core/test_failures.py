@@ -4,15 +4,11 @@ build runs it again and says why."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from buildtools.errors import CommandFailed, Interrupted, UserError
 from buildtools.testing.fake_npm import CtrlC, Fails, Hangs, Play, Writes
-
-if TYPE_CHECKING:
-    from tests.unit.core.conftest import Project
+from support.fake_project import Project
 
 HALF_WRITTEN = {"dist/index.html": "<p>half</p>", "dist/chunk.js": "half()"}
 GOOD_OUTPUT = {"index.html": "<p>built</p>", "app.js": "run()"}

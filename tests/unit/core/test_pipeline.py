@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,9 +13,7 @@ from buildtools import layout
 from buildtools.core import early, pipeline
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
-
-if TYPE_CHECKING:
-    from tests.unit.core.conftest import Project
+from support.fake_project import Project
 
 
 class FakeEarly:

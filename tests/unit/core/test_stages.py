@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.errors import UserError
 from buildtools.testing.fake_npm import Writes
-
-if TYPE_CHECKING:
-    from tests.unit.core.conftest import Project
+from support.fake_project import Project
 
 
 def test_a_page_is_bundled_without_npm(project: Project) -> None:

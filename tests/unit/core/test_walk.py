@@ -5,12 +5,9 @@ which stamps are written. A skip that is wrong either way fails one of these."""
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
 
 from buildtools.testing.fake_npm import Writes
-
-if TYPE_CHECKING:
-    from tests.unit.core.conftest import Project
+from support.fake_project import Project
 
 STAGES = {"node", "install", "build", "bundle"}
 
