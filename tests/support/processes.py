@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 
 def stop_group(proc: subprocess.Popen[Any], grace: float = 10.0,
@@ -73,3 +73,18 @@ def collect_lines(proc: subprocess.Popen[str]) -> list[str]:
 
     threading.Thread(target=read, daemon=True).start()
     return lines
+
+
+def refuse_process(*args: Any, **kwargs: Any) -> NoReturn:
+    """What the unit tier puts in place of every way to start a process."""
+    raise AssertionError(
+        f"a unit test started a process ({args!r}); unit tests start none: "
+        "move this test to tests/integration/, or give the code a fake to call"
+    )
+
+
+class NoProcess(subprocess.Popen):  # type: ignore[type-arg]
+    """subprocess.Popen for the unit tier: refuses."""
+
+    def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+        refuse_process(args)

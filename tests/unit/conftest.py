@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Any, NoReturn
 
 import pytest
 
-
-class _NoProcess(subprocess.Popen):  # type: ignore[type-arg]
-    def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
-        _refuse(args)
-
-
-def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
-    raise AssertionError(
-        f"a unit test started a process ({args!r}); unit tests start none: "
-        "move this test to tests/integration/, or give the code a fake to call"
-    )
+from support.processes import NoProcess, refuse_process
 
 
 @pytest.fixture(autouse=True)
 def no_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(subprocess, "Popen", _NoProcess)
+    monkeypatch.setattr(subprocess, "Popen", NoProcess)
     for name in ("system", "posix_spawn", "posix_spawnp", "fork", "forkpty"):
         if hasattr(os, name):
-            monkeypatch.setattr(os, name, _refuse)
+            monkeypatch.setattr(os, name, refuse_process)

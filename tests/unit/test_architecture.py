@@ -3,8 +3,9 @@
 - the core (build, config, fingerprint, node, deploy, assets, util, layout.py, errors.py) knows
   no click, no doit and no buildtools.ui, and never writes to the terminal itself (no print(),
   no sys.stdout, no sys.stderr): it emits events to a Reporter, and only buildtools.ui prints;
-- a test module never imports another test module (helpers are fixtures in conftest.py files;
-  a conftest's types may be imported under `if TYPE_CHECKING:` only).
+- a test module never imports another test module nor a conftest.py: helpers live in
+  tests/support/ (importable: pytest's pythonpath), and conftest.py files hold fixtures and
+  pytest hooks only.
 """
 
 from __future__ import annotations
@@ -125,26 +126,75 @@ def test_the_check_lets_the_core_be(source: str) -> None:
     assert offences(PACKAGE / "build" / "stages" / "example.py", source) == [], source
 
 
+# what tests/ holds besides the importable support package: test folders, conftests, modules
+TEST_TOP_LEVEL = {"tests", "conftest", "unit", "integration", "fixtures", "skip_inversions"}
+
+
 def imports_a_test_module(node: ast.AST) -> bool:
+    """An import of a test module or a conftest (relative, through `tests.`, or through the
+    folders pytest's pythonpath puts on sys.path); `support` is the one package to import."""
     if isinstance(node, ast.Import):
-        return any(alias.name.split(".")[0] == "tests" for alias in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return bool(node.level) or (node.module or "").split(".")[0] == "tests"
-    return False
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+        if node.level:
+            return True
+        names = [node.module or ""]
+    else:
+        return False
+    return any(name.split(".")[0] in TEST_TOP_LEVEL or name.split(".")[0].startswith("test_")
+               for name in names)
 
 
 def test_no_test_module_imports_another() -> None:
-    bad = []
-    for path in sorted((ROOT / "tests").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        typing_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
-                       and dotted(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
-                       for node in ast.walk(block)}
-        bad += [f"{relative(path)}:{node.lineno}" for node in ast.walk(tree)
-                if id(node) not in typing_only and imports_a_test_module(node)]
+    bad = [f"{relative(path)}:{node.lineno}"
+           for path in sorted((ROOT / "tests").rglob("*.py"))
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+           if imports_a_test_module(node)]
     assert bad == [], (
-        "test modules import no test module (make the helper a fixture in a conftest.py; "
-        "import a conftest's types under `if TYPE_CHECKING:` only): " + ", ".join(bad))
+        "test modules import no test module nor conftest (put the helper in tests/support/): "
+        + ", ".join(bad))
+
+
+@pytest.mark.parametrize("source", [
+    "from tests.integration.conftest import Tiny\n",
+    "from conftest import Tiny\n",
+    "from .conftest import Tiny\n",
+    "import integration.test_build\n",
+    "from test_build import helper\n",
+])
+def test_the_test_import_check_catches(source: str) -> None:
+    assert any(imports_a_test_module(node) for node in ast.walk(ast.parse(source))), source
+
+
+def test_the_test_import_check_lets_support_be() -> None:
+    source = "from support.projects import Tiny\nimport pytest\nfrom buildtools import ui\n"
+    assert not any(imports_a_test_module(node) for node in ast.walk(ast.parse(source)))
+
+
+def non_fixtures(source: str) -> list[str]:
+    """The top-level functions and classes of a conftest.py that are neither a fixture nor a
+    pytest hook (pytest_*)."""
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            found.append(f"class {node.name}")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            fixture = any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
+            if not fixture and not node.name.startswith("pytest_"):
+                found.append(f"def {node.name}")
+    return found
+
+
+def test_conftest_files_hold_fixtures_only() -> None:
+    bad = {relative(path): found for path in sorted((ROOT / "tests").rglob("conftest.py"))
+           if (found := non_fixtures(path.read_text(encoding="utf-8")))}
+    assert bad == {}, f"conftest.py files hold fixtures and hooks; move to tests/support/: {bad}"
+
+
+def test_the_conftest_check_catches_a_helper() -> None:
+    source = ("import pytest\n@pytest.fixture\ndef tiny(): pass\n"
+              "def pytest_configure(config): pass\nclass Web: pass\ndef make(): pass\n")
+    assert non_fixtures(source) == ["class Web", "def make"]
 
 
 def test_pytest_collects_every_test_folder() -> None:
