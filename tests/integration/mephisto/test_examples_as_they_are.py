@@ -18,18 +18,12 @@ import pytest
 from buildtools.deploy.architects import PUBLIC
 from buildtools.deploy.serve import make_server, url_of
 from support.browser import Browser
+from support.config_files import MEPHISTO_TASK_YAML
 from support.mephisto import MephistoTask
 
 pytestmark = pytest.mark.needs("npm")
 REPO = Path(__file__).resolve().parents[3]
-TASK = """\
-  task:
-    task_name: example
-    task_title: "Rate a sentence"
-    task_description: "Rate it."
-    task_reward: 0.3
-    task_tags: "test"
-"""
+TASK = MEPHISTO_TASK_YAML
 
 
 def test_the_readme_command_builds_a_task_folder_without_dodo_py(task: MephistoTask) -> None:

@@ -2,55 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from buildtools.config.load import load_config
-from buildtools.errors import UserError
+from support.config_files import TASK_TOML, config_error, vite_project
 
-TASK = """
-[task]
-task_title = "T"
-task_description = "D"
-task_reward = 0.5
-task_tags = "a,b"
-"""
+TASK = TASK_TOML
 GARBAGE = b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    webapp = tmp_path / "webapp"
-    webapp.mkdir()
-    (webapp / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"}}))
-    return tmp_path
-
-
-def error_of(project: Path, env: dict[str, str] | None = None) -> str:
-    with pytest.raises(UserError) as info:
-        load_config(project, env or {})
-    return str(info.value)
+    return vite_project(tmp_path)
 
 
 def test_a_config_that_is_not_utf8_is_one_line(project: Path) -> None:
     (project / "buildtools.toml").write_bytes(b"[webapp]\n" + GARBAGE)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: not UTF-8 text (an undecodable byte on line 2); save it as UTF-8"
     )
 
 
 def test_a_pyproject_that_is_not_utf8_is_one_line(project: Path) -> None:
     (project / "pyproject.toml").write_bytes(b"[tool.buildtools.task]\n" + GARBAGE)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "pyproject.toml: not UTF-8 text (an undecodable byte on line 2); save it as UTF-8"
     )
 
 
 def test_a_mephisto_yaml_that_is_not_utf8_is_one_line(project: Path) -> None:
     (project / "conf.yaml").write_bytes(b"mephisto:\n  task: {}\n" + GARBAGE)
-    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf.yaml"}) == (
+    assert config_error(project, {"BUILDTOOLS_CONFIG": "conf.yaml"}) == (
         "conf.yaml: not UTF-8 text (an undecodable byte on line 3); save it as UTF-8"
     )
 
@@ -58,7 +42,7 @@ def test_a_mephisto_yaml_that_is_not_utf8_is_one_line(project: Path) -> None:
 @pytest.mark.parametrize("text", ["", "# nothing yet\n", "[deploy]\nout = 'dist'\n"])
 def test_a_config_without_webapp_and_task_is_an_error(project: Path, text: str) -> None:
     (project / "buildtools.toml").write_text(text)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: no [webapp] and no [task] table; say where the webapp is ([webapp] "
         "source) and what the task is ([task] task_title...): see 'buildtools new'"
     )
@@ -66,7 +50,7 @@ def test_a_config_without_webapp_and_task_is_an_error(project: Path, text: str) 
 
 def test_an_empty_tool_table_in_pyproject_is_an_error(project: Path) -> None:
     (project / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.buildtools]\n")
-    assert error_of(project).startswith(
+    assert config_error(project).startswith(
         "pyproject.toml [tool.buildtools]: no [webapp] and no [task] table; ")
 
 
@@ -98,7 +82,7 @@ def test_inputs_are_resolved_and_must_exist(project: Path) -> None:
     config = load_config(project, {})
     assert config.webapp.inputs == (project / "shared", project / "schema.json")
     (project / "buildtools.toml").write_text("[webapp]\ninputs = ['../nope']\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         f"buildtools.toml: [webapp] inputs: '../nope' not found (looked for "
         f"{project.parent / 'nope'}); name files or folders that exist, relative to this file"
     )

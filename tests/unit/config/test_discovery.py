@@ -12,14 +12,9 @@ import pytest
 from buildtools.config.load import find_config, load_config
 from buildtools.core import record
 from buildtools.errors import UserError
+from support.config_files import TASK_TOML
 
-TASK = """
-[task]
-task_title = "T"
-task_description = "D"
-task_reward = 0.5
-task_tags = "a,b"
-"""
+TASK = TASK_TOML
 MEPHISTO = "mephisto:\n  task:\n    task_title: T\n"
 
 

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from buildtools.config.load import load_config
-from buildtools.errors import UserError
+from support.config_files import TASK_TOML, config_error, vite_project
 
-TASK = """
-[task]
-task_title = "T"
-task_description = "D"
-task_reward = 0.5
-task_tags = "a,b"
-"""
+TASK = TASK_TOML
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    webapp = tmp_path / "webapp"
-    webapp.mkdir()
-    (webapp / "package.json").write_text(json.dumps({"scripts": {"build": "vite build"}}))
-    return tmp_path
+    return vite_project(tmp_path)
 
 
 def write(project: Path, text: str, name: str = "buildtools.toml") -> None:
     (project / name).write_text(text)
-
-
-def error_of(project: Path, env: dict[str, str] | None = None) -> str:
-    with pytest.raises(UserError) as info:
-        load_config(project, env or {})
-    return str(info.value)
 
 
 def test_defaults_are_filled(project: Path) -> None:
@@ -62,52 +46,52 @@ def test_missing_required_task_keys_are_listed(project: Path) -> None:
 
 def test_unknown_key_suggests_the_closest(project: Path) -> None:
     write(project, "[webapp]\nbuild_comand = 'build'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [webapp] unknown key 'build_comand'; did you mean 'build_command'?"
     )
 
 
 def test_unknown_table(project: Path) -> None:
     write(project, "[webap]\n" + TASK)
-    assert error_of(project) == "buildtools.toml: unknown table 'webap'; did you mean 'webapp'?"
+    assert config_error(project) == "buildtools.toml: unknown table 'webap'; did you mean 'webapp'?"
 
 
 def test_wrong_type(project: Path) -> None:
     write(project, TASK.replace("0.5", '"lots"'))
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [task] task_reward must be a number, got 'lots' (str)"
     )
 
 
 def test_bool_is_not_a_number(project: Path) -> None:
     write(project, TASK + "submission_timeout = true\n")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [task] submission_timeout must be an integer, got True (bool)"
     )
 
 
 def test_negative_reward(project: Path) -> None:
     write(project, TASK.replace("0.5", "-1"))
-    assert error_of(project) == "buildtools.toml: [task] task_reward must be >= 0, got -1.0"
+    assert config_error(project) == "buildtools.toml: [task] task_reward must be >= 0, got -1.0"
 
 
 def test_negative_duration(project: Path) -> None:
     write(project, TASK + "assignment_duration_in_seconds = -5\n")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [task] assignment_duration_in_seconds must be >= 0, got -5"
     )
 
 
 def test_missing_source_folder(project: Path) -> None:
     write(project, "[webapp]\nsource = 'nope'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         f"buildtools.toml: [webapp] source: folder 'nope' not found (looked for {project / 'nope'})"
     )
 
 
 def test_missing_extra_source_dir(project: Path) -> None:
     write(project, "[webapp]\nextra_source_dir = 'assets'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [webapp] extra_source_dir: folder 'assets' not found "
         f"(looked for {project / 'assets'})"
     )
@@ -115,7 +99,7 @@ def test_missing_extra_source_dir(project: Path) -> None:
 
 def test_post_install_script_missing(project: Path) -> None:
     write(project, "[webapp]\npost_install_script = 'setup.sh'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [webapp] post_install_script: 'setup.sh' not found in webapp/"
     )
 
@@ -123,7 +107,7 @@ def test_post_install_script_missing(project: Path) -> None:
 def test_post_install_script_outside_webapp(project: Path) -> None:
     (project / "evil.sh").write_text("echo hi\n")
     write(project, "[webapp]\npost_install_script = '../evil.sh'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [webapp] post_install_script: '../evil.sh' lies outside the webapp "
         "folder webapp; put the script inside it"
     )
@@ -139,7 +123,7 @@ def test_post_install_script_outside_webapp(project: Path) -> None:
 ])
 def test_an_output_outside_the_webapp_is_refused(project: Path, output: str, found: str) -> None:
     write(project, f"[webapp]\noutput = '{output}'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         f"buildtools.toml: [webapp] output {found}; make the build write into a folder of the "
         "webapp (Vite build.outDir, webpack output.path) and name that folder here"
         + (", e.g. 'dist'" if output.startswith("/") else ""))
@@ -156,7 +140,7 @@ def test_post_install_script_in_both_tables_must_agree(project: Path) -> None:
     (project / "webapp" / "b.sh").write_text("")
     write(project, "[webapp]\npost_install_script = 'a.sh'\n" + TASK
           + "post_install_script = 'b.sh'\n")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: post_install_script is 'a.sh' in [webapp] but 'b.sh' in [task]; "
         "keep one of them"
     )
@@ -178,7 +162,7 @@ def test_force_rebuild_from_environment(project: Path) -> None:
 
 def test_unknown_architect(project: Path) -> None:
     write(project, TASK + "[deploy]\narchitects = ['local', 'gcp']\n")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [deploy] architects names an unknown architect 'gcp'; "
         "known: local, heroku, ec2, static"
     )
@@ -186,18 +170,18 @@ def test_unknown_architect(project: Path) -> None:
 
 def test_bad_port(project: Path) -> None:
     write(project, TASK + "[deploy.local]\nport = 70000\n")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "buildtools.toml: [deploy.local] port must be a port number (0-65535), got 70000"
     )
 
 
 def test_invalid_toml(project: Path) -> None:
     write(project, "[webapp\n")
-    assert error_of(project).startswith("buildtools.toml: not valid TOML: ")
+    assert config_error(project).startswith("buildtools.toml: not valid TOML: ")
 
 
 def test_no_config_at_all(tmp_path: Path) -> None:
-    assert error_of(tmp_path).startswith(f"no buildtools.toml in {tmp_path} ")
+    assert config_error(tmp_path).startswith(f"no buildtools.toml in {tmp_path} ")
 
 
 def test_pyproject_table(project: Path) -> None:
@@ -206,7 +190,7 @@ def test_pyproject_table(project: Path) -> None:
     config = load_config(project, {})
     assert config.task["task_title"] == "T"
     write(project, "[tool.buildtools.webapp]\nsorce='x'\n", name="pyproject.toml")
-    assert error_of(project) == (
+    assert config_error(project) == (
         "pyproject.toml [tool.buildtools]: [webapp] unknown key 'sorce'; did you mean 'source'?"
     )
 
@@ -261,20 +245,20 @@ def test_yaml_errors_name_the_yaml_key(project: Path, file: str, setting: str,
     (project / "conf" / "example.yaml").write_text(MEPHISTO_YAML)
     with (project / "conf" / file).open("a") as handle:
         handle.write(setting)
-    assert error_of(project) == (
+    assert config_error(project) == (
         f'{named} must be "auto", "system", "wheel" or a Node version like '
         "\"20.11.1\", got '21x'")
     (project / "conf" / "buildtools.yaml").unlink(missing_ok=True)
     (project / "conf" / "example.yaml").write_text(
         MEPHISTO_YAML.replace("task_reward: 0.05", "task_reward: many"))
-    assert error_of(project) == (
+    assert config_error(project) == (
         "example.yaml: mephisto.task.task_reward must be a number, got 'many' (str)")
 
 
 @pytest.mark.parametrize("node", ["21x", "20", "lts"])
 def test_an_unknown_node_setting_is_refused_at_load(project: Path, node: str) -> None:
     write(project, f"[webapp]\nnode = '{node}'\n" + TASK)
-    assert error_of(project) == (
+    assert config_error(project) == (
         f'buildtools.toml: [webapp] node must be "auto", "system", "wheel" or a Node version '
         f"like \"20.11.1\", got '{node}'")
     write(project, "[webapp]\nnode = ' v20.11.1 '\n" + TASK)
@@ -286,15 +270,15 @@ def test_mephisto_yaml_by_environment_and_errors(project: Path) -> None:
     (project / "conf").mkdir()
     (project / "conf" / "a.yaml").write_text(MEPHISTO_YAML)
     (project / "conf" / "b.yaml").write_text(MEPHISTO_YAML.replace("0.05", "-2"))
-    assert error_of(project) == (
+    assert config_error(project) == (
         "several Mephisto configs found (conf/a.yaml, conf/b.yaml); "
         "choose one with BUILDTOOLS_CONFIG=<file>"
     )
     config = load_config(project, {"BUILDTOOLS_CONFIG": "conf/a.yaml"})
     assert config.task["task_title"] == "Rating a sentence as good or bad"
-    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/b.yaml"}) == (
+    assert config_error(project, {"BUILDTOOLS_CONFIG": "conf/b.yaml"}) == (
         "b.yaml: mephisto.task.task_reward must be >= 0, got -2.0"
     )
-    assert error_of(project, {"BUILDTOOLS_CONFIG": "conf/c.yaml"}) == (
+    assert config_error(project, {"BUILDTOOLS_CONFIG": "conf/c.yaml"}) == (
         f"BUILDTOOLS_CONFIG=conf/c.yaml: no such file ({project / 'conf' / 'c.yaml'})"
     )

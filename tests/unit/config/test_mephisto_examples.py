@@ -6,52 +6,34 @@ built; a typo or a syntax error is one clear line."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from buildtools.config.load import load_config_file
 from buildtools.core.webapp import checked_package_json, output_folder
-from buildtools.errors import UserError
+from support.config_files import (
+    MEPHISTO_TASK_YAML,
+    config_file_error,
+    mephisto_task_copy,
+    write_conf,
+)
 
-FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
-TASK = """\
-  task:
-    task_name: example
-    task_title: "Rate a sentence"
-    task_description: "Rate it."
-    task_reward: 0.3
-    task_tags: "test"
-"""
+TASK = MEPHISTO_TASK_YAML
 
 
 @pytest.fixture
 def task(tmp_path: Path) -> Path:
-    root = tmp_path / "task"
-    shutil.copytree(FIXTURE, root)
-    return root
-
-
-def conf(task: Path, text: str, name: str = "example.yaml") -> Path:
-    path = task / "hydra_configs" / "conf" / name
-    path.write_text(text)
-    return path
-
-
-def error_of(path: Path) -> str:
-    with pytest.raises(UserError) as info:
-        load_config_file(path, {})
-    return str(info.value)
+    return mephisto_task_copy(tmp_path / "task")
 
 
 def test_parlai_chat_demo_output_comes_from_webpack_output_filename(task: Path) -> None:
     """parlai_chat_task_demo: no task_source in its YAML (a base.yaml in its defaults list),
     and a webpack config with `path: __dirname, filename: "build/bundle.js"`."""
-    conf(task, "#@package _global_\ndefaults:\n  - /mephisto/blueprint: parlai_chat\n"
+    write_conf(task, "#@package _global_\ndefaults:\n  - /mephisto/blueprint: parlai_chat\n"
                "  - /mephisto/architect: local\n  - /mephisto/provider: mock\nmephisto:\n"
                "  blueprint:\n    num_conversations: 1\n", "base.yaml")
-    config = load_config_file(conf(task, "#@package _global_\ndefaults:\n  - base\n"
+    config = load_config_file(write_conf(task, "#@package _global_\ndefaults:\n  - base\n"
                                          "mephisto:\n" + TASK), {})
     assert config.webapp.source == task / "webapp" and config.webapp.build_command == "dev"
     assert config.webapp.output == ""  # the YAML does not say: the webpack config does
@@ -61,7 +43,8 @@ def test_parlai_chat_demo_output_comes_from_webpack_output_filename(task: Path) 
 def test_form_composer_task_source_is_built_by_the_script_that_writes_it(task: Path) -> None:
     """form_composer_demo's dynamic_presigned_urls YAML: task_source names
     build/bundle.presigned_urls.js, which only build:presigned_urls writes."""
-    path = conf(task, "#@package _global_\ndefaults:\n  - /mephisto/blueprint: remote_procedure\n"
+    path = write_conf(task, "#@package _global_\ndefaults:\n"
+                      "  - /mephisto/blueprint: remote_procedure\n"
                       "  - /mephisto/architect: ec2\n  - /mephisto/provider: mock\nmephisto:\n"
                       "  blueprint:\n"
                       "    task_source: ${task_dir}/webapp/build/bundle.presigned_urls.js\n"
@@ -78,7 +61,7 @@ def test_form_composer_task_source_is_built_by_the_script_that_writes_it(task: P
     data = json.loads(package.read_text())
     del data["scripts"]["build:presigned_urls"]
     package.write_text(json.dumps(data))
-    assert error_of(path) == (
+    assert config_file_error(path) == (
         "example.yaml: mephisto.blueprint.task_source: bundle.presigned_urls.js must come from "
         "a script of webapp/package.json whose webpack config names it, and none does; name "
         "the script under buildtools: webapp: build_command")
@@ -86,11 +69,12 @@ def test_form_composer_task_source_is_built_by_the_script_that_writes_it(task: P
 
 def test_an_architect_typo_is_an_error(task: Path) -> None:
     text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
-    assert error_of(conf(task, text.replace("architect: local", "architect: herokuu"))) == (
+    path = write_conf(task, text.replace("architect: local", "architect: herokuu"))
+    assert config_file_error(path) == (
         "example.yaml: architect 'herokuu' (- /mephisto/architect in its defaults list) is not "
         "one of Mephisto's architects: local, heroku, ec2, mock; did you mean 'heroku'?")
     typed = text.replace("mephisto:\n", "mephisto:\n  architect:\n    _architect_type: ecc2\n")
-    assert error_of(conf(task, typed)) == (
+    assert config_file_error(write_conf(task, typed)) == (
         "example.yaml: architect 'ecc2' (mephisto.architect._architect_type) is not one of "
         "Mephisto's architects: local, heroku, ec2, mock; did you mean 'ec2'?")
 
@@ -100,7 +84,7 @@ def test_a_yaml_syntax_error_names_the_line_of_the_problem(task: Path) -> None:
     lines = text.splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines) if "task_title" in line)
     lines[number] = lines[number].replace("    task_title", "   task_title")  # one space short
-    message = error_of(conf(task, "".join(lines)))
+    message = config_file_error(write_conf(task, "".join(lines)))
     assert "\n" not in message
     assert message.startswith(f"example.yaml: not valid YAML on line {number + 1}, column 4: "
                               "expected <block end>, but found '<block mapping start>' "
@@ -110,7 +94,7 @@ def test_a_yaml_syntax_error_names_the_line_of_the_problem(task: Path) -> None:
 def test_buildtools_force_rebuild_false_wins_over_the_task_yaml(task: Path) -> None:
     """Every form_composer and video_annotator YAML says mephisto.task.force_rebuild: true."""
     text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
-    path = conf(task, text.replace("force_rebuild: false", "force_rebuild: true"))
+    path = write_conf(task, text.replace("force_rebuild: false", "force_rebuild: true"))
     assert load_config_file(path, {}).webapp.force_rebuild is True
     beside = task / "hydra_configs" / "conf" / "buildtools.yaml"
     beside.write_text(beside.read_text() + "  force_rebuild: false\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,13 @@ import pytest
 from buildtools.config.load import load_config, load_config_file
 from buildtools.deploy.run import check_ready
 from buildtools.errors import UserError
-
-FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
+from support.config_files import config_file_error, mephisto_task_copy, write_conf
 
 
 @pytest.fixture
 def task(tmp_path: Path) -> Path:
     """The Mephisto-style task of the fixtures (no node_modules: nothing here runs npm)."""
-    root = tmp_path / "task"
-    shutil.copytree(FIXTURE, root)
-    return root
-
-
-def conf(task: Path, text: str, name: str = "example.yaml") -> Path:
-    path = task / "hydra_configs" / "conf" / name
-    path.write_text(text)
-    return path
-
-
-def error_of(path: Path) -> str:
-    with pytest.raises(UserError) as info:
-        load_config_file(path, {})
-    return str(info.value)
+    return mephisto_task_copy(tmp_path / "task")
 
 
 def test_the_fixture_yaml_builds_as_mephisto_would(task: Path) -> None:
@@ -56,7 +40,7 @@ def test_the_fixture_yaml_builds_as_mephisto_would(task: Path) -> None:
 
 def test_the_architect_comes_from_the_defaults_list_or_architect_type(task: Path) -> None:
     text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
-    mock = conf(task, text.replace("architect: local", "architect: mock"))
+    mock = write_conf(task, text.replace("architect: local", "architect: mock"))
     assert load_config_file(mock, {}).deploy.architects == ()
     with pytest.raises(UserError) as info:
         check_ready(load_config_file(mock, {}), None)
@@ -65,16 +49,16 @@ def test_the_architect_comes_from_the_defaults_list_or_architect_type(task: Path
         "nothing to package; name one (`doit deploy local`) or set deploy: architects in "
         "buildtools.yaml")
     assert check_ready(load_config_file(mock, {}), ["local"]) == ["local"]
-    heroku = conf(task, text.replace("mephisto:\n", "mephisto:\n  architect:\n"
+    heroku = write_conf(task, text.replace("mephisto:\n", "mephisto:\n  architect:\n"
                                                      "    _architect_type: heroku\n", 1))
     assert load_config_file(heroku, {}).deploy.architects == ("heroku",)
-    override = conf(task, text.replace("- /mephisto/architect: local",
+    override = write_conf(task, text.replace("- /mephisto/architect: local",
                                        "- override /mephisto/architect: ec2"))
     assert load_config_file(override, {}).deploy.architects == ("ec2",)
 
 
 def test_defaults_compose_other_files_and_values_interpolate(task: Path) -> None:
-    conf(task, """\
+    write_conf(task, """\
 defaults:
   - /mephisto/blueprint: parlai_chat
   - /mephisto/architect: local
@@ -85,7 +69,7 @@ mephisto:
   task:
     task_name: assets
 """, name="base.yaml")
-    prebuilt = conf(task, """\
+    prebuilt = write_conf(task, """\
 #@package _global_
 defaults:
   - base
@@ -105,8 +89,8 @@ def test_custom_source_dir_is_a_webapp_or_a_clear_error(task: Path) -> None:
     custom = task / "custom"
     custom.mkdir()
     (custom / "main.js").write_text("// ParlAI overlay\n")
-    path = conf(task, "mephisto:\n  blueprint:\n    custom_source_dir: ${task_dir}/custom\n")
-    assert error_of(path) == (
+    path = write_conf(task, "mephisto:\n  blueprint:\n    custom_source_dir: ${task_dir}/custom\n")
+    assert config_file_error(path) == (
         f"example.yaml: mephisto.blueprint.custom_source_dir: {custom} has no package.json; "
         "Mephisto builds such a folder inside its own ParlAI webapp, buildtools does not: make "
         "it a webapp (package.json, a `dev` script writing build/bundle.js) or point "
@@ -121,7 +105,7 @@ def test_an_html_task_source_needs_no_npm(task: Path) -> None:
     pages = task / "server_files"
     pages.mkdir()
     (pages / "demo_task.html").write_text("<p>${text}</p>\n")
-    path = conf(task, """\
+    path = write_conf(task, """\
 defaults:
   - /mephisto/blueprint: static_task
 mephisto:
@@ -140,23 +124,23 @@ def test_buildtools_settings_beside_the_yaml_or_in_it(task: Path) -> None:
     text = (task / "hydra_configs" / "conf" / "example.yaml").read_text()
     text += ("buildtools:\n  node: system\n  build_env: [API_URL]\n"
              "  build_command: dev:watch\n  cache:\n    enabled: false\n")
-    config = load_config_file(conf(task, text), {})
+    config = load_config_file(write_conf(task, text), {})
     assert config.webapp.node == "system"
     assert config.webapp.build_env == ("API_URL",)
     assert config.webapp.build_command == "dev:watch"
     assert config.cache.enabled is False
     assert config.deploy.crowd_wrapper == task / "provider" / "wrap_crowd_source.js"  # beside
-    assert error_of(conf(task, text + "  nod: 20\n")) == (
+    assert config_file_error(write_conf(task, text + "  nod: 20\n")) == (
         "example.yaml: buildtools: unknown key 'nod'; did you mean 'node'?"
     )
     beside = task / "hydra_configs" / "conf" / "buildtools.yaml"
     beside.write_text(beside.read_text().replace("crowd_wrapper: provider/", "crowd_wrapper: x/"))
-    assert error_of(conf(task, text)) == (
+    assert config_file_error(write_conf(task, text)) == (
         "example.yaml: [deploy] crowd_wrapper: file 'x/wrap_crowd_source.js' not found "
         f"(looked for {task / 'x' / 'wrap_crowd_source.js'})"
     )
     beside.write_text("buildtools:\n  nodes: 20\n")
-    assert error_of(conf(task, text)) == (
+    assert config_file_error(write_conf(task, text)) == (
         "buildtools.yaml: buildtools: unknown key 'nodes'; did you mean 'node'?"
     )
 
@@ -166,7 +150,7 @@ def test_keys_nobody_reads_are_warnings_with_the_closest_key(task: Path) -> None
     text = text.replace("    force_rebuild: false\n", "    force_rebuid: false\n")
     text = text.replace("    link_task_source: false\n", "    link_task_source: false\n"
                                                            "    node: '20'\n")
-    config = load_config_file(conf(task, text), {})
+    config = load_config_file(write_conf(task, text), {})
     assert config.warnings == (
         "example.yaml: mephisto.task.force_rebuid is neither a Mephisto nor a buildtools "
         "setting; did you mean 'force_rebuild'?",
@@ -180,7 +164,7 @@ def test_a_review_bundle_without_a_script_is_a_clear_error(task: Path) -> None:
     data = json.loads(package.read_text())
     del data["scripts"]["build:review"]
     package.write_text(json.dumps(data))
-    assert error_of(task / "hydra_configs" / "conf" / "example.yaml") == (
+    assert config_file_error(task / "hydra_configs" / "conf" / "example.yaml") == (
         "example.yaml: mephisto.blueprint.task_source_review: no script of webapp/package.json "
         "writes bundle.review.js (looked for build:review); name it under buildtools: webapp: "
         "extra_build_commands"

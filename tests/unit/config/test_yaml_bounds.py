@@ -4,7 +4,6 @@ bomb, nesting without end."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -12,22 +11,12 @@ import pytest
 
 from buildtools.config.load import load_config_file
 from buildtools.config.yaml_safe import MAX_DEPTH, MAX_VALUES
-from buildtools.errors import UserError
-
-FIXTURE = Path(__file__).parents[2] / "fixtures" / "mephisto_task"
+from support.config_files import config_file_error, mephisto_task_copy
 
 
 @pytest.fixture
 def conf_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "task"
-    shutil.copytree(FIXTURE, root)
-    return root / "hydra_configs" / "conf"
-
-
-def error_of(path: Path) -> str:
-    with pytest.raises(UserError) as info:
-        load_config_file(path, {})
-    return str(info.value)
+    return mephisto_task_copy(tmp_path / "task") / "hydra_configs" / "conf"
 
 
 def with_task(extra: str = "", task_title: str = "Rate") -> str:
@@ -45,7 +34,7 @@ mephisto:
 def test_a_defaults_entry_naming_a_missing_file_is_one_line(conf_dir: Path) -> None:
     path = conf_dir / "example.yaml"
     path.write_text("defaults:\n  - basse\n  - _self_\n" + with_task().split("\n", 2)[2])
-    assert error_of(path) == (
+    assert config_file_error(path) == (
         f"example.yaml: defaults: 'basse' names {conf_dir / 'basse.yaml'}, which does not "
         "exist; create it, correct the name, or remove the entry")
     path.write_text("defaults:\n  - optional basse\n" + with_task().split("\n", 2)[2])
@@ -57,20 +46,20 @@ def test_defaults_that_include_each_other_are_one_line(conf_dir: Path) -> None:
     (conf_dir / "b.yaml").write_text("defaults:\n  - a\n")
     path = conf_dir / "example.yaml"
     path.write_text("defaults:\n  - a\n" + with_task().split("\n", 2)[2])
-    assert "do the defaults lists include each other in a circle?" in error_of(path)
+    assert "do the defaults lists include each other in a circle?" in config_file_error(path)
 
 
 def test_a_recursive_interpolation_is_one_line_not_shipped(conf_dir: Path) -> None:
     path = conf_dir / "example.yaml"
     path.write_text(with_task(task_title="${mephisto.task.task_description}") +
                     '    task_description: "${mephisto.task.task_title}"\n')
-    assert error_of(path) == (
+    assert config_file_error(path) == (
         "example.yaml: the interpolation ${mephisto.task.task_description} refers back to "
         "itself (mephisto.task.task_description -> mephisto.task.task_title -> "
         "mephisto.task.task_description); give one of these keys a plain value")
     path.write_text(with_task(task_title="${mephisto.task.task_title}"))
     assert "refers back to itself (mephisto.task.task_title -> mephisto.task.task_title)" \
-        in error_of(path)
+        in config_file_error(path)
 
 
 def test_a_long_but_finite_interpolation_chain_is_expanded(conf_dir: Path) -> None:
@@ -87,7 +76,7 @@ def test_an_alias_bomb_is_refused_fast(conf_dir: Path) -> None:
     path = conf_dir / "example.yaml"
     path.write_text(with_task("\n".join(["bomb:", *("  " + line for line in levels)]) + "\n"))
     started = time.monotonic()
-    said = error_of(path)
+    said = config_file_error(path)
     assert time.monotonic() - started < 5  # not the minutes (and gigabytes) it took
     assert said.startswith("example.yaml: line ")
     assert said.endswith(f"stands for more than {MAX_VALUES} values once its aliases (*name) "
@@ -101,15 +90,16 @@ def test_merge_key_bombs_and_recursive_aliases_are_refused(conf_dir: Path) -> No
         levels.append(f"m{n}: &m{n} {{<<: [" + ", ".join([f"*m{n - 1}"] * 9) + "]}")
     path = conf_dir / "example.yaml"
     path.write_text(with_task("\n".join(["bomb:", *("  " + line for line in levels)]) + "\n"))
-    assert f"stands for more than {MAX_VALUES} values" in error_of(path)
+    assert f"stands for more than {MAX_VALUES} values" in config_file_error(path)
     path.write_text(with_task("loop: &loop [1, *loop]\n"))
-    assert error_of(path) == ("example.yaml: line 8: an alias refers to the collection it is "
-                              "inside; YAML configs cannot be recursive")
+    assert config_file_error(path) == (
+        "example.yaml: line 8: an alias refers to the collection it is inside; YAML configs "
+        "cannot be recursive")
 
 
 def test_nesting_is_bounded(conf_dir: Path) -> None:
     path = conf_dir / "example.yaml"
     path.write_text(with_task("deep: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"))
-    assert f"nested more than {MAX_DEPTH} levels deep" in error_of(path)
+    assert f"nested more than {MAX_DEPTH} levels deep" in config_file_error(path)
     path.write_text(with_task("deep: " + "[" * 5000 + "]" * 5000 + "\n"))
-    assert "nested" in error_of(path)
+    assert "nested" in config_file_error(path)
