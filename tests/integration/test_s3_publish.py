@@ -60,7 +60,7 @@ class Deployer:
     def deploy(self, force: bool = False) -> str:
         out = io.StringIO()
         package(self.config, ["static"], bundle_dir=self.bundle, bundle_key=self._key(),
-                node_version=self.FACTS.node_version, force=force,
+                node_version=FACTS.node_version, force=force,
                 reporter=Reporter(out=out, err=io.StringIO()), environ=self.s3.environ)
         return re.sub(r" {2,}", " ", out.getvalue())
 
