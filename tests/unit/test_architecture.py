@@ -26,13 +26,6 @@ CORE_MODULES = ("layout.py", "errors.py")
 FORBIDDEN_IMPORTS = ("click", "doit", "buildtools.ui", "buildtools.tasks")
 TERMINAL = ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
 
-# Known offenders, each with the issue that removes it: a module listed here may still import
-# or print what the core must not. The test below fails once an entry no longer offends (so
-# the list only shrinks): remove the entry then. Add none. (Empty since the no-op record and
-# the dev server stopped printing, issues 11 and 9.)
-ALLOWED: dict[str, str] = {}
-
-
 def core_files() -> list[Path]:
     files = [PACKAGE / name for name in CORE_MODULES]
     for package in CORE_PACKAGES:
@@ -85,19 +78,11 @@ def relative(path: Path) -> str:
 def test_the_core_imports_no_ui_and_never_prints() -> None:
     files = core_files()
     assert len(files) > 20, "the core packages were not found"
-    bad = {relative(path): found for path in files
-           if (found := offences(path)) and relative(path) not in ALLOWED}
+    bad = {relative(path): found for path in files if (found := offences(path))}
     assert bad == {}, (
         "the core must not import click, doit or buildtools.ui, nor write to the terminal; "
         "emit an event to the Reporter (buildtools.core.events) instead:\n"
         + "\n".join(f"{name}: {', '.join(lines)}" for name, lines in bad.items()))
-
-
-def test_each_allowed_offender_still_offends() -> None:
-    stale = [name for name in ALLOWED if not ((ROOT / name).is_file() and offences(ROOT / name))]
-    assert stale == [], (
-        f"{stale} no longer offend (or are gone): remove them from ALLOWED in "
-        f"{relative(Path(__file__))}")
 
 
 @pytest.mark.parametrize("source", [
