@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core import cache, remote_cache
+from buildtools.core.cache import local, remote
 from support.http import free_port
 from support.processes import stop_group
 from support.projects import Project, make_project
@@ -154,7 +154,7 @@ def test_tampered_artifact_on_the_server_is_refused(remote_server: str, tmp_path
     with (first.root / "assets" / "tamper.txt").open("w") as handle:
         handle.write("a bundle key of its own")
     first.doit("build", env=with_env(tmp_path, "cache-1"))
-    entry = cache.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
+    entry = local.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
                                       "", "", 1.0))[0]
     # Overwrite the artifact on the server with a poisoned one, keeping the genuine tag.
     genuine = urllib.request.urlopen(urllib.request.Request(
@@ -164,7 +164,7 @@ def test_tampered_artifact_on_the_server_is_refused(remote_server: str, tmp_path
     genuine.close()
     assert tag
     (entry.path / "bundle" / "index.html").write_text("<script>evil()</script>")
-    poisoned = remote_cache.pack(entry.path)
+    poisoned = remote.pack(entry.path)
     urllib.request.urlopen(urllib.request.Request(
         f"{remote_server}/v8/artifacts/{entry.key}?teamId={TEAM}", data=poisoned, method="PUT",
         headers={"Authorization": f"Bearer {TOKEN}", "x-artifact-tag": tag,
