@@ -1,11 +1,16 @@
-"""HTTP on 127.0.0.1: a GET that returns errors too, a free port, waiting for a server."""
+"""HTTP on 127.0.0.1: a GET that returns errors too, a free port, waiting for a server, serving
+from a thread."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import socketserver
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
@@ -49,3 +54,16 @@ def wait_for_http(url: str, timeout: float = 20.0, proc: Any = None) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing answered on {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer]:
+    """`server` answering from a thread until the block ends; then shut down and closed."""
+    thread = threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

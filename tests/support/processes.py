@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pytest
+
 
 def stop_group(proc: subprocess.Popen[Any], grace: float = 10.0,
                first: signal.Signals = signal.SIGTERM) -> None:
@@ -88,3 +90,11 @@ class NoProcess(subprocess.Popen):  # type: ignore[type-arg]
 
     def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
         refuse_process(args)
+
+
+def forbid_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on in this test, starting a process fails it (an integration test whose step
+    must start none: a warm resolve)."""
+    monkeypatch.setattr(subprocess, "Popen", NoProcess)
+    monkeypatch.setattr(subprocess, "run", refuse_process)
+    monkeypatch.setattr(os, "posix_spawn", refuse_process)
