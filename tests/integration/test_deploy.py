@@ -4,8 +4,6 @@ npm build of the template webapp."""
 
 from __future__ import annotations
 
-import contextlib
-import getpass
 import gzip
 import io
 import os
@@ -16,7 +14,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,12 +24,11 @@ from buildtools.deploy.run import deploy, package
 from buildtools.ui.terminal import Reporter
 from support.browser import Browser
 from support.bundle import FACTS, BundleFacts, make_bundle, make_config
-from support.http import free_port, http_get, wait_for_http
+from support.http import free_port, http_get, server_process
+from support.nginx import NGINX, loopback, nginx_main_conf
 from support.processes import stop_group
 from support.projects import Project
-
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+from support.sshd import SSHD, local_sshd, remove_upload
 
 
 def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, object],
@@ -51,21 +47,6 @@ def _packaged(root: Path, names: tuple[str, ...], deploy_settings: dict[str, obj
         publish=False,
     )
     return root / "dist"
-
-
-@contextlib.contextmanager
-def _served(command: list[str], port: int, **popen: Any) -> Iterator[str]:
-    """Start a server on 127.0.0.1:port, wait until it answers, stop it afterwards."""
-    proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        **popen
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        wait_for_http(base, proc=proc)
-        yield base
-    finally:
-        stop_group(proc)
 
 
 def _check_cache_policy(base: str, facts: BundleFacts = FACTS) -> None:
@@ -116,7 +97,7 @@ def heroku_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert procfile.startswith("web: ")
     port = free_port()
     command = shlex.split(procfile[len("web: ") :])
-    with _served(command, port, cwd=app,
+    with server_process(command, port, cwd=app,
                  env={**os.environ, "PORT": str(port)}) as base:
         yield base
 
@@ -136,32 +117,6 @@ def test_heroku_app_renders_in_chromium(heroku_app: str, browser: Browser) -> No
 # ---------------------------------------------------------------- ec2 / nginx
 
 
-def nginx_main_conf(prefix: Path, include: str) -> Path:
-    """A main nginx.conf of our own: pid, logs and temp files in `prefix`."""
-    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf = prefix / "nginx.conf"
-    temp = " ".join(
-        f"{kind}_temp_path {prefix / 'tmp' / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    conf.write_text(
-        f"{user}worker_processes 1;\npid {prefix / 'nginx.pid'};\n"
-        f"error_log {prefix / 'error.log'};\nevents {{}}\n"
-        f"http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
-        f"  access_log {prefix / 'access.log'};\n  {temp}\n  include {include};\n}}\n"
-    )
-    return conf
-
-
-def loopback_conf(conf: str, port: int, root: Path) -> str:
-    """The generated server block with only its listen address and root changed."""
-    conf, listens = re.subn(r"^    listen 80;\n    listen \[::\]:80;\n", "", conf, flags=re.M)
-    conf, roots = re.subn(r'^    root ".*";$', f'    root "{root}";', conf, flags=re.M)
-    assert (listens, roots) == (1, 1)
-    return conf.replace("server {\n", f"server {{\n    listen 127.0.0.1:{port};\n", 1)
-
-
 @pytest.fixture(scope="module")
 def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if NGINX is None:
@@ -173,14 +128,15 @@ def nginx_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     prefix = root / "nginx"
     prefix.mkdir()
     site = prefix / "task.conf"
-    site.write_text(loopback_conf(generated, port, dist / "ec2" / PUBLIC))
-    main = nginx_main_conf(prefix, str(site))
+    site.write_text(loopback(generated, port, dist / "ec2" / PUBLIC))
+    main = nginx_main_conf(prefix / "nginx.conf", str(site))
     test = subprocess.run(
         [NGINX, "-t", "-c", str(main), "-p", str(prefix)], capture_output=True, text=True
     )
     assert test.returncode == 0, test.stderr
     assert "test is successful" in test.stderr
-    with _served([NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"], port) as base:
+    command = [NGINX, "-c", str(main), "-p", str(prefix), "-g", "daemon off;"]
+    with server_process(command, port) as base:
         yield base
 
 
@@ -208,18 +164,11 @@ def test_nginx_page_renders_in_chromium(nginx_site: str, browser: Browser) -> No
 def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
     """deploy copies the artifact to a real sshd on 127.0.0.1 with rsync and runs install.sh,
     which installs the files and the nginx configuration and runs nginx -t."""
-    assert NGINX is not None and SSHD is not None
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    for name in ("host", "client"):
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True
-        )
-    (keys / "authorized_keys").write_text((keys / "client.pub").read_text())
+    assert NGINX is not None
     sites = tmp_path / "sites"
     prefix = tmp_path / "nginx"
     prefix.mkdir()
-    main = nginx_main_conf(prefix, f"{sites}/*.conf")
+    main = nginx_main_conf(prefix / "nginx.conf", f"{sites}/*.conf")
     calls = tmp_path / "nginx-calls.log"
     wrapper = tmp_path / "nginx-wrapper"
     # nginx -t checks the installed configuration for real; reload is only recorded, so that no
@@ -229,81 +178,32 @@ def test_ec2_deploy_over_real_ssh_and_rsync(tmp_path: Path) -> None:
         f'if [ "$1" = -t ]; then exec {NGINX} -t -c {main} -p {prefix}; fi\n'
     )
     wrapper.chmod(0o755)
-    port = free_port()
-    sshd_config = tmp_path / "sshd_config"
-    sshd_config.write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys / 'host'}\n"
-        f"PidFile {tmp_path / 'sshd.pid'}\nAuthorizedKeysFile {keys / 'authorized_keys'}\n"
-        "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        "StrictModes no\nPermitRootLogin prohibit-password\n"
-        f"SetEnv NGINX_CMD={wrapper} NGINX_SITES_DIR={sites}\n"
-    )
-    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
-    sshd = subprocess.Popen(
-        [SSHD, "-D", "-e", "-f", str(sshd_config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    user = getpass.getuser()
     remote_dir = tmp_path / "www" / "task"
-    upload = Path.home() / ".buildtools-deploy" / "picture-task"
     try:
-        _wait_for_port(port, sshd)
-        root = tmp_path / "project"
-        config = make_config(
-            root,
-            {"ec2": {"host": f"{user}@127.0.0.1:{port}", "remote_dir": str(remote_dir)}},
-        )
-        bundle = make_bundle(root / "dist" / "bundle")
-        ssh = (
-            f"ssh -F /dev/null -i {keys / 'client'} -o IdentitiesOnly=yes "
-            f"-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR"
-        )
-        environ = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(Path.home()),
-            "BUILDTOOLS_SSH_COMMAND": ssh,
-        }
+        with local_sshd(tmp_path / "sshd", f"NGINX_CMD={wrapper} NGINX_SITES_DIR={sites}") as ssh:
+            root = tmp_path / "project"
+            config = make_config(root, {"ec2": {"host": ssh.host, "remote_dir": str(remote_dir)}})
+            bundle = make_bundle(root / "dist" / "bundle")
 
-        def publish() -> str:
-            out = io.StringIO()
-            package(config, ["ec2"], bundle_dir=bundle, bundle_key="k",
-                    node_version=FACTS.node_version, reporter=Reporter(out=out),
-                    environ=environ)
-            return re.sub(r" {2,}", " ", out.getvalue())
+            def publish() -> str:
+                out = io.StringIO()
+                package(config, ["ec2"], bundle_dir=bundle, bundle_key="k",
+                        node_version=FACTS.node_version, reporter=Reporter(out=out),
+                        environ=ssh.environ())
+                return re.sub(r" {2,}", " ", out.getvalue())
 
-        said = publish()
-        assert "publish/ec2 runs because it has not run here before" in said
-        assert f"installed on {user}@127.0.0.1 in {remote_dir}" in said
-        for name in ("index.html", FACTS.hashed_js, "TestImg.png", "task_config.json"):
-            assert (remote_dir / name).read_bytes() == (bundle / name).read_bytes()
-        installed = (sites / "picture-task.conf").read_text()
-        assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
-        assert calls.read_text().splitlines() == ["-t", "-s reload"]
-        # the same artifact again: nothing to copy
-        assert "publish/ec2 up to date" in publish()
+            said = publish()
+            assert "publish/ec2 runs because it has not run here before" in said
+            assert f"installed on {ssh.host.split(':')[0]} in {remote_dir}" in said
+            for name in ("index.html", FACTS.hashed_js, "TestImg.png", "task_config.json"):
+                assert (remote_dir / name).read_bytes() == (bundle / name).read_bytes()
+            installed = (sites / "picture-task.conf").read_text()
+            assert installed == (root / "dist" / "ec2" / "nginx" / "task.conf").read_text()
+            assert calls.read_text().splitlines() == ["-t", "-s reload"]
+            # the same artifact again: nothing to copy
+            assert "publish/ec2 up to date" in publish()
     finally:
-        stop_group(sshd)
-        shutil.rmtree(upload, ignore_errors=True)
-        if upload.parent.is_dir() and not any(upload.parent.iterdir()):
-            upload.parent.rmdir()
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
-    import socket
-    import time
-
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            assert proc.stderr is not None
-            raise AssertionError(f"sshd exited: {proc.stderr.read().decode()}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError("sshd did not listen")
+        remove_upload("picture-task")
 
 
 # ---------------------------------------------------------------- deploy over a real build

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import socketserver
+import subprocess
 import threading
 import time
 import urllib.error
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
+
+from support.processes import stop_group
 
 
 @dataclass
@@ -67,3 +70,17 @@ def serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def server_process(command: list[str], port: int, **popen: Any) -> Iterator[str]:
+    """`command`, a server that listens on 127.0.0.1:port, started in its own process group;
+    its base URL once it answers; stopped (its group) afterwards."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, **popen)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for_http(base, proc=proc)
+        yield base
+    finally:
+        stop_group(proc)
