@@ -13,17 +13,10 @@ from buildtools.config.load import find_config, load_config
 from buildtools.core import record
 from buildtools.errors import UserError
 from support.config_files import TASK_TOML
+from support.files import make_tree
 
 TASK = TASK_TOML
 MEPHISTO = "mephisto:\n  task:\n    task_title: T\n"
-
-
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def state_of_record(cwd: Path) -> str | None:
@@ -31,7 +24,7 @@ def state_of_record(cwd: Path) -> str | None:
 
 
 def test_a_subfolder_finds_the_project_config(tmp_path: Path) -> None:
-    project = tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x"})
+    project = make_tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x"})
     (project / ".git").mkdir()
     src = project / "webapp" / "src"
     assert find_config(src, {}) == project / "buildtools.toml"
@@ -41,7 +34,7 @@ def test_a_subfolder_finds_the_project_config(tmp_path: Path) -> None:
 
 
 def test_the_nearest_config_wins(tmp_path: Path) -> None:
-    outer = tree(tmp_path, {
+    outer = make_tree(tmp_path, {
         "buildtools.toml": TASK,
         "inner/pyproject.toml": "[tool.buildtools.task]\ntask_title = 'T'\n",
         "inner/skipped/pyproject.toml": "[project]\nname = 'not a config'\n",
@@ -56,7 +49,7 @@ def test_the_nearest_config_wins(tmp_path: Path) -> None:
 
 
 def test_the_search_stops_at_the_top_of_the_git_repository(tmp_path: Path) -> None:
-    tree(tmp_path, {"buildtools.toml": TASK, "repo/sub/file.txt": "x"})
+    make_tree(tmp_path, {"buildtools.toml": TASK, "repo/sub/file.txt": "x"})
     repo = tmp_path / "repo"
     (repo / ".git").write_text("gitdir: elsewhere\n")  # a worktree's or submodule's .git file
     with pytest.raises(UserError) as info:
@@ -69,7 +62,7 @@ def test_the_search_stops_at_the_top_of_the_git_repository(tmp_path: Path) -> No
 
 
 def test_several_mephisto_configs_above_are_named_from_here(tmp_path: Path) -> None:
-    tree(tmp_path, {"conf/a.yaml": MEPHISTO, "conf/b.yaml": MEPHISTO, "webapp/x": "x"})
+    make_tree(tmp_path, {"conf/a.yaml": MEPHISTO, "conf/b.yaml": MEPHISTO, "webapp/x": "x"})
     with pytest.raises(UserError) as info:
         find_config(tmp_path / "webapp", {})
     assert str(info.value) == ("several Mephisto configs found (../conf/a.yaml, "
@@ -79,7 +72,7 @@ def test_several_mephisto_configs_above_are_named_from_here(tmp_path: Path) -> N
 def test_the_record_keeps_what_decides_the_search(tmp_path: Path) -> None:
     """From a subfolder, the record holds every candidate below the config: a config, a
     Mephisto YAML or a .git that appears there changes what is found, and spoils it."""
-    project = tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x"})
+    project = make_tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x"})
     src, webapp = project / "webapp" / "src", project / "webapp"
     files, listings = record.discovery_paths(str(src), {}, str(project / "buildtools.toml"))
     assert [os.path.relpath(path, project) for path in files] == [
@@ -95,12 +88,12 @@ def test_the_record_keeps_what_decides_the_search(tmp_path: Path) -> None:
 def test_only_conf_and_hydra_configs_conf_hold_a_mephisto_yaml(tmp_path: Path) -> None:
     """As the docs say: a YAML with a `mephisto:` line in the folder itself or one above (a
     CI file, a compose file, a config of something else) is never taken for the config."""
-    project = tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x",
+    project = make_tree(tmp_path / "task", {"buildtools.toml": TASK, "webapp/src/App.jsx": "x",
                                        "webapp/ci.yaml": MEPHISTO, "webapp/src/x.yaml": MEPHISTO})
     (project / ".git").mkdir()
     assert find_config(project / "webapp" / "src", {}) == project / "buildtools.toml"
-    alone = tree(tmp_path / "alone", {"example.yaml": MEPHISTO})
+    alone = make_tree(tmp_path / "alone", {"example.yaml": MEPHISTO})
     with pytest.raises(UserError, match=r"no buildtools\.toml in"):
         find_config(alone, {})
-    tree(alone, {"hydra_configs/conf/example.yaml": MEPHISTO})
+    make_tree(alone, {"hydra_configs/conf/example.yaml": MEPHISTO})
     assert find_config(alone, {}) == alone / "hydra_configs" / "conf" / "example.yaml"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -127,13 +128,19 @@ def test_a_build_output_with_a_task_config_json_is_refused(project: Project) -> 
     assert not list(project.bundle.parent.glob("*bundle*"))  # no staging folder left
 
 
-def test_a_linked_package_s_edit_runs_the_build(project: Project) -> None:
+def _local_library(project: Project) -> Path:
+    """mylib/ beside the webapp, a dependency of it as file:../mylib (package.json, lock)."""
     library = project.root / "mylib"
     library.mkdir()
     (library / "package.json").write_text('{"name": "mylib", "main": "index.js"}')
     (library / "index.js").write_text("export const a = 1\n")
     project.package(dependencies={"react": "^19.0.0", "mylib": "file:../mylib"})
     project.lock()
+    return library
+
+
+def test_a_linked_package_s_edit_runs_the_build(project: Project) -> None:
+    library = _local_library(project)
     (project.webapp / "node_modules").mkdir()
     os.symlink("../../mylib", project.webapp / "node_modules" / "mylib")
     project.build()
@@ -147,12 +154,7 @@ def test_a_linked_package_s_edit_runs_the_build(project: Project) -> None:
 
 
 def test_a_copied_package_s_edit_runs_the_install(project: Project) -> None:
-    library = project.root / "mylib"
-    library.mkdir()
-    (library / "package.json").write_text('{"name": "mylib", "main": "index.js"}')
-    (library / "index.js").write_text("export const a = 1\n")
-    project.package(dependencies={"react": "^19.0.0", "mylib": "file:../mylib"})
-    project.lock()
+    library = _local_library(project)
     copy = project.webapp / "node_modules" / "mylib"
     copy.mkdir(parents=True)
     (copy / "package.json").write_text((library / "package.json").read_text())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from buildtools.testing.fake_npm import Writes
 from support.fake_project import Project
 
@@ -108,8 +110,10 @@ def test_node_modules_gone_and_a_source_edit_installs_before_the_build(
     assert project.npm.ran() == ["npm ci", "npm run build"]
 
 
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no_cache"])
 def test_a_deleted_bundle_is_made_again_from_the_build_output_without_npm(
-        project: Project) -> None:
+        project: Project, cache: bool) -> None:
+    project.cache_settings["enabled"] = cache
     project.build()
     shutil.rmtree(project.bundle)
 
@@ -118,20 +122,7 @@ def test_a_deleted_bundle_is_made_again_from_the_build_output_without_npm(
     assert project.npm.ran() == []
     assert result.ran == ["bundle"]
     assert project.files(project.bundle)["index.html"] == "<p>built</p>"
-
-
-def test_a_deleted_bundle_is_made_again_without_npm_when_there_is_no_cache(
-        project: Project) -> None:
-    project.cache_settings["enabled"] = False
-    project.build()
-    shutil.rmtree(project.bundle)
-
-    result = project.build()
-
-    assert project.npm.ran() == []
-    assert result.ran == ["bundle"]
-    assert project.files(project.bundle)["index.html"] == "<p>built</p>"
-    assert not (project.root / "cache").exists()
+    assert (project.root / "cache").exists() == cache
 
 
 def test_a_deleted_build_output_runs_the_build_and_keeps_the_bundle(project: Project) -> None:

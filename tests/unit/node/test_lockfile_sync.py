@@ -80,25 +80,19 @@ packages:
 """
 
 
+@pytest.mark.parametrize(("react", "expected"), [
+    ("^18.3.1", (["corepack", "pnpm", "install", "--frozen-lockfile"],
+                 "pnpm-lock.yaml is in sync")),
+    ("^19.0.0", (["corepack", "pnpm", "install", "--no-frozen-lockfile"],
+                 "pnpm-lock.yaml is out of sync with package.json "
+                 "(react: ^19.0.0 in package.json, ^18.3.1 in pnpm-lock.yaml)")),
+], ids=["in_sync", "out_of_sync"])
 @pytest.mark.parametrize("lock", [PNPM_V9, PNPM_V6, PNPM_V5], ids=["v9", "v6", "v5"])
-def test_pnpm_in_sync(tmp_path: Path, lock: str) -> None:
-    write_package(tmp_path, dependencies={"react": "^18.3.1"}, devDependencies=DEV)
+def test_pnpm_lockfile(tmp_path: Path, lock: str, react: str,
+                       expected: tuple[list[str], str]) -> None:
+    write_package(tmp_path, dependencies={"react": react}, devDependencies=DEV)
     (tmp_path / "pnpm-lock.yaml").write_text(lock)
-    assert install_command(tmp_path, PNPM) == (
-        ["corepack", "pnpm", "install", "--frozen-lockfile"],
-        "pnpm-lock.yaml is in sync",
-    )
-
-
-@pytest.mark.parametrize("lock", [PNPM_V9, PNPM_V6, PNPM_V5], ids=["v9", "v6", "v5"])
-def test_pnpm_out_of_sync(tmp_path: Path, lock: str) -> None:
-    write_package(tmp_path, dependencies={"react": "^19.0.0"}, devDependencies=DEV)
-    (tmp_path / "pnpm-lock.yaml").write_text(lock)
-    assert install_command(tmp_path, PNPM) == (
-        ["corepack", "pnpm", "install", "--no-frozen-lockfile"],
-        "pnpm-lock.yaml is out of sync with package.json "
-        "(react: ^19.0.0 in package.json, ^18.3.1 in pnpm-lock.yaml)",
-    )
+    assert install_command(tmp_path, PNPM) == expected
 
 
 def test_pnpm_without_lockfile(tmp_path: Path) -> None:
