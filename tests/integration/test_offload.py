@@ -26,7 +26,7 @@ from support.bundle import APP_JS, FACTS, make_bundle
 from support.http import free_port, http_get, wait_for_http
 from support.media import png_bytes
 from support.processes import stop_group
-from support.s3 import S3Server
+from support.s3 import S3Server, no_aws_credentials, public_read
 
 BUCKET = "task-assets"
 BIG = os.urandom(1_300_000)  # with it the heroku artifact is over 1 MB
@@ -67,20 +67,12 @@ def _deploy(config: Config, s3: S3Server,
     return re.sub(r" {2,}", " ", out.getvalue())
 
 
-def _public_read(s3: S3Server, prefix: str) -> None:
-    s3.client().put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{BUCKET}/{prefix}*"}],
-    }))
-
-
 @pytest.mark.needs("node")
 def test_offload_makes_a_too_big_heroku_app_fit_and_the_page_loads_from_the_bucket(
     tmp_path: Path, s3: S3Server, request: pytest.FixtureRequest
 ) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
-    _public_read(s3, "buildtools-assets/")
+    public_read(s3.client(), BUCKET, "buildtools-assets/")
     with pytest.raises(UserError, match=r"over \[deploy.heroku\] max_slug_mb = 1"):
         _deploy(_project(tmp_path / "without", s3, offload=False), s3)
 
@@ -161,12 +153,7 @@ offload = true
 
 def test_signing_without_credentials_says_what_to_set(
     tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    no_aws_credentials(monkeypatch, tmp_path / "none")
     config = _project(tmp_path / "p", s3, offload=True, access="signed")
     with pytest.raises(UserError) as caught:
         signed_url("TestImg.png", config=config, environ={"PATH": "/usr/bin:/bin"})

@@ -6,7 +6,6 @@ a failure midway leaves the previous site serving."""
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from buildtools.errors import UserError
 from buildtools.ui.terminal import Reporter
 from support.bundle import FACTS, make_bundle
 from support.http import http_get
-from support.s3 import S3Server
+from support.s3 import S3Server, no_aws_credentials, public_read
 
 BUCKET = "task-site"
 PREFIX = "tasks/picture/"
@@ -76,11 +75,7 @@ class Deployer:
 def deployer(tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployer]:
     client = s3.client()
     client.create_bucket(Bucket=BUCKET)
-    client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{BUCKET}/{PREFIX}*"}],
-    }))
+    public_read(client, BUCKET, PREFIX)
     made = Deployer(tmp_path / "project", s3)
 
     import buildtools.deploy.publish.s3 as publisher
@@ -220,12 +215,7 @@ def test_a_missing_bucket_is_one_clear_error(tmp_path: Path, s3: S3Server) -> No
 
 def test_no_credentials_is_one_line_saying_what_to_set(
         tmp_path: Path, s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance to ask
+    no_aws_credentials(monkeypatch, tmp_path / "none")
     config = _config(tmp_path / "p", s3)
     bundle = make_bundle(tmp_path / "p" / "dist" / "bundle")
     with pytest.raises(UserError) as caught:

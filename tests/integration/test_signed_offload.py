@@ -38,7 +38,7 @@ from buildtools.ui.terminal import Reporter
 from support.bundle import FACTS, make_bundle
 from support.http import http_get
 from support.media import png_bytes
-from support.s3 import S3Server
+from support.s3 import S3Server, public_read
 
 BUCKET = "site-and-assets"
 SITE = "site/"
@@ -147,17 +147,9 @@ def _deploy(config: Config, s3: S3Server | Seaweed) -> str:
     return out.getvalue()
 
 
-def _public_read(s3: S3Server | Seaweed, prefix: str) -> None:
-    s3.client().put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{BUCKET}/{prefix}*"}],
-    }))
-
-
 def test_a_public_bucket_serving_signed_assets_is_one_line(tmp_path: Path, s3: S3Server) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
-    _public_read(s3, "")  # the whole bucket public, as a site bucket often is
+    public_read(s3.client(), BUCKET, "")  # the whole bucket public, as a site bucket often is
     config = _project(tmp_path / "p", s3)
     with pytest.raises(UserError) as caught:
         _deploy(config, s3)
@@ -179,7 +171,7 @@ def test_a_public_bucket_serving_signed_assets_is_one_line(tmp_path: Path, s3: S
 def test_a_bucket_public_for_the_site_only_passes_and_serves_signed_urls_only(
     tmp_path: Path, s3: S3Server) -> None:
     s3.client().create_bucket(Bucket=BUCKET)
-    _public_read(s3, SITE)
+    public_read(s3.client(), BUCKET, SITE)
     config = _project(tmp_path / "p", s3)
     said = _deploy(config, s3)
     assert "publish/assets" in said and "publish/static" in said
@@ -187,7 +179,8 @@ def test_a_bucket_public_for_the_site_only_passes_and_serves_signed_urls_only(
     assert http_get(url).status == 200
     assert http_get(url.split("?")[0]).status == 403
     assert http_get(f"{s3.endpoint}/{BUCKET}/{SITE}index.html").status == 200
-    _public_read(s3, "")  # made public after the assets were published: the next deploy says so
+    # made public after the assets were published: the next deploy says so
+    public_read(s3.client(), BUCKET, "")
     with pytest.raises(UserError, match="without a signature"):
         _deploy(config, s3)
 
@@ -196,7 +189,7 @@ def test_presigned_urls_expire_and_refuse_tampering_on_a_server_that_checks(
     tmp_path: Path, seaweed: Seaweed) -> None:
     client = seaweed.client()
     client.create_bucket(Bucket=BUCKET)
-    _public_read(seaweed, SITE)
+    public_read(seaweed.client(), BUCKET, SITE)
     config = _project(tmp_path / "p", seaweed)
     (config.root / "assets" / "other.png").write_bytes(png_bytes(10, 10))
     _deploy(config, seaweed)
@@ -217,7 +210,8 @@ def test_presigned_urls_expire_and_refuse_tampering_on_a_server_that_checks(
     expired = http_get(url)
     assert expired.status == 403 and b"Request has expired" in expired.body
 
-    _public_read(seaweed, "")  # the whole bucket public: the next deploy refuses, one line
+    # the whole bucket public: the next deploy refuses, one line
+    public_read(seaweed.client(), BUCKET, "")
     with pytest.raises(UserError, match=r'access = "signed", but the bucket serves .* without '
                                         r"a signature \(HTTP 200\)"):
         _deploy(config, seaweed)

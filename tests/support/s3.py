@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config as BotoConfig
 
 from support.processes import stop_group
@@ -68,3 +70,23 @@ def moto_server() -> Iterator[S3Server]:
         yield S3Server(endpoint=f"http://127.0.0.1:{port}")
     finally:
         stop_group(proc)
+
+
+def public_read(client: Any, bucket: str, prefix: str) -> None:
+    """A bucket policy that lets anyone read the objects of `bucket` under `prefix`."""
+    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/{prefix}*"}],
+    }))
+
+
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, nowhere: Path) -> None:
+    """From now on in this test, boto3 finds no credentials: none in the environment, the
+    files at `nowhere` (which does not exist), no instance metadata to ask."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(nowhere))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(nowhere))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance to ask
