@@ -133,29 +133,30 @@ def test_failed_build_keeps_previous_bundle_and_retries(project: Project) -> Non
     assert (project.bundle / "index.html").read_text() == before
 
 
+def _refused(project: Project, error: str) -> None:
+    """`doit build` fails with the one error line `error: extra_source_dir: <error>`."""
+    result = project.doit("build", check=False)
+    assert result.returncode == 1
+    assert f"error: extra_source_dir: {error}" in result.stderr
+
+
 def test_bundle_refuses_overwrite_secret_and_escaping_symlink(project: Project) -> None:
     built_once(project)
     assets = project.root / "assets"
     (assets / "index.html").write_text("<p>mine</p>")
-    result = project.doit("build", check=False)
-    assert result.returncode == 1
-    assert ("error: extra_source_dir: 'assets/index.html' would overwrite the build "
-            "output 'webapp/dist/index.html'; rename one of them") in result.stderr
+    _refused(project, "'assets/index.html' would overwrite the build output "
+                      "'webapp/dist/index.html'; rename one of them")
     assert (project.bundle / "TestImg.png").is_file()  # the previous bundle is intact
     (assets / "index.html").unlink()
 
     (assets / ".env").write_text("TOKEN=1")
-    result = project.doit("build", check=False)
-    assert result.returncode == 1
-    assert ("error: extra_source_dir: 'assets/.env' looks like a secret and would be published; "
-            "remove it, or list it in [webapp] extra_source_allow") in result.stderr
+    _refused(project, "'assets/.env' looks like a secret and would be published; remove it, "
+                      "or list it in [webapp] extra_source_allow")
     (assets / ".env").unlink()
 
     (assets / "passwd").symlink_to("/etc/passwd")
-    result = project.doit("build", check=False)
-    assert result.returncode == 1
-    assert ("error: extra_source_dir: 'assets/passwd' is a symlink to /etc/passwd, outside "
-            "assets/; copy the file in, or list it in [webapp] extra_source_allow") in result.stderr
+    _refused(project, "'assets/passwd' is a symlink to /etc/passwd, outside assets/; copy the "
+                      "file in, or list it in [webapp] extra_source_allow")
     (assets / "passwd").unlink()
     project.doit("build")
     assert not (project.bundle / "passwd").exists()

@@ -17,136 +17,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from support.precommit import Project, environment, git, passed
+
 pytestmark = pytest.mark.needs("npm", "git")
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def environment(pre_commit_home: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "NO_COLOR": "1",
-        "PRE_COMMIT_COLOR": "never",
-        "PRE_COMMIT_HOME": str(pre_commit_home),
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG", "GIT_DIR", "GIT_INDEX_FILE",
-                 "GIT_WORK_TREE", "PRE_COMMIT", "SKIP"):
-        env.pop(name, None)
-    return env
-
-
-def git(cwd: Path, env: dict[str, str], *args: str) -> str:
-    return subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-                           *args], cwd=cwd, env=env, check=True, capture_output=True,
-                          text=True).stdout
-
-
-@pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
-@pytest.fixture(scope="session")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_home: Path) -> Path:
-    """A one-commit git repository holding this working tree as it is now."""
-    env = environment(pre_commit_home)
-    dest = tmp_path_factory.mktemp("hook-repo")
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, check=True, capture_output=True,
-    ).stdout.decode("utf-8", "surrogateescape")
-    for rel in filter(None, listed.split("\0")):
-        source = REPO / rel
-        if not (source.is_file() or source.is_symlink()):  # deleted, not yet committed
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target, follow_symlinks=False)
-    assert (dest / ".pre-commit-hooks.yaml").is_file()
-    git(dest, env, "init", "-q")
-    git(dest, env, "add", "-A")
-    git(dest, env, "commit", "-q", "-m", "snapshot of the working tree")
-    return dest
-
-
-class Project:
-    """A git repository holding a `buildtools new` project, built and committed."""
-
-    def __init__(self, root: Path, hook_repo: Path, env: dict[str, str]) -> None:
-        self.root = root
-        self.hook_repo = hook_repo
-        self.env = env
-
-    def git(self, *args: str) -> str:
-        return git(self.root, self.env, *args)
-
-    def build(self) -> None:
-        """Build with the hook repository's own buildtools (in the PRE_COMMIT_HOME environment):
-        the same code as the hooks, whatever this working tree holds meanwhile."""
-        result = self.hook("buildtools-build", "run")
-        assert result.returncode == 0 or "files were modified by this hook" in result.stdout, (
-            result.stdout)
-
-    def check(self) -> bool:
-        return passed(self.hook("buildtools-check", "run"))
-
-    def hook(self, hook_id: str, via: str = "run") -> subprocess.CompletedProcess[str]:
-        """Run one hook on all files: via "try-repo" (`pre-commit try-repo <hook repo>
-        <hook_id>`, which builds the hook environment in a temporary store every time) or via
-        "run" (`pre-commit run <hook_id>` with the project's .pre-commit-config.yaml naming the
-        hook repo, as a user sets it up; the environment is kept in PRE_COMMIT_HOME)."""
-        args = ["try-repo", str(self.hook_repo), hook_id] if via == "try-repo" else ["run", hook_id]
-        result = subprocess.run(
-            [sys.executable, "-m", "pre_commit", *args, "--all-files"],
-            cwd=self.root, env=self.env, capture_output=True, text=True, timeout=900,
-        )
-        result.stdout += result.stderr
-        return result
-
-    def edit_source(self) -> None:
-        app = self.root / "webapp" / "src" / "App.jsx"
-        # a statement, not a comment: the bundler drops comments, and the bundle must change
-        app.write_text(app.read_text() + '\nconsole.log("an edit");\n')
-        self.git("add", "-A")
-
-
-@pytest.fixture
-def project(tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> Iterator[Project]:
-    env = environment(pre_commit_home)
-    subprocess.run([str(Path(sys.executable).parent / "buildtools"), "new", "task", "--title",
-                    "Hooked", "--no-input"], cwd=tmp_path, env=env, check=True,
-                   capture_output=True)
-    made = Project(tmp_path / "task", hook_repo, env)
-    made.git("init", "-q")
-    rev = git(hook_repo, env, "rev-parse", "HEAD").strip()
-    (made.root / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n"
-        "  - id: buildtools-check\n  - id: buildtools-build\n"
-    )
-    made.git("add", ".pre-commit-config.yaml")  # pre-commit refuses an unstaged config
-    made.build()
-    made.git("add", "-A")
-    made.git("commit", "-q", "-m", "a task project")
-    yield made
-
-
-def passed(result: subprocess.CompletedProcess[str]) -> bool:
-    return result.returncode == 0 and "Passed" in result.stdout
-
+REPO = Path(__file__).resolve().parents[3]
 
 def test_try_repo_runs_the_check_hook(project: Project) -> None:
     result = project.hook("buildtools-check", "try-repo")
@@ -155,18 +36,10 @@ def test_try_repo_runs_the_check_hook(project: Project) -> None:
 
 
 def test_check_hook_passes_fresh_fails_after_edit_passes_after_build(project: Project) -> None:
-    fresh = project.hook("buildtools-check")
-    assert passed(fresh), fresh.stdout
-
-    project.edit_source()
-    stale = project.hook("buildtools-check")
-    assert stale.returncode == 1, stale.stdout
-    assert "Failed" in stale.stdout
-    assert "build          would run because files changed: src/App.jsx" in stale.stdout
-    assert (
-        "error: the bundle is stale (build, bundle would run); run 'buildtools build'"
-        in stale.stdout
-    )
+    stale = project.fails_after_an_edit("buildtools-check")
+    assert "Failed" in stale
+    assert "build          would run because files changed: src/App.jsx" in stale
+    assert "error: the bundle is stale (build, bundle would run); run 'buildtools build'" in stale
 
     project.build()
     again = project.hook("buildtools-check")
@@ -187,14 +60,9 @@ def test_build_hook_fails_when_it_changed_tracked_files(project: Project) -> Non
     # A project that commits its bundle: the rebuild changes tracked files.
     project.git("add", "-f", "dist/bundle")
     project.git("commit", "-q", "-m", "commit the bundle")
-    fresh = project.hook("buildtools-build")
-    assert passed(fresh), fresh.stdout
-
-    project.edit_source()
-    rebuilt = project.hook("buildtools-build")
-    assert rebuilt.returncode == 1, rebuilt.stdout
-    assert "files were modified by this hook" in rebuilt.stdout
-    assert "build          runs because files changed: src/App.jsx" in rebuilt.stdout
+    rebuilt = project.fails_after_an_edit("buildtools-build")
+    assert "files were modified by this hook" in rebuilt
+    assert "build          runs because files changed: src/App.jsx" in rebuilt
     assert project.git("status", "--porcelain", "dist/bundle").strip()
 
     project.git("add", "-A")  # what the user does: stage the rebuilt bundle, commit again
