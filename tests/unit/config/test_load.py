@@ -44,43 +44,6 @@ def test_missing_required_task_keys_are_listed(project: Path) -> None:
     assert config.missing_task_keys() == ["task_description", "task_reward", "task_tags"]
 
 
-def test_unknown_key_suggests_the_closest(project: Path) -> None:
-    write(project, "[webapp]\nbuild_comand = 'build'\n" + TASK)
-    assert config_error(project) == (
-        "buildtools.toml: [webapp] unknown key 'build_comand'; did you mean 'build_command'?"
-    )
-
-
-def test_unknown_table(project: Path) -> None:
-    write(project, "[webap]\n" + TASK)
-    assert config_error(project) == "buildtools.toml: unknown table 'webap'; did you mean 'webapp'?"
-
-
-def test_wrong_type(project: Path) -> None:
-    write(project, TASK.replace("0.5", '"lots"'))
-    assert config_error(project) == (
-        "buildtools.toml: [task] task_reward must be a number, got 'lots' (str)"
-    )
-
-
-def test_bool_is_not_a_number(project: Path) -> None:
-    write(project, TASK + "submission_timeout = true\n")
-    assert config_error(project) == (
-        "buildtools.toml: [task] submission_timeout must be an integer, got True (bool)"
-    )
-
-
-def test_negative_reward(project: Path) -> None:
-    write(project, TASK.replace("0.5", "-1"))
-    assert config_error(project) == "buildtools.toml: [task] task_reward must be >= 0, got -1.0"
-
-
-def test_negative_duration(project: Path) -> None:
-    write(project, TASK + "assignment_duration_in_seconds = -5\n")
-    assert config_error(project) == (
-        "buildtools.toml: [task] assignment_duration_in_seconds must be >= 0, got -5"
-    )
-
 
 def test_missing_source_folder(project: Path) -> None:
     write(project, "[webapp]\nsource = 'nope'\n" + TASK)
@@ -96,12 +59,6 @@ def test_missing_extra_source_dir(project: Path) -> None:
         f"(looked for {project / 'assets'})"
     )
 
-
-def test_post_install_script_missing(project: Path) -> None:
-    write(project, "[webapp]\npost_install_script = 'setup.sh'\n" + TASK)
-    assert config_error(project) == (
-        "buildtools.toml: [webapp] post_install_script: 'setup.sh' not found in webapp/"
-    )
 
 
 def test_post_install_script_outside_webapp(project: Path) -> None:
@@ -159,20 +116,6 @@ def test_force_rebuild_from_environment(project: Path) -> None:
     assert load_config(project, {"BUILDTOOLS_FORCE_REBUILD": "1"}).webapp.force_rebuild
     assert not load_config(project, {"BUILDTOOLS_FORCE_REBUILD": "0"}).webapp.force_rebuild
 
-
-def test_unknown_architect(project: Path) -> None:
-    write(project, TASK + "[deploy]\narchitects = ['local', 'gcp']\n")
-    assert config_error(project) == (
-        "buildtools.toml: [deploy] architects names an unknown architect 'gcp'; "
-        "known: local, heroku, ec2, static"
-    )
-
-
-def test_bad_port(project: Path) -> None:
-    write(project, TASK + "[deploy.local]\nport = 70000\n")
-    assert config_error(project) == (
-        "buildtools.toml: [deploy.local] port must be a port number (0-65535), got 70000"
-    )
 
 
 def test_invalid_toml(project: Path) -> None:
@@ -282,3 +225,39 @@ def test_mephisto_yaml_by_environment_and_errors(project: Path) -> None:
     assert config_error(project, {"BUILDTOOLS_CONFIG": "conf/c.yaml"}) == (
         f"BUILDTOOLS_CONFIG=conf/c.yaml: no such file ({project / 'conf' / 'c.yaml'})"
     )
+
+
+@pytest.mark.parametrize(("toml", "error"), [
+    pytest.param("[webapp]\nbuild_comand = 'build'\n" + TASK,
+                 "buildtools.toml: [webapp] unknown key 'build_comand'; did you mean "
+                 "'build_command'?",
+                 id="unknown_key_suggests_the_closest"),
+    pytest.param("[webap]\n" + TASK,
+                 "buildtools.toml: unknown table 'webap'; did you mean 'webapp'?",
+                 id="unknown_table"),
+    pytest.param(TASK.replace("0.5", '"lots"'),
+                 "buildtools.toml: [task] task_reward must be a number, got 'lots' (str)",
+                 id="wrong_type"),
+    pytest.param(TASK + "submission_timeout = true\n",
+                 "buildtools.toml: [task] submission_timeout must be an integer, got True (bool)",
+                 id="bool_is_not_a_number"),
+    pytest.param(TASK.replace("0.5", "-1"),
+                 "buildtools.toml: [task] task_reward must be >= 0, got -1.0",
+                 id="negative_reward"),
+    pytest.param(TASK + "assignment_duration_in_seconds = -5\n",
+                 "buildtools.toml: [task] assignment_duration_in_seconds must be >= 0, got -5",
+                 id="negative_duration"),
+    pytest.param("[webapp]\npost_install_script = 'setup.sh'\n" + TASK,
+                 "buildtools.toml: [webapp] post_install_script: 'setup.sh' not found in webapp/",
+                 id="post_install_script_missing"),
+    pytest.param(TASK + "[deploy]\narchitects = ['local', 'gcp']\n",
+                 "buildtools.toml: [deploy] architects names an unknown architect 'gcp'; "
+                 "known: local, heroku, ec2, static",
+                 id="unknown_architect"),
+    pytest.param(TASK + "[deploy.local]\nport = 70000\n",
+                 "buildtools.toml: [deploy.local] port must be a port number (0-65535), got 70000",
+                 id="bad_port"),
+])
+def test_a_bad_config_is_one_exact_line(project: Path, toml: str, error: str) -> None:
+    write(project, toml)
+    assert config_error(project) == error
