@@ -92,6 +92,13 @@ def test_the_table_names_only_parts_of_buildtools() -> None:
     assert named <= units, f"the table names {sorted(named - units)}, not part of buildtools"
 
 
+def offences_of(where: str, source: str) -> list[str]:
+    """What the layering table refuses in `source`, as if it were buildtools/`where`."""
+    path = PACKAGE / where
+    edges = {imports.module_name(path, ROOT): module_edges(path, source)}
+    return layering_offences(DOC.read_text(encoding="utf-8"), edges)
+
+
 @pytest.mark.parametrize(("where", "source"), [
     ("core/stages/example.py", "from buildtools.deploy import offload\n"),
     ("util/example.py", "from ..config.load import Config\n"),
@@ -104,9 +111,7 @@ def test_the_table_names_only_parts_of_buildtools() -> None:
     ("testing/example.py", "from buildtools.ui import terminal\n"),
 ])
 def test_the_layering_check_catches(where: str, source: str) -> None:
-    path = PACKAGE / where
-    edges = {imports.module_name(path, ROOT): module_edges(path, source)}
-    assert layering_offences(DOC.read_text(encoding="utf-8"), edges), source
+    assert offences_of(where, source), source
 
 
 @pytest.mark.parametrize(("where", "source"), [
@@ -117,9 +122,7 @@ def test_the_layering_check_catches(where: str, source: str) -> None:
     ("ui/example.py", "from buildtools.deploy import run\n"),
 ])
 def test_the_layering_check_lets_the_table_be(where: str, source: str) -> None:
-    path = PACKAGE / where
-    edges = {imports.module_name(path, ROOT): module_edges(path, source)}
-    assert layering_offences(DOC.read_text(encoding="utf-8"), edges) == [], source
+    assert offences_of(where, source) == [], source
 
 
 def test_no_import_cycle_in_buildtools() -> None:

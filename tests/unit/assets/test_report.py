@@ -102,21 +102,25 @@ def test_the_command_prints_text_or_json(tmp_path: Path, monkeypatch: pytest.Mon
     assert check.detail == '1 file(s), 0.1 KB, uploaded, access = "unlisted"'
 
 
+def _packaged_with_a_big_file(project: PackagingProject, size: int,
+                              architect: str) -> PackagingProject:
+    """`project` with assets/big.bin of `size` random bytes (in the bundle too), packaged for
+    `architect`."""
+    (project.root / "assets" / "big.bin").write_bytes(os.urandom(size))
+    (project.bundle / "big.bin").write_bytes((project.root / "assets" / "big.bin").read_bytes())
+    project.package((architect,))
+    return project
+
+
 def test_the_heroku_estimate_is_what_packaging_measures(
         packaging_project: PackagingProject) -> None:
-    project = packaging_project
-    (project.root / "assets" / "big.bin").write_bytes(os.urandom(300 * 1024))
-    (project.bundle / "big.bin").write_bytes((project.root / "assets" / "big.bin").read_bytes())
-    project.package(("heroku",))
+    project = _packaged_with_a_big_file(packaging_project, 300 * 1024, "heroku")
     assert estimated_size(project.config) == folder_size(project.dist / "heroku")
 
 
 def test_the_estimate_of_the_other_architects_is_their_public_folder_packaged_now(
         packaging_project: PackagingProject) -> None:
-    project = packaging_project
-    (project.root / "assets" / "big.bin").write_bytes(os.urandom(200 * 1024))
-    (project.bundle / "big.bin").write_bytes((project.root / "assets" / "big.bin").read_bytes())
-    project.package(("local",))
+    project = _packaged_with_a_big_file(packaging_project, 200 * 1024, "local")
     local = assets_report(project.config).architects[0]
     assert local.estimated_bytes == folder_size(project.dist / "local" / PUBLIC)
 

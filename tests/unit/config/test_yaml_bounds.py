@@ -5,6 +5,7 @@ bomb, nesting without end."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,18 @@ def test_a_long_but_finite_interpolation_chain_is_expanded(conf_dir: Path) -> No
     assert load_config_file(path, {}).task["task_title"] == "end"
 
 
-def test_an_alias_bomb_is_refused_fast(conf_dir: Path) -> None:
-    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for n in range(1, 9):
-        levels.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]")
+def write_bomb(conf_dir: Path, first: str, level: Callable[[int], str]) -> Path:
+    """example.yaml whose `bomb:` holds `first` and eight levels (level(1) .. level(8)), each
+    nine aliases of the one before."""
+    levels = [first, *(level(n) for n in range(1, 9))]
     path = conf_dir / "example.yaml"
     path.write_text(with_task("\n".join(["bomb:", *("  " + line for line in levels)]) + "\n"))
+    return path
+
+
+def test_an_alias_bomb_is_refused_fast(conf_dir: Path) -> None:
+    path = write_bomb(conf_dir, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+                      lambda n: f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]")
     started = time.monotonic()
     said = config_file_error(path)
     assert time.monotonic() - started < 5  # not the minutes (and gigabytes) it took
@@ -85,11 +92,8 @@ def test_an_alias_bomb_is_refused_fast(conf_dir: Path) -> None:
 
 
 def test_merge_key_bombs_and_recursive_aliases_are_refused(conf_dir: Path) -> None:
-    levels = ["m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}"]
-    for n in range(1, 9):
-        levels.append(f"m{n}: &m{n} {{<<: [" + ", ".join([f"*m{n - 1}"] * 9) + "]}")
-    path = conf_dir / "example.yaml"
-    path.write_text(with_task("\n".join(["bomb:", *("  " + line for line in levels)]) + "\n"))
+    path = write_bomb(conf_dir, "m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}",
+                      lambda n: f"m{n}: &m{n} {{<<: [" + ", ".join([f"*m{n - 1}"] * 9) + "]}")
     assert f"stands for more than {MAX_VALUES} values" in config_file_error(path)
     path.write_text(with_task("loop: &loop [1, *loop]\n"))
     assert config_file_error(path) == (
