@@ -3,6 +3,7 @@ and berry) is in sync with package.json, else an install that says why."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,34 +17,9 @@ DEV = {"vite": "^5.4.0"}
 
 # -- install_command: pnpm ---------------------------------------------------------------------
 
-PNPM_V9 = """\
-lockfileVersion: '9.0'
-
-settings:
-  autoInstallPeers: true
-  excludeLinksFromLockfile: false
-
-importers:
-
-  .:
-    dependencies:
-      react:
-        specifier: ^18.3.1
-        version: 18.3.1
-    devDependencies:
-      vite:
-        specifier: ^5.4.0
-        version: 5.4.10
-
-packages:
-
-  react@18.3.1:
-    resolution: {integrity: sha512-abc}
-"""
-
-PNPM_V6 = """\
-lockfileVersion: '6.0'
-
+# pnpm 6 to 8 list the project's dependencies at the top; pnpm 9 under importers["."],
+# indented, without the blank line between the two tables
+PNPM_DEPENDENCIES = """\
 dependencies:
   react:
     specifier: ^18.3.1
@@ -53,11 +29,31 @@ devDependencies:
   vite:
     specifier: ^5.4.0
     version: 5.4.10
+"""
+PNPM_V9 = f"""\
+lockfileVersion: '9.0'
 
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+{textwrap.indent(PNPM_DEPENDENCIES.replace(chr(10) * 2, chr(10)), "    ")}
+packages:
+
+  react@18.3.1:
+    resolution: {{integrity: sha512-abc}}
+"""
+PNPM_V6 = f"""\
+lockfileVersion: '6.0'
+
+{PNPM_DEPENDENCIES}
 packages:
 
   /react@18.3.1:
-    resolution: {integrity: sha512-abc}
+    resolution: {{integrity: sha512-abc}}
 """
 
 PNPM_V5 = """\
