@@ -197,3 +197,9 @@ def copy_task(source: Path, dest: Path, *leave_out: str) -> Path:
         subprocess.run(["cp", "-al", str(modules), str(dest / "webapp" / "node_modules")],
                        check=True)
     return dest
+
+
+def npm_ci(webapp: Path, env: dict[str, str]) -> None:
+    """`npm ci` in `webapp`, quietly (no audit, no fund); fails the test if npm fails."""
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=webapp, check=True, env=env,
+                   capture_output=True, timeout=600)

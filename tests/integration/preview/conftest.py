@@ -18,7 +18,7 @@ from support.devtools import Chromium, Page, launch_chromium
 from support.mephisto import RealMephisto, install_real_mephisto
 from support.preview import Preview, preview_env, start_preview
 from support.processes import stop_group
-from support.projects import BUILDTOOLS, copy_task
+from support.projects import BUILDTOOLS, copy_task, npm_ci
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 LEFT_OUT = ("build", ".buildtools", "dist")  # a copied task starts with no build and no state
@@ -74,45 +74,42 @@ def buildtools_in(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[s
     return run
 
 
-# ---------------------------------------------------------------- the static_react_task fixture
+# ---------------------------------------------------------------- the tasks, installed once
 
 
 @pytest.fixture(scope="session")
-def installed_react_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/fixtures/static_react_task with its node_modules (npm ci), once per session."""
-    root = copy_task(FIXTURES / "static_react_task", tmp_path_factory.mktemp("react") / "task",
-                     *LEFT_OUT)
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root / "webapp", check=True,
-                   env=preview_env(root / "unused"), capture_output=True, timeout=600)
-    return root
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """installed(name): a task with its node_modules (npm ci), made once per session on first
+    use: "static_react_task" (tests/fixtures/static_react_task) or "template" (`buildtools
+    new`, the template with its sample data)."""
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in made:
+            base = tmp_path_factory.mktemp(name)
+            env = preview_env(base / "unused")
+            if name == "template":
+                subprocess.run([BUILDTOOLS, "new", "task", "--no-input"], cwd=base, env=env,
+                               check=True, capture_output=True, timeout=120)
+            else:
+                copy_task(FIXTURES / name, base / "task", *LEFT_OUT)
+            npm_ci(base / "task" / "webapp", env)
+            made[name] = base / "task"
+        return made[name]
+
+    return get
 
 
 @pytest.fixture
-def react_task(installed_react_task: Path, tmp_path: Path) -> Path:
+def react_task(installed: Callable[[str], Path], tmp_path: Path) -> Path:
     """A copy of the installed static_react_task, for one test to change."""
-    return copy_task(installed_react_task, tmp_path / "task", *LEFT_OUT)
-
-
-# ---------------------------------------------------------------- the template's task
-
-
-@pytest.fixture(scope="session")
-def installed_template_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`buildtools new` (the template, with its sample data) and `npm ci`, once per session."""
-    base = tmp_path_factory.mktemp("template")
-    env = preview_env(base / "unused")
-    subprocess.run([BUILDTOOLS, "new", "task", "--no-input"], cwd=base, env=env, check=True,
-                   capture_output=True, timeout=120)
-    root = base / "task"
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=root / "webapp", check=True,
-                   env=env, capture_output=True, timeout=600)
-    return root
+    return copy_task(installed("static_react_task"), tmp_path / "task", *LEFT_OUT)
 
 
 @pytest.fixture
-def template_task(installed_template_task: Path, tmp_path: Path) -> Path:
+def template_task(installed: Callable[[str], Path], tmp_path: Path) -> Path:
     """A copy of the installed template task, for one test to change."""
-    return copy_task(installed_template_task, tmp_path / "task", *LEFT_OUT)
+    return copy_task(installed("template"), tmp_path / "task", *LEFT_OUT)
 
 
 # ---------------------------------------------------------------- a real Mephisto (Python 3.10)
