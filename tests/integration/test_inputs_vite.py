@@ -119,25 +119,19 @@ def edited_reaches_the_bundle(project: Project, name: str, old: str, new: str,
     assert "build is up to date" in build(project)
 
 
-def test_a_relative_import_out_of_the_webapp(vite: Project) -> None:
-    edited_reaches_the_bundle(vite, "shared/util.js", "relimp-v1", "relimp-v2", "buildtools")
-
-
-def test_a_css_import_out_of_the_webapp(vite: Project) -> None:
-    edited_reaches_the_bundle(vite, "shared/style.css", "cssimp-v1", "cssimp-v2", "doit")
-
-
-def test_a_new_url_of_import_meta_url(vite: Project) -> None:
-    edited_reaches_the_bundle(vite, "shared/data.txt", "urlasset-v1", "urlasset-v2", "buildtools")
-
-
-def test_an_alias_computed_in_the_config(vite: Project) -> None:
-    edited_reaches_the_bundle(vite, "lib/greet.js", "alias-v1", "alias-v2", "doit")
-
-
-def test_a_postcss_config_that_takes_its_plugins_from_outside(vite: Project) -> None:
-    edited_reaches_the_bundle(vite, "shared/postcss.base.cjs", "pcss-v1", "pcss-v2",
-                              "buildtools")
+@pytest.mark.parametrize(("name", "old", "new", "front"), [
+    pytest.param("shared/util.js", "relimp-v1", "relimp-v2", "buildtools", id="a_relative_import"),
+    pytest.param("shared/style.css", "cssimp-v1", "cssimp-v2", "doit", id="a_css_import"),
+    pytest.param("shared/data.txt", "urlasset-v1", "urlasset-v2", "buildtools",
+                 id="a_new_url_of_import_meta_url"),
+    pytest.param("lib/greet.js", "alias-v1", "alias-v2", "doit",
+                 id="an_alias_computed_in_the_config"),
+    pytest.param("shared/postcss.base.cjs", "pcss-v1", "pcss-v2", "buildtools",
+                 id="a_postcss_config_that_takes_its_plugins_from_outside"),
+])
+def test_an_input_out_of_the_webapp_reaches_the_bundle(vite: Project, name: str, old: str,
+                                                       new: str, front: str) -> None:
+    edited_reaches_the_bundle(vite, name, old, new, front)
 
 
 def test_a_gitignored_env_file(vite: Project) -> None:

@@ -134,22 +134,17 @@ def webpack(launched: tuple[MephistoTask, str], tmp_path_factory: pytest.TempPat
     yield task
 
 
-def test_a_relative_import_out_of_the_webapp(webpack: MephistoTask) -> None:
-    edited_reaches_the_bundle(webpack, "shared/label.js", "relimp-v1", "relimp-v2", "dropin")
-
-
-def test_a_new_url_of_import_meta_url(webpack: MephistoTask) -> None:
-    edited_reaches_the_bundle(webpack, "shared/data.txt", "urlasset-v1", "urlasset-v2",
-                              "dropin")
-
-
-def test_an_alias_computed_in_the_config(webpack: MephistoTask) -> None:
-    edited_reaches_the_bundle(webpack, "lib/lib.js", "alias-v1", "alias-v2", "dropin")
-
-
-def test_a_babel_config_that_extends_one_outside(webpack: MephistoTask) -> None:
-    edited_reaches_the_bundle(webpack, "shared/babel.base.js", "babelext-v1", "babelext-v2",
-                              "dropin")
+@pytest.mark.parametrize(("name", "old", "new"), [
+    pytest.param("shared/label.js", "relimp-v1", "relimp-v2", id="a_relative_import"),
+    pytest.param("shared/data.txt", "urlasset-v1", "urlasset-v2",
+                 id="a_new_url_of_import_meta_url"),
+    pytest.param("lib/lib.js", "alias-v1", "alias-v2", id="an_alias_computed_in_the_config"),
+    pytest.param("shared/babel.base.js", "babelext-v1", "babelext-v2",
+                 id="a_babel_config_that_extends_one_outside"),
+])
+def test_an_input_out_of_the_webapp_reaches_the_bundle(webpack: MephistoTask, name: str,
+                                                       old: str, new: str) -> None:
+    edited_reaches_the_bundle(webpack, name, old, new, "dropin")
 
 
 @pytest.mark.parametrize(("front", "old", "new"), [("buildtools", "relimp-v2", "relimp-v3"),
