@@ -17,7 +17,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from buildtools.ui.terminal import Reporter
 from support.bundle import FACTS, make_bundle
 from support.http import http_get
 from support.media import png_bytes
+from support.processes import stop_group
 from support.s3 import S3Server, public_read
 
 BUCKET = "site-and-assets"
@@ -111,12 +111,7 @@ def seaweed(tmp_path: Path) -> Iterator[Seaweed]:
                 time.sleep(0.5)
         yield server
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        stop_group(proc)
         for port in ports:  # it leaves Unix sockets in /tmp, named by port
             for leftover in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
                 leftover.unlink(missing_ok=True)
