@@ -76,7 +76,8 @@ def install_real_mephisto(base: Path) -> RealMephisto | str:
         return "python3.10 is not installed (Mephisto runs on Python 3.10 only)"
     env = {**os.environ, "PYENV_VERSION": "3.10.13", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     venv = base / "venv"
-    made = subprocess.run([python310, "-m", "venv", str(venv)], env=env, capture_output=True)
+    made = subprocess.run([python310, "-m", "venv", str(venv)], env=env, capture_output=True,
+                          text=True)
     if made.returncode != 0:
         return f"python3.10 cannot make a virtualenv: {made.stderr.strip()[-200:]}"
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]

@@ -8,7 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from buildtools.node.toolchain import Toolchain, find_system_node
+from buildtools.node.discovery import find_system_node
+from buildtools.node.toolchain import Toolchain
 
 
 def real_system_node() -> tuple[str, str] | None:
