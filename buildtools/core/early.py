@@ -4,7 +4,7 @@ After a source edit, `buildtools build` spends its first tenth of a second impor
 the config and hashing before it knows that the build must run; npm then spends two tenths
 starting. So the build stage remembers how it started npm (argv, folder, the variables it set
 or removed: never the environment) in <state>/launch.marshal. When the no-op record cannot
-answer and a source file of the webapp changed since the last scan (fingerprint.probe), the
+answer and a source file of the webapp changed since its last scan (fingerprint.statcache), the
 CLI's `build` starts that command at once (start), with npm's `script-shell` set to a gate that
 holds the script until it reads "run" on its stdin, and stops it at the end (stop). It is held
 here: the one other caller is the build stage (adopt, remember, forget), which adopts it only
@@ -29,7 +29,7 @@ import os
 
 from buildtools import layout
 from buildtools.core.record import signature_of
-from buildtools.fingerprint.probe import content_changed
+from buildtools.fingerprint.statcache.probe import content_changed
 from buildtools.util.spawn import SpawnedProcess
 
 TYPE_CHECKING = False  # the CLI imports this before anything else: no typing at run time

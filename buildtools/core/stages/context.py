@@ -16,7 +16,7 @@ from buildtools.core.freshness import StampStore
 from buildtools.fingerprint.ignore import outer_ignore_files
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.fingerprint.scan import Observed, scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
 from buildtools.util.process import Runner, run
