@@ -27,8 +27,8 @@ from __future__ import annotations
 import marshal
 import os
 
-from buildtools import layout
 from buildtools.core.record import signature_of
+from buildtools.fingerprint.statcache import file as statcache_file
 from buildtools.fingerprint.statcache.probe import content_changed
 from buildtools.util.spawn import SpawnedProcess
 
@@ -137,7 +137,7 @@ def _started(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     if launch is None or not usable_environment(environ) or os.name != "posix":
         return None
     _format, argv, cwd, overrides, removed, watched, npmrc = launch
-    cache = os.path.join(state_dir, layout.statcache_file(SOURCE_TREE))
+    cache = os.path.join(state_dir, statcache_file.file_name(SOURCE_TREE))
     if content_changed(cache, cwd, PROBE_LIMIT) is not True or not _config_allows(npmrc):
         return None
     gate = _gate(state_dir)

@@ -40,7 +40,7 @@ from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
 from buildtools.fingerprint.trace import Trace, Tracer
 from buildtools.fingerprint.trace import available as trace_available
-from buildtools.layout import is_swap_folder
+from buildtools.util.swapfolders import is_swap_folder
 
 KEY = "discovered"
 UNTRACED = "untraced"  # in a build stamp's info: why reads outside the webapp were not seen

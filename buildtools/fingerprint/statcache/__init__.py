@@ -8,3 +8,7 @@ stat signature (size, mtime_ns, inode, ctime_ns) is unchanged is not read again.
 
 This package imports nothing itself: the probe's import stays as cheap as its module.
 """
+
+# A file modified this close to a scan may change again within the same mtime tick (the
+# "racy git" problem): its stat signature vouches for nothing until it is older than this.
+RACY_WINDOW_NS = 2_000_000_000

@@ -7,14 +7,25 @@ from __future__ import annotations
 
 import marshal
 
-from buildtools.layout import HEX, SIG_BYTES, STATCACHE_FORMAT
-
 TYPE_CHECKING = False  # typing is an import this module does without at run time
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import BinaryIO
 
-    from buildtools.fingerprint.manifest import FolderScan
+# <state>/statcache-<tree>.marshal: a header, then one record per folder (FolderScan); a file's
+# signature packs size, mtime_ns, inode and ctime_ns as four int64s, its hash is xxh3_128 in hex
+FORMAT = ("buildtools-statcache", 3)  # 3: one record per folder, packed
+SIG_BYTES = 32
+HEX = 32
+# One folder of a scanned tree, its files in name order: (its path relative to the tree, ""
+# or ending in "/"; their names joined by "/"; their packed signatures; their hashes, end to
+# end; the names of those that are symlinks, joined by "/")
+FolderScan = tuple[str, str, bytes, str, str]
+
+
+def file_name(tree: str) -> str:
+    """The stat cache file of a tree, in the state folder."""
+    return f"statcache-{tree}.marshal"
 
 
 def read_folders(path: str) -> Iterator[FolderScan]:
@@ -22,7 +33,7 @@ def read_folders(path: str) -> Iterator[FolderScan]:
     FolderScan). Raises ValueError for a file of another format or a damaged record, OSError
     when it cannot be read."""
     with open(path, "rb") as handle:
-        if marshal.load(handle) != STATCACHE_FORMAT:
+        if marshal.load(handle) != FORMAT:
             raise ValueError(f"{path}: not a stat cache of this format")
         while handle.peek(1):
             folder = marshal.load(handle)
@@ -33,7 +44,7 @@ def read_folders(path: str) -> Iterator[FolderScan]:
 
 def write_folders(handle: BinaryIO, folders: Iterable[FolderScan]) -> None:
     """The header, then each folder: what read_folders reads back."""
-    marshal.dump(STATCACHE_FORMAT, handle)
+    marshal.dump(FORMAT, handle)
     for folder in folders:
         marshal.dump(folder, handle)
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import os
 import struct
 
-from buildtools.fingerprint.statcache.file import read_folders
-from buildtools.layout import HEX
+from buildtools.fingerprint.statcache.file import HEX, read_folders
 
 
 def content_changed(cache_file: str, root: str, limit: int) -> bool | None:
