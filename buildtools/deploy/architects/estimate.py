@@ -52,5 +52,5 @@ def estimated_public(config: Config) -> PublicEstimate:
                        else len(content.encode("utf-8")))
     policy = access_of(ctx)
     if policy.unlisted:
-        sizes[ROBOTS_FILE] = len(robots_txt(policy.mode).encode("utf-8"))
+        sizes[ROBOTS_FILE] = len(robots_txt(policy.access).encode("utf-8"))
     return PublicEstimate(ctx, sizes)
