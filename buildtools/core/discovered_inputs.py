@@ -32,9 +32,9 @@ from typing import Any
 import xxhash
 
 from buildtools.config.load import Config
+from buildtools.core.build_output import ASIDE_SUFFIX, aside_path
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
-from buildtools.core.stages.context import Context
-from buildtools.core.stages.output import ASIDE_SUFFIX, aside_path
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
