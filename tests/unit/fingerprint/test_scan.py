@@ -10,7 +10,7 @@ import pytest
 from buildtools.errors import UserError
 from buildtools.fingerprint.manifest import diff, manifest_digest
 from buildtools.fingerprint.scan import scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 from support.files import make_tree, plain_manifest
 
 

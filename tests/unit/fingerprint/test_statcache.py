@@ -11,7 +11,7 @@ import pytest
 
 from buildtools.fingerprint import scan
 from buildtools.fingerprint.scan import scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 from support.files import age, make_tree, plain_manifest
 
 
