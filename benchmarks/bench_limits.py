@@ -22,7 +22,12 @@ Rows:
 - doit: `doit build` with nothing changed, against doit's own floor (a dodo.py with one task
   that is always up to date);
 - noop: `buildtools build` with nothing changed on the template, against turbo's native binary
-  with a cache hit in a clone (turbo from npm, as bench_noop.py gets it).
+  with a cache hit in a clone (turbo from npm, as bench_noop.py gets it);
+- restore: back to sources built before (App.jsx switches between two versions, both built
+  once): `buildtools build` restores from the local cache, against turbo's native binary
+  restoring the same from its local cache in a clone;
+- after: the first `buildtools build` with nothing changed right after a restore (the restore
+  itself untimed), against the plain no-op: both answer from the record.
 --bin names the folder of the `buildtools`, `doit` and `python` to measure (default: this
 Python's), e.g. another checkout's virtualenv, for a before/after.
 """
@@ -226,6 +231,52 @@ class Bench:
         return Row("`doit build` no-op", "template", "doit's floor (one up-to-date task)",
                    bare, ours, 1.1)
 
+    def two_versions(self, root: Path, twin: Path, native: Path) -> Callable[[int], None]:
+        """Build both versions of App.jsx in both projects; the switch between them."""
+        ours, theirs = root / "webapp/src/App.jsx", twin / "src/App.jsx"
+        texts = [ours.read_text(), ours.read_text() + "// the other version\n"]
+
+        def switch(index: int) -> None:
+            for path in (ours, theirs):
+                path.write_text(texts[index % 2])
+
+        for index in (1, 0):
+            switch(index)
+            run([self.tool("buildtools"), "build"], root, self.env)
+            run([str(native), "run", "build"], twin, self.env)
+        return switch
+
+    def row_restore(self) -> Row:
+        root = self.settled("template")
+        twin = clone(root, "turbo", self.env)
+        _launcher, native = turbo_tool(self.work)
+        switch = self.two_versions(root, twin, native)
+        turbo = Command([str(native), "run", "build"], twin, self.env, before=switch)
+        ours = Command([self.tool("buildtools"), "build"], root, self.env, before=switch,
+                       watch=b"restored")
+        alternate([turbo, ours], self.runs)
+        return Row("`buildtools build` restore from the local cache (back to sources built "
+                   "before)", "template", "turbo native binary, restore from its cache",
+                   turbo, ours, 2.0)
+
+    def row_after(self) -> Row:
+        root = self.settled("template")
+        twin = clone(root, "turbo", self.env)
+        _launcher, native = turbo_tool(self.work)
+        switch = self.two_versions(root, twin, native)
+
+        def restore(index: int) -> None:
+            switch(index)
+            run([self.tool("buildtools"), "build"], root, self.env)
+
+        plain = Command([self.tool("buildtools"), "build"], root, self.env,
+                        watch=b"build is up to date")
+        after = Command([self.tool("buildtools"), "build"], root, self.env, before=restore,
+                        watch=b"build is up to date")
+        alternate([plain, after], self.runs)
+        return Row("first no-op right after a restore", "template", "the plain no-op",
+                   plain, after, 1.3)
+
     def row_noop(self) -> Row:
         root = self.settled("template")
         twin = clone(root, "turbo", self.env)
@@ -240,7 +291,8 @@ class Bench:
 
 def report(rows: list[Row], command: str, pip: str) -> str:
     lines = [machine_line(f", turbo {TURBO_VERSION}, pip {pip} (wrote the `buildtools` "
-                          "launcher measured)"), f"Command: `{command}`", "",
+                          "launcher measured)"), f"Command: `{command}`",
+             f"Load average before: {os.getloadavg()[0]:.2f} (1 min)", "",
              "| goal | project | limit | limit | ours | ratio (goal) | CPU ratio "
              "| peak RSS limit / ours | met |",
              "|---|---|---|---:|---:|---:|---:|---:|---|"]
@@ -254,7 +306,9 @@ def report(rows: list[Row], command: str, pip: str) -> str:
             met = met and memory_ratio <= row.memory_goal
         what = row.what
         if row.ours.watch:
-            what += f" (npm started early in {row.ours.seen} of {len(row.ours.times)} runs)"
+            said = "npm started early" if row.ours.watch == EARLY_LINE else \
+                f"said \"{row.ours.watch.decode()}\""
+            what += f" ({said} in {row.ours.seen} of {len(row.ours.times)} runs)"
         lines.append(f"| {what} | {row.project} | {row.limit_name} "
                      f"| {row.limit.median * 1000:.0f} ms | {row.ours.median * 1000:.0f} ms "
                      f"| {ratio:.2f}x ({row.goal}x) "
