@@ -92,6 +92,19 @@ def test_the_run_after_a_build_answers_from_the_record(
     assert project.session().answered_by_record() is True
 
 
+def test_the_run_after_a_restore_answers_from_the_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.build()
+    project.write("src/main.js", "console.log('edited')\n")
+    project.build()
+    project.write("src/main.js", "console.log('hi')\n")  # back to the first sources
+    assert project.build().ran == ["bundle (restored from cache)"]
+    assert project.session().answered_by_record() is True
+    assert project.npm.ran() == []
+
+
 def test_a_source_edited_while_the_build_runs_leaves_no_record(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """The record after a build is taken from a check made once the outputs are final: an
