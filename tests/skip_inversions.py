@@ -147,7 +147,8 @@ MUTANTS = [
      "    if False:"),
 ]
 TESTS = ["tests/unit/core/test_walk.py", "tests/unit/core/test_failures.py",
-         "tests/unit/core/test_pipeline.py", "tests/unit/core/test_stages.py"]
+         "tests/unit/core/test_pipeline.py", "tests/unit/core/test_stages.py",
+         "tests/unit/core/test_record.py"]
 
 
 def main(only: list[str]) -> None:
