@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from buildtools import layout
 from buildtools.config.load import Config
 from buildtools.core.record import (
     FORMAT,
@@ -27,6 +26,7 @@ from buildtools.core.record import (
     package_dir,
     remove,
 )
+from buildtools.fingerprint import statcache
 from buildtools.fingerprint.scan import Signature
 from buildtools.util.reads import Reads
 
@@ -39,7 +39,7 @@ def _tick_ns() -> int:
     try:
         return max(2 * int(time.clock_getres(_CLOCK_REALTIME_COARSE) * 1e9), 2_000_000)
     except (OSError, AttributeError):
-        return layout.RACY_WINDOW_NS
+        return statcache.RACY_WINDOW_NS
 
 
 _CLOCK_REALTIME_COARSE = 5  # Linux's clockid; time does not name it
@@ -163,7 +163,7 @@ def racy(mtime_ns: int, ctime_ns: int, started_ns: int) -> bool:
     stamps a write with the kernel's coarse clock, at most one tick (4 ms here, 10 ms at
     HZ=100) behind the time read before the signature: FINE_RACY_WINDOW_NS is two ticks."""
     for stamp in (mtime_ns, ctime_ns):
-        window = layout.RACY_WINDOW_NS if stamp % 1_000_000_000 == 0 else FINE_RACY_WINDOW_NS
+        window = statcache.RACY_WINDOW_NS if stamp % 1_000_000_000 == 0 else FINE_RACY_WINDOW_NS
         if stamp >= started_ns - window:
             return True
     return False

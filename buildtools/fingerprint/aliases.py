@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from buildtools.layout import BUNDLER_CONFIGS
+from buildtools.filenames import BUNDLER_CONFIGS
 
 _ALIAS = re.compile(r"\balias\s*[:=]\s*")
 _STRING = r"""(?:"[^"\\$]*"|'[^'\\$]*'|`[^`\\$]*`)"""

@@ -2,7 +2,7 @@
 inputs, with its bundle when the task settings are the same too; keep each new one (local
 cache, then the remote one when configured).
 
-An entry's key is the build's static key (buildtools.core.stages.discovered.static_key: the
+An entry's key is the build's static key (buildtools.core.discovered_inputs.static_key: the
 build key without the files the build read besides the tree) and the extra build commands. Its
 meta.json holds those files with their hashes when it was made, for the build and each extra
 build: an entry is restored only when every one of them holds the same bytes now. So a project
@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from buildtools.core import discovered_inputs as discovered
 from buildtools.core.cache import ownership
+from buildtools.core.context import Context, output_display, save_manifest
 from buildtools.core.freshness import StagePlan, digest
-from buildtools.core.stages import discovered
 from buildtools.core.stages.build import plan_extra_build, with_discovered
-from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
 PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last pruned the cache

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools import layout
 from buildtools.core import early, pipeline, record, recorder
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
+from buildtools.fingerprint import statcache
 from buildtools.testing.fake_npm import Writes
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
 def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     # the files were all written just now: vouch for those written before the check began
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.build()
     record.forget(project.root / ".buildtools")
@@ -82,7 +82,7 @@ def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
 
 def test_the_run_after_a_build_answers_from_the_record(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.build()
     assert project.session().answered_by_record() is True  # no full check in between
@@ -94,7 +94,7 @@ def test_the_run_after_a_build_answers_from_the_record(
 
 def test_the_run_after_a_restore_answers_from_the_record(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.build()
     project.write("src/main.js", "console.log('edited')\n")
@@ -109,7 +109,7 @@ def test_a_source_edited_while_the_build_runs_leaves_no_record(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """The record after a build is taken from a check made once the outputs are final: an
     input that changed after the build's key was computed makes that check stale."""
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.npm.scripts = {"build": Writes({"dist/index.html": "<p>hi</p>",
                                             "src/main.js": "console.log('meanwhile')\n"})}

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools import layout
 from buildtools.core import record, recorder, walk
 from buildtools.core.recorder import Recorder, racy
+from buildtools.fingerprint import statcache
 from buildtools.util.reads import Reads
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def test_an_input_a_stage_starts_reading_is_in_the_record_with_no_other_edit(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """A new kind of input: a stage that reads a file no stage read before, a variable and the
     variables of a prefix, all through the check's Reads. The record follows."""
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     settings = project.root / "outside" / "settings.txt"
     settings.parent.mkdir()
