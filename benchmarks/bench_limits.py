@@ -28,6 +28,8 @@ Rows:
   restoring the same from its local cache in a clone;
 - after: the first `buildtools build` with nothing changed right after a restore (the restore
   itself untimed), against the plain no-op: both answer from the record.
+With --compare-bin, the noop, restore and after rows also run that `buildtools` in a clone of
+the template, alternating with ours (a before/after).
 --bin names the folder of the `buildtools`, `doit` and `python` to measure (default: this
 Python's), e.g. another checkout's virtualenv, for a before/after.
 """
@@ -231,62 +233,109 @@ class Bench:
         return Row("`doit build` no-op", "template", "doit's floor (one up-to-date task)",
                    bare, ours, 1.1)
 
-    def two_versions(self, root: Path, twin: Path, native: Path) -> Callable[[int], None]:
-        """Build both versions of App.jsx in both projects; the switch between them."""
-        ours, theirs = root / "webapp/src/App.jsx", twin / "src/App.jsx"
-        texts = [ours.read_text(), ours.read_text() + "// the other version\n"]
+    def before_project(self, root: Path) -> Path | None:
+        """A clone of the project for the `buildtools` of --compare-bin, its record written;
+        None without --compare-bin."""
+        if self.compare_bin is None:
+            return None
+        copy = clone(root, "before", self.env).parent
+        command = [str(self.compare_bin / "buildtools"), "build"]
+        run(command, copy, self.env)
+        time.sleep(2.2)  # an older record is written by a full check past the racy window
+        run(command, copy, self.env)
+        return copy
+
+    def two_versions(self, builds: list[tuple[list[str], Path, Path]]
+                     ) -> Callable[[int], None]:
+        """Each (command, folder, App.jsx) builds both versions of App.jsx once; the switch
+        between them."""
+        first = builds[0][2].read_text()
+        texts = [first, first + "// the other version\n"]
 
         def switch(index: int) -> None:
-            for path in (ours, theirs):
+            for _command, _folder, path in builds:
                 path.write_text(texts[index % 2])
 
         for index in (1, 0):
             switch(index)
-            run([self.tool("buildtools"), "build"], root, self.env)
-            run([str(native), "run", "build"], twin, self.env)
+            for command, folder, _path in builds:
+                run(command, folder, self.env)
         return switch
 
-    def row_restore(self) -> Row:
+    def restore_setup(self) -> tuple[list[tuple[list[str], Path, Path]], Callable[[int], None]]:
+        """(command, folder, App.jsx) of ours, turbo's and the compared `buildtools` (with
+        --compare-bin), both versions built by each; the switch between them."""
         root = self.settled("template")
         twin = clone(root, "turbo", self.env)
         _launcher, native = turbo_tool(self.work)
-        switch = self.two_versions(root, twin, native)
-        turbo = Command([str(native), "run", "build"], twin, self.env, before=switch)
-        ours = Command([self.tool("buildtools"), "build"], root, self.env, before=switch,
-                       watch=b"restored")
-        alternate([turbo, ours], self.runs)
-        return Row("`buildtools build` restore from the local cache (back to sources built "
-                   "before)", "template", "turbo native binary, restore from its cache",
-                   turbo, ours, 2.0)
+        builds = [([self.tool("buildtools"), "build"], root, root / "webapp/src/App.jsx"),
+                  ([str(native), "run", "build"], twin, twin / "src/App.jsx")]
+        before = self.before_project(root)
+        if before is not None and self.compare_bin is not None:
+            builds.append(([str(self.compare_bin / "buildtools"), "build"], before,
+                           before / "webapp/src/App.jsx"))
+        return builds, self.two_versions(builds)
 
-    def row_after(self) -> Row:
-        root = self.settled("template")
-        twin = clone(root, "turbo", self.env)
-        _launcher, native = turbo_tool(self.work)
-        switch = self.two_versions(root, twin, native)
+    def row_restore(self) -> list[Row]:
+        builds, switch = self.restore_setup()
+        commands = [Command(argv, folder, self.env, before=switch,
+                            watch=b"restored" if "buildtools" in argv[0] else b"")
+                    for argv, folder, _path in builds]
+        alternate(commands, self.runs)
+        ours, turbo = commands[0], commands[1]
+        rows = [Row("`buildtools build` restore from the local cache (back to sources built "
+                    "before)", "template", "turbo native binary, restore from its cache",
+                    turbo, ours, 2.0)]
+        if len(commands) > 2:
+            rows.append(Row("the same", "template", f"`buildtools` of {self.compare_bin}",
+                            commands[2], ours, 1.1))
+        return rows
 
-        def restore(index: int) -> None:
-            switch(index)
-            run([self.tool("buildtools"), "build"], root, self.env)
+    def row_after(self) -> list[Row]:
+        builds, switch = self.restore_setup()
 
-        plain = Command([self.tool("buildtools"), "build"], root, self.env,
+        def restored(command: list[str], folder: Path) -> Callable[[int], None]:
+            def restore(index: int) -> None:
+                switch(index)
+                run(command, folder, self.env)
+            return restore
+
+        ours, _turbo, *before = builds
+        plain = Command(ours[0], ours[1], self.env, watch=b"build is up to date")
+        after = Command(ours[0], ours[1], self.env, before=restored(ours[0], ours[1]),
                         watch=b"build is up to date")
-        after = Command([self.tool("buildtools"), "build"], root, self.env, before=restore,
-                        watch=b"build is up to date")
-        alternate([plain, after], self.runs)
-        return Row("first no-op right after a restore", "template", "the plain no-op",
-                   plain, after, 1.3)
+        commands = [plain, after]
+        if before:
+            commands.append(Command(before[0][0], before[0][1], self.env,
+                                    before=restored(before[0][0], before[0][1])))
+        alternate(commands, self.runs)
+        rows = [Row("first no-op right after a restore", "template", "the plain no-op",
+                    plain, after, 1.3)]
+        if len(commands) > 2:
+            rows.append(Row("first no-op right after a restore", "template",
+                            f"the same, `buildtools` of {self.compare_bin}", commands[2],
+                            after, 1.0))
+        return rows
 
-    def row_noop(self) -> Row:
+    def row_noop(self) -> list[Row]:
         root = self.settled("template")
         twin = clone(root, "turbo", self.env)
         _launcher, native = turbo_tool(self.work)
         run([str(native), "run", "build"], twin, self.env)
         turbo = Command([str(native), "run", "build"], twin, self.env)
         ours = Command([self.tool("buildtools"), "build"], root, self.env)
-        alternate([turbo, ours], self.runs)
-        return Row("`buildtools build` no-op", "template", "turbo native binary, cache hit",
-                   turbo, ours, 1.3)
+        before = self.before_project(root)
+        commands = [turbo, ours]
+        if before is not None and self.compare_bin is not None:
+            commands.append(Command([str(self.compare_bin / "buildtools"), "build"], before,
+                                    self.env))
+        alternate(commands, self.runs)
+        rows = [Row("`buildtools build` no-op", "template", "turbo native binary, cache hit",
+                    turbo, ours, 1.3)]
+        if len(commands) > 2:
+            rows.append(Row("`buildtools build` no-op", "template",
+                            f"`buildtools` of {self.compare_bin}", commands[2], ours, 1.1))
+        return rows
 
 
 def report(rows: list[Row], command: str, pip: str) -> str:
@@ -328,8 +377,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--edit-projects", default="template,webpack")
     parser.add_argument("--compare-bin", type=Path,
-                        help="edit rows: also the `buildtools` of this folder (another "
-                             "checkout's virtualenv), alternating in the same run")
+                        help="edit, noop, restore and after rows: also the `buildtools` of "
+                             "this folder (another checkout's virtualenv, in a clone of the "
+                             "project), alternating in the same run")
     parser.add_argument("--early", action="store_true",
                         help="edit rows: also `buildtools build` with no early npm start "
                              "(the launch it remembers removed before each run)")
@@ -352,7 +402,8 @@ def main() -> None:
                 print(report(rows[done:], "", pip), flush=True)
                 done = len(rows)
         else:
-            rows.append(getattr(bench, f"row_{name}")())
+            found = getattr(bench, f"row_{name}")()
+            rows += found if isinstance(found, list) else [found]
         if len(rows) > done:
             print(report(rows[done:], "", pip), flush=True)
     text = report(rows, " ".join(["python", *sys.argv]), pip)
