@@ -246,15 +246,16 @@ class Bench:
         return copy
 
     def two_versions(self, builds: list[tuple[list[str], Path, Path]]
-                     ) -> Callable[[int], None]:
+                     ) -> Callable[..., None]:
         """Each (command, folder, App.jsx) builds both versions of App.jsx once; the switch
-        between them."""
+        between them (of every project, or of the one whose App.jsx is `only`)."""
         first = builds[0][2].read_text()
         texts = [first, first + "// the other version\n"]
 
-        def switch(index: int) -> None:
+        def switch(index: int, only: Path | None = None) -> None:
             for _command, _folder, path in builds:
-                path.write_text(texts[index % 2])
+                if only is None or path == only:
+                    path.write_text(texts[index % 2])
 
         for index in (1, 0):
             switch(index)
@@ -262,7 +263,7 @@ class Bench:
                 run(command, folder, self.env)
         return switch
 
-    def restore_setup(self) -> tuple[list[tuple[list[str], Path, Path]], Callable[[int], None]]:
+    def restore_setup(self) -> tuple[list[tuple[list[str], Path, Path]], Callable[..., None]]:
         """(command, folder, App.jsx) of ours, turbo's and the compared `buildtools` (with
         --compare-bin), both versions built by each; the switch between them."""
         root = self.settled("template")
@@ -294,20 +295,20 @@ class Bench:
     def row_after(self) -> list[Row]:
         builds, switch = self.restore_setup()
 
-        def restored(command: list[str], folder: Path) -> Callable[[int], None]:
+        def restored(command: list[str], folder: Path, source: Path) -> Callable[[int], None]:
             def restore(index: int) -> None:
-                switch(index)
+                switch(index, source)
                 run(command, folder, self.env)
             return restore
 
         ours, _turbo, *before = builds
         plain = Command(ours[0], ours[1], self.env, watch=b"build is up to date")
-        after = Command(ours[0], ours[1], self.env, before=restored(ours[0], ours[1]),
+        after = Command(ours[0], ours[1], self.env, before=restored(*ours),
                         watch=b"build is up to date")
         commands = [plain, after]
         if before:
             commands.append(Command(before[0][0], before[0][1], self.env,
-                                    before=restored(before[0][0], before[0][1])))
+                                    before=restored(*before[0])))
         alternate(commands, self.runs)
         rows = [Row("first no-op right after a restore", "template", "the plain no-op",
                     plain, after, 1.3)]
