@@ -18,7 +18,6 @@ else:  # Python 3.10: the same parser, from PyPI
 from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
 from buildtools.config.cachedir import user_cache_dir
 from buildtools.config.discovery import find_config, read_config_text
-from buildtools.config.mephisto_yaml import read_mephisto_yaml
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -77,6 +76,8 @@ def _loaded(path: Path, reads: Reads) -> Config:
 def _load_file(path: Path, env: Mapping[str, str]) -> Config:
     source = path.name
     if path.suffix in (".yaml", ".yml"):
+        from buildtools.config.mephisto_yaml import read_mephisto_yaml  # YAML configs only
+
         parsed = read_mephisto_yaml(path, env)
         config = build_config(parsed.tables, path=path.resolve(), root=parsed.root.resolve(),
                               source=source, env=env, names=parsed.names)
