@@ -23,7 +23,8 @@ Why a matching record is proof:
   match; after a build, a new check takes them once the outputs are final;
 - a folder's mtime changes when an entry is added, removed or renamed in it;
 - a content edit changes mtime and ctime; an edit in the same clock tick as the signature is
-  ruled out by writing no record while any signature is younger than the racy window;
+  ruled out by writing no record while any signature is younger than the racy window (the
+  filesystem's timestamp step: buildtools.core.recorder.racy);
 - every module of the buildtools package is part of the record (the code that computes keys);
 - a variable outside the recorded set was looked up by no stage key (the environment the
   keys see notes every lookup, and enumerating it records the whole environment);
