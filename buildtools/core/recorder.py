@@ -113,7 +113,7 @@ class Recorder:
         env_read = (sorted(reads.names), sorted(reads.prefixes), reads.whole_environ)
         followed = list(reads.followed)
         record = (FORMAT, f"{self.cwd}\0{package_dir()}", env_read,
-                  env_digest(reads.environ.raw, env_read),  # type: ignore[attr-defined]
+                  env_digest(reads.raw_environ, env_read),
                   "\0".join(reads.paths), _packed_sigs(reads.paths.values()),
                   "\0".join(followed), _packed_sigs(reads.followed[path] for path in followed),
                   reads.trees, str(config.bundle_dir),

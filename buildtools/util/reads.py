@@ -50,6 +50,7 @@ class Reads:
         self.prefixes: set[str] = set()
         self.whole_environ = False
         self.refused = ""
+        self.raw_environ = environ  # the environment itself, for the record's digest
         self.environ: Mapping[str, str] = _NotedEnviron(environ, self)
 
     def stat(self, path: os.PathLike[str] | str, *, follow: bool = False
@@ -104,8 +105,8 @@ class Reads:
     def env_prefixed(self, prefixes: tuple[str, ...]) -> dict[str, str]:
         """The variables whose names start with one of `prefixes`."""
         self.prefixes.update(prefixes)
-        raw = self.environ.raw  # type: ignore[attr-defined]
-        return {name: value for name, value in raw.items() if name.startswith(prefixes)}
+        return {name: value for name, value in self.raw_environ.items()
+                if name.startswith(prefixes)}
 
     def refuse(self, why: str) -> None:
         self.refused = self.refused or why
