@@ -116,7 +116,7 @@ class Recorder:
                   env_digest(reads.raw_environ, env_read),
                   "\0".join(reads.paths), _packed_sigs(reads.paths.values()),
                   "\0".join(followed), _packed_sigs(reads.followed[path] for path in followed),
-                  reads.trees, str(config.bundle_dir),
+                  list(dict.fromkeys(reads.trees)), str(config.bundle_dir),  # once each
                   [(stage, detail) for stage, detail in lines])
         from buildtools.util import atomic
 
