@@ -61,6 +61,13 @@ def test_record_answers_only_while_nothing_changed(project: Project, tmp_path: P
         (project.root / "buildtools.toml").read_text() + "\n# a comment\n")
     assert not recorded(project, env)
 
+    # Back to the sources built first: restored from the cache, and the record follows
+    app.write_text(text)
+    result = project.doit("build", env=extra)
+    assert "restored from" in result.stdout, result.stdout
+    assert project.count("build") == 2
+    assert recorded(project, env)
+
 
 @pytest.mark.needs("npm")
 def test_a_build_from_a_subfolder_finds_the_project_and_its_record(
