@@ -4,9 +4,9 @@ sources are back to a version built before, so that the build comes from the cac
     cd <project> && python <buildtools>/benchmarks/profile_restore.py
 
 Prints the CPU time (time.process_time) of: the no-op record's check, importing the pipeline
-(what `buildtools build` imports), loading the config, each walk of Session.build (the check
-that finds the build stale, the walk that restores) and the check after it that writes the
-record. Run it several times and keep the best: see docs/BENCHMARKS.md.
+(what `buildtools build` imports), loading the config, each walk of Session.run_stale_stages
+(the check that finds the build stale, the walk that restores) and the check after it that
+writes the record. Run it several times and keep the best: see docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ def timed_after(self, ctx):  # type: ignore[no-untyped-def]
 
 pipeline.walk = timed_walk  # type: ignore[assignment]
 pipeline.Session._record_after = timed_after  # type: ignore[method-assign]
-result = pipeline.Session(config).build()
+result = pipeline.Session(config).run_stale_stages()
 built = time.process_time()
 print(f"ran: {', '.join(result.ran) or 'nothing'}")
 print(f"record check {1000 * (checked - started):.1f} ms CPU; imports "
       f"{1000 * (imported - checked):.1f}; config {1000 * (loaded - imported):.1f}; "
-      f"Session.build {1000 * (built - loaded):.1f}: walks "
+      f"Session.run_stale_stages {1000 * (built - loaded):.1f}: walks "
       f"{', '.join(f'{1000 * w:.1f}' for w in walks)} (the last inside the record's check), "
       f"record after {1000 * sum(after):.1f}")
