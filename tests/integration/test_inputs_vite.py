@@ -170,3 +170,22 @@ def test_an_env_dir_outside_the_webapp(vite: Project) -> None:
     config.write_text(config.read_text().replace("base: './',", "base: './', envDir: '../outer',"))
     build(vite)
     edited_reaches_the_bundle(vite, "outer/.env", "envdir-v1", "envdir-v2", "doit")
+
+
+def test_an_outside_file_back_and_forth_comes_back_from_the_cache(vite: Project) -> None:
+    """Each content of a file the build read outside the webapp keeps its own cache entry:
+    going back to one restores its build, and no Vite runs."""
+    util = vite.root / "shared" / "util.js"
+    builds = vite.count("build")
+    for marker in ("relimp-a", "relimp-b"):
+        util.write_text(f"export const SHARED = '{marker}'\n")
+        build(vite)
+    assert vite.count("build") == builds + 2
+    for marker, other in (("relimp-a", "relimp-b"), ("relimp-b", "relimp-a")):
+        util.write_text(f"export const SHARED = '{marker}'\n")
+        result = build(vite)
+        assert "restored from cache" in result, result
+        text = bundle_text(vite)
+        assert marker in text and other not in text
+    assert vite.count("build") == builds + 2
+    assert "build is up to date" in build(vite)
