@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.errors import unwritable
-from buildtools.layout import STATE_DIR_NAME
+from buildtools.filenames import STATE_DIR_NAME
 from buildtools.util.ignored import make_ignored_dir
 
 __all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]

@@ -144,7 +144,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "core/early.py": "started first thing by the CLI, before the config loads",
     "util/spawn.py": "forks npm without importing subprocess (the early start)",
     "util/process.py": "subprocess: a build that adopted the early npm never needs it",
-    "fingerprint/probe.py": "xxhash only when a folder listing must be hashed",
+    "fingerprint/statcache/probe.py": "xxhash only when a folder listing must be hashed",
     "assets/reencode.py": "Pillow, the `images` extra",
     "deploy/publish/s3.py": "boto3 and botocore, the `s3` extra",
     "deploy/offload.py": "boto3 and botocore, the `s3` extra",

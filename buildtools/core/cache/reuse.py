@@ -3,7 +3,7 @@ inputs, with its bundle when the task settings are the same too; keep each new o
 cache, then the remote one when configured).
 
 An entry's key has two parts (buildtools.core.cache.local.variant_key): the build's inputs
-less the files it read besides the tree (buildtools.core.stages.discovered.static_key, with
+less the files it read besides the tree (buildtools.core.discovered_inputs.static_key, with
 the extra build commands), then the hashes of those files. Its meta.json holds those files with
 their hashes when it was made, for the build and each extra build: an entry is restored only
 when every one of them holds the same bytes now. So a project that never built (a new clone,
@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from buildtools.core import discovered_inputs as discovered
 from buildtools.core.cache import ownership
+from buildtools.core.context import Context, output_display, save_manifest
 from buildtools.core.freshness import StagePlan, digest
-from buildtools.core.stages import discovered
 from buildtools.core.stages.build import plan_extra_build, with_discovered
-from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
 PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last pruned the cache

@@ -11,12 +11,12 @@ from typing import Any
 import xxhash
 
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core import discovered_inputs as discovered
 from buildtools.core import early
+from buildtools.core.build_output import aside_path, fresh_output
+from buildtools.core.context import Context, output_display, tree_explainer
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages import discovered
-from buildtools.core.stages.context import Context, output_display, tree_explainer
-from buildtools.core.stages.linked import outside_inputs
-from buildtools.core.stages.output import aside_path, fresh_output
+from buildtools.core.outside_inputs import outside_inputs
 from buildtools.core.webapp import build_env, output_folder
 from buildtools.errors import UserError
 from buildtools.fingerprint import webpack_missing
