@@ -112,32 +112,24 @@ def webpack(tmp_path_factory: pytest.TempPathFactory, make_project_once: MakePro
     yield project
 
 
-def edited_reaches_the_bundle(project: Project, name: str, old: str, new: str,
-                              front: str) -> None:
-    assert old in bundle_text(project)
-    armed(project)
-    builds = project.count("build")
-    path = project.root / name
+@pytest.mark.parametrize(("name", "old", "new", "front"), [
+    ("shared/tsconfig.base.json", "tsjsx_v1", "tsjsx_v2", "buildtools"),  # extended tsconfig
+    ("shared/tsconfig.base.json", "tsjsx_v2", "tsjsx_v3", "doit"),
+    ("webapp/.env.local", "envlocal-v1", "envlocal-v2", "buildtools"),  # read by dotenv
+    ("webapp/.env.local", "envlocal-v2", "envlocal-v3", "doit"),
+])
+def test_an_edit_of_a_file_the_config_or_a_loader_reads_reaches_the_bundle(
+        webpack: Project, name: str, old: str, new: str, front: str) -> None:
+    armed(webpack)
+    counted = webpack.count("build")
+    assert old in bundle_text(webpack)
+    path = webpack.root / name
     path.write_text(path.read_text().replace(old, new))
-    result = build(project, front)
-    assert project.count("build") == builds + 1, result
-    text = bundle_text(project)
-    assert new in text and old not in text
-    assert "build is up to date" in build(project)
-
-
-@pytest.mark.parametrize(("front", "old", "new"), [("buildtools", "tsjsx_v1", "tsjsx_v2"),
-                                                   ("doit", "tsjsx_v2", "tsjsx_v3")])
-def test_a_tsconfig_that_extends_one_outside(webpack: Project, front: str, old: str,
-                                             new: str) -> None:
-    edited_reaches_the_bundle(webpack, "shared/tsconfig.base.json", old, new, front)
-
-
-@pytest.mark.parametrize(("front", "old", "new"), [("buildtools", "envlocal-v1", "envlocal-v2"),
-                                                   ("doit", "envlocal-v2", "envlocal-v3")])
-def test_a_gitignored_env_file_that_the_config_reads(webpack: Project, front: str, old: str,
-                                                     new: str) -> None:
-    edited_reaches_the_bundle(webpack, "webapp/.env.local", old, new, front)
+    output = build(webpack, front)
+    text = bundle_text(webpack)
+    assert (webpack.count("build"), new in text, old in text) == (counted + 1, True, False), \
+        output
+    assert "build is up to date" in build(webpack)
 
 
 def test_a_touch_and_an_edit_the_build_does_not_read_run_nothing(webpack: Project) -> None:
