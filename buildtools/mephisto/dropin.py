@@ -77,7 +77,7 @@ def build_custom_bundle(
                     adopt_install(session, config)
                 try:
                     with _last_good_output(config.webapp.source / "build", config.state_dir):
-                        session.build(force=force)
+                        session.run_stale_stages(force=force)
                 finally:
                     remember_install(config, started_ns)
     except CommandFailed as exc:

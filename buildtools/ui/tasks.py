@@ -101,7 +101,7 @@ def _build(always: bool) -> None:
 
     def run() -> None:
         session = _session.get("build") or Session(_config(), reporter=Reporter())
-        session.build(force=force)
+        session.run_stale_stages(force=force)
 
     guarded(run)
 
