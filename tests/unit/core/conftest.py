@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from buildtools.core import recorder
+from buildtools.fingerprint import statcache
 from buildtools.testing.fake_npm import FakeNpm
 from support.fake_project import BUILT, Project
 
@@ -28,3 +30,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     (project.root / "assets").mkdir()
     (project.root / "assets" / "logo.svg").write_text("<svg/>")
     yield project
+
+
+@pytest.fixture
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files were all written just now: let the stat cache and the record vouch for those
+    written before a check began (no racy window)."""
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)

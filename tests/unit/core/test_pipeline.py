@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.core import early, pipeline, record, recorder
+from buildtools.core import early, pipeline, record
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
-from buildtools.fingerprint import statcache
 from buildtools.testing.fake_npm import Writes
 from support.fake_project import Project
 
@@ -58,10 +57,7 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
 
 
 def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the files were all written just now: vouch for those written before the check began
-    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+        project: Project, no_racy_window: None) -> None:
     project.build()
     record.forget(project.root / ".buildtools")
     assert project.session().answered_by_record() is False
@@ -78,9 +74,7 @@ def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
 
 
 def test_the_run_after_a_build_answers_from_the_record(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+        project: Project, no_racy_window: None) -> None:
     project.build()
     assert project.session().answered_by_record() is True  # no full check in between
     project.write("src/main.js", "console.log('edited')\n")
@@ -90,9 +84,7 @@ def test_the_run_after_a_build_answers_from_the_record(
 
 
 def test_the_run_after_a_restore_answers_from_the_record(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+        project: Project, no_racy_window: None) -> None:
     project.build()
     project.write("src/main.js", "console.log('edited')\n")
     project.build()
@@ -103,11 +95,9 @@ def test_the_run_after_a_restore_answers_from_the_record(
 
 
 def test_a_source_edited_while_the_build_runs_leaves_no_record(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Project, no_racy_window: None) -> None:
     """The record after a build is taken from a check made once the outputs are final: an
     input that changed after the build's key was computed makes that check stale."""
-    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.npm.scripts = {"build": Writes({"dist/index.html": "<p>hi</p>",
                                             "src/main.js": "console.log('meanwhile')\n"})}
     project.build()

@@ -11,7 +11,6 @@ import pytest
 
 from buildtools.core import record, recorder, walk
 from buildtools.core.recorder import Recorder, racy
-from buildtools.fingerprint import statcache
 from buildtools.util.reads import Reads
 from support.fake_project import Project
 
@@ -79,11 +78,9 @@ def test_a_damaged_record_proves_nothing(tmp_path: Path) -> None:
 
 
 def test_an_input_a_stage_starts_reading_is_in_the_record_with_no_other_edit(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Project, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> None:
     """A new kind of input: a stage that reads a file no stage read before, a variable and the
     variables of a prefix, all through the check's Reads. The record follows."""
-    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     settings = project.root / "outside" / "settings.txt"
     settings.parent.mkdir()
     settings.write_text("a")
