@@ -106,20 +106,28 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
 
 
 def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
-    """The state folder of the config that find_config would find from `cwd`, as far as
-    buildtools.toml and pyproject.toml tell (a record is never written for a YAML config;
-    one that a YAML in a folder below would now win over does not verify: the record holds
-    the signatures of discovery_paths)."""
+    """The state folder of the config that find_config would find from `cwd`, without loading
+    it; None when none is found, or for a Mephisto YAML whose text does not prove its task
+    folder (buildtools.config.mephisto_conf; a record is never written for a YAML config, the
+    early start uses its state)."""
+    from buildtools.config.mephisto_conf import YAML_SUFFIXES, mephisto_yamls, yaml_state_dir
+
     if environ.get(layout.CONFIG_ENV):
         path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
-        return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME) \
-            if os.path.isfile(path) else None
+        if not os.path.isfile(path):
+            return None
+        if path.endswith(YAML_SUFFIXES):
+            return yaml_state_dir(path)
+        return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME)
     for folder in layout.config_search_folders(cwd):
         found = os.path.join(folder, layout.CONFIG_FILE)
         if not os.path.isfile(found):
             found = os.path.join(folder, layout.PYPROJECT_FILE)
             if not _declares_table(found):
-                continue
+                yamls = mephisto_yamls(folder)
+                if not yamls:
+                    continue
+                return yaml_state_dir(yamls[0]) if len(yamls) == 1 else None
         return os.path.join(os.path.dirname(os.path.realpath(found)), layout.STATE_DIR_NAME)
     return None
 
