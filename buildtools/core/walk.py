@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from buildtools.core.cached import restore_bundle, restore_output, store_in_cache
+from buildtools.core.cache.reuse import restore_bundle, restore_output, store_in_cache
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
 from buildtools.core.stages.build import plan_build, plan_extra_build, run_build

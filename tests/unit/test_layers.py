@@ -159,7 +159,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "core/stages/render.py": "core.template, for a project with a template only",
     "core/stages/build.py": "what the bundle stage and the cache use, loaded while npm runs",
     "core/stages/bundle.py": "assets.upload, loaded while npm runs (build.py)",
-    "core/cached.py": "the build cache, loaded while npm runs or when a bundle is restored",
+    "core/cache/reuse.py": "the stores, loaded while npm runs or when a bundle is restored",
     "core/recorder.py": "the record's writer needs its helpers only when it writes",
     "assets/__init__.py": "the public names load on first use; signed_url is an arrow up",
     "ui/app.py": "one command's modules are loaded, not every command's",

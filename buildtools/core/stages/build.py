@@ -208,7 +208,7 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
 def _load_what_follows() -> None:
     """Import what the bundle stage and the cache use while npm works, not after it."""
     import buildtools.assets.upload
-    import buildtools.core.cache  # noqa: F401
+    import buildtools.core.cache.local  # noqa: F401
 
 
 def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:
