@@ -157,3 +157,15 @@ def test_no_state_folder_when_several_mephisto_yamls_are_found(tmp_path: Path) -
         find_config(tmp_path, {})
     (tmp_path / "conf" / "a.yaml").unlink()
     assert state_of_record(tmp_path) == str(tmp_path / ".buildtools")
+
+
+def test_discovery_and_the_state_lookup_take_the_same_mephisto_yaml(tmp_path: Path) -> None:
+    """One definition (config.mephisto_conf): a .yml counts; an undecodable file, a folder
+    named like a YAML and a YAML without a top-level `mephisto:` do not."""
+    project = tree(tmp_path / "task", {"conf/other.yaml": "  mephisto: nested\n",
+                                       "hydra_configs/conf/task.yml": MEPHISTO})
+    (project / "conf" / "binary.yaml").write_bytes(b"mephisto:\n\xff\xfe\n")
+    (project / "conf" / "folder.yaml").mkdir()
+    (project / ".git").mkdir()
+    assert find_config(project, {}) == project / "hydra_configs" / "conf" / "task.yml"
+    assert state_of_record(project) == str(project / ".buildtools")
