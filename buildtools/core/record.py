@@ -108,22 +108,25 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
 def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
     """The state folder of the config that find_config would find from `cwd`, without loading
     it; None when none is found, or for a Mephisto YAML whose text does not prove its task
-    folder (buildtools.config.mephisto_conf; a record is never written for a YAML config, the
-    early start uses its state)."""
-    from buildtools.config.mephisto_conf import YAML_SUFFIXES, mephisto_yamls, yaml_state_dir
-
+    folder (buildtools.config.mephisto_conf, imported only when a folder has no TOML config:
+    the no-op path of a TOML config imports nothing more; a record is never written for a YAML
+    config, the early start uses its state folder)."""
     if environ.get(layout.CONFIG_ENV):
         path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
         if not os.path.isfile(path):
             return None
-        if path.endswith(YAML_SUFFIXES):
-            return yaml_state_dir(path)
-        return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME)
+        if not path.endswith((".yaml", ".yml")):
+            return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME)
+        from buildtools.config.mephisto_conf import yaml_state_dir
+
+        return yaml_state_dir(path)
     for folder in layout.config_search_folders(cwd):
         found = os.path.join(folder, layout.CONFIG_FILE)
         if not os.path.isfile(found):
             found = os.path.join(folder, layout.PYPROJECT_FILE)
             if not _declares_table(found):
+                from buildtools.config.mephisto_conf import mephisto_yamls, yaml_state_dir
+
                 yamls = mephisto_yamls(folder)
                 if not yamls:
                     continue
