@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from buildtools.layout import MEPHISTO_CONF_FOLDERS, STATE_DIR_NAME
+from buildtools.filenames import MEPHISTO_CONF_FOLDERS, STATE_DIR_NAME
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _INTERPOLATED = "${task_dir}"

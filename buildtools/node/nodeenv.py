@@ -57,9 +57,7 @@ def downloaded_versions(nodeenv_dir: Path) -> list[str]:
 def release_to_download(mirror: str, engines: str | None) -> str | None:
     """The newest LTS release in the index of `mirror` (else nodejs.org) that satisfies
     `engines`, else the newest release that does; None when none does. Raises DownloadError."""
-    # urllib.request (with http.client, email, ssl) is a third of what the edit path imports
-    # otherwise, and only a Node to download reads it
-    import urllib.request
+    import urllib.request  # with http.client and email: only when a Node is downloaded
 
     url = f"{_normalise_mirror(mirror) or NODEENV_SITE}/index.json"
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.errors import unwritable
-from buildtools.layout import STATE_DIR_NAME
+from buildtools.filenames import STATE_DIR_NAME
 from buildtools.util.ignored import make_ignored_dir
 
 __all__ = ["DOIT_CONFIG", "task_build", "task_deploy", "task_serve"]
@@ -101,7 +101,7 @@ def _build(always: bool) -> None:
 
     def run() -> None:
         session = _session.get("build") or Session(_config(), reporter=Reporter())
-        session.build(force=force)
+        session.run_stale_stages(force=force)
 
     guarded(run)
 

@@ -11,14 +11,15 @@ from typing import Any
 import xxhash
 
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core import discovered_inputs as discovered
 from buildtools.core import early
+from buildtools.core.build_output import aside_path, fresh_output
+from buildtools.core.context import Context, output_display, tree_explainer
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages import discovered
-from buildtools.core.stages.context import Context, output_display, tree_explainer
-from buildtools.core.stages.linked import outside_inputs
-from buildtools.core.stages.output import aside_path, fresh_output
+from buildtools.core.outside_inputs import outside_inputs
 from buildtools.core.webapp import build_env, output_folder
 from buildtools.errors import UserError
+from buildtools.fingerprint import webpack_missing
 from buildtools.fingerprint.scan import Manifest
 from buildtools.fingerprint.trace import Trace
 from buildtools.node.packagemanager import (
@@ -35,7 +36,7 @@ def plan_build(
     ctx: Context, install_key: str, package: dict[str, Any]
 ) -> tuple[StagePlan, Manifest, str]:
     config = ctx.config
-    output = output_folder(config, package)
+    output = output_folder(config, package, ctx.reads)
     exclude = [output, aside_path(output)]
     for folder in (config.deploy.out, config.state_dir):
         with contextlib.suppress(ValueError):
@@ -43,7 +44,7 @@ def plan_build(
     manifest = ctx.scan("webapp", config.webapp.source, exclude=exclude)
     # linked packages, alias targets, [webapp] inputs: one tree with the rest
     manifest = outside_inputs(ctx, package, copied=False, output=output).joined(manifest)
-    env = build_env(config.webapp.build_env, dict(ctx.environ))
+    env = build_env(config.webapp.build_env, ctx.reads)
     env_digests = {
         name: xxhash.xxh3_64_hexdigest(value.encode("utf-8", "surrogateescape"))
         for name, value in env.items()
@@ -65,7 +66,7 @@ def plan_build(
         },
         stamp=stamp,
         force=ctx.force,
-        missing_output="" if output_dir.is_dir() else output_display(config, output),
+        missing_output="" if ctx.reads.present(output_dir) else output_display(config, output),
         explain={
             "tree": tree_explainer(ctx, "webapp", manifest),
             "env": _env_explainer,
@@ -143,8 +144,8 @@ class Built:
         return self.trace.why_incomplete
 
 
-def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
-              command: str | None = None, *, first: bool = True) -> Built:
+def run_build_script(ctx: Context, toolchain: Toolchain, manager: PackageManager,
+                     output: str, command: str | None = None, *, first: bool = True) -> Built:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
     the build's own files away), and must write or rewrite at least one of them.
@@ -153,8 +154,8 @@ def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, outpu
     config = ctx.config
     script = command or config.webapp.build_command
     argv = run_script_command(manager, script)
-    env = {**package_manager_env(), **npm_cache_env(ctx.environ),
-           **toolchain.env(ctx.environ)}
+    env = webpack_missing.build_env(config.state_dir, {
+        **package_manager_env(), **npm_cache_env(ctx.environ), **toolchain.env(ctx.environ)})
     what = " ".join(argv)
     folder = config.webapp.source / output
     if command is not None:

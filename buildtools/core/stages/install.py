@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
-from buildtools.core.stages.linked import outside_inputs
+from buildtools.core.outside_inputs import outside_inputs
 from buildtools.errors import CommandFailed, UserError
+from buildtools.filenames import INSTALL_FILES
 from buildtools.fingerprint.files import hash_files
 from buildtools.fingerprint.manifest import manifest_digest
-from buildtools.layout import INSTALL_FILES
 from buildtools.node.packagemanager import (
     PackageManager,
     detect_package_manager,
@@ -29,9 +29,12 @@ def plan_install(
     ctx: Context, node_key: str, package: dict[str, Any]
 ) -> tuple[StagePlan, PackageManager]:
     source = ctx.config.webapp.source
-    manager = detect_package_manager(source, ctx.config.source_setting)
+    reads = ctx.reads
+    manager = detect_package_manager(source, ctx.config.source_setting, reads=reads)
     names = [*INSTALL_FILES, *([manager.lockfile] if manager.lockfile else [])]
     script = ctx.config.webapp.post_install_script
+    for name in [*names, *([script] if script else [])]:
+        reads.stat(source / name)  # before they are hashed
     inputs: dict[str, Any] = {
         "node": node_key,
         "package_manager": manager.name,
@@ -46,8 +49,9 @@ def plan_install(
         inputs["copied_packages"] = manifest_digest(copies.files)
     # npm makes no node_modules for a package without dependencies: nothing is missing then
     needs_modules = any(package.get(section) for section in DEPENDENCY_SECTIONS)
-    missing = "node_modules" if needs_modules and not (source / "node_modules").is_dir() else ""
-    if script and not (source / script).is_file():
+    missing = "node_modules" if needs_modules and not reads.present(source / "node_modules") \
+        else ""
+    if script and not reads.is_file(source / script):
         raise UserError(
             f"{ctx.config.display_name}: [webapp] post_install_script: '{script}' not found in "
             f"{source}"

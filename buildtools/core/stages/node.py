@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from buildtools.config.load import user_cache_dir
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
 from buildtools.core.webapp import engines_node
 from buildtools.node.toolchain import Toolchain, resolve_toolchain
 
@@ -17,9 +17,10 @@ def plan_node(ctx: Context, package: dict[str, Any]) -> tuple[StagePlan, Toolcha
         webapp.node,
         webapp.node_mirror,
         engines_node(package),
-        user_cache_dir(ctx.environ),
+        user_cache_dir(ctx.reads.environ),
         project=webapp.source,
         runner=ctx.runner,
+        reads=ctx.reads,
     )
     plan = StagePlan(
         name="node",

@@ -3,8 +3,8 @@ the bundle is the page, extra_source_dir and task_config.json."""
 
 from __future__ import annotations
 
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
 from buildtools.fingerprint.files import hash_files
 from buildtools.fingerprint.manifest import Manifest
 
@@ -13,6 +13,7 @@ def plan_page(ctx: Context) -> tuple[StagePlan, Manifest, str]:
     """(the plan, a manifest of the page alone, the output: "" as the page is no build)."""
     page = ctx.config.webapp.page
     assert page is not None
+    ctx.reads.stat(page)  # before it is hashed
     content = hash_files(page.parent, [page.name])[page.name]
     plan = StagePlan(
         name="page",

@@ -24,4 +24,4 @@ def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -
                 f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
             )
             return result
-    return pipeline.build(config, force=force, reporter=reporter)
+    return pipeline.run_stale_stages(config, force=force, reporter=reporter)

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools import layout
-from buildtools.core import early, pipeline
+from buildtools.core import early, pipeline, record, recorder
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
+from buildtools.fingerprint import statcache
+from buildtools.testing.fake_npm import Writes
 
 if TYPE_CHECKING:
     from tests.unit.core.conftest import Project
@@ -47,7 +48,7 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
     session = project.session()
     assert session.check_up_to_date() is False
     assert session.known_stale
-    session.build()  # the check found a stale stage: the build walks once, under the lock
+    session.run_stale_stages()  # the check found a stale stage: the walk runs once, under the lock
     assert project.npm.ran() == ["node --version", "npm ci", "npm run build"]
 
     project.npm.calls.clear()
@@ -62,9 +63,11 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
 def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     # the files were all written just now: vouch for those written before the check began
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.build()
-    assert project.session().answered_by_record() is False  # a build leaves no record
+    record.forget(project.root / ".buildtools")
+    assert project.session().answered_by_record() is False
     assert project.session().check_up_to_date() is True  # a fresh check writes it
 
     again = project.session()
@@ -73,6 +76,44 @@ def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         "node", "install", "build", "bundle"]
 
     project.write("src/main.js", "console.log('edited')\n")
+    assert project.session().answered_by_record() is False
+    assert project.session().check_up_to_date() is False
+
+
+def test_the_run_after_a_build_answers_from_the_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.build()
+    assert project.session().answered_by_record() is True  # no full check in between
+    project.write("src/main.js", "console.log('edited')\n")
+    assert project.session().answered_by_record() is False
+    project.build()
+    assert project.session().answered_by_record() is True
+
+
+def test_the_run_after_a_restore_answers_from_the_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.build()
+    project.write("src/main.js", "console.log('edited')\n")
+    project.build()
+    project.write("src/main.js", "console.log('hi')\n")  # back to the first sources
+    assert project.build().ran == ["bundle (restored from cache)"]
+    assert project.session().answered_by_record() is True
+    assert project.npm.ran() == []
+
+
+def test_a_source_edited_while_the_build_runs_leaves_no_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record after a build is taken from a check made once the outputs are final: an
+    input that changed after the build's key was computed makes that check stale."""
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.npm.scripts = {"build": Writes({"dist/index.html": "<p>hi</p>",
+                                            "src/main.js": "console.log('meanwhile')\n"})}
+    project.build()
     assert project.session().answered_by_record() is False
     assert project.session().check_up_to_date() is False
 
@@ -110,7 +151,7 @@ def test_a_forced_build_runs_even_after_a_check_found_it_fresh(project: Project)
     session = project.session()
     assert session.check_up_to_date()
     project.npm.calls.clear()
-    assert session.build(force=True).ran == ["install", "build", "bundle"]
+    assert session.run_stale_stages(force=True).ran == ["install", "build", "bundle"]
     assert project.npm.ran() == ["npm ci", "npm run build"]
 
 
@@ -128,7 +169,7 @@ def test_the_build_adopts_the_npm_run_started_early(
     monkeypatch.setattr(early, "_held", [held])
     project.npm.calls.clear()
 
-    result = project.session().build()
+    result = project.session().run_stale_stages()
 
     assert [call.adopted for call in project.npm.calls] == [True]
     assert held.offered == [[str(project.npm.calls[0].env["PATH"]).split(":")[0] + "/npm",
@@ -143,7 +184,7 @@ def test_an_early_npm_run_is_stopped_when_the_install_ran_first(
     held = FakeEarly()
     monkeypatch.setattr(early, "_held", [held])
 
-    project.session().build()
+    project.session().run_stale_stages()
 
     assert held.offered == []  # npm read package.json before the install: never adopted
     assert held.stopped == 1
@@ -153,19 +194,19 @@ def test_an_early_npm_run_is_stopped_when_the_install_ran_first(
 def test_a_build_remembers_how_it_started_npm_for_the_next_early_start(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(early, "_held", [FakeEarly(take=False)])
-    project.session().build()
+    project.session().run_stale_stages()
     assert (project.root / ".buildtools" / LAUNCH_NAME).is_file()
     assert [call.adopted for call in project.npm.calls][-1] is False
 
 
 def test_the_module_functions_run_one_session_each(project: Project) -> None:
     config = project.config()
-    project.session().build()  # the fake's node version is cached from now on
+    project.session().run_stale_stages()  # the fake's node version is cached from now on
     project.write("src/main.js", "console.log('edited')\n")
     with pytest.raises(AssertionError, match="a unit test started a process"):
-        pipeline.build(config, environ=project.environ)  # the real runner, refused here
+        pipeline.run_stale_stages(config, environ=project.environ)  # the real runner, refused here
     assert pipeline.check_up_to_date(config, environ=project.environ) is False
-    project.session().build()
+    project.session().run_stale_stages()
     assert pipeline.check_up_to_date(config, reporter=NullReporter(), environ=project.environ)
     assert pipeline.status(config, environ=project.environ).up_to_date
     assert Path(pipeline.status(config, environ=project.environ).bundle_dir) == project.bundle

@@ -343,12 +343,12 @@ def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
     calls: list[tuple[bool, bool, bool]] = []
 
-    def build(config: Any, *, force: bool = False, reporter: Reporter | None = None,
-              **kwargs: Any) -> None:
+    def run_stale_stages(config: Any, *, force: bool = False, reporter: Reporter | None = None,
+                         **kwargs: Any) -> None:
         assert reporter is not None
         calls.append((force, reporter.quiet, reporter.verbose))
 
-    monkeypatch.setattr(buildtools.core.pipeline, "build", build)
+    monkeypatch.setattr(buildtools.core.pipeline, "run_stale_stages", run_stale_stages)
     assert invoke("build", "--force", "-q").exit_code == 0
     fake_status(monkeypatch, made, {"build": "x"})
     assert invoke("build", "-v").exit_code == 0
