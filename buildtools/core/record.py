@@ -112,11 +112,9 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
 
 
 def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
-    """The state folder of the config that find_config would find from `cwd`, without loading
-    it; None when none is found, or for a Mephisto YAML whose text does not prove its task
-    folder (buildtools.config.mephisto_conf, imported only when a folder has no TOML config:
-    the no-op path of a TOML config imports nothing more; a record is never written for a YAML
-    config, the early start uses its state folder)."""
+    """The state folder of the config that find_config would find from `cwd`, unloaded; None
+    when none is, or for a Mephisto YAML whose text does not prove its task folder (imported
+    only where a folder has no TOML config; the early start uses a YAML's, no record does)."""
     if environ.get(layout.CONFIG_ENV):
         path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
         if not os.path.isfile(path):
