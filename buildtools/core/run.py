@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from buildtools.config.model import Config
     from buildtools.core.events import HearsUpToDate, Reporter
     from buildtools.core.pipeline import BuildResult, Session
+    from buildtools.util.process import Runner
 
 
 class Request:
@@ -38,14 +39,16 @@ class Request:
     force: run every stage, whatever the record and the keys say; show_keys: a build that finds
     nothing to do shows each stage's key (a status pass, since the record keeps no keys);
     early_start: start the build's npm run during the check (core.early); term_interrupts:
-    SIGTERM interrupts the build as Ctrl-C does (the CLI's fast path, outside handler.guarded)."""
+    SIGTERM interrupts the build as Ctrl-C does (the CLI's fast path, outside handler.guarded);
+    runner: what starts npm and node (None: the real one; the unit tests give a fake)."""
 
-    __slots__ = ("config", "cwd", "early_start", "environ", "force", "show_keys",
+    __slots__ = ("config", "cwd", "early_start", "environ", "force", "runner", "show_keys",
                  "term_interrupts")
 
     def __init__(self, *, cwd: str | None = None, environ: Mapping[str, str] | None = None,
                  config: Config | None = None, force: bool = False, show_keys: bool = False,
-                 early_start: bool = False, term_interrupts: bool = False) -> None:
+                 early_start: bool = False, term_interrupts: bool = False,
+                 runner: Runner | None = None) -> None:
         self.cwd = os.getcwd() if cwd is None else cwd
         self.environ = os.environ if environ is None else environ
         self.config = config
@@ -53,6 +56,7 @@ class Request:
         self.show_keys = show_keys
         self.early_start = early_start
         self.term_interrupts = term_interrupts
+        self.runner = runner
 
     @property
     def asks_record(self) -> bool:
@@ -140,11 +144,13 @@ class BuildRun:
         (its warnings reported) or given by the front end."""
         if self._session is None:
             from buildtools.core.pipeline import Session
+            from buildtools.util.process import run as run_process
 
             config = self.request.config
             if config is None:
                 config = _load_config(self.request.cwd, self.reporter)
-            self._session = Session(config, reporter=self.reporter, environ=self.request.environ)
+            self._session = Session(config, reporter=self.reporter, environ=self.request.environ,
+                                    runner=self.request.runner or run_process)
         return self._session
 
     def check(self) -> Outcome | None:
