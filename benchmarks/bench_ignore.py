@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from buildtools.fingerprint import scan  # noqa: E402
 from buildtools.fingerprint.ignore import IgnoreFile  # noqa: E402
-from buildtools.fingerprint.statcache import StatCache  # noqa: E402
+from buildtools.fingerprint.statcache.cache import StatCache  # noqa: E402
 
 TOP_RULES = [
     "node_modules/", "/dist/", "/build/", "coverage/", "*.log", "npm-debug.log*", ".env",

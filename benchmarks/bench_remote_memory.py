@@ -49,7 +49,7 @@ FETCH = r"""
 import io, sys, time
 from pathlib import Path
 from buildtools.config.load import build_config
-from buildtools.core import remote_cache
+from buildtools.core.cache import remote
 from buildtools.ui.terminal import Reporter
 root, url, key = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 (root / "webapp").mkdir(parents=True, exist_ok=True)
@@ -61,20 +61,20 @@ config = build_config(raw, path=root / "buildtools.toml", root=root, source="bui
                       env={})
 env = {"BUILDTOOLS_REMOTE_CACHE_TOKEN": "t", "BUILDTOOLS_REMOTE_CACHE_KEY": "secret"}
 started = time.monotonic()
-entry = remote_cache.fetch(config, key, Reporter(out=io.StringIO(), err=io.StringIO()), env)
+entry = remote.fetch(config, key, Reporter(out=io.StringIO(), err=io.StringIO()), env)
 seconds = time.monotonic() - started
 # VmHWM, not getrusage: ru_maxrss survives fork and exec, so it would start at the parent's
 peak = next(int(line.split()[1]) for line in open("/proc/self/status")
             if line.startswith("VmHWM:")) // 1024
 print(f"{'taken' if entry else 'refused'} {seconds:.2f} s, peak RSS {peak} MB "
-      f"({Path(remote_cache.__file__).parents[2].name})")
+      f"({Path(remote.__file__).parents[2].name})")
 """
 
 
 def make_artifact(work: Path, key: str, megabytes: int) -> tuple[Path, str]:
     sys.path.insert(0, str(TREE))
-    from buildtools.core import remote_cache
-    from buildtools.core.cache_content import write_content
+    from buildtools.core.cache import remote
+    from buildtools.core.cache.content import write_content
 
     folder = work / "entry"
     (folder / "bundle").mkdir(parents=True)
@@ -86,10 +86,10 @@ def make_artifact(work: Path, key: str, megabytes: int) -> tuple[Path, str]:
     (folder / "meta.json").write_text(
         f'{{"format": 2, "key": "{key}", "output": "dist", "bytes": {size}, "files": 1}}')
     write_content(folder)
-    body = remote_cache.pack(folder)
+    body = remote.pack(folder)
     path = work / "artifact.tar.gz"
     path.write_bytes(body)
-    return path, remote_cache.sign(b"secret", key, "team", body)
+    return path, remote.sign(b"secret", key, "team", body)
 
 
 def main() -> None:

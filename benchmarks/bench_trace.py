@@ -4,7 +4,7 @@
 
 `npm run build` of the template project (Vite), alternately bare and under the trace that the
 build stage uses: inotify watches on every folder of the project, the reading thread, and
-after the build the hashing of what it read (buildtools.core.stages.discovered.recorded, here
+after the build the hashing of what it read (buildtools.core.discovered_inputs.recorded, here
 against an empty tree manifest: every file the build opened is hashed, an upper bound). Both
 timed in this one process: median wall time, and CPU time (this process's, which holds the
 trace, plus its children's). The machine's load average is printed with the figures.
@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE.parent))
 from common import bench_env, machine_line, prepare  # noqa: E402
 
 from buildtools.config.load import load_config  # noqa: E402
-from buildtools.core.stages import discovered  # noqa: E402
+from buildtools.core import discovered_inputs as discovered  # noqa: E402
 from buildtools.fingerprint.manifest import Manifest  # noqa: E402
 
 

@@ -117,7 +117,7 @@ MUTANTS = [
      "\n",
      ""),
     ("output: the last output not put back after a failure",
-     "buildtools/core/stages/output.py",
+     "buildtools/core/build_output.py",
      "    except BaseException:\n"
      "        _put_back(folder, aside)\n"
      "        raise",

@@ -1,10 +1,5 @@
-"""Who may fetch the task assets: the [assets] access mode as every architect applies it.
-
-- public: served like any file.
-- unlisted (the default): no listing, a robots.txt that disallows everything, and
-  `X-Robots-Tag: noindex, nofollow` on every response.
-- signed: unlisted, and each file of extra_source_dir is served only with a valid, expiring
-  token in its URL (buildtools.assets.signing); the page and the build's own files stay public.
+"""The [assets] access mode (buildtools.config.assets.AccessMode) as every architect applies
+it: the robots.txt and header of an unlisted mode, the paths a signed mode guards.
 
 The policy travels with the local artifact as a small JSON file beside public/, so that
 `buildtools serve` applies what was packaged.
@@ -18,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buildtools.config.assets import ACCESS_MODES, AssetsConfig
+from buildtools.config.assets import ACCESS_MODES, AccessMode, AssetsConfig
 from buildtools.errors import UserError
 
 ROBOTS_HEADER = ("X-Robots-Tag", "noindex, nofollow")
@@ -34,17 +29,10 @@ def robots_txt(mode: str) -> str:
 
 
 @dataclass(frozen=True)
-class AccessPolicy:
-    mode: str = "unlisted"
+class AccessPolicy(AccessMode):
+    """The mode an artifact was packaged with, and what it guards."""
+
     signed_paths: tuple[str, ...] = ()  # URI paths ("/TestImg.png") that need a token
-
-    @property
-    def unlisted(self) -> bool:
-        return self.mode != "public"
-
-    @property
-    def signed(self) -> bool:
-        return self.mode == "signed"
 
     def headers(self) -> tuple[tuple[str, str], ...]:
         """The headers every response gets because of the mode."""
@@ -52,7 +40,7 @@ class AccessPolicy:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"access": self.mode, "signed_paths": list(self.signed_paths)}, indent=2
+            {"access": self.access, "signed_paths": list(self.signed_paths)}, indent=2
         ) + "\n"
 
     @classmethod
@@ -62,14 +50,14 @@ class AccessPolicy:
         paths = data.get("signed_paths") if isinstance(data, dict) else None
         if mode not in ACCESS_MODES or not isinstance(paths, list):
             raise ValueError("not an access policy")
-        return cls(mode=mode, signed_paths=tuple(str(path) for path in paths))
+        return cls(access=mode, signed_paths=tuple(str(path) for path in paths))
 
 
 def access_policy(assets: AssetsConfig, served_extra: Iterable[str]) -> AccessPolicy:
     """The policy for an artifact that serves the extra_source_dir files `served_extra`
     (relative posix paths)."""
     signed = tuple(sorted("/" + name for name in served_extra)) if assets.signed else ()
-    return AccessPolicy(mode=assets.access, signed_paths=signed)
+    return AccessPolicy(access=assets.access, signed_paths=signed)
 
 
 def read_policy(artifact: Path) -> AccessPolicy | None:

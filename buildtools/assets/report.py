@@ -22,14 +22,6 @@ LARGEST = 5
 EMBED_OK_BYTES = 256 * 1024  # per unit: beyond this, embedding weighs on every saved unit
 SLUG_WARN_RATIO = 0.8
 
-EXPOSURE = {
-    "public": "anyone with a file's URL can fetch it, and search engines may index it",
-    "unlisted": "anyone with a file's URL can fetch it; robots.txt and X-Robots-Tag ask "
-                "crawlers not to index it, and no listing names it",
-    "signed": "only URLs with a valid, unexpired token fetch a file (403 otherwise); the page "
-              "and the build's own files stay public",
-}
-
 
 @dataclass(frozen=True)
 class ArchitectSize:
@@ -87,7 +79,7 @@ def assets_report(config: Config) -> AssetsReport:
         folder=str(folder) if folder else None, files=len(files), total_bytes=total,
         largest=largest, architects=architects, embed_bytes_per_unit=sum(embedded),
         embed_growth_bytes=sum(embedded) - total, access=config.assets.access,
-        exposure=EXPOSURE[config.assets.access] + (
+        exposure=config.assets.exposure + (
             "; offloaded: served from the bucket" if offload else ""),
         offload=offload, recommendation="", embed_largest_bytes=max(embedded, default=0),
     )

@@ -1,4 +1,5 @@
-"""The [assets] table and the object storage keys of [deploy.static].
+"""The [assets] table, the one model of its access mode, and the object storage keys of
+[deploy.static].
 
     [assets]
     access = "unlisted"   # public | unlisted | signed
@@ -24,6 +25,14 @@ from buildtools.errors import UserError
 
 ACCESS_MODES = ("public", "unlisted", "signed")
 DEFAULT_ACCESS = "unlisted"
+# What each mode exposes, as `buildtools assets` says it
+EXPOSURE = {
+    "public": "anyone with a file's URL can fetch it, and search engines may index it",
+    "unlisted": "anyone with a file's URL can fetch it; robots.txt and X-Robots-Tag ask "
+                "crawlers not to index it, and no listing names it",
+    "signed": "only URLs with a valid, unexpired token fetch a file (403 otherwise); the page "
+              "and the build's own files stay public",
+}
 DEFAULT_ASSETS_PREFIX = "buildtools-assets/"
 # S3's rules for a bucket name, the part that matters for a clear error early.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -72,9 +81,19 @@ STATIC_FIELDS: dict[str, Field] = {
 
 
 @dataclass(frozen=True)
-class AssetsConfig:
-    access: str = DEFAULT_ACCESS
-    offload: bool = False
+class AccessMode:
+    """Who may fetch the task assets ([assets] access), as the config says it and as an
+    artifact carries it (buildtools.assets.access.AccessPolicy):
+
+    - public: served like any file;
+    - unlisted (the default): no listing, a robots.txt that disallows everything, and
+      `X-Robots-Tag: noindex, nofollow` on every response;
+    - signed: unlisted, and each file of extra_source_dir is served only with a valid,
+      expiring token in its URL (buildtools.assets.signing); the page and the build's own
+      files stay public.
+    """
+
+    access: str = DEFAULT_ACCESS  # one of ACCESS_MODES
 
     @property
     def unlisted(self) -> bool:
@@ -84,6 +103,15 @@ class AssetsConfig:
     @property
     def signed(self) -> bool:
         return self.access == "signed"
+
+    @property
+    def exposure(self) -> str:
+        return EXPOSURE[self.access]
+
+
+@dataclass(frozen=True)
+class AssetsConfig(AccessMode):
+    offload: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Which configuration file a command in a folder uses: $BUILDTOOLS_CONFIG, else the first
-one found in the folder or a folder above it (buildtools.layout.config_search_folders, which
+one found in the folder or a folder above it (buildtools.filenames.config_search_folders, which
 the no-op record walks too)."""
 
 from __future__ import annotations
@@ -9,19 +9,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.errors import UserError
-from buildtools.layout import (
-    CONFIG_ENV,
+from buildtools.filenames import (
     CONFIG_FILE,
     MEPHISTO_CONF_FOLDERS,
     PYPROJECT_FILE,
     PYPROJECT_TABLE,
     config_search_folders,
 )
+from buildtools.layout import CONFIG_ENV
 
 
 def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path:
     """The configuration file for the project in `start`: in `start` or the nearest folder
-    above it that has one (layout.config_search_folders)."""
+    above it that has one (filenames.config_search_folders)."""
     env = os.environ if env is None else env
     if env.get(CONFIG_ENV):
         path = (start / env[CONFIG_ENV]).resolve()

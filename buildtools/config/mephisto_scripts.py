@@ -9,7 +9,7 @@ from pathlib import Path
 
 from buildtools.config import mephisto_keys as keys
 from buildtools.errors import UserError
-from buildtools.layout import WEBPACK_CONFIGS
+from buildtools.filenames import WEBPACK_CONFIGS
 from buildtools.node.packagemanager import read_package_json
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from buildtools.config.assets import AssetsConfig, StaticSettings
 from buildtools.config.tables import REQUIRED_TASK_KEYS
-from buildtools.layout import STATE_DIR_NAME
+from buildtools.filenames import STATE_DIR_NAME
 
 
 @dataclass(frozen=True)

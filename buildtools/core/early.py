@@ -4,7 +4,7 @@ After a source edit, `buildtools build` spends its first tenth of a second impor
 the config and hashing before it knows that the build must run; npm then spends two tenths
 starting. So the build stage remembers how it started npm (argv, folder, the variables it set
 or removed: never the environment) in <state>/launch.marshal. When the no-op record cannot
-answer and a source file of the webapp changed since the last scan (fingerprint.probe), the
+answer and a source file of the webapp changed since its last scan (fingerprint.statcache), the
 CLI's `build` starts that command at once (start), with npm's `script-shell` set to a gate that
 holds the script until it reads "run" on its stdin, and stops it at the end (stop). It is held
 here: the one other caller is the build stage (adopt, remember, forget), which adopts it only
@@ -27,9 +27,9 @@ from __future__ import annotations
 import marshal
 import os
 
-from buildtools import layout
 from buildtools.core.record import signature_of
-from buildtools.fingerprint.probe import content_changed
+from buildtools.fingerprint.statcache import file as statcache_file
+from buildtools.fingerprint.statcache.probe import content_changed
 from buildtools.util.spawn import SpawnedProcess
 
 TYPE_CHECKING = False  # the CLI imports this before anything else: no typing at run time
@@ -137,7 +137,7 @@ def _started(state_dir: str, environ: Mapping[str, str]) -> EarlyBuild | None:
     if launch is None or not usable_environment(environ) or os.name != "posix":
         return None
     _format, argv, cwd, overrides, removed, watched, npmrc = launch
-    cache = os.path.join(state_dir, layout.statcache_file(SOURCE_TREE))
+    cache = os.path.join(state_dir, statcache_file.file_name(SOURCE_TREE))
     if content_changed(cache, cwd, PROBE_LIMIT) is not True or not _config_allows(npmrc):
         return None
     gate = _gate(state_dir)

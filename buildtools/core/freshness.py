@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from buildtools.layout import STAMPS_DIR_NAME
+from buildtools.filenames import STAMPS_DIR_NAME
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.ignored import make_ignored_dir

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 
 from buildtools.config.load import Config
 from buildtools.core import record
+from buildtools.core.context import Context
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
 from buildtools.core.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
 from buildtools.core.recorder import Recorder
-from buildtools.core.stages.context import Context
 from buildtools.core.walk import walk
 from buildtools.util.lock import project_lock
 from buildtools.util.process import Runner, run

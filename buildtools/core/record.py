@@ -34,7 +34,7 @@ import marshal
 import os
 import struct
 
-from buildtools import layout
+from buildtools import filenames, layout
 
 # typing and collections.abc cost more to import than the whole check: types only for mypy.
 TYPE_CHECKING = False
@@ -93,15 +93,15 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
         return [os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))], []
     files: list[str] = []
     listings: list[str] = []
-    for folder in layout.config_search_folders(cwd):
-        candidates = [os.path.join(folder, layout.CONFIG_FILE),
-                      os.path.join(folder, layout.PYPROJECT_FILE)]
+    for folder in filenames.config_search_folders(cwd):
+        candidates = [os.path.join(folder, filenames.CONFIG_FILE),
+                      os.path.join(folder, filenames.PYPROJECT_FILE)]
         files += candidates
         if config_path in map(os.path.realpath, candidates):  # found here (maybe a symlink)
             break
         files.append(os.path.join(folder, ".git"))  # would stop the search here
         listings += [os.path.join(folder, name) if name else folder
-                     for name in layout.MEPHISTO_CONF_FOLDERS]
+                     for name in filenames.MEPHISTO_CONF_FOLDERS]
     return files, listings
 
 
@@ -112,22 +112,22 @@ def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
     the signatures of discovery_paths)."""
     if environ.get(layout.CONFIG_ENV):
         path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
-        return os.path.join(os.path.dirname(path), layout.STATE_DIR_NAME) \
+        return os.path.join(os.path.dirname(path), filenames.STATE_DIR_NAME) \
             if os.path.isfile(path) else None
-    for folder in layout.config_search_folders(cwd):
-        found = os.path.join(folder, layout.CONFIG_FILE)
+    for folder in filenames.config_search_folders(cwd):
+        found = os.path.join(folder, filenames.CONFIG_FILE)
         if not os.path.isfile(found):
-            found = os.path.join(folder, layout.PYPROJECT_FILE)
+            found = os.path.join(folder, filenames.PYPROJECT_FILE)
             if not _declares_table(found):
                 continue
-        return os.path.join(os.path.dirname(os.path.realpath(found)), layout.STATE_DIR_NAME)
+        return os.path.join(os.path.dirname(os.path.realpath(found)), filenames.STATE_DIR_NAME)
     return None
 
 
 def _declares_table(pyproject: str) -> bool:
     try:
         with open(pyproject, "rb") as handle:
-            return layout.PYPROJECT_TABLE in handle.read()
+            return filenames.PYPROJECT_TABLE in handle.read()
     except OSError:
         return False
 

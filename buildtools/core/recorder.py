@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from buildtools import layout
+from buildtools import filenames
 from buildtools.config.load import Config
 from buildtools.core.record import (
     FORMAT,
@@ -27,7 +27,9 @@ from buildtools.core.record import (
     remove,
     signature_of,
 )
+from buildtools.fingerprint import statcache
 from buildtools.fingerprint.scan import Observed, Signature
+from buildtools.node.shims import SHIM_FOLDERS, plain_node_name
 from buildtools.node.toolchain import Toolchain
 
 _OTHERS_KEPT = 3  # records kept for other environments (other shells)
@@ -63,11 +65,11 @@ class Recorder:
         for ignore_file in outer_ignore_paths(config.webapp.source):
             self._add(str(ignore_file))
         # Files of the webapp that keys read besides its tree (which may leave them out)
-        for name in (*layout.INSTALL_FILES, *layout.LOCKFILES, *layout.BUNDLER_CONFIGS):
+        for name in (*filenames.INSTALL_FILES, *filenames.LOCKFILES, *filenames.BUNDLER_CONFIGS):
             self._add(os.path.join(source, name))
         if config.webapp.post_install_script:
             self._add(os.path.join(source, config.webapp.post_install_script))
-        self._add_listing(os.path.join(config.state_dir, layout.STAMPS_DIR_NAME), ".json")
+        self._add_listing(os.path.join(config.state_dir, filenames.STAMPS_DIR_NAME), ".json")
         self.node_candidates: list[str] = []
         for folder in environ.get("PATH", os.defpath).split(os.pathsep):
             if not folder:
@@ -160,16 +162,16 @@ class Recorder:
         for candidate in self.node_candidates:
             real = os.path.realpath(candidate)
             folder = os.path.basename(os.path.dirname(candidate))
-            if folder in layout.SHIM_FOLDERS:
+            if folder in SHIM_FOLDERS:
                 return False
-            if layout.plain_node_name(os.path.basename(real)) or _is_wheel_launcher(real):
+            if plain_node_name(os.path.basename(real)) or _is_wheel_launcher(real):
                 continue
             return False
         return toolchain.provider in ("system", "wheel", "nodeenv")
 
     def _racy(self) -> bool:
         """True when a signature is too recent to vouch for its content."""
-        limit = self.started_ns - layout.RACY_WINDOW_NS
+        limit = self.started_ns - statcache.RACY_WINDOW_NS
         sigs: list[Any] = [sig for pair in self.paths.values() for sig in pair]
         sigs.extend(item[1] for item in self.observed)
         if any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs):

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from buildtools.core.cached import restore_bundle, restore_output, store_in_cache
+from buildtools.core.cache.reuse import restore_bundle, restore_output, store_in_cache
+from buildtools.core.context import Context, display, save_manifest
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
 from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
-from buildtools.core.stages.context import Context, display, save_manifest
 from buildtools.core.stages.install import plan_install, run_install, run_post_install
 from buildtools.core.stages.node import describe_toolchain, plan_node
 from buildtools.core.stages.page import plan_page

@@ -9,7 +9,8 @@ from typing import Any
 
 from buildtools.config.load import Config
 from buildtools.errors import UserError
-from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES, WEBPACK_CONFIGS
+from buildtools.filenames import WEBPACK_CONFIGS
+from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES
 from buildtools.node.packagemanager import read_package_json
 
 _WEBPACK_OUTPUT = re.compile(

@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from buildtools.layout import BUNDLER_CONFIGS
+from buildtools.filenames import BUNDLER_CONFIGS
 
 _ALIAS = re.compile(r"\balias\s*[:=]\s*")
 _STRING = r"""(?:"[^"\\$]*"|'[^'\\$]*'|`[^`\\$]*`)"""

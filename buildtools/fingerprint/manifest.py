@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 
 import xxhash
 
-from buildtools.layout import HEX as HEX  # hex digits of an xxh3_128 digest
-from buildtools.layout import SIG_BYTES as SIG_BYTES  # a packed signature
+from buildtools.fingerprint.statcache.file import HEX as HEX  # hex digits of an xxh3_128 digest
+from buildtools.fingerprint.statcache.file import SIG_BYTES as SIG_BYTES  # a packed signature
+from buildtools.fingerprint.statcache.file import FolderScan as FolderScan
 
 Entry = tuple[int, str]  # (size, hash); size -1 marks a symlink whose target path was hashed
 SYMLINK_SIZE = -1
-# One folder of a scanned tree, its files in name order: (its path relative to the tree, ""
-# or ending in "/"; their names joined by "/"; their packed signatures; their hashes, end to
-# end; the names of those that are symlinks, joined by "/")
-FolderScan = tuple[str, str, bytes, str, str]
 
 
 def split_names(joined: str) -> list[str]:

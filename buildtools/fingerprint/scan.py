@@ -36,8 +36,9 @@ from buildtools.fingerprint.manifest import (
     Manifest,
     split_names,
 )
-from buildtools.fingerprint.statcache import StatCache, without_racy
-from buildtools.layout import RACY_WINDOW_NS, is_swap_folder
+from buildtools.fingerprint.statcache import RACY_WINDOW_NS
+from buildtools.fingerprint.statcache.cache import StatCache, without_racy
+from buildtools.util.swapfolders import is_swap_folder
 
 __all__ = ["ALWAYS_IGNORED", "Manifest", "Observed", "Progress", "Signature", "scan_tree"]
 

@@ -7,7 +7,7 @@ IN_OPEN event comes for every file and folder opened in a watched folder, whoeve
 in whatever language; a folder opened is a listing read (readdir, a glob, require.context).
 What inotify cannot see: a file that was looked for and not found (no open succeeded), and a
 folder that was not watched. The first is covered by hashing the listing of each folder a
-read file lies in (buildtools.core.stages.discovered); the second by `Tracer.complete`.
+read file lies in (buildtools.core.discovered_inputs); the second by `Tracer.complete`.
 
 Every open in a watched folder counts, whoever made it (an editor, another build): more
 inputs than needed, never fewer; but a file that was written (IN_MODIFY) and never read

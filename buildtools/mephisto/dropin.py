@@ -31,7 +31,7 @@ from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
 from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import CommandFailed, UserError
-from buildtools.layout import STATE_DIR_NAME
+from buildtools.filenames import STATE_DIR_NAME
 from buildtools.mephisto.install import adopt_install, remember_install
 from buildtools.util import atomic
 
@@ -183,7 +183,7 @@ def _user_tables(task_dir: Path) -> tuple[dict[str, Any], str, Path]:
     configuration; none is needed. The path is where buildtools.toml would be when there is
     none: the no-op record then notices one appearing."""
     from buildtools.config.load import _read_toml
-    from buildtools.layout import CONFIG_FILE
+    from buildtools.filenames import CONFIG_FILE
 
     toml = task_dir / CONFIG_FILE
     if toml.is_file():

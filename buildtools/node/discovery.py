@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from buildtools.errors import CommandFailed
-from buildtools.layout import SHIM_FOLDERS, plain_node_name
+from buildtools.node.shims import SHIM_FOLDERS, plain_node_name
 from buildtools.util.process import Runner, run
 
 SHIM_TOOLS = ("npm", "npx", "corepack")

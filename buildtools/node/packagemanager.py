@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.errors import UserError
-from buildtools.layout import LOCKFILES
+from buildtools.filenames import LOCKFILES
 
 # The sections that npm records for the root package in its lockfile.
 NPM_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")

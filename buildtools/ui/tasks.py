@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import UserError, unwritable
+from buildtools.filenames import STATE_DIR_NAME
 from buildtools.handler import guarded
-from buildtools.layout import STATE_DIR_NAME
 from buildtools.ui.lines import QuickLines
 from buildtools.util.ignored import make_ignored_dir
 

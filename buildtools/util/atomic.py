@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from buildtools.layout import REPLACED_MARK, STAGING_MARK
+from buildtools.util.swapfolders import REPLACED_MARK, STAGING_MARK
 
 
 def _current_umask() -> int:

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from buildtools.errors import UserError
-from buildtools.layout import is_swap_folder
+from buildtools.util.swapfolders import is_swap_folder
 
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 _NO_SPACE_TEXT = re.compile(rf"\[Errno ({errno.ENOSPC}|{errno.EDQUOT})\]")

@@ -63,7 +63,7 @@ def test_cache_disabled_builds_again(project: Project, tmp_path: Path) -> None:
 @pytest.mark.needs("npm")
 def test_a_build_prunes_the_cache_once_the_last_prune_is_ten_minutes_old(
         make_tiny: Callable[..., Tiny], tmp_path: Path) -> None:
-    from buildtools.core.cached import PRUNE_EVERY, PRUNED_MARK
+    from buildtools.core.cache.reuse import PRUNE_EVERY, PRUNED_MARK
 
     tiny = make_tiny(tmp_path / "tiny")
     with (tiny.root / "buildtools.toml").open("a") as handle:

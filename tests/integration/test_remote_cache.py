@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core import cache, remote_cache
+from buildtools.core.cache import local, remote
 
 if TYPE_CHECKING:
     from tests.conftest import Web
@@ -161,7 +161,7 @@ def test_tampered_artifact_on_the_server_is_refused(
     with (first.root / "assets" / "tamper.txt").open("w") as handle:
         handle.write("a bundle key of its own")
     first.doit("build", env=with_env(tmp_path, "cache-1"))
-    entry = cache.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
+    entry = local.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
                                       "", "", 1.0))[0]
     # Overwrite the artifact on the server with a poisoned one, keeping the genuine tag.
     genuine = urllib.request.urlopen(urllib.request.Request(
@@ -171,7 +171,7 @@ def test_tampered_artifact_on_the_server_is_refused(
     genuine.close()
     assert tag
     (entry.path / "bundle" / "index.html").write_text("<script>evil()</script>")
-    poisoned = remote_cache.pack(entry.path)
+    poisoned = remote.pack(entry.path)
     urllib.request.urlopen(urllib.request.Request(
         f"{remote_server}/v8/artifacts/{entry.key}?teamId={TEAM}", data=poisoned, method="PUT",
         headers={"Authorization": f"Bearer {TOKEN}", "x-artifact-tag": tag,

@@ -146,7 +146,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "core/early.py": "started first thing by the CLI, before the config loads",
     "util/spawn.py": "forks npm without importing subprocess (the early start)",
     "util/process.py": "subprocess: a build that adopted the early npm never needs it",
-    "fingerprint/probe.py": "xxhash only when a folder listing must be hashed",
+    "fingerprint/statcache/probe.py": "xxhash only when a folder listing must be hashed",
     "assets/reencode.py": "Pillow, the `images` extra",
     "deploy/publish/s3.py": "boto3 and botocore, the `s3` extra",
     "deploy/offload.py": "boto3 and botocore, the `s3` extra",
@@ -161,7 +161,7 @@ FUNCTION_LEVEL_IMPORTS = {
     "core/stages/render.py": "core.template, for a project with a template only",
     "core/stages/build.py": "what the bundle stage and the cache use, loaded while npm runs",
     "core/stages/bundle.py": "assets.upload, loaded while npm runs (build.py)",
-    "core/cached.py": "the build cache, loaded while npm runs or when a bundle is restored",
+    "core/cache/reuse.py": "the stores, loaded while npm runs or when a bundle is restored",
     "core/recorder.py": "the record's writer needs its helpers only when it writes",
     "assets/__init__.py": "the public names load on first use; signed_url is an arrow up",
     "ui/tasks.py": "doit loads dodo.py for every doit command: the terminal (5-17 ms), the "

@@ -11,12 +11,12 @@ from typing import Any
 import xxhash
 
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core import discovered_inputs as discovered
 from buildtools.core import early
+from buildtools.core.build_output import aside_path, fresh_output
+from buildtools.core.context import Context, output_display, tree_explainer
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages import discovered
-from buildtools.core.stages.context import Context, output_display, tree_explainer
-from buildtools.core.stages.linked import outside_inputs
-from buildtools.core.stages.output import aside_path, fresh_output
+from buildtools.core.outside_inputs import outside_inputs
 from buildtools.core.webapp import build_env, output_folder
 from buildtools.errors import UserError
 from buildtools.fingerprint.scan import Manifest
@@ -208,7 +208,7 @@ def _remember_launch(ctx: Context, toolchain: Toolchain, manager: PackageManager
 def _load_what_follows() -> None:
     """Import what the bundle stage and the cache use while npm works, not after it."""
     import buildtools.assets.upload
-    import buildtools.core.cache  # noqa: F401
+    import buildtools.core.cache.local  # noqa: F401
 
 
 def _files_state(folder: Path) -> dict[str, tuple[int, int, int]]:

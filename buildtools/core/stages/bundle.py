@@ -9,8 +9,8 @@ from typing import Any
 from buildtools.assets.output_check import PUBLIC_FOLDERS, check_links, check_secrets
 from buildtools.config.model import Config
 from buildtools.config.tables import OUT_NAMES
+from buildtools.core.context import Context, display
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context, display
 from buildtools.core.stages.page import page_files
 from buildtools.errors import UserError, unreadable, unwritable
 from buildtools.fingerprint.manifest import Manifest, diff

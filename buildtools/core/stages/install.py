@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from buildtools.config.cachedir import npm_cache_env
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
-from buildtools.core.stages.linked import outside_inputs
+from buildtools.core.outside_inputs import outside_inputs
 from buildtools.errors import CommandFailed, UserError
+from buildtools.filenames import INSTALL_FILES
 from buildtools.fingerprint.files import hash_files
 from buildtools.fingerprint.manifest import manifest_digest
-from buildtools.layout import INSTALL_FILES
 from buildtools.node.packagemanager import (
     PackageManager,
     detect_package_manager,

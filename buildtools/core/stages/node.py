@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from buildtools.config.load import user_cache_dir
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
 from buildtools.core.webapp import engines_node
 from buildtools.node.toolchain import Toolchain, resolve_toolchain
 

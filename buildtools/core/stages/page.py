@@ -3,8 +3,8 @@ the bundle is the page, extra_source_dir and task_config.json."""
 
 from __future__ import annotations
 
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
 from buildtools.fingerprint.files import hash_files
 from buildtools.fingerprint.manifest import Manifest
 

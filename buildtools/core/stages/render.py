@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan
-from buildtools.core.stages.context import Context
 
 
 def plan_render(ctx: Context) -> StagePlan | None:

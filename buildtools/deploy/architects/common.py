@@ -78,11 +78,11 @@ def copy_public(ctx: PackageContext, dest: Path) -> None:
     if not policy.unlisted:
         return
     robots = dest / ROBOTS_FILE
-    text = robots_txt(policy.mode)
+    text = robots_txt(policy.access)
     if robots.is_file() and robots.read_text("utf-8", errors="replace") != text:
         ctx.reporter.warn(
             f"the bundle's {ROBOTS_FILE} is replaced by one that disallows crawling "
-            f'([assets] access = "{policy.mode}"); set access = "public" to keep yours'
+            f'([assets] access = "{policy.access}"); set access = "public" to keep yours'
         )
     write(robots, text)
 
@@ -119,7 +119,7 @@ def base_context(ctx: PackageContext, folder_name: str, files: list[str]) -> dic
         "security_headers": SECURITY_HEADERS,
         "frame_ancestors": FRAME_ANCESTORS,
         "node_major": ctx.node_major,
-        "access": policy.mode,
+        "access": policy.access,
         "access_headers": policy.headers(),
         "signed_paths": list(policy.signed_paths),
         "secret_env": SECRET_ENV,

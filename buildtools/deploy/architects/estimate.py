@@ -12,8 +12,8 @@ from pathlib import Path
 from buildtools.assets.access import ROBOTS_FILE, robots_txt
 from buildtools.assets.upload import collect_assets
 from buildtools.config.load import Config
+from buildtools.core.context import saved_manifest
 from buildtools.core.events import NullReporter
-from buildtools.core.stages.context import saved_manifest
 from buildtools.deploy.architects.common import access_of, bundle_files
 from buildtools.deploy.architects.context import PackageContext
 from buildtools.deploy.architects.shell import shell_files
@@ -52,5 +52,5 @@ def estimated_public(config: Config) -> PublicEstimate:
                        else len(content.encode("utf-8")))
     policy = access_of(ctx)
     if policy.unlisted:
-        sizes[ROBOTS_FILE] = len(robots_txt(policy.mode).encode("utf-8"))
+        sizes[ROBOTS_FILE] = len(robots_txt(policy.access).encode("utf-8"))
     return PublicEstimate(ctx, sizes)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.config.load import Config, load_config, user_cache_dir
-from buildtools.core.stages.discovered import untraced_notice
+from buildtools.core.discovered_inputs import untraced_notice
 from buildtools.core.webapp import engines_node
 from buildtools.errors import UserError
 from buildtools.node.packagemanager import detect_package_manager, read_package_json

@@ -8,9 +8,9 @@ from typing import Any
 
 from buildtools.config.load import Config
 from buildtools.core import pipeline
+from buildtools.core.discovered_inputs import untraced_notice
 from buildtools.core.events import Reporter
 from buildtools.core.pipeline import Session
-from buildtools.core.stages.discovered import untraced_notice
 from buildtools.ui.common import PROG, config_here, terminal_reporter
 
 

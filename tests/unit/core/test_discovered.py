@@ -11,9 +11,9 @@ import pytest
 
 from buildtools.config.load import load_config
 from buildtools.config.model import Config
+from buildtools.core import discovered_inputs as discovered
+from buildtools.core.discovered_inputs import ABSENT, RACY, UNTRACED, Traced, recorded
 from buildtools.core.freshness import StampStore
-from buildtools.core.stages import discovered
-from buildtools.core.stages.discovered import ABSENT, RACY, UNTRACED, Traced, recorded
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.trace import Trace
 from buildtools.ui.commands.doctor import MISSING, OK, inputs_check

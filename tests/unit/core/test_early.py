@@ -14,7 +14,7 @@ import pytest
 
 from buildtools.core import early
 from buildtools.fingerprint.scan import scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 
 HOME_VARS = {"HOME": "/home/someone", "PATH": "/usr/bin", "SECRET_TOKEN": "s3cr3t"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.core.stages.output import aside_path, fresh_output
+from buildtools.core.build_output import aside_path, fresh_output
 from buildtools.errors import CommandFailed
 
 

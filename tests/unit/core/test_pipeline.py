@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools import layout
 from buildtools.core import early, pipeline
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
+from buildtools.fingerprint import statcache
 
 if TYPE_CHECKING:
     from tests.unit.core.conftest import Project
@@ -63,7 +63,7 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
 def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     # the files were all written just now: vouch for those written before the check began
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
     project.build()
     assert project.session().answered_by_record() is False  # a build leaves no record
     assert project.session().check_up_to_date() is True  # a fresh check writes it

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools import layout
 from buildtools.core import early
 from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import CommandFailed, UserError
+from buildtools.fingerprint import statcache
 from buildtools.testing.fake_npm import Fails
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def in_the_project(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     record vouches for those written before the check began."""
     project.root.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(project.root)
-    monkeypatch.setattr(layout, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
 
 
 def request(project: Project, **asked: bool) -> Request:

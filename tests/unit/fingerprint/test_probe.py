@@ -1,13 +1,13 @@
-"""fingerprint.probe: has a tree's content changed since the scan that left its stat cache?"""
+"""fingerprint.statcache.probe: has a tree changed since the scan that left its stat cache?"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from buildtools.fingerprint.probe import content_changed
 from buildtools.fingerprint.scan import scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
+from buildtools.fingerprint.statcache.probe import content_changed
 
 LONG_AGO = 1_600_000_000  # a time far outside the racy window
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from buildtools.core.events import HashProgress
 from buildtools.fingerprint.scan import Observed, scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 from buildtools.ui.terminal import Reporter
 
 

@@ -10,7 +10,7 @@ import pytest
 from buildtools.fingerprint.ignore import IgnoreFile, parse_rule
 from buildtools.fingerprint.manifest import diff
 from buildtools.fingerprint.scan import scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache.cache import StatCache
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from buildtools.config.load import CacheConfig
-from buildtools.core import cache
+from buildtools.core.cache import local
 from buildtools.core.freshness import StampStore
 from buildtools.util.ignored import make_ignored_dir
 
@@ -34,6 +34,6 @@ def test_the_cache_folder_is_made_with_a_gitignore(tmp_path: Path) -> None:
     for folder in (bundle, output):
         folder.mkdir()
         (folder / "index.html").write_text("<p>x</p>")
-    assert cache.store(settings, "ab" * 16, bundle=bundle, output=output, output_name="dist",
+    assert local.store(settings, "ab" * 16, bundle=bundle, output=output, output_name="dist",
                        build_key="b") is not None
     assert ignores_everything(settings.dir)

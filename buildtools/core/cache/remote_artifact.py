@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.model import Config
-from buildtools.core import cache
-from buildtools.core.cache_content import CONTENT, verify_entry
+from buildtools.core.cache import local
+from buildtools.core.cache.content import CONTENT, verify_entry
 
 MAX_MEMBERS = 500_000
 MAX_META_BYTES = 1 << 20
@@ -33,10 +33,10 @@ def limit_bytes(config: Config) -> int:
     return int(config.cache.remote_max_mb * 1024 * 1024)
 
 
-def unpack(config: Config, key: str, artifact: Path) -> cache.Entry | None:
+def unpack(config: Config, key: str, artifact: Path) -> local.Entry | None:
     """Check the artifact at `artifact`, then put it in the local cache as the entry `key`."""
     limit = limit_bytes(config)
-    scratch = cache._scratch(config.cache)
+    scratch = local.scratch_dir(config.cache)
     try:
         with tarfile.open(artifact, mode="r:gz") as archive:
             members, meta = _checked_members(archive, key, limit)
@@ -52,7 +52,7 @@ def unpack(config: Config, key: str, artifact: Path) -> cache.Entry | None:
         damaged = verify_entry(scratch)  # signed, and also whole?
         if damaged:
             raise RemoteError(damaged)
-        return cache.adopt(config.cache, key, scratch)
+        return local.adopt(config.cache, key, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -76,7 +76,7 @@ def _checked_members(
         if len(members) >= MAX_MEMBERS:
             raise RemoteError(f"it has more than {MAX_MEMBERS} files")
         members.append(member)
-        if member.name in (cache.META, f"./{cache.META}") and member.isreg():
+        if member.name in (local.META, f"./{local.META}") and member.isreg():
             meta = _read_meta(archive, member)
     if meta is None or meta.get("key") != key:
         raise RemoteError("its meta.json is not for this key")

@@ -1,8 +1,8 @@
-"""The build cache seen from the pipeline: restore a build output made before from the same
+"""The build cache seen from the walk: restore a build output made before from the same
 inputs, with its bundle when the task settings are the same too; keep each new one (local
 cache, then the remote one when configured).
 
-An entry's key is the build's static key (buildtools.core.stages.discovered.static_key: the
+An entry's key is the build's static key (buildtools.core.discovered_inputs.static_key: the
 build key without the files the build read besides the tree) and the extra build commands. Its
 meta.json holds those files with their hashes when it was made, for the build and each extra
 build: an entry is restored only when every one of them holds the same bytes now. So a project
@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from buildtools.core import cache_owner
+from buildtools.core import discovered_inputs as discovered
+from buildtools.core.cache import ownership
+from buildtools.core.context import Context, output_display, save_manifest
 from buildtools.core.freshness import StagePlan, digest
-from buildtools.core.stages import discovered
 from buildtools.core.stages.build import plan_extra_build, with_discovered
-from buildtools.core.stages.context import Context, output_display, save_manifest
 from buildtools.fingerprint.scan import Manifest
 
 PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last pruned the cache
@@ -38,18 +38,18 @@ def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
     """Put back the build output of an entry made from these inputs (local cache, else the
     remote one) and write the build stamps, as if the build and the extra builds had just
     run; (the entry, where it came from), or None when nothing was restored."""
-    from buildtools.core import cache
+    from buildtools.core.cache import local
 
     config = ctx.config
     if not config.cache.enabled:
         return None
     key = cache_key(ctx, build_plan)
-    entry = cache.lookup(config, key)
+    entry = local.lookup(config, key)
     where = "cache"
     if entry is None and config.cache.remote_url:
-        from buildtools.core import remote_cache
+        from buildtools.core.cache import remote
 
-        entry = remote_cache.fetch(config, key, ctx.reporter, ctx.environ)
+        entry = remote.fetch(config, key, ctx.reporter, ctx.environ)
         where = "remote cache"
     if entry is None or entry.meta.get("output") != output:
         return None
@@ -58,10 +58,9 @@ def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
             discovered.unchanged(ctx, found, output) for found in read.values()):
         return None  # a file the build read holds other bytes now
     ctx.stamps.clear("build")
-    if not cache.restore(entry, None, config.webapp.source / output, warn=ctx.reporter.warn):
+    if not local.restore(entry, None, config.webapp.source / output, warn=ctx.reporter.warn):
         return None
-    cache_owner.note_key(config.state_dir, entry.key)
-    cache_owner.note_key(config.state_dir, entry.key)
+    ownership.note_key(config.state_dir, entry.key)
     save_manifest(ctx, "webapp", manifest)
     plan = with_discovered(build_plan, read.get("build") or {})
     ctx.stamps.write("build", plan.key, plan.stamp_info(restored=entry.key))
@@ -80,7 +79,7 @@ def restore_bundle(ctx: Context, restored: tuple[Any, str], install: StagePlan,
     """After restore_output: the entry's bundle too when it was made for `bundle.key` (the
     same task settings and extra_source_dir); (what ran, for the final line; True when the
     bundle came back too)."""
-    from buildtools.core import cache
+    from buildtools.core.cache import local
 
     entry, where = restored
     start = time.monotonic()
@@ -94,7 +93,7 @@ def restore_bundle(ctx: Context, restored: tuple[Any, str], install: StagePlan,
     if entry.meta.get("bundle_key") != bundle.key:
         return output_only
     ctx.stamps.clear("bundle")
-    if not cache.restore(entry, ctx.config.bundle_dir, None, warn=ctx.reporter.warn):
+    if not local.restore(entry, ctx.config.bundle_dir, None, warn=ctx.reporter.warn):
         return output_only
     if extra is not None:
         save_manifest(ctx, "extra", extra)
@@ -108,32 +107,30 @@ def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: Stage
     """Keep the build output just made and its bundle in the cache, with what the build
     (`build_plan`) and the extra builds read; upload it when a remote cache is configured. A
     cache that cannot be written costs a warning, never the build."""
-    from buildtools.core import cache
+    from buildtools.core.cache import local
 
     config = ctx.config
     if not config.cache.enabled:
         return
     read = {plan.name: plan.inputs.get(discovered.KEY) or {} for plan in [build_plan, *extras]}
     try:
-        entry = cache.store(config, cache_key(ctx, build_plan), bundle=config.bundle_dir,
+        entry = local.store(config, cache_key(ctx, build_plan), bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
                             build_key=build_plan.key,
                             extra_meta={"bundle_key": bundle_key, discovered.KEY: read})
         if prune_due(config.cache.dir):
-            cache.prune(config)
+            local.prune(config)
             with contextlib.suppress(OSError):
                 (config.cache.dir / PRUNED_MARK).touch()
     except OSError as exc:
         ctx.reporter.warn(f"could not write the build cache {config.cache.dir}: {exc}")
         return
     if entry is not None:
-        cache_owner.note_key(config.state_dir, entry.key)
-    if entry is not None:
-        cache_owner.note_key(config.state_dir, entry.key)
+        ownership.note_key(config.state_dir, entry.key)
     if entry is not None and config.cache.remote_url:
-        from buildtools.core import remote_cache
+        from buildtools.core.cache import remote
 
-        remote_cache.upload(config, entry, ctx.reporter, ctx.environ)
+        remote.upload(config, entry, ctx.reporter, ctx.environ)
 
 
 def prune_due(cache_dir: Path, *, now: float | None = None) -> bool:

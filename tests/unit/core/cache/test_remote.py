@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from buildtools.config.load import build_config
-from buildtools.core import cache, remote_artifact, remote_cache
-from buildtools.core.cache_content import write_content
+from buildtools.core.cache import local, remote, remote_artifact
+from buildtools.core.cache.content import write_content
 from buildtools.ui.terminal import Reporter
 
 TOKEN = "test-token"
@@ -32,14 +32,14 @@ KEY = "a1" * 16
 
 
 def test_signature_round_trip_and_refusals() -> None:
-    tag = remote_cache.sign(b"k", KEY, TEAM, b"body")
-    assert remote_cache.verify(b"k", KEY, TEAM, b"body", tag)
-    assert remote_cache.verify(b"k", KEY, TEAM, b"body", tag.rstrip("="))  # unpadded too
-    assert not remote_cache.verify(b"k", KEY, TEAM, b"body!", tag)
-    assert not remote_cache.verify(b"other", KEY, TEAM, b"body", tag)
-    assert not remote_cache.verify(b"k", KEY, "team_other", b"body", tag)
-    assert not remote_cache.verify(b"k", KEY, TEAM, b"body", None)
-    assert not remote_cache.verify(b"k", KEY, TEAM, b"body", "not base64 !!")
+    tag = remote.sign(b"k", KEY, TEAM, b"body")
+    assert remote.verify(b"k", KEY, TEAM, b"body", tag)
+    assert remote.verify(b"k", KEY, TEAM, b"body", tag.rstrip("="))  # unpadded too
+    assert not remote.verify(b"k", KEY, TEAM, b"body!", tag)
+    assert not remote.verify(b"other", KEY, TEAM, b"body", tag)
+    assert not remote.verify(b"k", KEY, "team_other", b"body", tag)
+    assert not remote.verify(b"k", KEY, TEAM, b"body", None)
+    assert not remote.verify(b"k", KEY, TEAM, b"body", "not base64 !!")
 
 
 def test_pack_is_deterministic(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_pack_is_deterministic(tmp_path: Path) -> None:
         (folder / "bundle" / "index.html").write_text("x")
         (folder / "meta.json").write_text("{}")
         os.utime(folder / "meta.json", (1, 1 if name == "a" else 99999))
-    assert remote_cache.pack(tmp_path / "a") == remote_cache.pack(tmp_path / "b")
+    assert remote.pack(tmp_path / "a") == remote.pack(tmp_path / "b")
 
 
 # ---------------------------------------------------------------- a misbehaving server
@@ -119,7 +119,7 @@ def artifact(tmp_path: Path, key: str, damaged: bool = False) -> bytes:
     write_content(folder)
     if damaged:  # signed by a holder of the key, but not what its content list says
         (folder / "bundle" / "index.html").write_text("")
-    return remote_cache.pack(folder)
+    return remote.pack(folder)
 
 
 def test_signed_artifact_is_taken_unsigned_or_tampered_refused(
@@ -129,21 +129,21 @@ def test_signed_artifact_is_taken_unsigned_or_tampered_refused(
     config = config_for(tmp_path / "p", url)
     body = artifact(tmp_path, KEY)
     for tag, tampered, why in ((None, False, "it is not signed"),
-                               (remote_cache.sign(b"wrong", KEY, TEAM, body), False,
+                               (remote.sign(b"wrong", KEY, TEAM, body), False,
                                 "its signature does not match"),
-                               (remote_cache.sign(SECRET.encode(), KEY, TEAM, body), True,
+                               (remote.sign(SECRET.encode(), KEY, TEAM, body), True,
                                 "its signature does not match")):
         behaviour.update(body=body + b"x" if tampered else body, tag=tag)
         reporter, err = warnings()
-        assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+        assert remote.fetch(config, KEY, reporter, ENV) is None
         assert f"artifact {KEY} refused: {why}" in err.getvalue()
-        assert cache.lookup(config, KEY) is None
-    behaviour.update(body=body, tag=remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+        assert local.lookup(config, KEY) is None
+    behaviour.update(body=body, tag=remote.sign(SECRET.encode(), KEY, TEAM, body))
     reporter, err = warnings()
-    entry = remote_cache.fetch(config, KEY, reporter, ENV)
+    entry = remote.fetch(config, KEY, reporter, ENV)
     assert entry is not None and err.getvalue() == ""
     assert (entry.path / "bundle" / "index.html").read_text() == "remote"
-    assert cache.lookup(config, KEY) == entry  # now in the local cache
+    assert local.lookup(config, KEY) == entry  # now in the local cache
 
 
 def test_a_signed_artifact_that_is_not_whole_is_refused(
@@ -152,13 +152,13 @@ def test_a_signed_artifact_that_is_not_whole_is_refused(
     url, behaviour = fake_server
     config = config_for(tmp_path / "p", url)
     body = artifact(tmp_path, KEY, damaged=True)
-    behaviour.update(body=body, tag=remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+    behaviour.update(body=body, tag=remote.sign(SECRET.encode(), KEY, TEAM, body))
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert remote.fetch(config, KEY, reporter, ENV) is None
     assert err.getvalue().strip() == (
         f"warning: remote cache: artifact {KEY} is damaged (bundle/index.html has 0 bytes, "
         "6 were stored); building locally")
-    assert cache.lookup(config, KEY) is None
+    assert local.lookup(config, KEY) is None
 
 
 def test_slow_or_down_server_costs_a_warning(
@@ -168,7 +168,7 @@ def test_slow_or_down_server_costs_a_warning(
     behaviour["delay"] = 2.0
     config = config_for(tmp_path / "p", url, timeout=0.3)
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert remote.fetch(config, KEY, reporter, ENV) is None
     # the timeout, not the answer that comes after 2 s (which would be refused as unsigned)
     assert "cannot fetch the build" in err.getvalue() and "building locally" in err.getvalue()
     assert "refused" not in err.getvalue()
@@ -178,14 +178,14 @@ def test_slow_or_down_server_costs_a_warning(
         closed = sock.getsockname()[1]
     config = config_for(tmp_path / "q", f"http://127.0.0.1:{closed}")
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert remote.fetch(config, KEY, reporter, ENV) is None
     assert "cannot fetch the build" in err.getvalue()
 
 
 def test_without_signing_key_the_remote_is_not_used(tmp_path: Path) -> None:
     config = config_for(tmp_path / "p", "http://127.0.0.1:9")
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, {"BUILDTOOLS_REMOTE_CACHE_TOKEN": "t"}) \
+    assert remote.fetch(config, KEY, reporter, {"BUILDTOOLS_REMOTE_CACHE_TOKEN": "t"}) \
         is None
     assert "set BUILDTOOLS_REMOTE_CACHE_KEY" in err.getvalue()
 
@@ -199,7 +199,7 @@ def test_unsafe_archive_members_are_refused(tmp_path: Path) -> None:
     config = config_for(tmp_path / "p", "http://127.0.0.1:9")
     path = tmp_path / "a.tar.gz"
     path.write_bytes(raw.getvalue())
-    with pytest.raises(remote_cache.RemoteError, match="unsafe path"):
+    with pytest.raises(remote.RemoteError, match="unsafe path"):
         remote_artifact.unpack(config, KEY, path)
     assert not (tmp_path / "p" / "cache" / "escape.txt").exists()
 
@@ -238,7 +238,7 @@ def test_the_timeout_bounds_the_whole_transfer(
         behaviour["answer"] = answer
         reporter, err = warnings()
         started = time.monotonic()
-        assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+        assert remote.fetch(config, KEY, reporter, ENV) is None
         assert time.monotonic() - started < 2.5
         assert "cannot fetch the build (no whole answer within 0.5 s)" in err.getvalue()
 
@@ -264,7 +264,7 @@ def test_an_answer_beyond_the_limit_is_cut_at_the_limit(
     behaviour["answer"] = endless
     config = config_for(tmp_path / "p", url, timeout=10.0, max_mb=1)
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert remote.fetch(config, KEY, reporter, ENV) is None
     assert "more than the 1048576 bytes allowed" in err.getvalue()
     assert not list((tmp_path / "p" / "cache" / "tmp").iterdir())  # the download is gone
 
@@ -275,7 +275,7 @@ def test_an_answer_beyond_the_limit_is_cut_at_the_limit(
 
     behaviour["answer"] = declared
     reporter, err = warnings()
-    assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+    assert remote.fetch(config, KEY, reporter, ENV) is None
     assert f"the answer is {5 << 20} bytes, more than the 1048576 allowed" in err.getvalue()
 
 
@@ -316,12 +316,12 @@ def test_a_signed_gzip_bomb_is_refused_before_it_is_written(
     ):
         body = bomb(tmp_path, unpacked, declared)
         assert len(body) < 20_000
-        behaviour.update(body=body, tag=remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+        behaviour.update(body=body, tag=remote.sign(SECRET.encode(), KEY, TEAM, body))
         reporter, err = warnings()
-        assert remote_cache.fetch(config, KEY, reporter, ENV) is None
+        assert remote.fetch(config, KEY, reporter, ENV) is None
         assert f"artifact {KEY} is damaged ({why})" in err.getvalue()
         assert written == []
-        assert cache.lookup(config, KEY) is None
+        assert local.lookup(config, KEY) is None
 
 
 def test_the_proxy_of_the_environment_is_used(
@@ -335,7 +335,7 @@ def test_the_proxy_of_the_environment_is_used(
         asked.append(handler.path)
         body = artifact(tmp_path, KEY)
         handler.send_response(200)
-        handler.send_header("x-artifact-tag", remote_cache.sign(SECRET.encode(), KEY, TEAM, body))
+        handler.send_header("x-artifact-tag", remote.sign(SECRET.encode(), KEY, TEAM, body))
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
@@ -346,6 +346,6 @@ def test_the_proxy_of_the_environment_is_used(
     monkeypatch.setenv("http_proxy", url)
     config = config_for(tmp_path / "p", "http://cache.invalid")
     reporter, err = warnings()
-    entry = remote_cache.fetch(config, KEY, reporter, ENV)
+    entry = remote.fetch(config, KEY, reporter, ENV)
     assert err.getvalue() == "" and entry is not None
     assert asked == [f"http://cache.invalid/v8/artifacts/{KEY}?teamId={TEAM}"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core import cache
+from buildtools.core.cache import local
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -38,9 +38,9 @@ def built(root: Path, text: str = "hello") -> tuple[Path, Path]:
     return bundle, output
 
 
-def store(config: CacheConfig, root: Path, key: str = KEY, text: str = "hello") -> cache.Entry:
+def store(config: CacheConfig, root: Path, key: str = KEY, text: str = "hello") -> local.Entry:
     bundle, output = built(root, text)
-    entry = cache.store(config, key, bundle=bundle, output=output, output_name="dist",
+    entry = local.store(config, key, bundle=bundle, output=output, output_name="dist",
                         build_key="b" * 32)
     assert entry is not None
     return entry
@@ -48,14 +48,14 @@ def store(config: CacheConfig, root: Path, key: str = KEY, text: str = "hello") 
 
 def test_store_then_restore_both_folders(tmp_path: Path) -> None:
     config = settings(tmp_path)
-    assert cache.lookup(config, KEY) is None
+    assert local.lookup(config, KEY) is None
     entry = store(config, tmp_path / "project")
-    assert cache.lookup(config, KEY) == entry
+    assert local.lookup(config, KEY) == entry
     assert entry.meta["output"] == "dist" and entry.meta["files"] == 4
     target = tmp_path / "other"
     (target / "bundle").mkdir(parents=True)
     (target / "bundle" / "stale.txt").write_text("old")
-    assert cache.restore(entry, target / "bundle", target / "webapp" / "dist")
+    assert local.restore(entry, target / "bundle", target / "webapp" / "dist")
     assert sorted(p.name for p in (target / "bundle").iterdir()) == ["index.html",
                                                                      "task_config.json"]
     assert (target / "webapp" / "dist" / "assets" / "app.js").read_text() == "js"
@@ -65,21 +65,21 @@ def test_store_then_restore_both_folders(tmp_path: Path) -> None:
 def test_disabled_cache_stores_and_finds_nothing(tmp_path: Path) -> None:
     config = settings(tmp_path, enabled=False)
     bundle, output = built(tmp_path / "p")
-    assert cache.store(config, KEY, bundle=bundle, output=output, output_name="dist",
+    assert local.store(config, KEY, bundle=bundle, output=output, output_name="dist",
                        build_key="b") is None
-    assert cache.lookup(config, KEY) is None
+    assert local.lookup(config, KEY) is None
 
 
 def test_half_written_or_damaged_entries_are_invisible(tmp_path: Path) -> None:
     config = settings(tmp_path)
-    scratch = cache._scratch(config)  # what a writer interrupted midway leaves
+    scratch = local.scratch_dir(config)  # what a writer interrupted midway leaves
     (scratch / "bundle").mkdir()
-    assert cache.lookup(config, KEY) is None
-    damaged = cache.entry_dir(config, KEY)
+    assert local.lookup(config, KEY) is None
+    damaged = local.entry_dir(config, KEY)
     damaged.mkdir(parents=True)
     (damaged / "meta.json").write_text("{not json")
-    assert cache.lookup(config, KEY) is None
-    assert KEY in cache.prune(config)  # and pruning clears it away
+    assert local.lookup(config, KEY) is None
+    assert KEY in local.prune(config)  # and pruning clears it away
     assert not damaged.exists()
 
 
@@ -104,18 +104,18 @@ def test_entries_are_immutable_and_concurrent_writers_agree(tmp_path: Path) -> N
     for thread in threads:
         thread.join()
     assert errors == []
-    assert cache.lookup(config, "f" * 32) is not None
+    assert local.lookup(config, "f" * 32) is not None
     assert list((config.dir / "tmp").iterdir()) == []  # every scratch copy was cleaned up
 
 
 def test_restore_of_a_vanished_entry_changes_nothing(tmp_path: Path) -> None:
     config = settings(tmp_path)
     entry = store(config, tmp_path / "p")
-    cache.clear(config)
+    local.clear(config)
     target = tmp_path / "t"
     (target / "bundle").mkdir(parents=True)
     (target / "bundle" / "keep.txt").write_text("previous build")
-    assert not cache.restore(entry, target / "bundle", target / "dist")
+    assert not local.restore(entry, target / "bundle", target / "dist")
     assert (target / "bundle" / "keep.txt").read_text() == "previous build"
     assert not (target / "dist").exists()
 
@@ -132,7 +132,7 @@ def test_a_restore_that_cannot_swap_leaves_no_staging_folder(
         (folder / "keep.txt").write_text("previous build")
     immutable(target / "dist" / "bundle")
     with pytest.raises(PermissionError):
-        cache.restore(entry, target / "dist" / "bundle", target / "webapp" / "dist")
+        local.restore(entry, target / "dist" / "bundle", target / "webapp" / "dist")
     assert sorted(p.name for p in (target / "dist").iterdir()) == ["bundle"]
     assert sorted(p.name for p in (target / "webapp").iterdir()) == ["dist"]
     assert (target / "webapp" / "dist" / "keep.txt").read_text() == "previous build"
@@ -146,23 +146,23 @@ def test_prune_by_age_then_by_size_least_recently_used_first(tmp_path: Path) -> 
     now = time.time()
     os.utime(old.path, (now - 11 * 86400, now - 11 * 86400))
     os.utime(lru.path, (now - 5 * 86400, now - 5 * 86400))
-    assert cache.prune(config, now=now) == [old.key]
-    assert cache.size(config)[0] == 2
+    assert local.prune(config, now=now) == [old.key]
+    assert local.size(config)[0] == 2
     tiny = settings(tmp_path, max_size_mb=0)
-    assert cache.prune(tiny, now=now) == [lru.key, recent.key]
-    assert cache.size(config) == (0, 0)
+    assert local.prune(tiny, now=now) == [lru.key, recent.key]
+    assert local.size(config) == (0, 0)
 
 
 def test_clear_counts_the_entries(tmp_path: Path) -> None:
     config = settings(tmp_path)
     store(config, tmp_path / "1", key="1" * 32)
     store(config, tmp_path / "2", key="2" * 32)
-    assert cache.clear(config) == 2
-    assert cache.entries(config) == []
+    assert local.clear(config) == 2
+    assert local.entries(config) == []
 
 
 def test_a_prune_is_due_ten_minutes_after_the_last_one(tmp_path: Path) -> None:
-    from buildtools.core.cached import PRUNE_EVERY, PRUNED_MARK, prune_due
+    from buildtools.core.cache.reuse import PRUNE_EVERY, PRUNED_MARK, prune_due
 
     folder = tmp_path / "cache"
     folder.mkdir()

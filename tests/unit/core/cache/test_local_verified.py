@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core import cache
+from buildtools.core.cache import local
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -20,7 +20,7 @@ def settings(tmp_path: Path) -> CacheConfig:
     return CacheConfig(True, tmp_path / "cache", 1024, 30, "", "", "T", "K", 1.0)
 
 
-def stored(tmp_path: Path) -> tuple[CacheConfig, cache.Entry]:
+def stored(tmp_path: Path) -> tuple[CacheConfig, local.Entry]:
     bundle, output = tmp_path / "made" / "bundle", tmp_path / "made" / "dist"
     (output / "assets").mkdir(parents=True)
     bundle.mkdir()
@@ -29,7 +29,7 @@ def stored(tmp_path: Path) -> tuple[CacheConfig, cache.Entry]:
     (output / "assets" / "app.js").write_text("console.log('the real app')")
     os.symlink("app.js", output / "assets" / "latest.js")
     config = settings(tmp_path)
-    entry = cache.store(config, KEY, bundle=bundle, output=output, output_name="dist",
+    entry = local.store(config, KEY, bundle=bundle, output=output, output_name="dist",
                         build_key="b" * 32)
     assert entry is not None
     return config, entry
@@ -74,7 +74,7 @@ def test_a_whole_entry_is_restored(tmp_path: Path) -> None:
     _, entry = stored(tmp_path)
     target = tmp_path / "project"
     warned: list[str] = []
-    assert cache.restore(entry, target / "bundle", target / "dist", warn=warned.append)
+    assert local.restore(entry, target / "bundle", target / "dist", warn=warned.append)
     assert warned == []
     assert (target / "dist" / "assets" / "app.js").read_text() == "console.log('the real app')"
     assert os.readlink(target / "dist" / "assets" / "latest.js") == "app.js"
@@ -89,10 +89,10 @@ def test_a_damaged_entry_is_dropped_with_one_warning(tmp_path: Path, how: str) -
     (target / "bundle").mkdir(parents=True)
     (target / "bundle" / "index.html").write_text("the last good bundle")
     warned: list[str] = []
-    assert not cache.restore(entry, target / "bundle", target / "dist", warn=warned.append)
+    assert not local.restore(entry, target / "bundle", target / "dist", warn=warned.append)
     assert warned == [f"the build cache entry {KEY[:12]} in {config.dir} is damaged ({why}); "
                       "it was dropped and the stages run"]
-    assert cache.lookup(config, KEY) is None and not entry.path.exists()
+    assert local.lookup(config, KEY) is None and not entry.path.exists()
     assert (target / "bundle" / "index.html").read_text() == "the last good bundle"
     assert sorted(path.name for path in target.iterdir()) == ["bundle"]  # no staging left
 

@@ -1,23 +1,17 @@
-"""The stat cache: what the last scan of a tree found, folder by folder, so that a file whose
-stat signature (size, mtime_ns, inode, ctime_ns) is unchanged is not read again.
+"""The stat cache a scan reads and updates, kept in the state folder between runs.
 
 Like git's index: ctime is compared too (a tool that writes a file and then puts its old mtime
 back still moves ctime), and a file modified within the racy window of the scan is kept with
 an mtime of -1, which matches nothing, so that it is read again next time.
-
-The file is one marshal record per folder after a header, written and read one folder at a
-time: the cache of 100,000 files never exists twice in memory.
 """
 
 from __future__ import annotations
 
-import marshal
 from array import array
 from pathlib import Path
 
 from buildtools.fingerprint.manifest import FolderScan
-from buildtools.fingerprint.probe import cache_folders
-from buildtools.layout import STATCACHE_FORMAT as _FORMAT
+from buildtools.fingerprint.statcache.file import read_folders, write_folders
 from buildtools.util import atomic
 
 
@@ -35,9 +29,7 @@ class StatCache:
         if self.path is None or not self.dirty:
             return
         with atomic.replacing(self.path) as handle:
-            marshal.dump(_FORMAT, handle)
-            for folder in self.folders.values():
-                marshal.dump(folder, handle)
+            write_folders(handle, self.folders.values())
         self.dirty = False
 
 
@@ -59,6 +51,6 @@ def _load(path: Path) -> dict[str, FolderScan]:
     """The folders of the cache file; nothing when it is missing, of another format, or
     damaged anywhere (a cache only saves work: when in doubt, read the files again)."""
     try:
-        return {folder[0]: folder for folder in cache_folders(str(path))}
+        return {folder[0]: folder for folder in read_folders(str(path))}
     except (OSError, ValueError, EOFError, TypeError):
         return {}

@@ -32,15 +32,15 @@ from typing import Any
 import xxhash
 
 from buildtools.config.load import Config
+from buildtools.core.build_output import ASIDE_SUFFIX, aside_path
+from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
-from buildtools.core.stages.context import Context
-from buildtools.core.stages.output import ASIDE_SUFFIX, aside_path
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
 from buildtools.fingerprint.trace import Trace, Tracer
 from buildtools.fingerprint.trace import available as trace_available
-from buildtools.layout import is_swap_folder
+from buildtools.util.swapfolders import is_swap_folder
 
 KEY = "discovered"
 UNTRACED = "untraced"  # in a build stamp's info: why reads outside the webapp were not seen

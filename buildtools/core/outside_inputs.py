@@ -18,8 +18,8 @@ from typing import Any
 
 import xxhash
 
-from buildtools.core.stages.context import Context
-from buildtools.core.stages.output import aside_path
+from buildtools.core.build_output import aside_path
+from buildtools.core.context import Context
 from buildtools.errors import unreadable
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.linked import find_linked

@@ -1,11 +1,11 @@
-"""The local build cache: finished builds kept by build key, restored without running npm.
+"""The local store of the build cache: finished builds kept by key, restored without npm.
 
 An entry is keyed by the build's inputs less the files it read besides the tree (those, with
-their hashes, are in its meta.json and checked before a restore: buildtools.core.cached): the
-install key, the source tree, the command, the output folder, the environment. It holds:
+their hashes, are in its meta.json and checked before a restore: buildtools.core.cache.reuse):
+the install key, the source tree, the command, the output folder, the environment. It holds:
 
     <cache>/entries/<k[:2]>/<key>/meta.json   what it is: keys, output folder name, size
-                                  content.json  every file's size and hash (cache_content)
+                                  content.json  every file's size and hash (cache.content)
                                   bundle/     the content of dist/bundle, for meta's bundle_key
                                   output/     the webapp's build output folder (e.g. dist/)
 
@@ -17,7 +17,7 @@ place in one step (never visible half-written), and never changes once there (a 
 of the same key drops its copy). Pruning renames an entry away before deleting it; a restore
 that loses its entry midway builds instead. Entries are pruned oldest-used first beyond
 [cache] max_size_mb, and when unused for max_age_days (a restore refreshes an entry's time);
-a build prunes at most every ten minutes (buildtools.core.cached).
+a build prunes at most every ten minutes (buildtools.core.cache.reuse).
 
 Nothing is restored unchecked: the copy about to be put in place must match the content
 recorded when the entry was stored; a damaged entry is dropped (with one warning) and the
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.load import CacheConfig, Config
-from buildtools.core.cache_content import CONTENT, mismatch, read_content, write_content
+from buildtools.core.cache.content import CONTENT, mismatch, read_content, write_content
 from buildtools.util import atomic
 from buildtools.util.ignored import make_ignored_dir
 
@@ -97,7 +97,8 @@ def _tree_size(folder: Path) -> tuple[int, int]:
     return files, size
 
 
-def _scratch(cache: CacheConfig) -> Path:
+def scratch_dir(cache: CacheConfig) -> Path:
+    """A new folder in <cache>/tmp, on the entries' disk, where an entry is made."""
     make_ignored_dir(cache.dir)
     tmp = cache.dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ def store(
     existing = lookup(cache, key)
     if existing is not None:
         return existing
-    scratch = _scratch(cache)
+    scratch = scratch_dir(cache)
     try:
         shutil.copytree(bundle, scratch / "bundle", symlinks=True)
         shutil.copytree(output, scratch / "output", symlinks=True)

@@ -15,12 +15,12 @@ poison a trusted build. Without a signing key the remote cache is not used at al
 set, to any value: it stores and returns them, the checking is ours.)
 
 An artifact whose signature verifies is still checked against the content list it carries
-(buildtools.core.cache_content) before it enters the local cache.
+(buildtools.core.cache.content) before it enters the local cache.
 
 An artifact is streamed to a file (never held in memory), no further than the size the server
 declares nor [cache] remote_max_mb, and its signature is computed on the way; only then is it
-unpacked, within the limits of buildtools.core.remote_artifact. [cache] remote_timeout_s bounds
-the whole transfer, not each read.
+unpacked, within the limits of buildtools.core.cache.remote_artifact. [cache]
+remote_timeout_s bounds the whole transfer, not each read.
 
 Whatever goes wrong with the server (down, slow, an HTTP error, too large an answer) costs a
 warning and a local build, never a failed build.
@@ -40,9 +40,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.config.load import Config
-from buildtools.core import cache
+from buildtools.core.cache import local
+from buildtools.core.cache.remote_artifact import RemoteError, limit_bytes, unpack
 from buildtools.core.events import Reporter
-from buildtools.core.remote_artifact import RemoteError, limit_bytes, unpack
 from buildtools.util.archive import pack_bytes
 from buildtools.util.bounded_http import TransferError, request
 
@@ -101,7 +101,7 @@ def _auth(token: str) -> dict[str, str]:
 
 def fetch(
     config: Config, key: str, reporter: Reporter, environ: Mapping[str, str]
-) -> cache.Entry | None:
+) -> local.Entry | None:
     """The entry for `key` from the remote cache, checked and put in the local cache; None
     (after a warning when something is wrong) otherwise."""
     credentials = _credentials(config, environ)
@@ -110,7 +110,7 @@ def fetch(
                       f"{config.cache.signature_key_env} to the team's signing key")
         return None
     token, secret = credentials
-    download = cache._scratch(config.cache) / "artifact.tar.gz"  # on the entry's disk
+    download = local.scratch_dir(config.cache) / "artifact.tar.gz"  # on the entry's disk
     try:
         mac = signer(secret, key, config.cache.remote_team)
         with download.open("wb") as handle:
@@ -146,7 +146,7 @@ def fetch(
 
 
 def upload(
-    config: Config, entry: cache.Entry, reporter: Reporter, environ: Mapping[str, str]
+    config: Config, entry: local.Entry, reporter: Reporter, environ: Mapping[str, str]
 ) -> bool:
     """Send a local entry to the remote cache, signed; a warning (and False) on failure."""
     credentials = _credentials(config, environ)

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from buildtools import layout
 from buildtools.config.load import Config
 from buildtools.core.events import Reporter, hash_progress
 from buildtools.core.freshness import StampStore
 from buildtools.fingerprint.ignore import outer_ignore_files
 from buildtools.fingerprint.manifest import Manifest, diff
 from buildtools.fingerprint.scan import Observed, scan_tree
-from buildtools.fingerprint.statcache import StatCache
+from buildtools.fingerprint.statcache import file as statcache_file
+from buildtools.fingerprint.statcache.cache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
 from buildtools.util.process import Runner, run
@@ -39,7 +39,7 @@ class Context:
     runner: Runner = run
 
     def stat_cache(self, name: str) -> StatCache:
-        return StatCache(self.config.state_dir / layout.statcache_file(name))
+        return StatCache(self.config.state_dir / statcache_file.file_name(name))
 
     def scan(self, name: str, root: Path, *, exclude: list[str] | None = None,
              use_gitignore: bool = True) -> Manifest:
