@@ -148,7 +148,7 @@ class BuildRun:
 
             config = self.request.config
             if config is None:
-                config = _load_config(self.request.cwd, self.reporter)
+                config = find_config(self.request.cwd, self.reporter)
             self._session = Session(config, reporter=self.reporter, environ=self.request.environ,
                                     runner=self.request.runner or run_process)
         return self._session
@@ -215,12 +215,21 @@ class BuildRun:
         return Outcome(fresh=not result.ran, result=result)
 
 
-def _load_config(cwd: str, reporter: Reporter) -> Config:
+# The warnings said already (keys of a Mephisto YAML that nothing reads): once per process
+_warned: set[str] = set()
+
+
+def find_config(cwd: str, reporter: Reporter) -> Config:
+    """The configuration found from `cwd` (config.load: BUILDTOOLS_CONFIG, buildtools.toml,
+    [tool.buildtools], a Mephisto YAML), its warnings reported once per process: every command
+    of every front end finds it this way."""
     from pathlib import Path
 
     from buildtools.config.load import load_config
 
     config = load_config(Path(cwd))
     for text in config.warnings:
-        reporter.warn(text)
+        if text not in _warned:
+            _warned.add(text)
+            reporter.warn(text)
     return config
