@@ -5,11 +5,13 @@ happens."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
 
 from buildtools.core import early
+from buildtools.core import run as run_module
 from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import CommandFailed, UserError
 from buildtools.fingerprint import statcache
@@ -149,3 +151,15 @@ def test_no_early_start_unless_asked(project: Project, monkeypatch: pytest.Monke
     monkeypatch.setattr(early, "stop", lambda: steps.append("stop"))
     BuildRun(request(project), lambda: fresh_events(project)).carry_out()
     assert "start" not in steps
+
+
+def test_the_config_warnings_are_said_once_per_process(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """doit's check and its action, preview's rebuilds: one YAML warning, said once."""
+    monkeypatch.setattr(run_module, "_warned", set())
+    monkeypatch.setattr("buildtools.config.load.load_config",
+                        lambda start: SimpleNamespace(warnings=("example.yaml: x is unread",)))
+    events = fresh_events(project)
+    run_module.find_config(str(project.root), events)
+    run_module.find_config(str(project.root), events)
+    assert events.of("warn") == [("", "example.yaml: x is unread")]
