@@ -27,11 +27,11 @@ import re  # what pip's console-script launcher imports first
 t_re = pt()
 from buildtools.ui import cli
 t1 = pt()
-from buildtools.core import record
-state = record.state_dir_for(os.getcwd(), os.environ)
-record.check(state_dir=state)
+from buildtools.core.run import BuildRun, Request
+run = BuildRun(Request(early_start=True, term_interrupts=True), cli._terminal(False))
+assert run.answer_from_record() is None
 t2 = pt()
-import buildtools.ui.commands.build
+import buildtools.core.pipeline, buildtools.ui.terminal
 t3 = pt()
 import buildtools.util.process as process, buildtools.core.stages.build as stage
 marks = {}
@@ -44,7 +44,7 @@ def timed(*args, **kwargs):
         marks["end"] = pt()
 process.run = stage.run = timed
 with contextlib.redirect_stdout(io.StringIO()):
-    cli._built(False, state)
+    run.execute()
 t4 = pt()
 print(t0, t_re - t0, t1 - t_re, t2 - t1, t3 - t2, marks["start"] - t3,
       marks["end"] - marks["start"], t4 - marks["end"])

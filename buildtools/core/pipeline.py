@@ -27,7 +27,8 @@ from buildtools.core.walk import walk
 from buildtools.util.lock import project_lock
 from buildtools.util.process import Runner, run
 
-__all__ = ["BuildResult", "Session", "StageStatus", "build", "check_up_to_date", "status"]
+__all__ = ["BuildResult", "Session", "StageStatus", "check_up_to_date", "run_stale_stages",
+           "status"]
 
 
 class Session:
@@ -81,11 +82,10 @@ class Session:
             return walk(ctx, EXPLAIN)
         return self._recorded(ctx, explain=True)
 
-    def build(self, *, force: bool = False) -> BuildResult:
-        """Run the stale stages."""
-        return self._build(force)
-
-    def _build(self, force: bool) -> BuildResult:
+    def run_stale_stages(self, *, force: bool = False) -> BuildResult:
+        """Run the stale stages (every stage with `force`), under the project lock; answered
+        by the no-op record or a check first when a check of this session found nothing
+        stale yet."""
         ctx = self.ctx
         ctx.force = force or self.config.webapp.force_rebuild
         started = time.monotonic()
@@ -169,11 +169,12 @@ def check_up_to_date(
     return Session(config, reporter=reporter, environ=environ).check_up_to_date()
 
 
-def build(
+def run_stale_stages(
     config: Config,
     *,
     force: bool = False,
     reporter: Reporter | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    return Session(config, reporter=reporter, environ=environ).build(force=force)
+    """Run the stale stages of `config`'s project (see Session.run_stale_stages)."""
+    return Session(config, reporter=reporter, environ=environ).run_stale_stages(force=force)

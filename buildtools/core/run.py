@@ -193,13 +193,13 @@ class BuildRun:
 
     def _guarded_build(self, force: bool) -> Outcome:
         if not self.request.term_interrupts:
-            return self._build(force)
+            return self._stale_stages(force)
         from buildtools.util.process import sigterm_interrupts
 
         with sigterm_interrupts():
-            return self._build(force)
+            return self._stale_stages(force)
 
-    def _build(self, force: bool) -> Outcome:
+    def _stale_stages(self, force: bool) -> Outcome:
         session = self.session
         started = time.monotonic()
         if self.request.show_keys and not force:
@@ -211,7 +211,7 @@ class BuildRun:
                     reporter.key(stage.name, stage.key)
                 reporter.all_up_to_date(time.monotonic() - started, str(result.bundle_dir))
                 return Outcome(fresh=True, result=result)
-        result = session.build(force=force)
+        result = session.run_stale_stages(force=force)
         return Outcome(fresh=not result.ran, result=result)
 
 

@@ -18,7 +18,7 @@ from buildtools.core.cache.reuse import restore_bundle, restore_output, store_in
 from buildtools.core.context import Context, display, save_manifest
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
-from buildtools.core.stages.build import plan_build, plan_extra_build, run_build
+from buildtools.core.stages.build import plan_build, plan_extra_build, run_build_script
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
 from buildtools.core.stages.install import plan_install, run_install, run_post_install
 from buildtools.core.stages.node import describe_toolchain, plan_node
@@ -211,7 +211,9 @@ def _restored(walk: Walk) -> bool:
     return True
 
 
-def _build(walk: Walk) -> None:
+def _build_and_extras(walk: Walk) -> None:
+    """The build stage (`npm run <build_command>`, or the page, which needs none), then each
+    extra build chained on it: each settled, and run when stale."""
     ctx = walk.ctx
     plan, manifest, output = _plan_build(walk)
     if ctx.config.webapp.page is not None:
@@ -223,7 +225,7 @@ def _build(walk: Walk) -> None:
     assert walk.toolchain is not None and walk.manager is not None
     if walk.settle(plan, f"{len(manifest)} source files"):
         started = time.monotonic()
-        built = run_build(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
+        built = run_build_script(ctx, walk.toolchain, walk.manager, output, first=not walk.ran)
         save_manifest(ctx, "webapp", manifest)
         plan = built.stamp(ctx, plan, manifest)
         walk.build = (plan, manifest, output)
@@ -234,7 +236,7 @@ def _build(walk: Walk) -> None:
         key = extra.key
         if walk.settle(extra, f"npm run {command}"):
             started = time.monotonic()
-            built = run_build(ctx, walk.toolchain, walk.manager, output, command)
+            built = run_build_script(ctx, walk.toolchain, walk.manager, output, command)
             key = built.stamp(ctx, extra, manifest).key
             walk.ran_stage(extra.name, started, built.detail)
 
@@ -255,7 +257,7 @@ def _bundle(walk: Walk) -> None:
                            _extra_builds(walk, build_plan, output))
 
 
-STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build, _bundle)
+STEPS: tuple[Callable[[Walk], None], ...] = (_render, _node, _install, _build_and_extras, _bundle)
 
 
 def walk(ctx: Context, policy: Policy) -> BuildResult:

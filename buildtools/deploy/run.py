@@ -20,7 +20,7 @@ from buildtools.config.load import Config
 from buildtools.config.tables import OUT_NAMES
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StagePlan, StampStore
-from buildtools.core.pipeline import build
+from buildtools.core.pipeline import run_stale_stages
 from buildtools.deploy import architects as registry
 from buildtools.deploy.architects import Architect, PackageContext
 from buildtools.deploy.architects.shell import shell_key
@@ -69,7 +69,7 @@ def deploy(
     reporter = reporter or NullReporter()
     environ = dict(os.environ if environ is None else environ)
 
-    result = build(config, force=force, reporter=reporter, environ=environ)
+    result = run_stale_stages(config, force=force, reporter=reporter, environ=environ)
     return package(
         config,
         names,

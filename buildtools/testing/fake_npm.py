@@ -4,7 +4,7 @@ find, whose programs only this runner "runs".
 
     fake = FakeNpm(scripts={"build": Writes({"dist/index.html": "<p>hi</p>"})})
     bin_dir = fake.install_node(tmp_path / "node")        # put it first on PATH
-    Session(config, runner=fake).build()
+    Session(config, runner=fake).run_stale_stages()
     assert fake.ran() == ["npm ci", "npm run build"]
 
 What a command does is a Play: Writes (files, then exit 0), Fails (an exit code and its

@@ -128,15 +128,15 @@ def create_app() -> click.Group:
         guarded(lambda: new_command.run_new(directory, title, description, force,
                                 ask if interactive else None))
 
-    @app.command(epilog=example("buildtools build", "buildtools build -q",
-                                "buildtools build --force -v"))
+    @app.command("build", epilog=example("buildtools build", "buildtools build -q",
+                                         "buildtools build --force -v"))
     @click.option("--force", is_flag=True, help="Run every stage, whatever their keys say.")
     @quiet_option
     @verbose_option
-    def build(force: bool, quiet: bool, verbose: bool) -> None:
+    def build_stale(force: bool, quiet: bool, verbose: bool) -> None:
         """Install, build and bundle the webapp into dist/bundle, running only the stages whose
         inputs changed (the same as `doit build`)."""
-        guarded(lambda: build_command.run_build(force, quiet, verbose))
+        guarded(lambda: build_command.build_here(force, quiet, verbose))
 
     @app.command(epilog=example("buildtools deploy", "buildtools deploy local static",
                                 "buildtools deploy heroku --force"))

@@ -61,13 +61,13 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
         return None
     quiet = len(args) > 1
     if args[0] == "build":
-        return lambda: _build(quiet)
+        return lambda: _fast_build(quiet)
     if args[0] == "check":
         return lambda: _check(quiet)
     return None
 
 
-def _build(quiet: bool) -> bool:
+def _fast_build(quiet: bool) -> bool:
     """`build`: the record's answer, else the build in one session, npm started during its
     check (buildtools.core.run)."""
     run = BuildRun(Request(early_start=True, term_interrupts=True), _terminal(quiet))

@@ -78,7 +78,7 @@ def _check_stages() -> bool:
     return answered is not None
 
 
-def _build(always: bool) -> None:
+def _build_action(always: bool) -> None:
     # Reaching the action although the check found everything up to date means `doit -a build`.
     force = always or bool(_this_run.get("fresh"))
     run = _this_run.get("run") or BuildRun(Request(), _terminal)
@@ -109,7 +109,7 @@ def _serve(port: int) -> None:
 def task_build() -> dict[str, Any]:
     """Install, build and bundle the webapp into dist/bundle, running only stale stages."""
     return {
-        "actions": [(_build,)],
+        "actions": [(_build_action,)],
         "uptodate": [_stages_up_to_date],
         "params": [{"name": "always", "short": "a", "long": "always-execute", "type": bool,
                     "default": False, "help": "run every stage (a forced rebuild)"}],

@@ -209,7 +209,8 @@ def test_main_answers_a_noop_build_without_click_or_doit(tmp_path: Path) -> None
     new_project(made, title=TITLE)
     code = (
         "import sys, types, buildtools.core.pipeline as p\n"
-        "p.Session.build = lambda self, **k: print('FRESH') or types.SimpleNamespace(ran=[])\n"
+        "p.Session.run_stale_stages = lambda self, **k: (\n"
+        "    print('FRESH') or types.SimpleNamespace(ran=[]))\n"
         "from buildtools.ui.cli import main\n"
         "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
         "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"

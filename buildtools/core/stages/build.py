@@ -143,8 +143,8 @@ class Built:
         return self.trace.why_incomplete
 
 
-def run_build(ctx: Context, toolchain: Toolchain, manager: PackageManager, output: str,
-              command: str | None = None, *, first: bool = True) -> Built:
+def run_build_script(ctx: Context, toolchain: Toolchain, manager: PackageManager,
+                     output: str, command: str | None = None, *, first: bool = True) -> Built:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that
     adds its files to the output the build just made (nothing is moved aside: that would take
     the build's own files away), and must write or rewrite at least one of them.

@@ -7,7 +7,7 @@ from buildtools.core.run import BuildRun, Outcome, Request, tell
 from buildtools.ui.common import terminal_reporter
 
 
-def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> Outcome:
+def build_here(force: bool = False, quiet: bool = False, verbose: bool = False) -> Outcome:
     """verbose: each stage's key too, also when nothing runs."""
     run = BuildRun(Request(force=force, show_keys=verbose),
                    lambda: terminal_reporter(quiet, verbose))

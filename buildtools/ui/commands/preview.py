@@ -55,7 +55,7 @@ def run_preview(data: Path | None, submissions: Path | None, port: int, watching
         raise UserError(scope)
     data_file = data if data is not None else sample_data(config)
     units = load_units(data_file) if data_file is not None else [{}]
-    result = pipeline.build(config, reporter=terminal_reporter())
+    result = pipeline.run_stale_stages(config, reporter=terminal_reporter())
     record = submissions if submissions is not None else config.state_dir / SUBMISSIONS
     router = Router(units, record, TerminalListener())
     hub = Hub() if watching else None
@@ -121,7 +121,7 @@ def _rebuilder(site: Site, config: Config) -> Any:
             if str(config.path) in changed:
                 config = current[0] = config_here()
                 site.bundle = config.bundle_dir
-            pipeline.build(config, reporter=terminal_reporter())
+            pipeline.run_stale_stages(config, reporter=terminal_reporter())
         except UserError as exc:
             lines = [str(exc), *(exc.tail[-20:] if isinstance(exc, CommandFailed) else [])]
             sys.stderr.write(f"error: {exc}\n")

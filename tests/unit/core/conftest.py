@@ -94,7 +94,7 @@ class Project:
 
     def build(self, *, force: bool = False) -> BuildResult:
         self.npm.calls.clear()
-        return self.session().build(force=force)
+        return self.session().run_stale_stages(force=force)
 
     def status(self) -> dict[str, StageStatus]:
         return {stage.name: stage for stage in self.session().status().stages}

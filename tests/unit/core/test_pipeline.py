@@ -47,7 +47,7 @@ def test_check_says_stale_before_a_build_and_up_to_date_after_it(project: Projec
     session = project.session()
     assert session.check_up_to_date() is False
     assert session.known_stale
-    session.build()  # the check found a stale stage: the build walks once, under the lock
+    session.run_stale_stages()  # the check found a stale stage: the walk runs once, under the lock
     assert project.npm.ran() == ["node --version", "npm ci", "npm run build"]
 
     project.npm.calls.clear()
@@ -111,7 +111,7 @@ def test_a_forced_build_runs_even_after_a_check_found_it_fresh(project: Project)
     session = project.session()
     assert session.check_up_to_date()
     project.npm.calls.clear()
-    assert session.build(force=True).ran == ["install", "build", "bundle"]
+    assert session.run_stale_stages(force=True).ran == ["install", "build", "bundle"]
     assert project.npm.ran() == ["npm ci", "npm run build"]
 
 
@@ -129,7 +129,7 @@ def test_the_build_adopts_the_npm_run_started_early(
     monkeypatch.setattr(early, "_held", [held])
     project.npm.calls.clear()
 
-    result = project.session().build()
+    result = project.session().run_stale_stages()
 
     assert [call.adopted for call in project.npm.calls] == [True]
     assert held.offered == [[str(project.npm.calls[0].env["PATH"]).split(":")[0] + "/npm",
@@ -144,7 +144,7 @@ def test_an_early_npm_run_is_stopped_when_the_install_ran_first(
     held = FakeEarly()
     monkeypatch.setattr(early, "_held", [held])
 
-    project.session().build()
+    project.session().run_stale_stages()
 
     assert held.offered == []  # npm read package.json before the install: never adopted
     assert held.stopped == 1
@@ -154,19 +154,19 @@ def test_an_early_npm_run_is_stopped_when_the_install_ran_first(
 def test_a_build_remembers_how_it_started_npm_for_the_next_early_start(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(early, "_held", [FakeEarly(take=False)])
-    project.session().build()
+    project.session().run_stale_stages()
     assert (project.root / ".buildtools" / LAUNCH_NAME).is_file()
     assert [call.adopted for call in project.npm.calls][-1] is False
 
 
 def test_the_module_functions_run_one_session_each(project: Project) -> None:
     config = project.config()
-    project.session().build()  # the fake's node version is cached from now on
+    project.session().run_stale_stages()  # the fake's node version is cached from now on
     project.write("src/main.js", "console.log('edited')\n")
     with pytest.raises(AssertionError, match="a unit test started a process"):
-        pipeline.build(config, environ=project.environ)  # the real runner, refused here
+        pipeline.run_stale_stages(config, environ=project.environ)  # the real runner, refused here
     assert pipeline.check_up_to_date(config, environ=project.environ) is False
-    project.session().build()
+    project.session().run_stale_stages()
     assert pipeline.check_up_to_date(config, reporter=NullReporter(), environ=project.environ)
     assert pipeline.status(config, environ=project.environ).up_to_date
     assert Path(pipeline.status(config, environ=project.environ).bundle_dir) == project.bundle

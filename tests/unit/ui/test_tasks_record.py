@@ -58,5 +58,5 @@ def test_the_action_builds_in_the_run_of_the_check(here: Path,
 
     monkeypatch.setattr(BuildRun, "execute", execute)
     assert tasks._stages_up_to_date(SimpleNamespace(options={}), {}) is True
-    tasks._build(always=False)
+    tasks._build_action(always=False)
     assert built == [(tasks._this_run["run"], True)]
