@@ -22,7 +22,14 @@ Rows:
 - doit: `doit build` with nothing changed, against doit's own floor (a dodo.py with one task
   that is always up to date);
 - noop: `buildtools build` with nothing changed on the template, against turbo's native binary
-  with a cache hit in a clone (turbo from npm, as bench_noop.py gets it).
+  with a cache hit in a clone (turbo from npm, as bench_noop.py gets it);
+- restore: back to sources built before (App.jsx switches between two versions, both built
+  once): `buildtools build` restores from the local cache, against turbo's native binary
+  restoring the same from its local cache in a clone;
+- after: the first `buildtools build` with nothing changed right after a restore (the restore
+  itself untimed), against the plain no-op: both answer from the record.
+With --compare-bin, the noop, restore and after rows also run that `buildtools` in a clone of
+the template, alternating with ours (a before/after).
 --bin names the folder of the `buildtools`, `doit` and `python` to measure (default: this
 Python's), e.g. another checkout's virtualenv, for a before/after.
 """
@@ -226,21 +233,116 @@ class Bench:
         return Row("`doit build` no-op", "template", "doit's floor (one up-to-date task)",
                    bare, ours, 1.1)
 
-    def row_noop(self) -> Row:
+    def before_project(self, root: Path) -> Path | None:
+        """A clone of the project for the `buildtools` of --compare-bin, its record written;
+        None without --compare-bin."""
+        if self.compare_bin is None:
+            return None
+        copy = clone(root, "before", self.env).parent
+        command = [str(self.compare_bin / "buildtools"), "build"]
+        run(command, copy, self.env)
+        time.sleep(2.2)  # an older record is written by a full check past the racy window
+        run(command, copy, self.env)
+        return copy
+
+    def two_versions(self, builds: list[tuple[list[str], Path, Path]]
+                     ) -> Callable[..., None]:
+        """Each (command, folder, App.jsx) builds both versions of App.jsx once; the switch
+        between them (of every project, or of the one whose App.jsx is `only`)."""
+        first = builds[0][2].read_text()
+        texts = [first, first + "// the other version\n"]
+
+        def switch(index: int, only: Path | None = None) -> None:
+            for _command, _folder, path in builds:
+                if only is None or path == only:
+                    path.write_text(texts[index % 2])
+
+        for index in (1, 0):
+            switch(index)
+            for command, folder, _path in builds:
+                run(command, folder, self.env)
+        return switch
+
+    def restore_setup(self) -> tuple[list[tuple[list[str], Path, Path]], Callable[..., None]]:
+        """(command, folder, App.jsx) of ours, turbo's and the compared `buildtools` (with
+        --compare-bin), both versions built by each; the switch between them."""
+        root = self.settled("template")
+        twin = clone(root, "turbo", self.env)
+        _launcher, native = turbo_tool(self.work)
+        builds = [([self.tool("buildtools"), "build"], root, root / "webapp/src/App.jsx"),
+                  ([str(native), "run", "build"], twin, twin / "src/App.jsx")]
+        before = self.before_project(root)
+        if before is not None and self.compare_bin is not None:
+            builds.append(([str(self.compare_bin / "buildtools"), "build"], before,
+                           before / "webapp/src/App.jsx"))
+        return builds, self.two_versions(builds)
+
+    def row_restore(self) -> list[Row]:
+        builds, switch = self.restore_setup()
+        commands = [Command(argv, folder, self.env, before=switch,
+                            watch=b"restored" if "buildtools" in argv[0] else b"")
+                    for argv, folder, _path in builds]
+        alternate(commands, self.runs)
+        ours, turbo = commands[0], commands[1]
+        rows = [Row("`buildtools build` restore from the local cache (back to sources built "
+                    "before)", "template", "turbo native binary, restore from its cache",
+                    turbo, ours, 2.0)]
+        if len(commands) > 2:
+            rows.append(Row("the same", "template", f"`buildtools` of {self.compare_bin}",
+                            commands[2], ours, 1.1))
+        return rows
+
+    def row_after(self) -> list[Row]:
+        builds, switch = self.restore_setup()
+
+        def restored(command: list[str], folder: Path, source: Path) -> Callable[[int], None]:
+            def restore(index: int) -> None:
+                switch(index, source)
+                run(command, folder, self.env)
+            return restore
+
+        ours, _turbo, *before = builds
+        plain = Command(ours[0], ours[1], self.env, watch=b"build is up to date")
+        after = Command(ours[0], ours[1], self.env, before=restored(*ours),
+                        watch=b"build is up to date")
+        commands = [plain, after]
+        if before:
+            commands.append(Command(before[0][0], before[0][1], self.env,
+                                    before=restored(*before[0])))
+        alternate(commands, self.runs)
+        rows = [Row("first no-op right after a restore", "template", "the plain no-op",
+                    plain, after, 1.3)]
+        if len(commands) > 2:
+            rows.append(Row("first no-op right after a restore", "template",
+                            f"the same, `buildtools` of {self.compare_bin}", commands[2],
+                            after, 1.0))
+        return rows
+
+    def row_noop(self) -> list[Row]:
         root = self.settled("template")
         twin = clone(root, "turbo", self.env)
         _launcher, native = turbo_tool(self.work)
         run([str(native), "run", "build"], twin, self.env)
         turbo = Command([str(native), "run", "build"], twin, self.env)
         ours = Command([self.tool("buildtools"), "build"], root, self.env)
-        alternate([turbo, ours], self.runs)
-        return Row("`buildtools build` no-op", "template", "turbo native binary, cache hit",
-                   turbo, ours, 1.3)
+        before = self.before_project(root)
+        commands = [turbo, ours]
+        if before is not None and self.compare_bin is not None:
+            commands.append(Command([str(self.compare_bin / "buildtools"), "build"], before,
+                                    self.env))
+        alternate(commands, self.runs)
+        rows = [Row("`buildtools build` no-op", "template", "turbo native binary, cache hit",
+                    turbo, ours, 1.3)]
+        if len(commands) > 2:
+            rows.append(Row("`buildtools build` no-op", "template",
+                            f"`buildtools` of {self.compare_bin}", commands[2], ours, 1.1))
+        return rows
 
 
 def report(rows: list[Row], command: str, pip: str) -> str:
     lines = [machine_line(f", turbo {TURBO_VERSION}, pip {pip} (wrote the `buildtools` "
-                          "launcher measured)"), f"Command: `{command}`", "",
+                          "launcher measured)"), f"Command: `{command}`",
+             f"Load average before: {os.getloadavg()[0]:.2f} (1 min)", "",
              "| goal | project | limit | limit | ours | ratio (goal) | CPU ratio "
              "| peak RSS limit / ours | met |",
              "|---|---|---|---:|---:|---:|---:|---:|---|"]
@@ -254,7 +356,9 @@ def report(rows: list[Row], command: str, pip: str) -> str:
             met = met and memory_ratio <= row.memory_goal
         what = row.what
         if row.ours.watch:
-            what += f" (npm started early in {row.ours.seen} of {len(row.ours.times)} runs)"
+            said = "npm started early" if row.ours.watch == EARLY_LINE else \
+                f"said \"{row.ours.watch.decode()}\""
+            what += f" ({said} in {row.ours.seen} of {len(row.ours.times)} runs)"
         lines.append(f"| {what} | {row.project} | {row.limit_name} "
                      f"| {row.limit.median * 1000:.0f} ms | {row.ours.median * 1000:.0f} ms "
                      f"| {ratio:.2f}x ({row.goal}x) "
@@ -274,8 +378,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--edit-projects", default="template,webpack")
     parser.add_argument("--compare-bin", type=Path,
-                        help="edit rows: also the `buildtools` of this folder (another "
-                             "checkout's virtualenv), alternating in the same run")
+                        help="edit, noop, restore and after rows: also the `buildtools` of "
+                             "this folder (another checkout's virtualenv, in a clone of the "
+                             "project), alternating in the same run")
     parser.add_argument("--early", action="store_true",
                         help="edit rows: also `buildtools build` with no early npm start "
                              "(the launch it remembers removed before each run)")
@@ -298,7 +403,8 @@ def main() -> None:
                 print(report(rows[done:], "", pip), flush=True)
                 done = len(rows)
         else:
-            rows.append(getattr(bench, f"row_{name}")())
+            found = getattr(bench, f"row_{name}")()
+            rows += found if isinstance(found, list) else [found]
         if len(rows) > done:
             print(report(rows[done:], "", pip), flush=True)
     text = report(rows, " ".join(["python", *sys.argv]), pip)

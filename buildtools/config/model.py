@@ -91,6 +91,10 @@ class Config:
     state_override: Path | None = None
     # What the configuration holds that neither buildtools nor Mephisto reads (the UI warns)
     warnings: tuple[str, ...] = ()
+    # For the no-op record: the environment variables that loading it looked up, and the stat
+    # signature of its file (links followed) taken before it was read
+    environ_read: frozenset[str] = frozenset()
+    file_signature: tuple[int, int, int, int] | None = None
 
     @property
     def state_dir(self) -> Path:

@@ -12,14 +12,19 @@ from typing import Any
 from buildtools.config.load import Config
 from buildtools.core.events import Reporter, hash_progress
 from buildtools.core.freshness import StampStore
-from buildtools.fingerprint.ignore import outer_ignore_files
+from buildtools.fingerprint.ignore import (
+    OuterIgnoreFile,
+    outer_ignore_files,
+    outer_ignore_paths,
+)
 from buildtools.fingerprint.manifest import Manifest, diff
-from buildtools.fingerprint.scan import Observed, scan_tree
+from buildtools.fingerprint.scan import scan_tree
 from buildtools.fingerprint.statcache import file as statcache_file
 from buildtools.fingerprint.statcache.cache import StatCache
 from buildtools.util import atomic
 from buildtools.util.paths import shown
 from buildtools.util.process import Runner, run
+from buildtools.util.reads import Reads
 
 
 @dataclass
@@ -31,12 +36,14 @@ class Context:
     reporter: Reporter
     environ: Mapping[str, str]
     force: bool
-    # When set, the tree scans record what they stat here (see buildtools.core.record)
-    observed: list[Observed] | None = None
-    # The trees scanned in this run: the check pass and the run after it share them
-    scans: dict[str, Manifest] = field(default_factory=dict)
     # What starts npm, node and the post_install_script: the real one, or a fake in tests
     runner: Runner = run
+    # Every stat, file and variable that the stage keys read goes through it: the no-op record
+    # is its trace (buildtools.util.reads). A new pass starts a new one (Session gives it).
+    reads: Reads = field(default_factory=lambda: Reads({}))
+    # The trees scanned in this run, with the Reads that observed them: the check pass and
+    # the run after it share them
+    scans: dict[str, tuple[Manifest, Reads]] = field(default_factory=dict)
 
     def stat_cache(self, name: str) -> StatCache:
         return StatCache(self.config.state_dir / statcache_file.file_name(name))
@@ -48,15 +55,19 @@ class Context:
         built with a key that does not describe it, so the next run builds again."""
         memo = f"{name}\0{root}\0{sorted(exclude or [])}\0{use_gitignore}"
         found = self.scans.get(memo)
-        if found is not None and self.observed is None:
-            return found
+        if found is not None and found[1] is self.reads:
+            return found[0]
         cache = self.stat_cache(name)
+        outer: list[OuterIgnoreFile] = []
+        if use_gitignore:
+            for ignore_file in outer_ignore_paths(root):
+                self.reads.stat(ignore_file)  # before they are read
+            outer = outer_ignore_files(root)
         manifest = scan_tree(root, exclude=exclude or (), cache=cache,
-                             use_gitignore=use_gitignore, observe=self.observed,
-                             progress=hash_progress(self.reporter, name),
-                             outer_ignores=outer_ignore_files(root) if use_gitignore else ())
+                             use_gitignore=use_gitignore, observe=self.reads.trees,
+                             progress=hash_progress(self.reporter, name), outer_ignores=outer)
         cache.save()
-        self.scans[memo] = manifest
+        self.scans[memo] = (manifest, self.reads)
         return manifest
 
     def forget_scans(self) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,23 +266,4 @@ def _changed_since(info: os.stat_result, started_ns: int) -> bool:
 def _observe(ctx: Context, path: str) -> None:
     """The signature of `path` (of the nearest folder above it when it is absent: its mtime
     moves when the path comes), for the no-op record."""
-    if ctx.observed is None:
-        return
-    for candidate in _self_and_parents(path):
-        try:
-            info = os.stat(candidate)
-        except OSError:
-            continue
-        signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-        ctx.observed.append((candidate, signature, "", b""))
-        return
-
-
-def _self_and_parents(path: str) -> Iterable[str]:
-    yield path
-    while True:
-        parent = os.path.dirname(path)
-        if parent == path:
-            return
-        yield parent
-        path = parent
+    ctx.reads.seen(path)

@@ -13,6 +13,7 @@ from buildtools.filenames import STAMPS_DIR_NAME
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.ignored import make_ignored_dir
+from buildtools.util.reads import Reads
 
 __all__ = ["INPUT_LABELS", "StagePlan", "Stamp", "StampStore", "digest"]
 
@@ -33,10 +34,12 @@ class StampStore:
     succeeds: a run that failed or was interrupted reads back as a stamp that matches no key,
     so the stage runs again and says why."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, reads: Reads | None = None) -> None:
         make_ignored_dir(state_dir)
         self.state_dir = state_dir
         self.folder = state_dir / STAMPS_DIR_NAME
+        # where each stamp read is noted, with its marker (buildtools.util.reads)
+        self.reads = reads
 
     def path(self, stage: str) -> Path:
         return self.folder / f"{stage.replace('/', '_')}.json"
@@ -45,6 +48,9 @@ class StampStore:
         return self.folder / f"{stage.replace('/', '_')}.running"
 
     def read(self, stage: str) -> Stamp | None:
+        if self.reads is not None:
+            self.reads.stat(self.path(stage))
+            self.reads.stat(self.running_marker(stage))
         try:
             data = json.loads(self.path(stage).read_text("utf-8"))
             return Stamp(key=str(data["key"]), info=dict(data.get("info", {})))

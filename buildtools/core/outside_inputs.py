@@ -62,7 +62,7 @@ def outside_inputs(ctx: Context, package: dict[str, Any], *, copied: bool,
     written = [source / output, source / aside_path(output)] if output else []
     found = Outside()
     for item in find_linked(source, package, extra=config.webapp.inputs,
-                            observe=ctx.observed):
+                            observe=ctx.reads.trees):
         if item.copied != copied:
             continue
         if not item.path.is_dir():
@@ -98,8 +98,7 @@ def _hash_one(ctx: Context, path: Path, webapp: Path) -> FolderScan:
     try:
         info = os.stat(path)
         signature = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-        if ctx.observed is not None:
-            ctx.observed.append((str(path), signature, "", b""))
+        ctx.reads.trees.append((str(path), signature, "", b""))
         digest = hash_file(str(path), info.st_size)
     except FileNotFoundError:  # gone since it was found: a size no file has
         signature, digest = (-2, 0, 0, 0), "0" * HEX

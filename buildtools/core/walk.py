@@ -93,7 +93,7 @@ def _render(walk: Walk) -> None:
 def _node(walk: Walk) -> None:
     """The toolchain never "runs": a new one is noted, and its stamp written, as it is found."""
     ctx = walk.ctx
-    walk.package = {} if ctx.config.webapp.page else checked_package_json(ctx.config)
+    walk.package = {} if ctx.config.webapp.page else checked_package_json(ctx.config, ctx.reads)
     plan, walk.toolchain = plan_node(ctx, walk.package)
     walk.node_key = plan.key
     detail = describe_toolchain(walk.toolchain)

@@ -12,6 +12,7 @@ from buildtools.errors import UserError
 from buildtools.filenames import WEBPACK_CONFIGS
 from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES
 from buildtools.node.packagemanager import read_package_json
+from buildtools.util.reads import Reads
 
 _WEBPACK_OUTPUT = re.compile(
     r"path\s*:\s*path\.(?:join|resolve)\(\s*__dirname\s*,\s*[\"'`]([^\"'`]+)[\"'`]"
@@ -23,8 +24,10 @@ _WEBPACK_DIRNAME_OUTPUT = re.compile(
 )
 
 
-def checked_package_json(config: Config) -> dict[str, Any]:
+def checked_package_json(config: Config, reads: Reads | None = None) -> dict[str, Any]:
     """package.json, after checking that it defines the configured build script."""
+    if reads is not None:
+        reads.stat(config.webapp.source / "package.json")  # before it is read
     package = read_package_json(config.webapp.source, config.source_setting)
     scripts = package.get("scripts") or {}
     command = config.webapp.build_command
@@ -37,8 +40,10 @@ def checked_package_json(config: Config) -> dict[str, Any]:
     return package
 
 
-def output_folder(config: Config, package: dict[str, Any]) -> str:
-    """The folder (relative to the webapp) that the build writes."""
+def output_folder(config: Config, package: dict[str, Any], reads: Reads | None = None) -> str:
+    """The folder (relative to the webapp) that the build writes. `reads`: where the webpack
+    configs looked at are noted (buildtools.util.reads)."""
+    reads = reads if reads is not None else Reads({})
     if config.webapp.output:
         return config.webapp.output.strip("/")
     script = str((package.get("scripts") or {}).get(config.webapp.build_command, ""))
@@ -48,11 +53,10 @@ def output_folder(config: Config, package: dict[str, Any]) -> str:
         return "out"
     if "webpack" in script:
         for name in WEBPACK_CONFIGS:
-            config_file = config.webapp.source / name
-            if config_file.is_file():
-                found = webpack_output(config_file.read_text("utf-8", errors="replace"))
-                if found:
-                    return found
+            text = reads.read_text(config.webapp.source / name)
+            found = webpack_output(text) if text is not None else ""
+            if found:
+                return found
         return "dist"
     return "dist"
 
@@ -72,13 +76,14 @@ def webpack_output(text: str) -> str:
     return "" if folder in ("", ".") or folder.startswith("..") else folder
 
 
-def build_env(names: tuple[str, ...], environ: dict[str, str]) -> dict[str, str]:
+def build_env(names: tuple[str, ...], reads: Reads) -> dict[str, str]:
     """The environment variables whose values the bundlers read, by name."""
-    return {
-        name: value
-        for name, value in sorted(environ.items())
-        if name.startswith(BUILD_ENV_PREFIXES) or name in BUILD_ENV_NAMES or name in names
-    }
+    found = reads.env_prefixed(BUILD_ENV_PREFIXES)
+    for name in (*BUILD_ENV_NAMES, *names):
+        value = reads.env(name)
+        if value is not None:
+            found[name] = value
+    return dict(sorted(found.items()))
 
 
 def engines_node(package: dict[str, Any]) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from buildtools.filenames import BUNDLER_CONFIGS
@@ -99,11 +100,15 @@ def _normal(folder: Path, *parts: str) -> Path:
     return Path(os.path.normpath(os.path.join(folder, *parts)))
 
 
-def bundler_alias_targets(webapp: Path) -> list[tuple[str, Path]]:
-    """(config file name, target) for every alias target of the webapp's bundler configs."""
+def bundler_alias_targets(webapp: Path, seen: Callable[[Path], None] | None = None
+                          ) -> list[tuple[str, Path]]:
+    """(config file name, target) for every alias target of the webapp's bundler configs.
+    `seen` is told each config file looked at, before it is read."""
     found: list[tuple[str, Path]] = []
     for name in BUNDLER_CONFIGS:
         config_file = webapp / name
+        if seen is not None:
+            seen(config_file)
         if config_file.is_file():
             found.extend((name, target) for target in alias_targets(config_file))
     return found

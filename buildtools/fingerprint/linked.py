@@ -56,7 +56,7 @@ def find_linked(webapp: Path, package: Mapping[str, Any], *,
     `extra` are paths the configuration names ([webapp] inputs)."""
     finder = _Finder(webapp.resolve(), observe)
     finder.package(finder.webapp, package, "the webapp", depth=0)
-    for config_name, target in bundler_alias_targets(webapp):
+    for config_name, target in bundler_alias_targets(webapp, finder.seen):
         finder.add(target, f"resolve.alias in {config_name}", depth=1)
     for path in extra:
         finder.add(path, "[webapp] inputs", depth=_MAX_DEPTH, explicit=True)

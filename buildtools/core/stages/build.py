@@ -35,7 +35,7 @@ def plan_build(
     ctx: Context, install_key: str, package: dict[str, Any]
 ) -> tuple[StagePlan, Manifest, str]:
     config = ctx.config
-    output = output_folder(config, package)
+    output = output_folder(config, package, ctx.reads)
     exclude = [output, aside_path(output)]
     for folder in (config.deploy.out, config.state_dir):
         with contextlib.suppress(ValueError):
@@ -43,7 +43,7 @@ def plan_build(
     manifest = ctx.scan("webapp", config.webapp.source, exclude=exclude)
     # linked packages, alias targets, [webapp] inputs: one tree with the rest
     manifest = outside_inputs(ctx, package, copied=False, output=output).joined(manifest)
-    env = build_env(config.webapp.build_env, dict(ctx.environ))
+    env = build_env(config.webapp.build_env, ctx.reads)
     env_digests = {
         name: xxhash.xxh3_64_hexdigest(value.encode("utf-8", "surrogateescape"))
         for name, value in env.items()
@@ -65,7 +65,7 @@ def plan_build(
         },
         stamp=stamp,
         force=ctx.force,
-        missing_output="" if output_dir.is_dir() else output_display(config, output),
+        missing_output="" if ctx.reads.present(output_dir) else output_display(config, output),
         explain={
             "tree": tree_explainer(ctx, "webapp", manifest),
             "env": _env_explainer,

@@ -35,7 +35,8 @@ def plan_bundle(ctx: Context, build_key: str) -> tuple[StagePlan, Manifest | Non
         },
         stamp=ctx.stamps.read("bundle"),
         force=ctx.force,
-        missing_output="" if config.bundle_dir.is_dir() else display(config, config.bundle_dir),
+        missing_output="" if ctx.reads.present(config.bundle_dir) else display(config,
+                                                                            config.bundle_dir),
         explain={"extra_source_dir": _extra_explainer(ctx, extra)},
     )
     return plan, extra

@@ -29,9 +29,12 @@ def plan_install(
     ctx: Context, node_key: str, package: dict[str, Any]
 ) -> tuple[StagePlan, PackageManager]:
     source = ctx.config.webapp.source
-    manager = detect_package_manager(source, ctx.config.source_setting)
+    reads = ctx.reads
+    manager = detect_package_manager(source, ctx.config.source_setting, reads=reads)
     names = [*INSTALL_FILES, *([manager.lockfile] if manager.lockfile else [])]
     script = ctx.config.webapp.post_install_script
+    for name in [*names, *([script] if script else [])]:
+        reads.stat(source / name)  # before they are hashed
     inputs: dict[str, Any] = {
         "node": node_key,
         "package_manager": manager.name,
@@ -46,8 +49,9 @@ def plan_install(
         inputs["copied_packages"] = manifest_digest(copies.files)
     # npm makes no node_modules for a package without dependencies: nothing is missing then
     needs_modules = any(package.get(section) for section in DEPENDENCY_SECTIONS)
-    missing = "node_modules" if needs_modules and not (source / "node_modules").is_dir() else ""
-    if script and not (source / script).is_file():
+    missing = "node_modules" if needs_modules and not reads.present(source / "node_modules") \
+        else ""
+    if script and not reads.is_file(source / script):
         raise UserError(
             f"{ctx.config.display_name}: [webapp] post_install_script: '{script}' not found in "
             f"{source}"

@@ -17,9 +17,10 @@ def plan_node(ctx: Context, package: dict[str, Any]) -> tuple[StagePlan, Toolcha
         webapp.node,
         webapp.node_mirror,
         engines_node(package),
-        user_cache_dir(ctx.environ),
+        user_cache_dir(ctx.reads.environ),
         project=webapp.source,
         runner=ctx.runner,
+        reads=ctx.reads,
     )
     plan = StagePlan(
         name="node",

@@ -13,6 +13,7 @@ def plan_page(ctx: Context) -> tuple[StagePlan, Manifest, str]:
     """(the plan, a manifest of the page alone, the output: "" as the page is no build)."""
     page = ctx.config.webapp.page
     assert page is not None
+    ctx.reads.stat(page)  # before it is hashed
     content = hash_files(page.parent, [page.name])[page.name]
     plan = StagePlan(
         name="page",

@@ -20,7 +20,8 @@ def plan_render(ctx: Context) -> StagePlan | None:
         inputs={"template": manifest.digest, "context": context},
         stamp=ctx.stamps.read("render"),
         force=ctx.force,
-        missing_output="" if (source / "package.json").is_file() else f"{source}/package.json",
+        missing_output="" if ctx.reads.is_file(source / "package.json")
+        else f"{source}/package.json",
     )
 
 

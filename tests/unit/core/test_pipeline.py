@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools.core import early, pipeline
+from buildtools.core import early, pipeline, record, recorder
 from buildtools.core.early import LAUNCH_NAME
 from buildtools.core.events import NullReporter
 from buildtools.fingerprint import statcache
+from buildtools.testing.fake_npm import Writes
 
 if TYPE_CHECKING:
     from tests.unit.core.conftest import Project
@@ -64,8 +65,10 @@ def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     # the files were all written just now: vouch for those written before the check began
     monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
     project.build()
-    assert project.session().answered_by_record() is False  # a build leaves no record
+    record.forget(project.root / ".buildtools")
+    assert project.session().answered_by_record() is False
     assert project.session().check_up_to_date() is True  # a fresh check writes it
 
     again = project.session()
@@ -74,6 +77,44 @@ def test_the_no_op_record_answers_once_a_check_found_everything_fresh(
         "node", "install", "build", "bundle"]
 
     project.write("src/main.js", "console.log('edited')\n")
+    assert project.session().answered_by_record() is False
+    assert project.session().check_up_to_date() is False
+
+
+def test_the_run_after_a_build_answers_from_the_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.build()
+    assert project.session().answered_by_record() is True  # no full check in between
+    project.write("src/main.js", "console.log('edited')\n")
+    assert project.session().answered_by_record() is False
+    project.build()
+    assert project.session().answered_by_record() is True
+
+
+def test_the_run_after_a_restore_answers_from_the_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.build()
+    project.write("src/main.js", "console.log('edited')\n")
+    project.build()
+    project.write("src/main.js", "console.log('hi')\n")  # back to the first sources
+    assert project.build().ran == ["bundle (restored from cache)"]
+    assert project.session().answered_by_record() is True
+    assert project.npm.ran() == []
+
+
+def test_a_source_edited_while_the_build_runs_leaves_no_record(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record after a build is taken from a check made once the outputs are final: an
+    input that changed after the build's key was computed makes that check stale."""
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    project.npm.scripts = {"build": Writes({"dist/index.html": "<p>hi</p>",
+                                            "src/main.js": "console.log('meanwhile')\n"})}
+    project.build()
     assert project.session().answered_by_record() is False
     assert project.session().check_up_to_date() is False
 

@@ -1,48 +1,113 @@
-"""The no-op record: keyed on the variables that stage keys read (no other), and on every module."""
+"""The no-op record is the trace of what the check read (buildtools.util.reads): the variables
+looked up and no other, every path signed, every module of the package."""
 
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from buildtools import layout
-from buildtools.core import record
-from buildtools.core.recorder import Recorder
+import pytest
+
+from buildtools.core import record, recorder, walk
+from buildtools.core.recorder import Recorder, racy
+from buildtools.fingerprint import statcache
+from buildtools.util.reads import Reads
+
+if TYPE_CHECKING:
+    from tests.unit.core.conftest import Project
 
 
-def test_env_digest_reads_only_the_variables_keys_read() -> None:
-    base = {"PATH": "/usr/bin", "HOME": "/root"}
-    digest = record.env_digest(base)
-    assert record.env_digest({**base, "FOO": "1", "SHLVL": "3", "OLDPWD": "/"}) == digest
-    for name in ("VITE_X", "REACT_APP_X", "NODE_ENV", *layout.CHECK_ENV_NAMES):
-        assert record.env_digest({**base, name: "other"}) != digest, name
-        assert record.env_digest({**base, name: ""}) != digest, name  # set but empty
-    assert record.env_digest({**base, "MY_API": "x"}, ["MY_API"]) != digest  # build_env
-    assert record.env_digest({**base, "MY_API": "x"}) == digest
+def test_env_digest_covers_the_variables_read_and_no_other() -> None:
+    base = {"PATH": "/usr/bin", "HOME": "/root", "VITE_A": "1"}
+    read = (["PATH", "NODE_ENV"], ["VITE_"], False)
+    digest = record.env_digest(base, read)
+    assert record.env_digest({**base, "FOO": "1", "SHLVL": "3"}, read) == digest
+    assert record.env_digest({**base, "HOME": "/other"}, read) == digest  # not looked up
+    for changed in ({"PATH": "/bin"}, {"PATH": ""}, {"NODE_ENV": "x"}, {"VITE_B": "2"},
+                    {"VITE_A": "2"}):
+        assert record.env_digest({**base, **changed}, read) != digest, changed
+    assert record.env_digest({**base, "FOO": "1"}, ([], [], True)) != \
+        record.env_digest(base, ([], [], True))  # the whole environment was enumerated
+
+
+def test_the_environment_notes_each_lookup_and_each_enumeration() -> None:
+    reads = Reads({"PATH": "/bin", "VITE_X": "1", "OTHER": "2"})
+    assert reads.env("PATH") == "/bin"
+    assert reads.environ.get("UNSET") is None
+    assert "HOME" not in reads.environ
+    assert reads.env_prefixed(("VITE_",)) == {"VITE_X": "1"}
+    assert (reads.names, reads.prefixes, reads.whole_environ) == (
+        {"PATH", "UNSET", "HOME"}, {"VITE_"}, False)
+    dict(reads.environ)
+    assert reads.whole_environ
 
 
 def test_every_module_of_the_package_is_in_the_record(tmp_path: Path) -> None:
     for name in ("a.py", "notes.txt", "sub/b.py", "sub/deeper/c.py", "__pycache__/a.pyc"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x = 1\n")
-    recorder = Recorder.__new__(Recorder)
-    recorder.paths = {}
-    recorder._add_modules(str(tmp_path))
-    found = sorted(os.path.relpath(path, tmp_path) for path in recorder.paths)
+    found = Recorder.__new__(Recorder)
+    found.reads = Reads({})
+    found._add_modules(str(tmp_path))
     # the folders too: a module added or removed moves its folder's mtime
-    assert found == [".", "a.py", "sub", "sub/b.py", "sub/deeper", "sub/deeper/c.py"]
+    assert sorted(os.path.relpath(path, tmp_path) for path in found.reads.paths) == [
+        ".", "a.py", "sub", "sub/b.py", "sub/deeper", "sub/deeper/c.py"]
+
+
+def test_a_signature_is_racy_within_the_clock_step_of_its_filesystem() -> None:
+    started = 10_000_000_000_000
+    fine, second = recorder.FINE_RACY_WINDOW_NS, 1_000_000_000
+    assert racy(started - fine // 2 + 1, started - 5 * second + 1, started)
+    assert not racy(started - fine - 1, started - fine - 1, started)
+    # whole seconds: a filesystem that keeps no finer times; the 2 s window applies
+    assert racy(started - second, started - 5 * second + 1, started)
+    assert not racy(started - 3 * second, started - 3 * second, started)
+    assert racy(started - 3 * second, started, started)  # ctime counts as well
 
 
 def test_a_damaged_record_proves_nothing(tmp_path: Path) -> None:
-    import marshal
-
     (tmp_path / "buildtools.toml").write_text("")
     state = tmp_path / ".buildtools"
     state.mkdir()
-    fields = (record.FORMAT, f"{tmp_path}\0{record.package_dir()}", [], "digest", "", b"", "",
-              b"", [], "/bundle", [])
+    fields = (record.FORMAT, f"{tmp_path}\0{record.package_dir()}", ([], [], False), "digest",
+              "", b"", "", b"", [], "/bundle", [])
     for content in (b"", b"junk", marshal.dumps((5,)), marshal.dumps(tuple(range(11))),
                     marshal.dumps((*fields[:3], 7, *fields[4:])),
-                    marshal.dumps((*fields[:2], 3, *fields[3:]))):
+                    marshal.dumps((*fields[:2], 3, *fields[3:])),
+                    marshal.dumps((*fields[:2], [], *fields[3:]))):
         (state / "fresh.marshal").write_bytes(content)
         assert record.check(str(tmp_path), {"PATH": "/usr/bin"}) is None
+
+
+def test_an_input_a_stage_starts_reading_is_in_the_record_with_no_other_edit(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new kind of input: a stage that reads a file no stage read before, a variable and the
+    variables of a prefix, all through the check's Reads. The record follows."""
+    monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    settings = project.root / "outside" / "settings.txt"
+    settings.parent.mkdir()
+    settings.write_text("a")
+
+    def reads_new_inputs(state: walk.Walk) -> None:
+        reads = state.ctx.reads
+        reads.read_text(settings)
+        reads.env("MY_NEW_SETTING")
+        reads.env_prefixed(("MYAPP_",))
+
+    monkeypatch.setattr(walk, "STEPS", (*walk.STEPS, reads_new_inputs))
+    project.build()
+    assert project.session().answered_by_record() is True
+    settings.write_text("b")
+    assert project.session().answered_by_record() is False
+    assert project.session().check_up_to_date() is True  # the stages' keys do not hold it
+    assert project.session().answered_by_record() is True
+    for name, value in (("MY_NEW_SETTING", "1"), ("MYAPP_MODE", "x")):
+        project.environ[name] = value
+        assert project.session().answered_by_record() is False, name
+        assert project.session().check_up_to_date() is True
+        assert project.session().answered_by_record() is True
+    project.environ["UNRELATED"] = "1"
+    assert project.session().answered_by_record() is True

@@ -11,6 +11,7 @@ import pytest
 from buildtools.config.load import load_config
 from buildtools.core.webapp import build_env, checked_package_json, output_folder
 from buildtools.errors import UserError
+from buildtools.util.reads import Reads
 
 TASK = "[task]\ntask_title='T'\ntask_description='D'\ntask_reward=1\ntask_tags='x'\n"
 
@@ -65,7 +66,7 @@ def test_build_command_must_be_defined(tmp_path: Path) -> None:
 def test_build_env_selects_bundler_variables() -> None:
     environ = {"VITE_API": "1", "REACT_APP_X": "2", "NODE_ENV": "production", "HOME": "/root",
                "MY_FLAG": "3", "PATH": "/bin"}
-    assert build_env(("MY_FLAG",), environ) == {
+    assert build_env(("MY_FLAG",), Reads(environ)) == {
         "MY_FLAG": "3", "NODE_ENV": "production", "REACT_APP_X": "2", "VITE_API": "1"}
 
 
