@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from buildtools.core import early
+from buildtools.core import early, record
 from buildtools.core import run as run_module
 from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import CommandFailed, UserError
@@ -42,22 +42,17 @@ def fresh_events(project: Project) -> Events:
     return project.events
 
 
-def test_a_build_then_a_check_then_the_record_answers_with_nothing_made(
+def test_a_build_then_the_record_answers_with_nothing_made_then_a_check(
         project: Project) -> None:
     built = BuildRun(request(project), lambda: fresh_events(project)).carry_out()
     assert not built.fresh and not built.from_record
     assert built.result is not None and built.result.ran == ["install", "build", "bundle"]
     assert project.npm.ran() == ["node --version", "npm ci", "npm run build"]
 
-    checked = BuildRun(request(project), lambda: fresh_events(project)).check()
-    assert checked is not None and checked.fresh and not checked.from_record
-    assert [stage for stage, _ in project.events.of("up_to_date")] == STAGES
-    assert project.events.of("all_up_to_date") == [("", str(project.bundle))]
-
     made: list[str] = []
     project.npm.calls.clear()
     run = BuildRun(request(project), lambda: made.append("reporter") or project.events)
-    answered = run.carry_out()
+    answered = run.carry_out()  # the build left the record
     assert answered.from_record and answered.fresh and answered.result is None
     assert [stage for stage, _ in answered.lines] == STAGES
     assert answered.bundle == str(project.bundle)
@@ -68,6 +63,12 @@ def test_a_build_then_a_check_then_the_record_answers_with_nothing_made(
     tell(answered, events)
     assert [stage for stage, _ in events.of("up_to_date")] == STAGES
     assert events.of("all_up_to_date") == [("", str(project.bundle))]
+
+    record.forget(project.config().state_dir)  # without the record: the session's check
+    checked = BuildRun(request(project), lambda: fresh_events(project)).check()
+    assert checked is not None and checked.fresh and not checked.from_record
+    assert [stage for stage, _ in project.events.of("up_to_date")] == STAGES
+    assert project.events.of("all_up_to_date") == [("", str(project.bundle))]
 
 
 def test_a_forced_build_asks_neither_the_record_nor_the_check(project: Project) -> None:
