@@ -167,10 +167,6 @@ class BuildRun:
             return None
         return Outcome(fresh=True)
 
-    def explain(self) -> BuildResult:
-        """Every stage's verdict and reason; runs nothing, reports nothing."""
-        return self.session.status()
-
     def execute(self, force: bool | None = None) -> Outcome:
         """Build what is stale (everything when forced); a check made before in this run is not
         made again. `force`: None for the request's."""
