@@ -14,10 +14,12 @@ folder's listing as "../shared/". The next check hashes the same paths again, wh
 A file or listing that changed after the build started may not be what the build read: its
 hash is then RACY, which no content has, so the next check runs the build again.
 
-Not seen: a file created where a resolver looked and found nothing, in a folder from which the
-build read nothing (`../shared/mod.js` created beside a `../shared/mod/` that was read); the
-scan of the webapp sees such a file inside it. webpack's missingDependencies would name these
-paths for webpack builds only; no bundler tap is added for them.
+A file created where a resolver looked and found nothing, in a folder from which the build
+read nothing (`../lib/mod.js` beside a `../lib/mod/` that was read), is not seen by the trace:
+webpack names these paths (its missingDependencies, reported by a Node preload:
+buildtools.fingerprint.webpack_missing), and those outside the webapp are kept as "absent";
+inside the webapp, the scan sees a new file. Other bundlers report none: for them such a file
+outside the webapp is not seen.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from buildtools.config.load import Config
 from buildtools.core.build_output import ASIDE_SUFFIX, aside_path
 from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
+from buildtools.fingerprint import webpack_missing
 from buildtools.fingerprint.files import hash_file
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
@@ -114,6 +117,7 @@ def start_trace(config: Config, output: str) -> Traced:
     """A trace of the folders the build could read, started (no tracer where inotify is
     not there)."""
     skip = _Skip(config, output)
+    webpack_missing.forget(config.state_dir)
     tracer: Tracer | None = Tracer([str(trace_top(config))], skip.folder)
     if tracer is not None and not tracer.start():
         tracer = None
@@ -150,6 +154,10 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
         else:
             listing = _listing_hash(folder, skip, started_ns)
         found[_relative(folder, webapp) + "/"] = listing
+    for path in webpack_missing.reported_outside(config.state_dir, webapp, trace_top(config)):
+        relative = _relative(path, webapp)
+        if relative not in found and not skip.path(path):  # absent, or RACY: came meanwhile
+            found[relative] = _file_hash(path, started_ns)
     return dict(sorted(found.items()))
 
 

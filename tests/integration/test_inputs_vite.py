@@ -170,3 +170,48 @@ def test_an_env_dir_outside_the_webapp(vite: Project) -> None:
     config.write_text(config.read_text().replace("base: './',", "base: './', envDir: '../outer',"))
     build(vite)
     edited_reaches_the_bundle(vite, "outer/.env", "envdir-v1", "envdir-v2", "doit")
+
+
+def test_an_outside_file_back_and_forth_comes_back_from_the_cache(vite: Project) -> None:
+    """Each content of a file the build read outside the webapp keeps its own cache entry:
+    going back to one restores its build, and no Vite runs."""
+    util = vite.root / "shared" / "util.js"
+    builds = vite.count("build")
+    for marker in ("relimp-a", "relimp-b"):
+        util.write_text(f"export const SHARED = '{marker}'\n")
+        build(vite)
+    assert vite.count("build") == builds + 2
+    for marker, other in (("relimp-a", "relimp-b"), ("relimp-b", "relimp-a")):
+        util.write_text(f"export const SHARED = '{marker}'\n")
+        result = build(vite)
+        assert "restored from cache" in result, result
+        text = bundle_text(vite)
+        assert marker in text and other not in text
+    assert vite.count("build") == builds + 2
+    assert "build is up to date" in build(vite)
+
+
+def test_a_tsconfig_that_extends_one_outside(vite: Project) -> None:
+    """Vite 8 (oxc) takes useDefineForClassFields from tsconfig.json, here from the one it
+    extends beside the webapp: `this.field = 1` in a constructor, or a class field."""
+    base = vite.root / "shared" / "tsconfig.base.json"
+    base.write_text('{ "compilerOptions": { "useDefineForClassFields": false } }\n')
+    (vite.webapp / "tsconfig.json").write_text(
+        '{ "extends": "../shared/tsconfig.base.json", "include": ["src"] }\n')
+    (vite.webapp / "src" / "marker.ts").write_text(
+        "export class Marker { tsfieldmarker = 1 }\n")
+    app = vite.webapp / "src" / "App.jsx"
+    app.write_text("import { Marker } from './marker.ts'\nconsole.log(new Marker())\n"
+                   + app.read_text())
+    build(vite)
+    assert "this.tsfieldmarker" in bundle_text(vite)
+    armed(vite)
+    builds = vite.count("build")
+    base.write_text('{ "compilerOptions": { "useDefineForClassFields": true } }\n')
+    result = build(vite)
+    assert vite.count("build") == builds + 1, result
+    text = bundle_text(vite)
+    assert "tsfieldmarker" in text and "this.tsfieldmarker" not in text
+    os.utime(base)
+    assert "build is up to date" in build(vite)
+    assert vite.count("build") == builds + 1

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core.cache import local, remote
+from buildtools.core.cache import local, pruning, remote
 
 if TYPE_CHECKING:
     from tests.conftest import Web
@@ -161,11 +161,12 @@ def test_tampered_artifact_on_the_server_is_refused(
     with (first.root / "assets" / "tamper.txt").open("w") as handle:
         handle.write("a bundle key of its own")
     first.doit("build", env=with_env(tmp_path, "cache-1"))
-    entry = local.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
+    entry = pruning.entries(CacheConfig(True, tmp_path / "cache-1" / "cache", 1024, 30, "", "",
                                       "", "", 1.0))[0]
+    remote_key = local.inputs_key_of(entry.key)  # the server keeps one entry per inputs key
     # Overwrite the artifact on the server with a poisoned one, keeping the genuine tag.
     genuine = urllib.request.urlopen(urllib.request.Request(
-        f"{remote_server}/v8/artifacts/{entry.key}?teamId={TEAM}",
+        f"{remote_server}/v8/artifacts/{remote_key}?teamId={TEAM}",
         headers={"Authorization": f"Bearer {TOKEN}"}), timeout=10)
     tag = genuine.headers["x-artifact-tag"]
     genuine.close()
@@ -173,7 +174,7 @@ def test_tampered_artifact_on_the_server_is_refused(
     (entry.path / "bundle" / "index.html").write_text("<script>evil()</script>")
     poisoned = remote.pack(entry.path)
     urllib.request.urlopen(urllib.request.Request(
-        f"{remote_server}/v8/artifacts/{entry.key}?teamId={TEAM}", data=poisoned, method="PUT",
+        f"{remote_server}/v8/artifacts/{remote_key}?teamId={TEAM}", data=poisoned, method="PUT",
         headers={"Authorization": f"Bearer {TOKEN}", "x-artifact-tag": tag,
                  "Content-Type": "application/octet-stream"}), timeout=10).close()
 

@@ -64,7 +64,7 @@ class Entry:
             return 0.0
 
 
-def _settings(config: Config | CacheConfig) -> CacheConfig:
+def settings(config: Config | CacheConfig) -> CacheConfig:
     return config.cache if isinstance(config, Config) else config
 
 
@@ -74,7 +74,7 @@ def entry_dir(cache: CacheConfig, key: str) -> Path:
 
 def lookup(config: Config | CacheConfig, key: str) -> Entry | None:
     """The complete entry for `key`, or None."""
-    cache = _settings(config)
+    cache = settings(config)
     if not cache.enabled:
         return None
     path = entry_dir(cache, key)
@@ -85,6 +85,38 @@ def lookup(config: Config | CacheConfig, key: str) -> Entry | None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key:
         return None
     return Entry(key, path, meta)
+
+
+def variant_key(inputs_key: str, read_key: str) -> str:
+    """The key of an entry: the build's inputs less what it read besides the tree, then what
+    it read (one entry per content of those files: going back to one restores its build)."""
+    return f"{inputs_key}-{read_key[:16]}"
+
+
+def inputs_key_of(key: str) -> str:
+    return key.partition("-")[0]
+
+
+def is_variant_of(key: object, inputs_key: str) -> bool:
+    """Whether `key` names an entry made from `inputs_key` (and is safe as a folder name)."""
+    if not isinstance(key, str):
+        return False
+    head, dash, tail = key.partition("-")
+    return head == inputs_key and (not dash or (tail.isalnum() and tail.isascii()))
+
+
+def variants(config: Config | CacheConfig, inputs_key: str) -> list[Entry]:
+    """The complete entries made from `inputs_key`, the most recently used first."""
+    cache = settings(config)
+    if not cache.enabled:
+        return []
+    try:
+        names = os.listdir(cache.dir / "entries" / inputs_key[:2])
+    except OSError:
+        return []
+    found = [entry for name in names if name.startswith(inputs_key + "-")
+             if (entry := lookup(cache, name)) is not None]
+    return sorted(found, key=lambda entry: -entry.used)
 
 
 def _tree_size(folder: Path) -> tuple[int, int]:
@@ -117,7 +149,7 @@ def store(
 ) -> Entry | None:
     """Copy a finished bundle and build output into the cache under `key` (no-op if there).
     `extra_meta`: more for meta.json (bundle_key, what the build read)."""
-    cache = _settings(config)
+    cache = settings(config)
     if not cache.enabled:
         return None
     existing = lookup(cache, key)
@@ -190,42 +222,14 @@ def _discard(staged: list[tuple[Path, Path]]) -> None:
 
 
 def _drop_damaged(entry: Entry, why: str, warn: Callable[[str], None] | None) -> bool:
-    _remove(entry.path.parent.parent.parent, entry)
+    remove_entry(entry.path.parent.parent.parent, entry)
     if warn is not None:
         warn(f"the build cache entry {entry.key[:12]} in {entry.path.parent.parent.parent} is "
              f"damaged ({why}); it was dropped and the stages run")
     return False
 
 
-def entries(config: Config | CacheConfig) -> list[Entry]:
-    cache = _settings(config)
-    found: list[Entry] = []
-    root = cache.dir / "entries"
-    if not root.is_dir():
-        return found
-    for shard in root.iterdir():
-        if not shard.is_dir():
-            continue
-        for path in shard.iterdir():
-            entry = _read_any(path)
-            if entry is not None:
-                found.append(entry)
-            elif path.is_dir():
-                found.append(Entry(path.name, path, {}))  # damaged: pruned first
-    return found
-
-
-def _read_any(path: Path) -> Entry | None:
-    try:
-        meta = json.loads((path / META).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict) or meta.get("key") != path.name:
-        return None
-    return Entry(path.name, path, meta)
-
-
-def _remove(cache: CacheConfig | Path, entry: Entry) -> None:
+def remove_entry(cache: CacheConfig | Path, entry: Entry) -> None:
     cache_dir = cache if isinstance(cache, Path) else cache.dir
     trash = cache_dir / "tmp" / f"deleting-{entry.key}-{os.getpid()}-{time.monotonic_ns()}"
     trash.parent.mkdir(parents=True, exist_ok=True)
@@ -234,67 +238,3 @@ def _remove(cache: CacheConfig | Path, entry: Entry) -> None:
     except OSError:
         return  # already gone
     shutil.rmtree(trash, ignore_errors=True)
-
-
-def prune(config: Config | CacheConfig, *, now: float | None = None) -> list[str]:
-    """Delete entries unused for max_age_days, then the least recently used ones until the
-    cache fits in max_size_mb; also leftovers of interrupted runs. Returns the deleted keys."""
-    cache = _settings(config)
-    now = time.time() if now is None else now
-    removed: list[str] = []
-    found = sorted(entries(cache), key=lambda entry: (bool(entry.meta), entry.used))
-    max_age = cache.max_age_days * 86400
-    keep: list[Entry] = []
-    for entry in found:
-        if not entry.meta or (max_age and now - entry.used > max_age):
-            _remove(cache, entry)
-            removed.append(entry.key)
-        else:
-            keep.append(entry)
-    budget = cache.max_size_mb * 1024 * 1024
-    total = sum(entry.size for entry in keep)
-    for entry in keep:  # least recently used first
-        if total <= budget:
-            break
-        _remove(cache, entry)
-        removed.append(entry.key)
-        total -= entry.size
-    _sweep_tmp(cache, now)
-    return removed
-
-
-def _sweep_tmp(cache: CacheConfig, now: float) -> None:
-    """Remove scratch folders that an interrupted run left (older than an hour)."""
-    tmp = cache.dir / "tmp"
-    if not tmp.is_dir():
-        return
-    for path in tmp.iterdir():
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > 3600:
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def clear(config: Config | CacheConfig) -> int:
-    """Delete every entry; returns how many there were."""
-    cache = _settings(config)
-    found = entries(cache)
-    for entry in found:
-        _remove(cache, entry)
-    _sweep_tmp(cache, time.time() + 7200)
-    return len(found)
-
-
-def remove_keys(config: Config | CacheConfig, keys: set[str]) -> tuple[int, int]:
-    """Delete the entries of these keys; (removed, other entries kept)."""
-    cache = _settings(config)
-    found = entries(cache)
-    chosen = [entry for entry in found if entry.key in keys]
-    for entry in chosen:
-        _remove(cache, entry)
-    return len(chosen), len(found) - len(chosen)
-
-
-def size(config: Config | CacheConfig) -> tuple[int, int]:
-    """(entries, bytes) in the cache."""
-    found = entries(config)
-    return len(found), sum(entry.size for entry in found)

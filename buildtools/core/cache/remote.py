@@ -102,8 +102,9 @@ def _auth(token: str) -> dict[str, str]:
 def fetch(
     config: Config, key: str, reporter: Reporter, environ: Mapping[str, str]
 ) -> local.Entry | None:
-    """The entry for `key` from the remote cache, checked and put in the local cache; None
-    (after a warning when something is wrong) otherwise."""
+    """The entry stored under the inputs key `key` in the remote cache (the last one uploaded),
+    checked and put in the local cache; None (after a warning when something is wrong)
+    otherwise."""
     credentials = _credentials(config, environ)
     if credentials is None:
         reporter.warn(f"remote cache {config.cache.remote_url} not used: set "
@@ -156,11 +157,12 @@ def upload(
         return False
     token, secret = credentials
     body = pack(entry.path)
+    key = local.inputs_key_of(entry.key)  # the server cannot list: one entry per inputs key
     headers = {"Content-Type": "application/octet-stream",
-               "x-artifact-tag": sign(secret, entry.key, config.cache.remote_team, body),
+               "x-artifact-tag": sign(secret, key, config.cache.remote_team, body),
                **_auth(token)}
     try:
-        request("PUT", _url(config, entry.key), timeout=config.cache.remote_timeout_s,
+        request("PUT", _url(config, key), timeout=config.cache.remote_timeout_s,
                 headers=headers, body=body)
     except TransferError as exc:
         reporter.warn(f"remote cache {config.cache.remote_url}: cannot upload the build "

@@ -34,7 +34,8 @@ def limit_bytes(config: Config) -> int:
 
 
 def unpack(config: Config, key: str, artifact: Path) -> local.Entry | None:
-    """Check the artifact at `artifact`, then put it in the local cache as the entry `key`."""
+    """Check the artifact at `artifact`, fetched by the inputs key `key`, then put it in the
+    local cache as the entry its meta.json names (`key` and what the build read)."""
     limit = limit_bytes(config)
     scratch = local.scratch_dir(config.cache)
     try:
@@ -52,7 +53,7 @@ def unpack(config: Config, key: str, artifact: Path) -> local.Entry | None:
         damaged = verify_entry(scratch)  # signed, and also whole?
         if damaged:
             raise RemoteError(damaged)
-        return local.adopt(config.cache, key, scratch)
+        return local.adopt(config.cache, str(meta["key"]), scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -78,7 +79,7 @@ def _checked_members(
         members.append(member)
         if member.name in (local.META, f"./{local.META}") and member.isreg():
             meta = _read_meta(archive, member)
-    if meta is None or meta.get("key") != key:
+    if meta is None or not local.is_variant_of(meta.get("key"), key):
         raise RemoteError("its meta.json is not for this key")
     if not any(m.name in (CONTENT, f"./{CONTENT}") for m in members):
         raise RemoteError(f"it has no {CONTENT}")

@@ -2,12 +2,15 @@
 inputs, with its bundle when the task settings are the same too; keep each new one (local
 cache, then the remote one when configured).
 
-An entry's key is the build's static key (buildtools.core.discovered_inputs.static_key: the
-build key without the files the build read besides the tree) and the extra build commands. Its
-meta.json holds those files with their hashes when it was made, for the build and each extra
-build: an entry is restored only when every one of them holds the same bytes now. So a project
-that never built (a new clone, after a clean) finds the entry of its sources, and an edit of a
-file the build read outside the tree is never answered with an output made before it.
+An entry's key has two parts (buildtools.core.cache.local.variant_key): the build's inputs
+less the files it read besides the tree (buildtools.core.discovered_inputs.static_key, with
+the extra build commands), then the hashes of those files. Its meta.json holds those files with
+their hashes when it was made, for the build and each extra build: an entry is restored only
+when every one of them holds the same bytes now. So a project that never built (a new clone,
+after a clean) finds the entry of its sources, an edit of a file the build read outside the
+tree is never answered with an output made before it, and going back to an earlier content of
+that file restores the build made from it. The remote cache, which cannot list, keeps one
+entry per inputs key: the last one uploaded.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ PRUNED_MARK = "pruned"  # in the cache folder; its mtime: when a build last prun
 PRUNE_EVERY = 600  # seconds
 
 
-def cache_key(ctx: Context, build_plan: StagePlan) -> str:
+def inputs_key(ctx: Context, build_plan: StagePlan) -> str:
+    """The first part of the keys of the entries this build may restore."""
     return digest("cache", discovered.static_key(build_plan),
                   list(ctx.config.webapp.extra_build_commands))
 
@@ -43,20 +47,18 @@ def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
     config = ctx.config
     if not config.cache.enabled:
         return None
-    key = cache_key(ctx, build_plan)
-    entry = local.lookup(config, key)
+    key = inputs_key(ctx, build_plan)
+    found = _unchanged_variant(ctx, local.variants(config, key), output)
     where = "cache"
-    if entry is None and config.cache.remote_url:
+    if found is None and config.cache.remote_url:
         from buildtools.core.cache import remote
 
-        entry = remote.fetch(config, key, ctx.reporter, ctx.environ)
+        fetched = remote.fetch(config, key, ctx.reporter, ctx.environ)
+        found = _unchanged_variant(ctx, [fetched] if fetched is not None else [], output)
         where = "remote cache"
-    if entry is None or entry.meta.get("output") != output:
+    if found is None:
         return None
-    read = entry.meta.get(discovered.KEY)
-    if not isinstance(read, dict) or not all(
-            discovered.unchanged(ctx, found, output) for found in read.values()):
-        return None  # a file the build read holds other bytes now
+    entry, read = found
     ctx.stamps.clear("build")
     if not local.restore(entry, None, config.webapp.source / output, warn=ctx.reporter.warn):
         return None
@@ -72,6 +74,18 @@ def restore_output(ctx: Context, build_plan: StagePlan, manifest: Manifest,
         key = extra.key
     ctx.reporter.stage_note("build", f"restored from {where}: {output_display(config, output)}")
     return entry, where
+
+
+def _unchanged_variant(ctx: Context, candidates: list[Any], output: str
+                       ) -> tuple[Any, dict[str, Any]] | None:
+    """The first entry made for `output` whose files read besides the tree all hold the bytes
+    they held then, with what it read; None when there is none."""
+    for entry in candidates:
+        read = entry.meta.get(discovered.KEY)
+        if entry.meta.get("output") == output and isinstance(read, dict) and all(
+                discovered.unchanged(ctx, found, output) for found in read.values()):
+            return entry, read
+    return None
 
 
 def restore_bundle(ctx: Context, restored: tuple[Any, str], install: StagePlan,
@@ -107,19 +121,20 @@ def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: Stage
     """Keep the build output just made and its bundle in the cache, with what the build
     (`build_plan`) and the extra builds read; upload it when a remote cache is configured. A
     cache that cannot be written costs a warning, never the build."""
-    from buildtools.core.cache import local
+    from buildtools.core.cache import local, pruning
 
     config = ctx.config
     if not config.cache.enabled:
         return
     read = {plan.name: plan.inputs.get(discovered.KEY) or {} for plan in [build_plan, *extras]}
     try:
-        entry = local.store(config, cache_key(ctx, build_plan), bundle=config.bundle_dir,
+        key = local.variant_key(inputs_key(ctx, build_plan), digest(read))
+        entry = local.store(config, key, bundle=config.bundle_dir,
                             output=config.webapp.source / output, output_name=output,
                             build_key=build_plan.key,
                             extra_meta={"bundle_key": bundle_key, discovered.KEY: read})
         if prune_due(config.cache.dir):
-            local.prune(config)
+            pruning.prune(config)
             with contextlib.suppress(OSError):
                 (config.cache.dir / PRUNED_MARK).touch()
     except OSError as exc:

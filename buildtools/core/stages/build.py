@@ -19,6 +19,7 @@ from buildtools.core.freshness import StagePlan
 from buildtools.core.outside_inputs import outside_inputs
 from buildtools.core.webapp import build_env, output_folder
 from buildtools.errors import UserError
+from buildtools.fingerprint import webpack_missing
 from buildtools.fingerprint.scan import Manifest
 from buildtools.fingerprint.trace import Trace
 from buildtools.node.packagemanager import (
@@ -153,8 +154,8 @@ def run_build_script(ctx: Context, toolchain: Toolchain, manager: PackageManager
     config = ctx.config
     script = command or config.webapp.build_command
     argv = run_script_command(manager, script)
-    env = {**package_manager_env(), **npm_cache_env(ctx.environ),
-           **toolchain.env(ctx.environ)}
+    env = webpack_missing.build_env(config.state_dir, {
+        **package_manager_env(), **npm_cache_env(ctx.environ), **toolchain.env(ctx.environ)})
     what = " ".join(argv)
     folder = config.webapp.source / output
     if command is not None:

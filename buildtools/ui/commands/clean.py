@@ -7,7 +7,7 @@
   database; the .doit.db files older versions left in the project) and this project's entries
   of the build cache (the ones its state folder says it stored or restored: the cache, config
   [cache] dir, is shared by every project of the user; the others are kept, and counted).
-- --cache: the whole build cache, every project's (buildtools.core.cache.local.clear).
+- --cache: the whole build cache, every project's (buildtools.core.cache.pruning.clear).
 
 A folder is removed only when it lies inside the project and is neither the project nor the
 webapp folder; anything else is skipped with a warning.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from buildtools.config.load import Config
-from buildtools.core.cache import local
+from buildtools.core.cache import pruning
 from buildtools.core.cache.ownership import project_keys
 from buildtools.core.webapp import checked_package_json, output_folder
 from buildtools.errors import UserError
@@ -67,14 +67,14 @@ def _webapp_output(config: Config) -> Path | None:
 
 def _clear_cache(result: CleanResult, config: Config) -> None:
     """Delete every entry of the build cache (safely for runs that use it meanwhile)."""
-    count = local.clear(config)
+    count = pruning.clear(config)
     if count:
         result.removed.append((f"build cache, {count} entr{'y' if count == 1 else 'ies'}",
                                config.cache.dir))
 
 
 def _clear_project_entries(result: CleanResult, config: Config) -> None:
-    removed, result.others_kept = local.remove_keys(config, project_keys(config.state_dir))
+    removed, result.others_kept = pruning.remove_keys(config, project_keys(config.state_dir))
     if removed:
         result.removed.append((f"build cache, {removed} entr{'y' if removed == 1 else 'ies'} "
                                "of this project", config.cache.dir))

@@ -2,8 +2,9 @@
 through `buildtools build` and `doit build`): a relative import out of the webapp, a
 `new URL(..., import.meta.url)` asset, an alias computed in webpack.config.js and a Babel
 config that extends one outside each make an edit of that file reach build/bundle.js, with
-the no-op record armed; an edit the build does not read and a touch run nothing; a failed
-build with no earlier output leaves nothing of what it wrote.
+the no-op record armed, and so does a file created where webpack's resolver looked; an edit
+the build does not read and a touch run nothing; a failed build with no earlier output leaves
+nothing of what it wrote.
 
 One copy of the launched task is shared by the module's tests, which run in order."""
 
@@ -175,6 +176,26 @@ def test_an_edit_the_build_does_not_read_and_a_touch_run_nothing(
     os.utime(webpack.root / "shared" / "label.js")
     out = build(webpack, "dropin", doit_command)
     assert "build          up to date" in out and "runs" not in out, out
+
+
+def test_a_file_created_where_the_resolver_looked(webpack: MephistoTask,
+                                                  doit_command: str) -> None:
+    """`../../lib2/mod` resolved to lib2/mod/index.js after lib2/mod.js and lib2/mod.jsx were
+    tried (webpack's missingDependencies); the build read nothing else in lib2/."""
+    (webpack.root / "lib2" / "mod").mkdir(parents=True)
+    (webpack.root / "lib2" / "mod" / "index.js").write_text('export const MOD = "modindex";\n')
+    main = webpack.webapp / "src" / "main.js"
+    main.write_text('import { MOD } from "../../lib2/mod";\nconsole.log(MOD);\n'
+                    + main.read_text())
+    build(webpack, "dropin", doit_command)
+    assert "modindex" in built_text(webpack)
+    armed(webpack, "dropin", doit_command)
+    (webpack.root / "lib2" / "mod.js").write_text('export const MOD = "modfile";\n')
+    out = build(webpack, "dropin", doit_command)
+    assert "build          runs because files the last build read changed: ../lib2/mod.js" \
+        in out, out
+    text = built_text(webpack)
+    assert "modfile" in text and "modindex" not in text
 
 
 def test_a_failed_build_with_no_earlier_output_leaves_nothing(webpack: MephistoTask) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.config.load import CacheConfig
-from buildtools.core.cache import local
+from buildtools.core.cache import local, pruning
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -79,7 +79,7 @@ def test_half_written_or_damaged_entries_are_invisible(tmp_path: Path) -> None:
     damaged.mkdir(parents=True)
     (damaged / "meta.json").write_text("{not json")
     assert local.lookup(config, KEY) is None
-    assert KEY in local.prune(config)  # and pruning clears it away
+    assert KEY in pruning.prune(config)  # and pruning clears it away
     assert not damaged.exists()
 
 
@@ -111,7 +111,7 @@ def test_entries_are_immutable_and_concurrent_writers_agree(tmp_path: Path) -> N
 def test_restore_of_a_vanished_entry_changes_nothing(tmp_path: Path) -> None:
     config = settings(tmp_path)
     entry = store(config, tmp_path / "p")
-    local.clear(config)
+    pruning.clear(config)
     target = tmp_path / "t"
     (target / "bundle").mkdir(parents=True)
     (target / "bundle" / "keep.txt").write_text("previous build")
@@ -146,19 +146,19 @@ def test_prune_by_age_then_by_size_least_recently_used_first(tmp_path: Path) -> 
     now = time.time()
     os.utime(old.path, (now - 11 * 86400, now - 11 * 86400))
     os.utime(lru.path, (now - 5 * 86400, now - 5 * 86400))
-    assert local.prune(config, now=now) == [old.key]
-    assert local.size(config)[0] == 2
+    assert pruning.prune(config, now=now) == [old.key]
+    assert pruning.size(config)[0] == 2
     tiny = settings(tmp_path, max_size_mb=0)
-    assert local.prune(tiny, now=now) == [lru.key, recent.key]
-    assert local.size(config) == (0, 0)
+    assert pruning.prune(tiny, now=now) == [lru.key, recent.key]
+    assert pruning.size(config) == (0, 0)
 
 
 def test_clear_counts_the_entries(tmp_path: Path) -> None:
     config = settings(tmp_path)
     store(config, tmp_path / "1", key="1" * 32)
     store(config, tmp_path / "2", key="2" * 32)
-    assert local.clear(config) == 2
-    assert local.entries(config) == []
+    assert pruning.clear(config) == 2
+    assert pruning.entries(config) == []
 
 
 def test_a_prune_is_due_ten_minutes_after_the_last_one(tmp_path: Path) -> None:

@@ -146,6 +146,31 @@ def test_signed_artifact_is_taken_unsigned_or_tampered_refused(
     assert local.lookup(config, KEY) == entry  # now in the local cache
 
 
+@pytest.mark.parametrize(("meta_key", "taken"), [
+    (f"{KEY}-0123456789abcdef", True),  # an entry made from these inputs
+    (f"{'b2' * 16}-0123456789abcdef", False),  # from other inputs
+    (f"{KEY}-../../x", False),  # not a safe folder name
+    (f"{KEY}-", False),
+])
+def test_an_artifact_fetched_by_inputs_key_is_kept_as_the_entry_it_names(
+    tmp_path: Path, fake_server: tuple[str, dict[str, object]], meta_key: str, taken: bool
+) -> None:
+    url, behaviour = fake_server
+    config = config_for(tmp_path / "p", url)
+    body = artifact(tmp_path, meta_key)
+    behaviour.update(body=body, tag=remote.sign(SECRET.encode(), KEY, TEAM, body))
+    reporter, err = warnings()
+    entry = remote.fetch(config, KEY, reporter, ENV)
+    if taken:
+        assert entry is not None and entry.key == meta_key, err.getvalue()
+        assert local.variants(config, KEY) == [entry]
+    else:
+        assert entry is None
+        assert "its meta.json is not for this key" in err.getvalue()
+        assert not (config.cache.dir / "entries").exists() or not any(
+            (config.cache.dir / "entries").rglob("meta.json"))
+
+
 def test_a_signed_artifact_that_is_not_whole_is_refused(
     tmp_path: Path, fake_server: tuple[str, dict[str, object]]
 ) -> None:

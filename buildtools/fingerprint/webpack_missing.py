@@ -1,0 +1,102 @@
+"""Where webpack's resolver looked and found nothing (its missingDependencies), from a Node
+preload: the one kind of input the build's trace (buildtools.fingerprint.trace) cannot see.
+
+`import "../../lib/mod"` resolves to lib/mod/index.js after trying lib/mod.ts, lib/mod.js, ...;
+creating lib/mod.js then changes what the import resolves to. inotify reports no failed open,
+and the trace keeps the listing of lib/mod/ (a read file's folder) but not of lib/, from which
+the build read nothing. webpack knows these paths (it watches them in watch mode), so the build
+runs with NODE_OPTIONS=--require <a preload> that, when webpack loads its Compiler, taps each
+compiler's `done` hook and appends `stats.compilation.missingDependencies` to a file, one path
+a line. A Node program that never loads webpack (npm itself, Vite, a script) is untouched: the
+preload wraps Module._load with one string comparison. Both paths are in the state folder and
+never change, so the early npm start (buildtools.core.early) still matches the command it
+started. Why a preload and not a listing of every folder the resolver could probe: only the
+resolver knows which names it tried (extensions, `browser` fields, aliases, modules folders).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+PRELOAD_NAME = "webpack-missing.cjs"
+FOUND_NAME = "webpack-missing.txt"  # what the last build's compilers reported
+FOUND_ENV = "BUILDTOOLS_WEBPACK_MISSING"
+
+PRELOAD = r"""'use strict';
+// buildtools: webpack's missingDependencies, for the build's discovered inputs
+const Module = require('module');
+const fs = require('fs');
+const out = process.env.BUILDTOOLS_WEBPACK_MISSING;
+const webpackJs = /[\\/]webpack[\\/]lib[\\/]webpack\.js$/;
+if (out) {
+  const load = Module._load;
+  Module._load = function (request, parent) {
+    const loaded = load.apply(this, arguments);
+    if (request === './Compiler' && parent && webpackJs.test(parent.filename || '') &&
+        loaded && loaded.prototype && !loaded.prototype.buildtoolsTapped) {
+      const compile = loaded.prototype.compile;
+      loaded.prototype.buildtoolsTapped = true;
+      loaded.prototype.compile = function () {
+        if (!this.buildtoolsDone) {
+          this.buildtoolsDone = true;
+          this.hooks.done.tap('buildtools', (stats) => {
+            const missing = Array.from(stats.compilation.missingDependencies);
+            try { fs.appendFileSync(out, missing.join('\n') + '\n'); } catch (error) {}
+          });
+        }
+        return compile.apply(this, arguments);
+      };
+    }
+    return loaded;
+  };
+}
+"""
+
+
+def build_env(state_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env` with the preload added to NODE_OPTIONS (the preload written to the state folder
+    first, when it is not there yet)."""
+    preload = state_dir / PRELOAD_NAME
+    try:
+        if preload.read_text("utf-8") != PRELOAD:
+            raise OSError
+    except OSError:
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            preload.write_text(PRELOAD, "utf-8")
+        except OSError:
+            return env  # not tapped: the trace alone
+    options = env.get("NODE_OPTIONS", "")
+    require = f'--require "{preload}"'
+    return {**env, FOUND_ENV: str(state_dir / FOUND_NAME),
+            "NODE_OPTIONS": f"{options} {require}".strip()}
+
+
+def forget(state_dir: Path) -> None:
+    """Before a build: what an earlier one reported is not this one's."""
+    with contextlib.suppress(OSError):
+        (state_dir / FOUND_NAME).unlink()
+
+
+def reported_outside(state_dir: Path, webapp: Path, top: Path) -> list[str]:
+    """The paths the compilers of the last build reported as missing (real paths), inside `top`
+    (the traced tree) and outside `webapp` (whose scan sees a new file); none when webpack did
+    not run. Left out: the package.json files the resolver looks for in every folder up from
+    each module (keeping them would tie the no-op record to the listing of the project's top
+    folder, which changes with every tool's state file)."""
+    try:
+        text = (state_dir / FOUND_NAME).read_text("utf-8", errors="surrogateescape")
+    except OSError:
+        return []
+    inside = str(top.resolve()) + os.sep
+    tree = str(webapp.resolve()) + os.sep
+    found = set()
+    for line in text.splitlines():
+        if not os.path.isabs(line) or os.path.basename(line) == "package.json":
+            continue
+        path = os.path.realpath(line)
+        if path.startswith(inside) and not path.startswith(tree):
+            found.add(path)
+    return sorted(found)
