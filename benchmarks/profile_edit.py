@@ -32,12 +32,12 @@ import re  # what pip's console-script launcher imports first
 t_re = pt()
 from buildtools.ui import cli
 t1 = pt()
-from buildtools.core import record
-state = record.state_dir_for(os.getcwd(), os.environ)
-record.check(state_dir=state)
+from buildtools.core.run import BuildRun, Request
+run = BuildRun(Request(early_start=True, term_interrupts=True), cli._terminal(False))
+assert run.answer_from_record() is None
 t2 = pt()
 from buildtools.core import early
-early.start(state, os.environ)
+early.start(run.state_dir(), os.environ)
 t_early = pt()
 import buildtools.util.process as process  # patched before the pipeline binds its runner
 marks = {}
@@ -52,11 +52,11 @@ def adopt(*args, **kwargs):
     marks["adopt"] = pt()
     return real_adopt(*args, **kwargs)
 process.run, early.adopt = timed, adopt
-import buildtools.ui.commands.build
+import buildtools.core.pipeline, buildtools.ui.terminal
 t3 = pt()
 early.start = lambda *args: False  # started above
 with contextlib.redirect_stdout(io.StringIO()):
-    cli._built(False, state)
+    run.execute()
 t4 = pt()
 check_end = marks.get("adopt", marks["start"])
 print(t0, t_re - t0, t1 - t_re, t2 - t1, t_early - t2, t3 - t_early, check_end - t3,

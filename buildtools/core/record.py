@@ -265,15 +265,6 @@ def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
     return True
 
 
-def final_line(seconds: float, bundle: object) -> str:
-    return f"build is up to date ({seconds:.2f} s): {bundle}"
-
-
-def check_passed(seconds: float) -> str:
-    """The last line of a `buildtools check` that passed (from the record or not)."""
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
-
-
 def forget(state_dir: os.PathLike[str] | str) -> None:
     """Remove the records, every environment's (before anything that could make them wrong
     runs)."""

@@ -12,7 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from buildtools.config.load import load_config
-from buildtools.core.pipeline import BuildResult, StageStatus
+from buildtools.core import record
+from buildtools.core.pipeline import BuildResult, Session, StageStatus
+from buildtools.core.run import BuildRun, Outcome, Request
 from buildtools.core.template import DEFAULT_TASK
 from buildtools.ui import cli
 from buildtools.ui.app import create_app
@@ -44,10 +46,9 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, str]) -> None:
-    """Replace the pipeline's status with one where the named stages are stale."""
-    import buildtools.core.pipeline
+    """Replace the sessions' status with one where the named stages are stale."""
 
-    def status(config: Any, **kwargs: Any) -> BuildResult:
+    def status(session: Session, **kwargs: Any) -> BuildResult:
         stages = [
             StageStatus(name, name not in stale, stale.get(name, ""), detail, f"key-{name}")
             for name, detail in [("node", "system Node 20.1.0, npm 10.0.0"), ("install", "npm"),
@@ -56,7 +57,7 @@ def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, st
         return BuildResult(bundle_dir=root / "dist" / "bundle", bundle_key="key-bundle",
                            toolchain=None, stages=stages)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(buildtools.core.pipeline, "status", status)
+    monkeypatch.setattr(Session, "status", status)
 
 
 # ---------------------------------------------------------------- help, version, usage
@@ -267,7 +268,7 @@ def test_interrupt_exits_130(made: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("buildtools.ui.commands.build.run_build", interrupted)
+    monkeypatch.setattr("buildtools.ui.commands.build.build_here", interrupted)
     result = invoke("build")
     assert result.exit_code == 130
     assert result.output.startswith("interrupted")
@@ -339,20 +340,19 @@ def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import buildtools.core.pipeline
+    calls: list[tuple[bool, bool, bool, bool]] = []
 
-    calls: list[tuple[bool, bool, bool]] = []
+    def carry_out(run: BuildRun) -> Outcome:
+        reporter = run.reporter
+        assert isinstance(reporter, Reporter)
+        calls.append((run.request.force, run.request.show_keys, reporter.quiet,
+                      reporter.verbose))
+        return Outcome(fresh=False)
 
-    def run_stale_stages(config: Any, *, force: bool = False, reporter: Reporter | None = None,
-                         **kwargs: Any) -> None:
-        assert reporter is not None
-        calls.append((force, reporter.quiet, reporter.verbose))
-
-    monkeypatch.setattr(buildtools.core.pipeline, "run_stale_stages", run_stale_stages)
+    monkeypatch.setattr(BuildRun, "carry_out", carry_out)
     assert invoke("build", "--force", "-q").exit_code == 0
-    fake_status(monkeypatch, made, {"build": "x"})
     assert invoke("build", "-v").exit_code == 0
-    assert calls == [(True, True, False), (False, False, True)]
+    assert calls == [(True, False, True, False), (False, True, False, True)]
 
 
 def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -370,31 +370,46 @@ def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.Monke
 
 def test_main_builds_when_the_record_does_not_answer(made: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    ran: list[str] = []
-    monkeypatch.setattr("buildtools.ui.commands.build.run_build",
-                        lambda *a, **k: ran.append("build"))
+    ran: list[tuple[bool, bool]] = []
+
+    def execute(run: BuildRun, force: bool | None = None) -> Outcome:
+        ran.append((run.request.early_start, run.request.term_interrupts))
+        return Outcome(fresh=False)
+
+    monkeypatch.setattr(BuildRun, "execute", execute)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["build"])
     assert exit_info.value.code == 0
-    assert ran == ["build"]
+    assert ran == [(True, True)]  # npm starts during the check; SIGTERM exits 130
 
 
-def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatch,
+def test_the_fresh_record_answers_build_and_check(made: Path, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from buildtools.core import record as fresh
+    def no_config(*args: Any) -> None:
+        raise AssertionError("the config was loaded although the record answered")
 
-    monkeypatch.setattr(fresh, "check", lambda **k: ([("node", "system Node 20")], "/b"))
-    assert cli.answer_from_record("build", quiet=True)
+    monkeypatch.setattr("buildtools.config.load.load_config", no_config)
+    monkeypatch.setattr(record, "check", lambda *a: ([("node", "system Node 20")], "/b"))
+
+    def main(*args: str) -> None:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(list(args))
+        assert exit_info.value.code == 0
+
+    main("build", "-q")
     assert capsys.readouterr().out.startswith("build is up to date (0.00 s): /b\n")
-    assert cli.answer_from_record("check", quiet=True)
+    main("check", "-q")
     assert capsys.readouterr().out.startswith("check passed: the bundle is up to date (")
-    assert cli.answer_from_record("build", quiet=False)
+    main("build")
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"{'node':<14} up to date (system Node 20)"
     assert printed[1].startswith("build is up to date (")
-    monkeypatch.setattr(fresh, "check", lambda **k: None)
-    assert not cli.answer_from_record("check", quiet=False)
-    assert not cli.answer_from_record("build", quiet=True)
+    monkeypatch.setattr(record, "check", lambda *a: None)
+
+    def no_reporter() -> Reporter:
+        raise AssertionError("a reporter was made for the record's answer")
+
+    assert BuildRun(Request(), no_reporter).answer_from_record() is None
     assert capsys.readouterr().out == ""
 
 
