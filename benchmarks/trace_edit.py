@@ -10,8 +10,10 @@ end. With --unset, the variables named are removed from both sides' environment.
 of the rounds, milliseconds:
 - to npm's node: the command's start until the Node that runs npm is exec'd (ours: Python's
   start, the fork, `/usr/bin/env node` of npm's shebang);
-- npm to script: that exec until the script's shell is exec'd (ours: the gate included, so the
-  time npm waits there for the check too);
+- npm to gate: that exec until npm execs the shell of the script (ours: the gate, which holds
+  it until the check says the build runs): npm's own start;
+- held at gate: ours only, the gate until it execs the script's shell: how long npm waited for
+  buildtools' check (0 when the check was done first);
 - script: the script's shell until it exits (the bundler's own Node);
 - npm's exit: until npm's Node exits;
 - tail: until the command exits (ours: the bundle stage, the cache, the stamps).
@@ -32,7 +34,9 @@ import time
 from pathlib import Path
 
 LINE = re.compile(r'^(\d+) +(\d+\.\d+) (execve|exit_group)\((?:"([^"]*)", \[([^\]]*)\])?')
-PHASES = ("to npm's node", "npm to script", "script", "npm's exit", "tail", "total")
+PHASES = ("to npm's node", "npm to gate", "held at gate", "script", "npm's exit", "tail",
+          "total")
+GATE_NAME = "npm-gate.sh"  # buildtools.core.early's gate: npm execs it where it runs the script
 
 
 def phases(trace: str) -> list[float]:
@@ -56,7 +60,11 @@ def phases(trace: str) -> list[float]:
     script_pid, script = next((pid, when) for pid, when, _path, args in execs
                               if args.startswith('"sh", "-c"'))
     end = exits[root]
-    values = [npm_node - start, script - npm_node, exits[script_pid] - script,
+    # npm execs the gate when it is ready to run the script; the gate execs the script's shell
+    # when buildtools tells it to (bare npm: no gate, the shell at once)
+    gate = next((when for pid, when, path, _args in execs
+                 if pid == script_pid and path.endswith(GATE_NAME)), script)
+    values = [npm_node - start, gate - npm_node, script - gate, exits[script_pid] - script,
               exits[npm_pid] - exits[script_pid], end - exits[npm_pid], end - start]
     return [value * 1000 for value in values]
 

@@ -8,10 +8,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from buildtools.config.mephisto_conf import mephisto_yamls
 from buildtools.errors import UserError
 from buildtools.filenames import (
     CONFIG_FILE,
-    MEPHISTO_CONF_FOLDERS,
     PYPROJECT_FILE,
     PYPROJECT_TABLE,
     config_search_folders,
@@ -48,28 +48,13 @@ def _config_in(folder: Path, start: Path) -> Path | None:
     pyproject = folder / PYPROJECT_FILE
     if pyproject.is_file() and PYPROJECT_TABLE in read_bytes(pyproject):
         return pyproject
-    candidates = _mephisto_yaml_candidates(folder)
+    candidates = [Path(found) for found in mephisto_yamls(str(folder))]
     if len(candidates) > 1:
         names = ", ".join(os.path.relpath(path, start) for path in candidates)
         raise UserError(
             f"several Mephisto configs found ({names}); choose one with {CONFIG_ENV}=<file>"
         )
     return candidates[0] if candidates else None
-
-
-def _mephisto_yaml_candidates(start: Path) -> list[Path]:
-    found = []
-    for folder in (start / name for name in MEPHISTO_CONF_FOLDERS):
-        if not folder.is_dir():
-            continue
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            try:
-                text = path.read_text("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if any(line.startswith("mephisto:") for line in text.splitlines()):
-                found.append(path)
-    return found
 
 
 def read_bytes(path: Path) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 
 from buildtools.config import yaml_safe
 from buildtools.config.discovery import read_config_text
+from buildtools.config.mephisto_conf import default_task_dir
 from buildtools.errors import UserError
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -98,12 +99,7 @@ def task_dir(path: Path, data: dict[str, Any]) -> Path:
     given = data.get("task_dir")
     if isinstance(given, str) and given and "${" not in given:
         return Path(os.path.expanduser(given))
-    folder = path.parent
-    if folder.name == "conf":
-        folder = folder.parent
-    if folder.name == "hydra_configs":
-        folder = folder.parent
-    return folder
+    return Path(default_task_dir(str(path)))
 
 
 def expanded(value: Any, data: dict[str, Any], root: Path, environ: Mapping[str, str],

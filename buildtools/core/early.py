@@ -18,8 +18,8 @@ the script to `sh` (npm's default shell) with the environment a plain `npm run` 
 No early start (the build starts as before) when the platform is not POSIX, npm is older than
 7 or is not npm-cli.js, the script has pre- or post-scripts, HOME is unset, the user chose a
 script-shell (in a variable or in any .npmrc npm reads) or moved npm's config files with a
-variable, the state folder is mounted noexec, or the stat cache cannot tell an edit (none yet,
-or over PROBE_LIMIT files).
+variable, the state folder is mounted noexec, the stat cache cannot tell an edit (none yet, or
+over PROBE_LIMIT files), or the state folder is unknown until the config is loaded (a YAML's).
 """
 
 from __future__ import annotations

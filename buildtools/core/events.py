@@ -16,6 +16,14 @@ class ProgressBar(Protocol):
     def close(self) -> None: ...
 
 
+class HearsUpToDate(Protocol):
+    """What hears that every stage is up to date (buildtools.core.run.tell): every Reporter, and
+    the CLI's no-op answer, which loads no reporter."""
+
+    def up_to_date(self, stage: str, detail: str = "") -> None: ...
+    def all_up_to_date(self, seconds: float, bundle: str) -> None: ...
+
+
 class Reporter(Protocol):
     quiet: bool
     verbose: bool
@@ -29,6 +37,9 @@ class Reporter(Protocol):
     def stage_note(self, stage: str, text: str) -> None: ...
     def info(self, text: str) -> None: ...
     def key(self, stage: str, key: str) -> None: ...
+    def all_up_to_date(self, seconds: float, bundle: str) -> None:
+        """Every stage is up to date and nothing ran (its stages' up_to_date came before):
+        said after `seconds` of checking, of the bundle folder `bundle`."""
     def final(self, text: str) -> None: ...
     def warn(self, text: str) -> None: ...
     def output(self, line: str) -> None:
@@ -79,6 +90,9 @@ class NullReporter:
         pass
 
     def key(self, stage: str, key: str) -> None:
+        pass
+
+    def all_up_to_date(self, seconds: float, bundle: str) -> None:
         pass
 
     def final(self, text: str) -> None:

@@ -143,7 +143,7 @@ class Session:
             return False
         for name, detail in lines:
             self.ctx.reporter.up_to_date(name, detail)
-        self.ctx.reporter.final(record.final_line(time.monotonic() - started, config.bundle_dir))
+        self.ctx.reporter.all_up_to_date(time.monotonic() - started, str(config.bundle_dir))
         return True
 
     def _recorded(self, ctx: Context, *, explain: bool = False) -> BuildResult:
@@ -159,7 +159,7 @@ class Session:
     def _report_fresh(self, result: BuildResult, started: float) -> None:
         for name, detail in result.lines:
             self.ctx.reporter.up_to_date(name, detail)
-        self.ctx.reporter.final(record.final_line(time.monotonic() - started, result.bundle_dir))
+        self.ctx.reporter.all_up_to_date(time.monotonic() - started, str(result.bundle_dir))
 
 
 def built_line(result: BuildResult, seconds: float) -> str:

@@ -112,20 +112,29 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
 
 
 def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
-    """The state folder of the config that find_config would find from `cwd`, as far as
-    buildtools.toml and pyproject.toml tell (a record is never written for a YAML config;
-    one that a YAML in a folder below would now win over does not verify: the record holds
-    the signatures of discovery_paths)."""
+    """The state folder of the config that find_config would find from `cwd`, unloaded; None
+    when none is, or for a Mephisto YAML whose text does not prove its task folder (imported
+    only where a folder has no TOML config; the early start uses a YAML's, no record does)."""
     if environ.get(layout.CONFIG_ENV):
         path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
-        return os.path.join(os.path.dirname(path), filenames.STATE_DIR_NAME) \
-            if os.path.isfile(path) else None
+        if not os.path.isfile(path):
+            return None
+        if not path.endswith((".yaml", ".yml")):
+            return os.path.join(os.path.dirname(path), filenames.STATE_DIR_NAME)
+        from buildtools.config.mephisto_conf import yaml_state_dir
+
+        return yaml_state_dir(path)
     for folder in filenames.config_search_folders(cwd):
         found = os.path.join(folder, filenames.CONFIG_FILE)
         if not os.path.isfile(found):
             found = os.path.join(folder, filenames.PYPROJECT_FILE)
             if not _declares_table(found):
-                continue
+                from buildtools.config.mephisto_conf import mephisto_yamls, yaml_state_dir
+
+                yamls = mephisto_yamls(folder)
+                if not yamls:
+                    continue
+                return yaml_state_dir(yamls[0]) if len(yamls) == 1 else None
         return os.path.join(os.path.dirname(os.path.realpath(found)), filenames.STATE_DIR_NAME)
     return None
 
@@ -254,15 +263,6 @@ def _trees_unchanged(trees: list[tuple[str, Signature, str, bytes]]) -> bool:
         if pack_values(values) != packed:
             return False
     return True
-
-
-def final_line(seconds: float, bundle: object) -> str:
-    return f"build is up to date ({seconds:.2f} s): {bundle}"
-
-
-def check_passed(seconds: float) -> str:
-    """The last line of a `buildtools check` that passed (from the record or not)."""
-    return f"check passed: the bundle is up to date ({seconds:.2f} s)"
 
 
 def forget(state_dir: os.PathLike[str] | str) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 from buildtools.config.model import Config
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
+from buildtools.core.run import BuildRun, Request, tell
 from buildtools.errors import CommandFailed, UserError
 from buildtools.filenames import STATE_DIR_NAME
 from buildtools.mephisto.install import adopt_install, remember_install
@@ -56,7 +57,6 @@ def build_custom_bundle(
     """Build `<custom_src_dir>/<webapp_name>` with `npm run <build_command>` when something
     that goes into it changed; return `<custom_src_dir>/<webapp_name>/build/bundle.js`, the
     path Mephisto returns. quiet=True prints nothing but errors."""
-    from buildtools.core.pipeline import Session
     from buildtools.util.lock import project_lock
 
     returned = os.path.join(custom_src_dir, webapp_name, "build", "bundle.js")
@@ -70,14 +70,17 @@ def build_custom_bundle(
                 # Mephisto rebuilds when bundle.js is missing, whatever else says: without its
                 # stamp the build runs (clear() would report a failed run; none failed)
                 StampStore(config.state_dir).path("build").unlink(missing_ok=True)
-            session = Session(config, reporter=reporter)
-            if force or not session.check_up_to_date():
+            run = BuildRun(Request(config=config, force=force), lambda: reporter)
+            answered = run.check()
+            if answered is not None and answered.from_record:
+                tell(answered, reporter)
+            if answered is None:
                 started_ns = time.time_ns()
                 if not force:
-                    adopt_install(session, config)
+                    adopt_install(run.session, config)
                 try:
                     with _last_good_output(config.webapp.source / "build", config.state_dir):
-                        session.run_stale_stages(force=force)
+                        run.execute()
                 finally:
                     remember_install(config, started_ns)
     except CommandFailed as exc:

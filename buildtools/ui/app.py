@@ -1,15 +1,32 @@
 """The click app of the `buildtools` command: options, help texts, examples and exit codes.
-Built on demand (importing click costs ~35 ms): `buildtools build` and `check` answer from the
-no-op record without it (buildtools.ui.cli)."""
+Imported on demand (click and the commands cost ~35 ms and more): `buildtools build` and `check`
+answer from the no-op record without it (buildtools.ui.cli)."""
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
+from buildtools import __version__
+from buildtools.config.load import KNOWN_ARCHITECTS
+from buildtools.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR
+from buildtools.handler import guarded
+from buildtools.ui.commands import assets as assets_command
+from buildtools.ui.commands import build as build_command
+from buildtools.ui.commands import check as check_command
+from buildtools.ui.commands import clean as clean_command
+from buildtools.ui.commands import deploy as deploy_command
+from buildtools.ui.commands import doctor as doctor_command
+from buildtools.ui.commands import new as new_command
+from buildtools.ui.commands import preview as preview_command
+from buildtools.ui.commands import serve as serve_command
+from buildtools.ui.commands import status as status_command
 from buildtools.ui.common import PROG
 
 
@@ -25,9 +42,6 @@ def usage_error_line(exc: click.UsageError) -> str:
 def architect_choice(known: Sequence[str]) -> click.Choice[str]:
     """click.Choice (so architect names still complete) whose error names the closest
     architect, in the words of `doit deploy`."""
-    import difflib
-
-    import click
 
     class ArchitectChoice(click.Choice):  # type: ignore[type-arg]
         def convert(self, value: Any, param: click.Parameter | None,
@@ -44,27 +58,21 @@ def architect_choice(known: Sequence[str]) -> click.Choice[str]:
     return ArchitectChoice(known)
 
 
+@contextlib.contextmanager
+def _exit_codes() -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as exc:
+        sys.stderr.write(f"error: {usage_error_line(exc)}\n")
+        raise SystemExit(EXIT_USER_ERROR) from None
+    except click.Abort:
+        sys.stderr.write("\ninterrupted\n")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
 def create_app() -> click.Group:
-    """The click command group (built on demand: importing click costs ~35 ms)."""
-    from pathlib import Path
-
-    import click
-
-    from buildtools import __version__
-    from buildtools.config.load import KNOWN_ARCHITECTS
-    from buildtools.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR
-    from buildtools.handler import guarded
-    from buildtools.ui.commands.assets import run_assets
-    from buildtools.ui.commands.build import run_build
-    from buildtools.ui.commands.check import run_check
-    from buildtools.ui.commands.clean import run_clean
-    from buildtools.ui.commands.deploy import run_deploy
-    from buildtools.ui.commands.doctor import run_doctor
-    from buildtools.ui.commands.new import run_new
-    from buildtools.ui.commands.preview import run_preview
-    from buildtools.ui.commands.serve import run_serve
-    from buildtools.ui.commands.status import run_status
-
+    """The click command group. Each command calls its module's function at run time (a test
+    may replace it)."""
     settings: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
     class Group(click.Group):
@@ -77,20 +85,6 @@ def create_app() -> click.Group:
         def invoke(self, ctx: click.Context) -> Any:
             with _exit_codes():
                 return super().invoke(ctx)
-
-    import contextlib
-    from collections.abc import Iterator
-
-    @contextlib.contextmanager
-    def _exit_codes() -> Iterator[None]:
-        try:
-            yield
-        except click.UsageError as exc:
-            sys.stderr.write(f"error: {usage_error_line(exc)}\n")
-            raise SystemExit(EXIT_USER_ERROR) from None
-        except click.Abort:
-            sys.stderr.write("\ninterrupted\n")
-            raise SystemExit(EXIT_INTERRUPTED) from None
 
     def example(*lines: str) -> str:
         return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -131,18 +125,18 @@ def create_app() -> click.Group:
         def ask(question: str, default: str) -> str:
             return str(click.prompt(question, default=default))
 
-        guarded(lambda: run_new(directory, title, description, force,
+        guarded(lambda: new_command.run_new(directory, title, description, force,
                                 ask if interactive else None))
 
-    @app.command(epilog=example("buildtools build", "buildtools build -q",
-                                "buildtools build --force -v"))
+    @app.command("build", epilog=example("buildtools build", "buildtools build -q",
+                                         "buildtools build --force -v"))
     @click.option("--force", is_flag=True, help="Run every stage, whatever their keys say.")
     @quiet_option
     @verbose_option
-    def build(force: bool, quiet: bool, verbose: bool) -> None:
+    def build_stale(force: bool, quiet: bool, verbose: bool) -> None:
         """Install, build and bundle the webapp into dist/bundle, running only the stages whose
         inputs changed (the same as `doit build`)."""
-        guarded(lambda: run_build(force, quiet, verbose))
+        guarded(lambda: build_command.build_here(force, quiet, verbose))
 
     @app.command(epilog=example("buildtools deploy", "buildtools deploy local static",
                                 "buildtools deploy heroku --force"))
@@ -154,7 +148,7 @@ def create_app() -> click.Group:
     def deploy(architects: tuple[str, ...], force: bool, quiet: bool, verbose: bool) -> None:
         """Build if stale, then package dist/<architect>/ and dist/<architect>.tar.gz for each
         ARCHITECT (default: [deploy] architects); one of local, heroku, ec2, static."""
-        guarded(lambda: run_deploy(architects, force, quiet, verbose))
+        guarded(lambda: deploy_command.run_deploy(architects, force, quiet, verbose))
 
     @app.command(epilog=example("buildtools serve", "buildtools serve --port 8080"))
     @click.option("-p", "--port", type=click.IntRange(0, 65535),
@@ -163,7 +157,7 @@ def create_app() -> click.Group:
     def serve(port: int | None, host: str | None) -> None:
         """Deploy the local artifact if stale, then serve dist/local on this machine until
         Ctrl-C."""
-        guarded(lambda: run_serve(port, host))
+        guarded(lambda: serve_command.run_serve(port, host))
 
     @app.command(epilog=example("buildtools preview --data units.jsonl",
                                 "buildtools preview --watch",
@@ -182,7 +176,7 @@ def create_app() -> click.Group:
         """Build the task, then serve it as Mephisto's router serves a static task: the page,
         task_config.json, a unit of --data for each worker and assignment in the URL
         (?worker_id=...&assignment_id=...), and each submission to a file, until Ctrl-C."""
-        guarded(lambda: run_preview(data, submissions, port, watch))
+        guarded(lambda: preview_command.run_preview(data, submissions, port, watch))
 
     @app.command(epilog=example("buildtools status", "buildtools status --json | jq .would_run"))
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -191,14 +185,14 @@ def create_app() -> click.Group:
         """Say for each stage whether it is up to date, or what changed and so what would run
         (files added/changed/removed, lockfile, Node version, env vars by name). Runs
         nothing."""
-        guarded(lambda: run_status(as_json, verbose))
+        guarded(lambda: status_command.run_status(as_json, verbose))
 
     @app.command(epilog=example("buildtools check", "buildtools check || buildtools build"))
     @quiet_option
     def check(quiet: bool) -> None:
         """Exit 1 when the config is invalid or the bundle is stale. Never runs npm; fast
         enough for a pre-commit hook."""
-        guarded(lambda: run_check(quiet))
+        guarded(lambda: check_command.run_check(quiet))
 
     @app.command(epilog=example("buildtools clean", "buildtools clean --all",
                                 "buildtools clean --cache"))
@@ -210,7 +204,7 @@ def create_app() -> click.Group:
     def clean(everything: bool, cache_only: bool) -> None:
         """Remove the build outputs (dist/ and the webapp's build folder); the next build reruns
         the build but not the install."""
-        guarded(lambda: run_clean(everything, cache_only))
+        guarded(lambda: clean_command.run_clean(everything, cache_only))
 
     @app.command(epilog=example("buildtools assets", "buildtools assets --json"))
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -218,12 +212,12 @@ def create_app() -> click.Group:
         """The task assets (extra_source_dir): count, size, largest files, size per architect
         against its limit, what embedding would add per unit, what the [assets] access mode
         exposes, and a recommendation."""
-        guarded(lambda: run_assets(as_json))
+        guarded(lambda: assets_command.run_assets(as_json))
 
     @app.command(epilog=example("buildtools doctor"))
     def doctor() -> None:
         """Check this machine and project: Node and npm (and which provider), the package
         manager, nginx, chromium, the config. Exit 1 when something needed is missing."""
-        guarded(run_doctor)
+        guarded(doctor_command.run_doctor)
 
     return app

@@ -2,12 +2,14 @@
 
 `buildtools build` with nothing to do is the command people run most (by hand, from an editor,
 from a pre-commit hook), so `main()` answers it, and `buildtools check`, without importing
-click or doit, in two steps:
+click or doit. It parses and renders; buildtools.core.run (the one way through a build or a
+check, for every front end) takes the steps:
 1. buildtools.core.record: the record that the last full check left; when the stat signatures of
-   every input still match, the answer needs no config, no hashing and no typing module;
-2. else the config and the pipeline: every stage's key is checked;
-and only when something must run (or for any other command) is the click app built. This
-module's imports are kept to what those steps need (no typing, pathlib or collections.abc).
+   every input still match, the answer needs no config, no hashing and no typing module, and is
+   said here (buildtools.ui.lines);
+2. else the config and the pipeline: every stage's key is checked, and what is stale is built;
+and only for any other command (or a flag other than -q) is the click app built. This module's
+imports are kept to what step 1 needs (no typing, pathlib or collections.abc).
 
 Every command runs inside buildtools.handler.guarded, so the exit codes are: 0 success,
 1 a user error (one line, no traceback; click's usage errors too), 3 a bug (traceback),
@@ -18,11 +20,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
+
+from buildtools.core.run import BuildRun, Request, tell
+from buildtools.ui.lines import QuickLines
 
 TYPE_CHECKING = False  # typing itself costs more to import than a fresh no-op check
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from buildtools.core.events import Reporter
 
 
 PROG = "buildtools"
@@ -55,45 +61,44 @@ def _fast_command(args: list[str]) -> Callable[[], bool] | None:
         return None
     quiet = len(args) > 1
     if args[0] == "build":
-        return lambda: _build(quiet)
+        return lambda: _fast_build(quiet)
     if args[0] == "check":
-        return lambda: answer_from_record("check", quiet) or _checked(quiet)
+        return lambda: _check(quiet)
     return None
 
 
-def _build(quiet: bool) -> bool:
-    """`build`: from the record, else in one session; the state folder is looked up once."""
-    from buildtools.core.record import state_dir_for
-
-    state = state_dir_for(os.getcwd(), os.environ)
-    return answer_from_record("build", quiet, state) or _built(quiet, state)
-
-
-def answer_from_record(command: str, quiet: bool, state_dir: str | None = None) -> bool:
-    """Answer a no-op `build` or a passing `check` from buildtools.core.record's record; False when
-    the record is missing or does not prove every stage up to date. `state_dir`: the project's
-    state folder when the caller found it already."""
-    from buildtools.core import record as fresh
-
-    started = time.monotonic()
-    found = fresh.check(state_dir=state_dir)
-    if found is None:
-        return False
-    lines, bundle = found
-    text = ""
-    if command == "build" and not quiet:
-        from buildtools.ui.lines import up_to_date_line
-
-        try:
-            colour = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-        except (AttributeError, ValueError):
-            colour = False
-        text = "".join(f"{up_to_date_line(stage, detail, colour)}\n" for stage, detail in lines)
-    elapsed = time.monotonic() - started
-    line = fresh.final_line(elapsed, bundle) if command == "build" else fresh.check_passed(elapsed)
-    sys.stdout.write(f"{text}{line}\n")
-    sys.stdout.flush()
+def _fast_build(quiet: bool) -> bool:
+    """`build`: the record's answer, else the build in one session, npm started during its
+    check (buildtools.core.run)."""
+    run = BuildRun(Request(early_start=True, term_interrupts=True), _terminal(quiet))
+    answered = run.answer_from_record()
+    if answered is not None:
+        tell(answered, QuickLines(quiet))
+    else:
+        run.execute()
     return True
+
+
+def _check(quiet: bool) -> bool:
+    run = BuildRun(Request(), _terminal(quiet))
+    answered = run.answer_from_record()
+    if answered is not None:
+        QuickLines(quiet).check_passed(answered.seconds)
+        return True
+    from buildtools.ui.commands.check import run_check
+
+    return run_check(quiet, run)
+
+
+def _terminal(quiet: bool) -> Callable[[], Reporter]:
+    """The terminal reporter, made (and its module loaded) when a session opens."""
+
+    def make() -> Reporter:
+        from buildtools.ui.terminal import Reporter as TerminalReporter
+
+        return TerminalReporter(quiet=quiet)
+
+    return make
 
 
 def _exit_at_once() -> None:
@@ -122,34 +127,6 @@ def _guarded(function: Callable[[], bool]) -> bool:
         raise failure
 
     return guarded(again)
-
-
-# ---------------------------------------------------------------- the commands, without click
-
-
-def _built(quiet: bool, state: str | None) -> bool:
-    """Build what is stale in one session: its check pass is the only scan of each tree.
-    The build's npm run is started first, held until the check says it must run
-    (buildtools.core.early), so that npm's start and the check overlap."""
-    from buildtools.core import early
-
-    if state is not None:
-        early.start(state, os.environ)
-    try:
-        from buildtools.ui.commands.build import run_build
-        from buildtools.util.process import sigterm_interrupts
-
-        with sigterm_interrupts():  # as under buildtools.handler.guarded: SIGTERM exits 130
-            run_build(False, quiet)
-    finally:
-        early.stop()  # when the build stage did not adopt it
-    return True
-
-
-def _checked(quiet: bool) -> bool:
-    from buildtools.ui.commands.check import run_check
-
-    return run_check(quiet, record_asked=True)
 
 
 if __name__ == "__main__":

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-from buildtools.config.load import Config, load_config
+from buildtools.config.load import Config
+from buildtools.core.run import find_config
 from buildtools.ui.terminal import Reporter
 
 PROG = "buildtools"
 
 
-_warned: set[str] = set()
-
-
 def config_here() -> Config:
-    """The configuration found from the current folder; its warnings (keys of a Mephisto YAML
-    that nothing reads) are printed once per process."""
-    config = load_config(Path.cwd())
-    for text in config.warnings:
-        if text not in _warned:
-            _warned.add(text)
-            Reporter().warn(text)
-    return config
+    """The configuration found from the current folder, as every command finds it
+    (buildtools.core.run.find_config): its warnings printed once per process."""
+    return find_config(os.getcwd(), Reporter())
 
 
 def terminal_reporter(quiet: bool = False, verbose: bool = False) -> Reporter:

@@ -27,9 +27,9 @@ from buildtools.ui.lines import (
     NAME_WIDTH,
     RED,
     YELLOW,
+    SaysUpToDate,
     paint,
     stage_name,
-    up_to_date_line,
 )
 from buildtools.ui.ticker import Ticker
 
@@ -45,7 +45,7 @@ def wants_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
 
 
 @dataclass
-class Reporter:
+class Reporter(SaysUpToDate):
     out: TextIO = field(default_factory=lambda: sys.stdout)
     quiet: bool = False
     verbose: bool = False
@@ -84,10 +84,6 @@ class Reporter:
 
     def _name(self, stage: str) -> str:
         return stage_name(stage, self.colour)
-
-    def up_to_date(self, stage: str, detail: str = "") -> None:
-        if not self.quiet:
-            self._line(up_to_date_line(stage, detail, self.colour))
 
     def runs(self, stage: str, reason: str) -> None:
         if not self.quiet:
@@ -129,9 +125,6 @@ class Reporter:
     def key(self, stage: str, key: str) -> None:
         if self.verbose and not self.quiet:
             self._line(f"{'':<{NAME_WIDTH}} {self._paint(f'key {key}', DIM)}", ends_stage=False)
-
-    def final(self, text: str) -> None:
-        self._line(text)
 
     def warn(self, text: str) -> None:
         stream = self._err

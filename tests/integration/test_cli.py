@@ -208,8 +208,9 @@ def test_main_answers_a_noop_build_without_click_or_doit(tmp_path: Path) -> None
     made = tmp_path / "task"
     new_project(made, title=TITLE)
     code = (
-        "import sys, buildtools.core.pipeline as p\n"
-        "p.run_stale_stages = lambda config, reporter=None, **k: print('FRESH')\n"
+        "import sys, types, buildtools.core.pipeline as p\n"
+        "p.Session.run_stale_stages = lambda self, **k: (\n"
+        "    print('FRESH') or types.SimpleNamespace(ran=[]))\n"
         "from buildtools.ui.cli import main\n"
         "try:\n    main(['build', '-q'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
         "print(sorted(m for m in ('click', 'doit', 'jinja2') if m in sys.modules))\n"

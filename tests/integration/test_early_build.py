@@ -160,3 +160,50 @@ def test_doit_build_starts_npm_after_its_check(tiny: Tiny) -> None:
     assert "restored from" in tiny.run("build", command=DOIT).stdout
     assert tiny.count("build") == 2
     assert gate_processes(tiny) == []
+
+
+MEPHISTO_YAML = """\
+defaults:
+  - /mephisto/blueprint: static_react_task
+  - /mephisto/architect: local
+  - _self_
+mephisto:
+  blueprint:
+    task_source: ${task_dir}/webapp/build/bundle.js
+  task:
+    task_title: Tiny
+    task_description: A tiny task.
+    task_reward: 0.1
+    task_tags: tiny
+"""
+BUNDLE_BUILD = """\
+const fs = require('fs');
+fs.appendFileSync('../counts/build', 'x');
+const body = fs.readdirSync('src').sort().map((n) => fs.readFileSync('src/' + n, 'utf8'));
+fs.mkdirSync('build', {recursive: true});
+fs.writeFileSync('build/bundle.js', 'var text = ' + JSON.stringify(body.join('')) + ';\\n');
+"""
+
+
+def test_a_mephisto_yaml_project_builds_through_the_npm_started_early(tiny: Tiny) -> None:
+    """The state folder of a Mephisto YAML config is found without loading it (its task
+    folder's .buildtools, as the loaded config says), so its edit gets the early start too."""
+    (tiny.root / "buildtools.toml").unlink()
+    conf = tiny.root / "hydra_configs" / "conf"
+    conf.mkdir(parents=True)
+    (conf / "task.yaml").write_text(MEPHISTO_YAML)
+    (tiny.webapp / "build.cjs").write_text(BUNDLE_BUILD)
+    tiny.edit_package_json(scripts={"dev": "node build.cjs"})
+    tiny.run("build")
+    assert (tiny.root / ".buildtools" / "launch.marshal").is_file()
+    edit(tiny, "edited")
+    assert EARLY in tiny.run("build").stdout
+    assert (tiny.webapp / "build" / "bundle.js").read_text() == 'var text = "edited";\n'
+    assert tiny.count("build") == 2
+    # a YAML that names its task folder (here the same one): told only by loading it, so no
+    # early start; the build runs as before
+    (conf / "task.yaml").write_text(f"{MEPHISTO_YAML}task_dir: {tiny.root}\n")
+    edit(tiny, "again")
+    assert EARLY not in tiny.run("build").stdout
+    assert (tiny.webapp / "build" / "bundle.js").read_text() == 'var text = "again";\n'
+    assert gate_processes(tiny) == []

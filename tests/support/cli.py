@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from buildtools.core import pipeline
-from buildtools.core.pipeline import BuildResult, StageStatus
+from buildtools.core.pipeline import BuildResult, Session, StageStatus
 from buildtools.ui.app import create_app
 
 
@@ -23,8 +22,8 @@ def invoke(*args: str, cwd: Path | None = None, monkeypatch: pytest.MonkeyPatch 
 
 
 def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, str]) -> None:
-    """Replace the pipeline's status with one where the named stages are stale."""
-    def status(config: Any, **kwargs: Any) -> BuildResult:
+    """Replace the sessions' status with one where the named stages are stale."""
+    def status(session: Session, **kwargs: Any) -> BuildResult:
         stages = [
             StageStatus(name, name not in stale, stale.get(name, ""), detail, f"key-{name}")
             for name, detail in [("node", "system Node 20.1.0, npm 10.0.0"), ("install", "npm"),
@@ -33,4 +32,4 @@ def fake_status(monkeypatch: pytest.MonkeyPatch, root: Path, stale: dict[str, st
         return BuildResult(bundle_dir=root / "dist" / "bundle", bundle_key="key-bundle",
                            toolchain=None, stages=stages)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "status", status)
+    monkeypatch.setattr(Session, "status", status)

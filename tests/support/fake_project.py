@@ -44,6 +44,9 @@ class Events(NullReporter):
     def output(self, line: str) -> None:
         self.heard.append(("output", "", line))
 
+    def all_up_to_date(self, seconds: float, bundle: str) -> None:
+        self.heard.append(("all_up_to_date", "", bundle))
+
     def final(self, text: str) -> None:
         self.heard.append(("final", "", text))
 

@@ -1,27 +1,17 @@
-"""`buildtools build`: run the stale stages (the same as `doit build`)."""
+"""`buildtools build`: run the stale stages (the same as `doit build`), through the one way of
+buildtools.core.run; the fast path of buildtools.ui.cli answers `build [-q]` before click."""
 
 from __future__ import annotations
 
-import time
-
-from buildtools.core import pipeline
-from buildtools.core.pipeline import BuildResult
-from buildtools.ui.common import config_here, terminal_reporter
+from buildtools.core.run import BuildRun, Outcome, Request, tell
+from buildtools.ui.common import terminal_reporter
 
 
-def run_build(force: bool = False, quiet: bool = False, verbose: bool = False) -> BuildResult:
-    config = config_here()
-    reporter = terminal_reporter(quiet, verbose)
-    if verbose and not force:
-        # The no-op build prints no keys; show them from a status pass when nothing runs.
-        started = time.monotonic()
-        result = pipeline.status(config)
-        if all(stage.up_to_date for stage in result.stages):
-            for stage in result.stages:
-                reporter.up_to_date(stage.name, stage.detail)
-                reporter.key(stage.name, stage.key)
-            reporter.final(
-                f"build is up to date ({time.monotonic() - started:.2f} s): {result.bundle_dir}"
-            )
-            return result
-    return pipeline.run_stale_stages(config, force=force, reporter=reporter)
+def build_here(force: bool = False, quiet: bool = False, verbose: bool = False) -> Outcome:
+    """verbose: each stage's key too, also when nothing runs."""
+    run = BuildRun(Request(force=force, show_keys=verbose),
+                   lambda: terminal_reporter(quiet, verbose))
+    outcome = run.carry_out()
+    if outcome.from_record:
+        tell(outcome, run.reporter)
+    return outcome

@@ -8,11 +8,10 @@ import shlex
 import time
 from pathlib import Path
 
-from buildtools.core.pipeline import Session
-from buildtools.core.record import check_passed
+from buildtools.core.run import BuildRun, Request
 from buildtools.errors import UserError
 from buildtools.ui.commands.status import print_stages, status_data
-from buildtools.ui.common import PROG, config_here, terminal_reporter
+from buildtools.ui.common import PROG, terminal_reporter
 
 
 def set_aside_by_pre_commit(root: Path) -> list[str]:
@@ -45,18 +44,20 @@ def _modified(path: Path) -> float:
         return 0.0
 
 
-def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
+def run_check(quiet: bool = False, run: BuildRun | None = None) -> bool:
     """True when the bundle is up to date; UserError (exit 1) when the config is invalid or
-    any stage is stale. Never runs npm. record_asked: the no-op record has just said no.
+    any stage is stale. Never runs npm. `run`: the CLI's fast path, whose record has just said
+    no.
 
-    The verdict is the one status pass: its reasons are printed when it finds a stale stage,
-    and it leaves the no-op record for next time when it finds none."""
+    The verdict is the record's, else the one status pass: its reasons are printed when it
+    finds a stale stage, and it leaves the no-op record for next time when it finds none."""
     started = time.monotonic()
-    config = config_here()
     reporter = terminal_reporter(quiet)
-    session = Session(config)  # its own lines are not printed: check prints the verdict
-    if record_asked or not session.answered_by_record():
-        data = status_data(config, session)
+    if run is None:
+        run = BuildRun(Request(), lambda: reporter)
+    config = run.session.config  # its lines are not printed: check prints the verdict
+    if run.answer_from_record() is None:
+        data = status_data(config, run.session)
         if not data["up_to_date"]:
             if not quiet:
                 print_stages(reporter, data)
@@ -74,5 +75,5 @@ def run_check(quiet: bool = False, record_asked: bool = False) -> bool:
     missing = config.missing_task_keys()
     if missing:
         reporter.warn(f"{config.display_name}: [task] is missing {', '.join(missing)}")
-    reporter.final(check_passed(time.monotonic() - started))
+    reporter.check_passed(time.monotonic() - started)
     return True

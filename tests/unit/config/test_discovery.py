@@ -17,6 +17,7 @@ from support.files import make_tree
 
 TASK = TASK_TOML
 MEPHISTO = "mephisto:\n  task:\n    task_title: T\n"
+DEFAULTS = "defaults:\n  - /mephisto/architect: local  # a group\n  - _self_\n"
 
 
 def state_of_record(cwd: Path) -> str | None:
@@ -97,3 +98,62 @@ def test_only_conf_and_hydra_configs_conf_hold_a_mephisto_yaml(tmp_path: Path) -
         find_config(alone, {})
     make_tree(alone, {"hydra_configs/conf/example.yaml": MEPHISTO})
     assert find_config(alone, {}) == alone / "hydra_configs" / "conf" / "example.yaml"
+
+
+@pytest.mark.parametrize("conf", ["conf", "hydra_configs/conf"])
+def test_the_state_folder_of_a_mephisto_yaml_is_found_without_loading_it(
+        tmp_path: Path, conf: str) -> None:
+    """The no-op record's and the early start's lookup finds the state folder that the loaded
+    config has (the task folder's), from any folder of the project."""
+    project = make_tree(tmp_path / "task", {f"{conf}/task.yaml": DEFAULTS + MEPHISTO,
+                                       f"{conf}/notes.yaml": "not: mephisto\n",
+                                       "webapp/src/App.jsx": "x"})
+    (project / ".git").mkdir()
+    config = load_config(project / "webapp" / "src", {})
+    assert config.path == project / conf / "task.yaml"
+    for folder in (project, project / "webapp" / "src", project / conf):
+        assert state_of_record(folder) == str(config.state_dir)
+    named = {"BUILDTOOLS_CONFIG": f"{conf}/task.yaml"}
+    assert record.state_dir_for(str(project), named) == str(config.state_dir)
+
+
+@pytest.mark.parametrize("text", [
+    "task_dir: /elsewhere\n" + MEPHISTO,  # the loader's task folder comes from the YAML
+    "defaults:\n  - base\n" + MEPHISTO,  # base.yaml could name it
+    "defaults:\n- optional base\n" + MEPHISTO,
+    "defaults: [base]\n" + MEPHISTO,
+    "defaults:\n  - 'base'\n" + MEPHISTO,
+    DEFAULTS + "defaults:\n  - base\n" + MEPHISTO,
+])
+def test_no_state_folder_for_a_mephisto_yaml_that_may_name_its_task_folder(
+        tmp_path: Path, text: str) -> None:
+    """Only loading the YAML would tell its task folder: no state folder (the same YAML
+    without that line has one)."""
+    project = make_tree(tmp_path / "task", {"conf/task.yaml": text, "conf/base.yaml": "x: 1\n"})
+    (project / ".git").mkdir()
+    assert state_of_record(project) is None
+    assert record.state_dir_for(str(project), {"BUILDTOOLS_CONFIG": "conf/task.yaml"}) is None
+    make_tree(project, {"conf/task.yaml": DEFAULTS + MEPHISTO})
+    assert state_of_record(project) == str(project / ".buildtools")
+
+
+def test_no_state_folder_when_several_mephisto_yamls_are_found(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"conf/a.yaml": MEPHISTO, "hydra_configs/conf/b.yml": MEPHISTO})
+    (tmp_path / ".git").mkdir()
+    assert state_of_record(tmp_path) is None
+    with pytest.raises(UserError, match="several Mephisto configs"):
+        find_config(tmp_path, {})
+    (tmp_path / "conf" / "a.yaml").unlink()
+    assert state_of_record(tmp_path) == str(tmp_path / ".buildtools")
+
+
+def test_discovery_and_the_state_lookup_take_the_same_mephisto_yaml(tmp_path: Path) -> None:
+    """One definition (config.mephisto_conf): a .yml counts; an undecodable file, a folder
+    named like a YAML and a YAML without a top-level `mephisto:` do not."""
+    project = make_tree(tmp_path / "task", {"conf/other.yaml": "  mephisto: nested\n",
+                                       "hydra_configs/conf/task.yml": MEPHISTO})
+    (project / "conf" / "binary.yaml").write_bytes(b"mephisto:\n\xff\xfe\n")
+    (project / "conf" / "folder.yaml").mkdir()
+    (project / ".git").mkdir()
+    assert find_config(project, {}) == project / "hydra_configs" / "conf" / "task.yml"
+    assert state_of_record(project) == str(project / ".buildtools")

@@ -122,7 +122,7 @@ def test_interrupt_exits_130(made: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("buildtools.ui.commands.build.run_build", interrupted)
+    monkeypatch.setattr("buildtools.ui.commands.build.build_here", interrupted)
     result = invoke("build")
     assert result.exit_code == 130
     assert result.output.startswith("interrupted")

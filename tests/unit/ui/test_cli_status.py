@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from buildtools.core import record
+from buildtools.core.run import BuildRun, Outcome, Request
 from buildtools.ui import cli
 from buildtools.ui.terminal import Reporter
 from support.cli import fake_status, invoke
@@ -79,20 +81,19 @@ def test_check_fails_when_stale(made: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_build_passes_the_flags(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import buildtools.core.pipeline
+    calls: list[tuple[bool, bool, bool, bool]] = []
 
-    calls: list[tuple[bool, bool, bool]] = []
+    def carry_out(run: BuildRun) -> Outcome:
+        reporter = run.reporter
+        assert isinstance(reporter, Reporter)
+        calls.append((run.request.force, run.request.show_keys, reporter.quiet,
+                      reporter.verbose))
+        return Outcome(fresh=False)
 
-    def run_stale_stages(config: Any, *, force: bool = False, reporter: Reporter | None = None,
-                         **kwargs: Any) -> None:
-        assert reporter is not None
-        calls.append((force, reporter.quiet, reporter.verbose))
-
-    monkeypatch.setattr(buildtools.core.pipeline, "run_stale_stages", run_stale_stages)
+    monkeypatch.setattr(BuildRun, "carry_out", carry_out)
     assert invoke("build", "--force", "-q").exit_code == 0
-    fake_status(monkeypatch, made, {"build": "x"})
     assert invoke("build", "-v").exit_code == 0
-    assert calls == [(True, True, False), (False, False, True)]
+    assert calls == [(True, False, True, False), (False, True, False, True)]
 
 
 def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,31 +111,46 @@ def test_verbose_noop_build_shows_the_keys(made: Path, monkeypatch: pytest.Monke
 
 def test_main_builds_when_the_record_does_not_answer(made: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    ran: list[str] = []
-    monkeypatch.setattr("buildtools.ui.commands.build.run_build",
-                        lambda *a, **k: ran.append("build"))
+    ran: list[tuple[bool, bool]] = []
+
+    def execute(run: BuildRun, force: bool | None = None) -> Outcome:
+        ran.append((run.request.early_start, run.request.term_interrupts))
+        return Outcome(fresh=False)
+
+    monkeypatch.setattr(BuildRun, "execute", execute)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["build"])
     assert exit_info.value.code == 0
-    assert ran == ["build"]
+    assert ran == [(True, True)]  # npm starts during the check; SIGTERM exits 130
 
 
-def test_the_fresh_record_answers_build_and_check(monkeypatch: pytest.MonkeyPatch,
+def test_the_fresh_record_answers_build_and_check(made: Path, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from buildtools.core import record as fresh
+    def no_config(*args: Any) -> None:
+        raise AssertionError("the config was loaded although the record answered")
 
-    monkeypatch.setattr(fresh, "check", lambda **k: ([("node", "system Node 20")], "/b"))
-    assert cli.answer_from_record("build", quiet=True)
+    monkeypatch.setattr("buildtools.config.load.load_config", no_config)
+    monkeypatch.setattr(record, "check", lambda *a: ([("node", "system Node 20")], "/b"))
+
+    def main(*args: str) -> None:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(list(args))
+        assert exit_info.value.code == 0
+
+    main("build", "-q")
     assert capsys.readouterr().out.startswith("build is up to date (0.00 s): /b\n")
-    assert cli.answer_from_record("check", quiet=True)
+    main("check", "-q")
     assert capsys.readouterr().out.startswith("check passed: the bundle is up to date (")
-    assert cli.answer_from_record("build", quiet=False)
+    main("build")
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"{'node':<14} up to date (system Node 20)"
     assert printed[1].startswith("build is up to date (")
-    monkeypatch.setattr(fresh, "check", lambda **k: None)
-    assert not cli.answer_from_record("check", quiet=False)
-    assert not cli.answer_from_record("build", quiet=True)
+    monkeypatch.setattr(record, "check", lambda *a: None)
+
+    def no_reporter() -> Reporter:
+        raise AssertionError("a reporter was made for the record's answer")
+
+    assert BuildRun(Request(), no_reporter).answer_from_record() is None
     assert capsys.readouterr().out == ""
 
 
