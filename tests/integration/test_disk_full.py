@@ -36,11 +36,11 @@ def full(folder: Path) -> Iterator[None]:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
         shutil.copytree(saved, folder, symlinks=True, dirs_exist_ok=True)
-        with (folder / ".filler").open("wb") as filler:
+        # unbuffered: a buffered file would keep what did not fit and fail again on close
+        with (folder / ".filler").open("wb", buffering=0) as filler:
             try:
                 while True:
                     filler.write(b"\0" * 65536)
-                    filler.flush()
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC
         yield
