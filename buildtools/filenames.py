@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 STATE_DIR_NAME = ".buildtools"
 STAMPS_DIR_NAME = "stamps"
 
-# Config discovery: $BUILDTOOLS_CONFIG (buildtools.layout), else in the folder of the command
+# Config discovery: $BUILDTOOLS_CONFIG (buildtools.envnames), else in the folder of the command
 # and then in each one above it (see config_search_folders): buildtools.toml, pyproject.toml
 # with [tool.buildtools], one Mephisto YAML in its conf/ or its hydra_configs/conf/ (never a
 # YAML of the folder itself: any *.yaml of a folder above, a CI or compose file, would become

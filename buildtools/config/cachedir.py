@@ -16,8 +16,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from buildtools.envnames import CACHE_DIR_ENV
 from buildtools.errors import UserError
-from buildtools.layout import CACHE_DIR_ENV
 from buildtools.util.ignored import make_ignored_dir
 
 

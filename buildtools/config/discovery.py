@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from buildtools.config.mephisto_conf import mephisto_yamls
+from buildtools.envnames import CONFIG_ENV
 from buildtools.errors import UserError
 from buildtools.filenames import (
     CONFIG_FILE,
@@ -16,7 +17,6 @@ from buildtools.filenames import (
     PYPROJECT_TABLE,
     config_search_folders,
 )
-from buildtools.layout import CONFIG_ENV
 
 
 def find_config(start: Path, env: Mapping[str, str] | None = None) -> Path:

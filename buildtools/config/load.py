@@ -40,7 +40,7 @@ from buildtools.config.tables import (
     TOP_LEVEL,
     WEBAPP_FIELDS,
 )
-from buildtools.layout import FORCE_ENV
+from buildtools.envnames import FORCE_ENV
 from buildtools.util.reads import Reads, signature
 
 # The names the rest of buildtools imports from here

@@ -39,7 +39,7 @@ import marshal
 import os
 import struct
 
-from buildtools import filenames, layout
+from buildtools import envnames, filenames
 
 # typing and collections.abc cost more to import than the whole check: types only for mypy.
 TYPE_CHECKING = False
@@ -95,8 +95,8 @@ def discovery_paths(cwd: str, environ: Mapping[str, str], config_path: str
     find another config or stop earlier, the folders whose Mephisto YAML files would). Every
     folder searched below the config's counts; at the config's own folder, the files that
     come first."""
-    if environ.get(layout.CONFIG_ENV):
-        return [os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))], []
+    if environ.get(envnames.CONFIG_ENV):
+        return [os.path.realpath(os.path.join(cwd, environ[envnames.CONFIG_ENV]))], []
     files: list[str] = []
     listings: list[str] = []
     for folder in filenames.config_search_folders(cwd):
@@ -115,8 +115,8 @@ def state_dir_for(cwd: str, environ: Mapping[str, str]) -> str | None:
     """The state folder of the config that find_config would find from `cwd`, unloaded; None
     when none is, or for a Mephisto YAML whose text does not prove its task folder (imported
     only where a folder has no TOML config; the early start uses a YAML's, no record does)."""
-    if environ.get(layout.CONFIG_ENV):
-        path = os.path.realpath(os.path.join(cwd, environ[layout.CONFIG_ENV]))
+    if environ.get(envnames.CONFIG_ENV):
+        path = os.path.realpath(os.path.join(cwd, environ[envnames.CONFIG_ENV]))
         if not os.path.isfile(path):
             return None
         if not path.endswith((".yaml", ".yml")):

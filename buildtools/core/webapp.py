@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from buildtools.config.load import Config
+from buildtools.envnames import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES
 from buildtools.errors import UserError
 from buildtools.filenames import WEBPACK_CONFIGS
-from buildtools.layout import BUILD_ENV_NAMES, BUILD_ENV_PREFIXES
 from buildtools.node.packagemanager import read_package_json
 from buildtools.util.reads import Reads
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools import layout
+from buildtools import envnames
 from buildtools.config.load import load_config
 from buildtools.core import record
 from buildtools.core.pipeline import Session, status
@@ -47,11 +47,11 @@ def test_no_variable_outside_the_record_key_changes_a_stage(
     project = make_project(tmp_path / "task")
     monkeypatch.chdir(project.root)
     read_by_a_key = traced(project.root)
-    for name in ("PATH", "NODE_ENV", "VITE_X", layout.CACHE_DIR_ENV,
-                 layout.CONFIG_ENV, layout.FORCE_ENV):  # looked up: never answered for
+    for name in ("PATH", "NODE_ENV", "VITE_X", envnames.CACHE_DIR_ENV,
+                 envnames.CONFIG_ENV, envnames.FORCE_ENV):  # looked up: never answered for
         assert read_by_a_key(name), name
     for name in [name for name in os.environ if read_by_a_key(name)]:
-        if name not in ("PATH", "HOME", layout.CACHE_DIR_ENV):
+        if name not in ("PATH", "HOME", envnames.CACHE_DIR_ENV):
             monkeypatch.delenv(name)
     before = verdicts(project.root)
     names = sorted({*os.environ, *PROBES} - {name for name in os.environ if read_by_a_key(name)})
@@ -92,7 +92,7 @@ def test_record_answers_an_unrelated_variable_not_a_read_one(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # as many users have it
     env = {**os.environ, "NO_COLOR": "1", "BUILDTOOLS_CACHE_DIR": str(tmp_path / "cache")}
     for name in [name for name in env if read_by_a_key(name) and name not in ("PATH", "HOME")]:
-        if name != layout.CACHE_DIR_ENV:
+        if name != envnames.CACHE_DIR_ENV:
             del env[name]
             # doit runs with this process's environment: without the variable too (the
             # user's XDG_CACHE_HOME, say, which a key reads, would make another record)
@@ -102,7 +102,7 @@ def test_record_answers_an_unrelated_variable_not_a_read_one(
     node = shutil.which("node")
     assert node is not None
     env["PATH"] = os.pathsep.join([os.path.dirname(node), "/bin"])
-    extra = {layout.CACHE_DIR_ENV: env[layout.CACHE_DIR_ENV], "PATH": env["PATH"]}
+    extra = {envnames.CACHE_DIR_ENV: env[envnames.CACHE_DIR_ENV], "PATH": env["PATH"]}
     project.doit("build", env=extra)
     time.sleep(2.2)  # past the racy window: the next full check leaves the record
     project.doit("build", env=extra)

@@ -1,6 +1,6 @@
 """The shape of the house (docs/ARCHITECTURE.md), read from the source with `ast`:
 
-- the core (core, config, fingerprint, node, deploy, assets, util, layout.py, filenames.py,
+- the core (core, config, fingerprint, node, deploy, assets, util, envnames.py, filenames.py,
   errors.py) knows no click, no doit and no buildtools.ui, and never writes to the terminal
   itself (no print(), no sys.stdout, no sys.stderr): it emits events to a Reporter, and only
   buildtools.ui prints;
@@ -23,7 +23,7 @@ from buildtools.testing import imports
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "buildtools"
 CORE_PACKAGES = ("core", "config", "fingerprint", "node", "deploy", "assets", "util")
-CORE_MODULES = ("layout.py", "filenames.py", "errors.py")
+CORE_MODULES = ("envnames.py", "filenames.py", "errors.py")
 FORBIDDEN_IMPORTS = ("click", "doit", "buildtools.ui", "buildtools.tasks")
 TERMINAL = ("sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__")
 

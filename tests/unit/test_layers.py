@@ -107,7 +107,7 @@ def offences_of(where: str, source: str) -> list[str]:
     ("core/example.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                         "    from buildtools.deploy.run import deploy\n"),
     ("mephisto/example.py", "from buildtools.ui.cli import main\n"),
-    ("layout.py", "import buildtools.util.atomic\n"),
+    ("envnames.py", "import buildtools.util.atomic\n"),
     ("testing/example.py", "from buildtools.ui import terminal\n"),
 ])
 def test_the_layering_check_catches(where: str, source: str) -> None:
