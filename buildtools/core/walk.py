@@ -18,7 +18,12 @@ from buildtools.core.cache.reuse import restore_bundle, restore_output, store_in
 from buildtools.core.context import Context, display, save_manifest
 from buildtools.core.freshness import StagePlan
 from buildtools.core.policies import BuildResult, Policy, StageStatus, Stale, report_failure
-from buildtools.core.stages.build import plan_build, plan_extra_build, run_build_script
+from buildtools.core.stages.build import (
+    drop_early_build,
+    plan_build,
+    plan_extra_build,
+    run_build_script,
+)
 from buildtools.core.stages.bundle import plan_bundle, run_bundle
 from buildtools.core.stages.install import plan_install, run_install, run_post_install
 from buildtools.core.stages.node import describe_toolchain, plan_node
@@ -204,6 +209,7 @@ def _restored(walk: Walk) -> bool:
     restored = restore_output(walk.ctx, build_plan, manifest, output)
     if restored is None:
         return False
+    drop_early_build()
     walk.build = walk.bundle = None  # plan again: the build stamps are fresh now
     bundle, extra = _plan_bundle(walk, _last_build_key(walk))
     what, walk.finished = restore_bundle(walk.ctx, restored, walk.install, bundle, extra)

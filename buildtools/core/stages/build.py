@@ -144,6 +144,12 @@ class Built:
         return self.trace.why_incomplete
 
 
+def drop_early_build() -> None:
+    """The build will not run (its output came back from the cache): stop the npm run started
+    early now, not when the session ends, so that its start stops sharing the CPUs."""
+    early.stop()
+
+
 def run_build_script(ctx: Context, toolchain: Toolchain, manager: PackageManager,
                      output: str, command: str | None = None, *, first: bool = True) -> Built:
     """`npm run <build_command>` into a fresh output folder; with `command`, an extra build that

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from buildtools.core import early
 from buildtools.testing.fake_npm import Writes
 from support.fake_project import Project
 
@@ -183,6 +184,23 @@ def test_the_build_cache_restores_a_bundle_built_before(project: Project) -> Non
     assert project.files(project.bundle)["index.html"] == "<p>built</p>"
     assert project.files(project.webapp / "dist")["index.html"] == "<p>built</p>"
     assert project.stamps() == STAGES
+
+
+def test_a_restore_stops_the_npm_started_early_at_once(project: Project,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The npm started during the check is not left running through the restore: its start
+    would share the CPUs with it until the session ends."""
+    project.build()
+    project.write("src/main.js", "console.log('edited')\n")
+    project.build()
+    project.write("src/main.js", "console.log('hi')\n")  # back to the first sources
+    stops: list[str] = []
+    monkeypatch.setattr(early, "stop", lambda: stops.append("stopped"))
+
+    result = project.build()
+
+    assert result.ran == ["bundle (restored from cache)"]
+    assert stops == ["stopped"]
 
 
 def test_a_task_setting_change_runs_the_bundle_only(project: Project) -> None:
