@@ -104,7 +104,8 @@ def _terminal(quiet: bool) -> Callable[[], Reporter]:
 def _exit_at_once() -> None:
     """Exit 0 without tearing the interpreter down: after a build that loaded the pipeline,
     that teardown (freeing every module and object) takes longer than the no-op check. Every
-    file is closed by then and no thread runs; what the command printed is flushed first."""
+    file is closed by then; the one thread that may still run closes the build trace's inotify
+    descriptor, which the exit closes as well. What the command printed is flushed first."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
