@@ -11,16 +11,20 @@ One copy of the launched task is shared by the module's tests, which run in orde
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from buildtools.core import record as fresh
-from buildtools.mephisto import pair_state_dir
+from support.dropin_inputs import (
+    DODO,
+    TASK_TOML,
+    armed,
+    build,
+    built_text,
+    edited_reaches_the_bundle,
+    write_files,
+)
 from support.mephisto import MephistoTask
-from support.projects import DOIT
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -46,86 +50,16 @@ module.exports = { plugins: [() => ({ visitor: { StringLiteral(path) {
 """,
     "webapp/babel.config.js": 'module.exports = { extends: "../shared/babel.base.js" };\n',
     "shared/README.md": "not read by the build\n",
-    "buildtools.toml": """\
-[webapp]
-source = "webapp"
-output = "build"
-build_command = "dev"
-
-[task]
-task_title = "Rate a sentence"
-task_description = "Say whether it is good."
-task_reward = 0.05
-task_tags = "test"
-""",
-    "dodo.py": "from buildtools.tasks import *  # noqa: F403\n",
+    "buildtools.toml": TASK_TOML,
+    "dodo.py": DODO,
 }
-
-
-def built_text(task: MephistoTask) -> str:
-    return "".join(path.read_text(errors="replace")
-                   for path in (task.webapp / "build").rglob("*") if path.is_file())
-
-
-def environ(task: MephistoTask) -> dict[str, str]:
-    """The variables the task's commands run with (tests/integration/mephisto/conftest.py)."""
-    env = {**os.environ, "NO_COLOR": "1", "CYPRESS_INSTALL_BINARY": "0",
-           "BUILDTOOLS_CACHE_DIR": str(task.cache)}
-    for name in ("BUILDTOOLS_FORCE_REBUILD", "BUILDTOOLS_CONFIG"):
-        env.pop(name, None)
-    return env
-
-
-def build(task: MephistoTask, front: str) -> str:
-    """A build through the drop-in (run_task.py), `buildtools build` or `doit build`."""
-    if front == "dropin":
-        return task.run_task().stdout
-    if front == "buildtools":
-        return task.buildtools("build")
-    result = subprocess.run([DOIT, "build"], cwd=task.root, env=environ(task),
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def recorded(task: MephistoTask, front: str) -> bool:
-    """The no-op record of that front end proves everything up to date."""
-    state = pair_state_dir(task.root, "webapp", "dev") if front == "dropin" else None
-    return fresh.check(str(task.root), environ(task),
-                       state_dir=None if state is None else str(state)) is not None
-
-
-def armed(task: MephistoTask, front: str) -> None:
-    """Wait out the racy window; a no-op run of `front` then leaves its no-op record."""
-    for _ in range(2):  # a loaded machine may make the first no-op run too soon
-        time.sleep(2.2)
-        out = build(task, front)
-        if recorded(task, front):
-            return
-    raise AssertionError(f"no no-op record after two no-op runs:\n{out}")
-
-
-def edited_reaches_the_bundle(task: MephistoTask, name: str, old: str, new: str,
-                              front: str) -> None:
-    assert old in built_text(task)
-    armed(task, front)
-    path = task.root / name
-    path.write_text(path.read_text().replace(old, new))
-    out = build(task, front)
-    assert "build          runs because files the last build read changed: " \
-        f"{os.path.relpath(path, task.webapp)}" in out, out
-    text = built_text(task)
-    assert new in text and old not in text
-    assert "build          up to date" in build(task, front)
 
 
 @pytest.fixture(scope="module")
 def webpack(launched: tuple[MephistoTask, str], tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[MephistoTask]:
     task = launched[0].copy(tmp_path_factory.mktemp("inputs-webpack") / "task")
-    for name, text in INPUTS.items():
-        (task.root / name).parent.mkdir(parents=True, exist_ok=True)
-        (task.root / name).write_text(text)
+    write_files(task, INPUTS)
     main = task.webapp / "src" / "main.js"
     main.write_text(MAIN_PREFIX + main.read_text())
     config = task.webapp / "webpack.config.js"

@@ -1,0 +1,142 @@
+"""Inputs observed, not guessed, where webpack's loaders and its config reach out of the webapp
+(real webpack 5, ts-loader and TypeScript, css-loader and style-loader, postcss-loader, dotenv),
+through the Mephisto drop-in (run_task.py): a tsconfig.json that extends one outside the webapp
+(ts-loader compiles with its jsxFactory), a gitignored .env.local that webpack.config.js reads
+with dotenv, a CSS `@import` out of the webapp and a postcss.config.js that takes its plugins
+from a file outside each make an edit of that file reach build/bundle.js, with the no-op record
+armed; so do the last two through `buildtools build` and `doit build` (the first two are
+tested there by tests/integration/test_inputs_webpack_config.py). A touch of each, and an edit
+of a file the build does not read, run nothing.
+
+One task is installed for the module (no lockfile: the drop-in's npm install makes it); its
+tests run in order."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from support.dropin_inputs import (
+    DODO,
+    TASK_TOML,
+    armed,
+    build,
+    built_text,
+    edited_reaches_the_bundle,
+    write_files,
+)
+from support.mephisto import FIXTURE, MephistoTask
+
+pytestmark = pytest.mark.needs("npm")
+
+WEBPACK_CONFIG = """\
+const path = require("path");
+const webpack = require("webpack");
+// webpack reads no .env: the config does, as most webpack projects do
+require("dotenv").config({ path: path.join(__dirname, ".env.local") });
+
+module.exports = {
+  entry: "./src/main.tsx",
+  output: { path: __dirname, filename: "build/bundle.js" },
+  resolve: { extensions: [".ts", ".tsx", ".js"] },
+  module: { rules: [
+    { test: /\\.tsx?$/, loader: "ts-loader", options: { transpileOnly: true } },
+    { test: /\\.css$/, use: ["style-loader",
+      { loader: "css-loader", options: { importLoaders: 1 } }, "postcss-loader"] },
+  ] },
+  plugins: [new webpack.DefinePlugin({
+    "process.env.WP_GREETING": JSON.stringify(process.env.WP_GREETING),
+  })],
+  devtool: false,
+};
+"""
+PACKAGE = {
+    "name": "loaders-task", "version": "1.0.0", "private": True,
+    "scripts": {"dev": "webpack --mode development"},
+    "devDependencies": {
+        "webpack": "^5.90.0", "webpack-cli": "^5.1.4", "ts-loader": "^9.5.0",
+        "typescript": "^5.4.0", "dotenv": "^16.4.0", "css-loader": "^7.1.0",
+        "style-loader": "^4.0.0", "postcss-loader": "^8.1.0", "postcss": "^8.4.0",
+    },
+}
+FILES = {
+    "shared/tsconfig.base.json":
+        '{ "compilerOptions": { "jsx": "react", "jsxFactory": "tsjsx_v1", "target": "es2019" } }\n',
+    "shared/base.css": '.imported { content: "cssimport-v1"; }\n',
+    "shared/postcss.base.js": """\
+module.exports = { plugins: [{ postcssPlugin: "marker", Declaration(decl) {
+  if (decl.value === '"POSTCSS_MARKER"') decl.value = '"postcss-v1"';
+} }] };
+""",
+    "shared/README.md": "not read by the build\n",
+    "webapp/tsconfig.json": '{ "extends": "../shared/tsconfig.base.json", "include": ["src"] }\n',
+    "webapp/.env.local": "WP_GREETING=envlocal-v1\n",
+    "webapp/.gitignore": "*.local\nnode_modules\nbuild\n",
+    "webapp/postcss.config.js": 'module.exports = require("../shared/postcss.base.js");\n',
+    "webapp/webpack.config.js": WEBPACK_CONFIG,
+    "webapp/package.json": json.dumps(PACKAGE, indent=2) + "\n",
+    "webapp/src/style.css":
+        '@import "../../shared/base.css";\n.marked { content: "POSTCSS_MARKER"; }\n',
+    "webapp/src/main.tsx":
+        'import "./style.css";\nconsole.log(<div />, process.env.WP_GREETING);\n',
+    "run_task.py": (FIXTURE / "run_task.py").read_text(),
+    "buildtools.toml": TASK_TOML,
+    "dodo.py": DODO,
+}
+READ_OUTSIDE = ("shared/tsconfig.base.json", "webapp/.env.local", "shared/base.css",
+                "shared/postcss.base.js")
+
+
+@pytest.fixture(scope="module")
+def loaders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MephistoTask]:
+    base = tmp_path_factory.mktemp("inputs-webpack-loaders")
+    task = MephistoTask(base / "task", base / "user-cache")
+    write_files(task, FILES)
+    out = task.run_task().stdout
+    assert "install        runs" in out and "build          runs" in out, out
+    text = built_text(task)
+    for marker in ("tsjsx_v1", "envlocal-v1", "cssimport-v1", "postcss-v1"):
+        assert marker in text, marker
+    assert "POSTCSS_MARKER" not in text
+    yield task
+
+
+@pytest.mark.parametrize(("name", "old", "new"), [
+    pytest.param("shared/tsconfig.base.json", "tsjsx_v1", "tsjsx_v2",
+                 id="a_tsconfig_that_extends_one_outside"),
+    pytest.param("webapp/.env.local", "envlocal-v1", "envlocal-v2",
+                 id="a_gitignored_env_file_read_by_the_config"),
+    pytest.param("shared/base.css", "cssimport-v1", "cssimport-v2",
+                 id="a_css_import_out_of_the_webapp"),
+    pytest.param("shared/postcss.base.js", "postcss-v1", "postcss-v2",
+                 id="a_postcss_config_that_takes_one_outside"),
+])
+def test_an_input_of_a_loader_or_the_config_reaches_the_bundle(
+        loaders: MephistoTask, name: str, old: str, new: str) -> None:
+    edited_reaches_the_bundle(loaders, name, old, new, "dropin")
+
+
+@pytest.mark.parametrize(("front", "name", "old", "new"), [
+    ("buildtools", "shared/base.css", "cssimport-v2", "cssimport-v3"),
+    ("buildtools", "shared/postcss.base.js", "postcss-v2", "postcss-v3"),
+    ("doit", "shared/base.css", "cssimport-v3", "cssimport-v4"),
+    ("doit", "shared/postcss.base.js", "postcss-v3", "postcss-v4"),
+])
+def test_buildtools_build_and_doit_build(loaders: MephistoTask, front: str, name: str,
+                                         old: str, new: str) -> None:
+    build(loaders, front)  # their own state: the first build runs
+    edited_reaches_the_bundle(loaders, name, old, new, front)
+
+
+def test_a_touch_and_an_edit_the_build_does_not_read_run_nothing(
+        loaders: MephistoTask) -> None:
+    build(loaders, "dropin")  # the drop-in's state catches up with the other fronts' edits
+    armed(loaders, "dropin")
+    (loaders.root / "shared" / "README.md").write_text("edited, not read by the build\n")
+    for name in READ_OUTSIDE:
+        os.utime(loaders.root / name)
+    out = build(loaders, "dropin")
+    assert "build          up to date" in out and "runs" not in out, out
