@@ -19,7 +19,9 @@ read nothing (`../lib/mod.js` beside a `../lib/mod/` that was read), is not seen
 webpack names these paths (its missingDependencies, reported by a Node preload:
 buildtools.fingerprint.webpack_missing), and those outside the webapp are kept as "absent";
 inside the webapp, the scan sees a new file. Other bundlers report none: for them such a file
-outside the webapp is not seen.
+outside the webapp is not seen. The same preload reports webpack's fileDependencies, kept like
+the files the trace saw opened: with webpack's persistent cache, a build opens no file of a
+module it takes from that cache (it only checks the file's mtime).
 """
 
 from __future__ import annotations
@@ -154,6 +156,10 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
         else:
             listing = _listing_hash(folder, skip, started_ns)
         found[_relative(folder, webapp) + "/"] = listing
+    for path in webpack_missing.read_outside(config.state_dir, webapp):
+        relative = _relative(path, webapp)  # read, or taken from webpack's persistent cache
+        if relative not in found and not skip.path(path):
+            found[relative] = _file_hash(path, started_ns, opened=True)
     for path in webpack_missing.reported_outside(config.state_dir, webapp, trace_top(config)):
         relative = _relative(path, webapp)
         if relative not in found and not skip.path(path):  # absent, or RACY: came meanwhile

@@ -12,6 +12,11 @@ preload wraps Module._load with one string comparison. Both paths are in the sta
 never change, so the early npm start (buildtools.core.early) still matches the command it
 started. Why a preload and not a listing of every folder the resolver could probe: only the
 resolver knows which names it tried (extensions, `browser` fields, aliases, modules folders).
+
+The same tap writes the compilation's fileDependencies to a second file: with webpack's
+persistent cache (`cache: { type: "filesystem" }`), a build takes an unchanged module from the
+cache after checking its file's mtime, a stat that opens nothing, so the trace does not see
+that the build depends on it; webpack's own list does.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from pathlib import Path
 PRELOAD_NAME = "webpack-missing.cjs"
 FOUND_NAME = "webpack-missing.txt"  # what the last build's compilers reported
 FOUND_ENV = "BUILDTOOLS_WEBPACK_MISSING"
+READ_NAME = "webpack-read.txt"  # the files the last build's compilations depend on
+READ_ENV = "BUILDTOOLS_WEBPACK_READ"
 
 PRELOAD = r"""'use strict';
 // buildtools: webpack's missingDependencies, for the build's discovered inputs
 const Module = require('module');
 const fs = require('fs');
 const out = process.env.BUILDTOOLS_WEBPACK_MISSING;
+const read = process.env.BUILDTOOLS_WEBPACK_READ;
 const webpackJs = /[\\/]webpack[\\/]lib[\\/]webpack\.js$/;
 if (out) {
   const load = Module._load;
@@ -44,6 +52,10 @@ if (out) {
           this.hooks.done.tap('buildtools', (stats) => {
             const missing = Array.from(stats.compilation.missingDependencies);
             try { fs.appendFileSync(out, missing.join('\n') + '\n'); } catch (error) {}
+            if (read) {
+              const files = Array.from(stats.compilation.fileDependencies);
+              try { fs.appendFileSync(read, files.join('\n') + '\n'); } catch (error) {}
+            }
           });
         }
         return compile.apply(this, arguments);
@@ -70,14 +82,15 @@ def build_env(state_dir: Path, env: dict[str, str]) -> dict[str, str]:
             return env  # not tapped: the trace alone
     options = env.get("NODE_OPTIONS", "")
     require = f'--require "{preload}"'
-    return {**env, FOUND_ENV: str(state_dir / FOUND_NAME),
+    return {**env, FOUND_ENV: str(state_dir / FOUND_NAME), READ_ENV: str(state_dir / READ_NAME),
             "NODE_OPTIONS": f"{options} {require}".strip()}
 
 
 def forget(state_dir: Path) -> None:
     """Before a build: what an earlier one reported is not this one's."""
-    with contextlib.suppress(OSError):
-        (state_dir / FOUND_NAME).unlink()
+    for name in (FOUND_NAME, READ_NAME):
+        with contextlib.suppress(OSError):
+            (state_dir / name).unlink()
 
 
 def reported_outside(state_dir: Path, webapp: Path, top: Path) -> list[str]:
@@ -86,17 +99,23 @@ def reported_outside(state_dir: Path, webapp: Path, top: Path) -> list[str]:
     not run. Left out: the package.json files the resolver looks for in every folder up from
     each module (keeping them would tie the no-op record to the listing of the project's top
     folder, which changes with every tool's state file)."""
+    inside = str(top.resolve()) + os.sep
+    return [path for path in _reported(state_dir / FOUND_NAME, webapp)
+            if path.startswith(inside) and os.path.basename(path) != "package.json"]
+
+
+def read_outside(state_dir: Path, webapp: Path) -> list[str]:
+    """The files the compilations of the last build depend on (real paths), wherever they lie
+    outside `webapp` (whose scan hashes its own); none when webpack did not run."""
+    return _reported(state_dir / READ_NAME, webapp)
+
+
+def _reported(path: Path, webapp: Path) -> list[str]:
+    """The absolute paths written to `path`, as real paths, less those inside `webapp`."""
     try:
-        text = (state_dir / FOUND_NAME).read_text("utf-8", errors="surrogateescape")
+        text = path.read_text("utf-8", errors="surrogateescape")
     except OSError:
         return []
-    inside = str(top.resolve()) + os.sep
     tree = str(webapp.resolve()) + os.sep
-    found = set()
-    for line in text.splitlines():
-        if not os.path.isabs(line) or os.path.basename(line) == "package.json":
-            continue
-        path = os.path.realpath(line)
-        if path.startswith(inside) and not path.startswith(tree):
-            found.add(path)
-    return sorted(found)
+    found = {os.path.realpath(line) for line in text.splitlines() if os.path.isabs(line)}
+    return sorted(path for path in found if not path.startswith(tree))

@@ -21,6 +21,7 @@ import pytest
 
 from support.dropin_inputs import (
     DODO,
+    FRONTS,
     TASK_TOML,
     armed,
     build,
@@ -140,3 +141,24 @@ def test_a_touch_and_an_edit_the_build_does_not_read_run_nothing(
         os.utime(loaders.root / name)
     out = build(loaders, "dropin")
     assert "build          up to date" in out and "runs" not in out, out
+
+
+@pytest.mark.parametrize("front", FRONTS)
+def test_a_file_webpack_s_persistent_cache_does_not_reopen(loaders: MephistoTask,
+                                                          front: str) -> None:
+    """With `cache: { type: "filesystem" }`, a build after an edit of main.tsx reads only
+    main.tsx and takes the other modules from webpack's cache, checking their files' mtimes:
+    it opens no file of shared/, yet an edit of shared/base.css must run the next build."""
+    config = loaders.webapp / "webpack.config.js"
+    if "filesystem" not in config.read_text():
+        config.write_text(config.read_text().replace(
+            "  devtool: false,", '  devtool: false,\n  cache: { type: "filesystem" },'))
+    (loaders.root / "shared" / "base.css").write_text(
+        f'.imported {{ content: "cached-{front}-v1"; }}\n')
+    build(loaders, front)  # webpack fills its cache
+    assert f"cached-{front}-v1" in built_text(loaders)
+    main = loaders.webapp / "src" / "main.tsx"
+    main.write_text(main.read_text() + f"// {front}\n")
+    assert "build          runs because files changed: src/main.tsx" in build(loaders, front)
+    edited_reaches_the_bundle(loaders, "shared/base.css", f"cached-{front}-v1",
+                              f"cached-{front}-v2", front)

@@ -14,6 +14,7 @@ def test_the_preload_joins_node_options_and_is_written_once(tmp_path: Path) -> N
     preload = state / webpack_missing.PRELOAD_NAME
     assert env["NODE_OPTIONS"] == f'--max-old-space-size=512 --require "{preload}"'
     assert env[webpack_missing.FOUND_ENV] == str(state / webpack_missing.FOUND_NAME)
+    assert env[webpack_missing.READ_ENV] == str(state / webpack_missing.READ_NAME)
     assert preload.read_text() == webpack_missing.PRELOAD
     written = preload.stat().st_mtime_ns
     assert webpack_missing.build_env(state, {}) == {**env, "NODE_OPTIONS": f'--require "{preload}"'}
@@ -33,3 +34,19 @@ def test_only_paths_outside_the_webapp_and_inside_the_tree_are_kept(tmp_path: Pa
         f"{top}/lib/mod.js", f"{top}/lib/mod.ts"]
     webpack_missing.forget(state)
     assert webpack_missing.reported_outside(state, webapp, top) == []
+
+
+def test_the_files_webpack_read_are_kept_wherever_they_lie_outside_the_webapp(
+        tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    webapp = top / "webapp"
+    state = webapp / ".buildtools"
+    state.mkdir(parents=True)
+    reported = [f"{top}/shared/base.css", f"{webapp}/src/main.tsx", f"{top}/package.json",
+                f"{tmp_path}/elsewhere.js", "relative/mod.js", f"{top}/shared/base.css"]
+    (state / webpack_missing.READ_NAME).write_text("\n".join(reported) + "\n")
+    assert webpack_missing.read_outside(state, webapp) == [
+        f"{tmp_path}/elsewhere.js", f"{top}/package.json", f"{top}/shared/base.css"]
+    assert webpack_missing.reported_outside(state, webapp, top) == []  # another list
+    webpack_missing.forget(state)
+    assert webpack_missing.read_outside(state, webapp) == []
