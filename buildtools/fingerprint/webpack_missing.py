@@ -106,8 +106,11 @@ def reported_outside(state_dir: Path, webapp: Path, top: Path) -> list[str]:
 
 def read_outside(state_dir: Path, webapp: Path) -> list[str]:
     """The files the compilations of the last build depend on (real paths), wherever they lie
-    outside `webapp` (whose scan hashes its own); none when webpack did not run."""
-    return _reported(state_dir / READ_NAME, webapp)
+    outside `webapp` (whose scan hashes its own); none when webpack did not run. Left out: the
+    folders among them (webpack lists each folder up from every module it resolved, to /: their
+    mtimes move with any file made in them, and the files they hold are listed themselves)."""
+    return [path for path in _reported(state_dir / READ_NAME, webapp)
+            if not os.path.isdir(path)]
 
 
 def _reported(path: Path, webapp: Path) -> list[str]:

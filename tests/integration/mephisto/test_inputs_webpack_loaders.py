@@ -27,6 +27,7 @@ from support.dropin_inputs import (
     build,
     built_text,
     edited_reaches_the_bundle,
+    recorded,
     write_files,
 )
 from support.mephisto import FIXTURE, MephistoTask
@@ -136,6 +137,9 @@ def test_a_touch_and_an_edit_the_build_does_not_read_run_nothing(
         loaders: MephistoTask) -> None:
     build(loaders, "dropin")  # the drop-in's state catches up with the other fronts' edits
     armed(loaders, "dropin")
+    # webpack's fileDependencies name every folder up from the webapp, to /: none is an input
+    (loaders.root.parent / "beside-the-task.txt").write_text("not read by the build\n")
+    assert recorded(loaders, "dropin")
     (loaders.root / "shared" / "README.md").write_text("edited, not read by the build\n")
     for name in READ_OUTSIDE:
         os.utime(loaders.root / name)

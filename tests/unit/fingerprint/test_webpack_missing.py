@@ -43,7 +43,9 @@ def test_the_files_webpack_read_are_kept_wherever_they_lie_outside_the_webapp(
     state = webapp / ".buildtools"
     state.mkdir(parents=True)
     reported = [f"{top}/shared/base.css", f"{webapp}/src/main.tsx", f"{top}/package.json",
-                f"{tmp_path}/elsewhere.js", "relative/mod.js", f"{top}/shared/base.css"]
+                f"{tmp_path}/elsewhere.js", "relative/mod.js", f"{top}/shared/base.css",
+                f"{top}/shared", str(top), str(tmp_path), "/"]  # folders: left out
+    (top / "shared").mkdir()
     (state / webpack_missing.READ_NAME).write_text("\n".join(reported) + "\n")
     assert webpack_missing.read_outside(state, webapp) == [
         f"{tmp_path}/elsewhere.js", f"{top}/package.json", f"{top}/shared/base.css"]
