@@ -2,11 +2,13 @@
 (real webpack 5, ts-loader and TypeScript, css-loader and style-loader, postcss-loader, dotenv),
 through the Mephisto drop-in (run_task.py): a tsconfig.json that extends one outside the webapp
 (ts-loader compiles with its jsxFactory), a gitignored .env.local that webpack.config.js reads
-with dotenv, a CSS `@import` out of the webapp and a postcss.config.js that takes its plugins
-from a file outside each make an edit of that file reach build/bundle.js, with the no-op record
-armed; so do the last two through `buildtools build` and `doit build` (the first two are
-tested there by tests/integration/test_inputs_webpack_config.py). A touch of each, and an edit
-of a file the build does not read, run nothing.
+with dotenv, a CSS `@import` out of the webapp, a postcss.config.js that takes its plugins from
+a file outside and a file outside that webpack.config.js requires each make an edit of that
+file reach build/bundle.js, with the no-op record armed; so do the CSS `@import` and the PostCSS
+config through `buildtools build` and `doit build` (the tsconfig and .env.local are tested there
+by tests/integration/test_inputs_webpack_config.py). A touch of each, and an edit of a file the
+build does not read, run nothing. With webpack's persistent cache, which opens no file of a
+module it takes from the cache, an edit of such a file still reaches the bundle.
 
 One task is installed for the module (no lockfile: the drop-in's npm install makes it); its
 tests run in order."""
@@ -39,6 +41,8 @@ const path = require("path");
 const webpack = require("webpack");
 // webpack reads no .env: the config does, as most webpack projects do
 require("dotenv").config({ path: path.join(__dirname, ".env.local") });
+// the settings a monorepo's webapps share, from a file beside them
+const shared = require("../shared/webpack.shared.js");
 
 module.exports = {
   entry: "./src/main.tsx",
@@ -51,6 +55,7 @@ module.exports = {
   ] },
   plugins: [new webpack.DefinePlugin({
     "process.env.WP_GREETING": JSON.stringify(process.env.WP_GREETING),
+    "process.env.WP_SHARED": JSON.stringify(shared.label),
   })],
   devtool: false,
 };
@@ -73,6 +78,7 @@ module.exports = { plugins: [{ postcssPlugin: "marker", Declaration(decl) {
   if (decl.value === '"POSTCSS_MARKER"') decl.value = '"postcss-v1"';
 } }] };
 """,
+    "shared/webpack.shared.js": 'module.exports = { label: "wpshared-v1" };\n',
     "shared/README.md": "not read by the build\n",
     "webapp/tsconfig.json": '{ "extends": "../shared/tsconfig.base.json", "include": ["src"] }\n',
     "webapp/.env.local": "WP_GREETING=envlocal-v1\n",
@@ -83,13 +89,14 @@ module.exports = { plugins: [{ postcssPlugin: "marker", Declaration(decl) {
     "webapp/src/style.css":
         '@import "../../shared/base.css";\n.marked { content: "POSTCSS_MARKER"; }\n',
     "webapp/src/main.tsx":
-        'import "./style.css";\nconsole.log(<div />, process.env.WP_GREETING);\n',
+        'import "./style.css";\n'
+        "console.log(<div />, process.env.WP_GREETING, process.env.WP_SHARED);\n",
     "run_task.py": (FIXTURE / "run_task.py").read_text(),
     "buildtools.toml": TASK_TOML,
     "dodo.py": DODO,
 }
 READ_OUTSIDE = ("shared/tsconfig.base.json", "webapp/.env.local", "shared/base.css",
-                "shared/postcss.base.js")
+                "shared/postcss.base.js", "shared/webpack.shared.js")
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +107,7 @@ def loaders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MephistoTask]:
     out = task.run_task().stdout
     assert "install        runs" in out and "build          runs" in out, out
     text = built_text(task)
-    for marker in ("tsjsx_v1", "envlocal-v1", "cssimport-v1", "postcss-v1"):
+    for marker in ("tsjsx_v1", "envlocal-v1", "cssimport-v1", "postcss-v1", "wpshared-v1"):
         assert marker in text, marker
     assert "POSTCSS_MARKER" not in text
     yield task
@@ -115,6 +122,8 @@ def loaders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MephistoTask]:
                  id="a_css_import_out_of_the_webapp"),
     pytest.param("shared/postcss.base.js", "postcss-v1", "postcss-v2",
                  id="a_postcss_config_that_takes_one_outside"),
+    pytest.param("shared/webpack.shared.js", "wpshared-v1", "wpshared-v2",
+                 id="a_file_the_webpack_config_requires_from_outside"),
 ])
 def test_an_input_of_a_loader_or_the_config_reaches_the_bundle(
         loaders: MephistoTask, name: str, old: str, new: str) -> None:
