@@ -18,13 +18,14 @@ import time
 from collections.abc import Mapping
 
 from buildtools.config.load import Config
-from buildtools.core import record, recorder
+from buildtools.core import record
 from buildtools.core.context import Context
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
 from buildtools.core.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
 from buildtools.core.recorder import Recorder
 from buildtools.core.walk import walk
+from buildtools.fingerprint import racy as racy_clock
 from buildtools.util.lock import project_lock
 from buildtools.util.process import Runner, run
 from buildtools.util.reads import Reads
@@ -125,9 +126,9 @@ class Session:
         (their stat caches are fresh, so nothing is read again). It starts once what the build
         wrote is older than the racy window of a filesystem with fine times (two clock ticks):
         a record is never written while a signature is that recent."""
-        if recorder.FINE_RACY_WINDOW_NS > _LONGEST_WAIT_NS:
+        if racy_clock.FINE_RACY_WINDOW_NS > _LONGEST_WAIT_NS:
             return  # a clock too coarse to wait for: the next check writes it
-        time.sleep(recorder.FINE_RACY_WINDOW_NS / 1e9)
+        time.sleep(racy_clock.FINE_RACY_WINDOW_NS / 1e9)
         ctx.forget_scans()
         quiet = dataclasses.replace(ctx, reporter=NullReporter(), force=False)
         with contextlib.suppress(Stale):  # something changed meanwhile: the next run checks
