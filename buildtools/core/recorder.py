@@ -47,6 +47,7 @@ class Recorder:
         self.config = config
         self.reads = reads
         self.cwd = os.getcwd()
+        self.written: tuple[Any, ...] | None = None  # the record, once written
         self.usable = config.path.suffix in (".toml",) and not config.webapp.force_rebuild
         if not self.usable:
             return
@@ -110,6 +111,7 @@ class Recorder:
 
         self._keep_latest(str(config.state_dir), record[3])
         atomic.write_bytes(config.state_dir / RECORD_NAME, marshal.dumps(record))
+        self.written = record
         return True
 
     def _keep_latest(self, state: str, digest: str) -> None:
