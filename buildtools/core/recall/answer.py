@@ -3,6 +3,8 @@ imported: every stage up to date, or the build output and bundle put back from t
 
 from __future__ import annotations
 
+import fcntl
+import marshal
 import os
 import struct
 import time
@@ -64,7 +66,6 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
               ) -> Recalled | None:
     """Put the point back under the project lock (None when another run holds it, or the
     entry is damaged or gone: the full check then decides, and says so)."""
-    import fcntl
 
     try:
         lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
@@ -106,8 +107,6 @@ def _settle(state: str, path: str, found: Match, restored: bool = False) -> None
     points.save(path, (*point[:1], new, *point[2:]))
     temporary = os.path.join(state, f"{record.RECORD_NAME}.{os.getpid()}.tmp")
     try:
-        import marshal
-
         with open(temporary, "wb") as handle:
             marshal.dump(new, handle)
         os.replace(temporary, os.path.join(state, record.RECORD_NAME))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
+
+import xxhash
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -79,8 +82,6 @@ def listing_digest(folder: str) -> str:
     """A digest of a folder's entries, each name with its kind (folder, link, other); "" when
     it cannot be listed. Nothing is left out: what a check keeps of a listing is decided by
     what is in it."""
-    import xxhash
-
     try:
         with os.scandir(folder) as listing:
             names = sorted(f"{entry.name}\0{_kind(entry)}" for entry in listing)
@@ -98,10 +99,6 @@ def _kind(entry: os.DirEntry[str]) -> str:
 def content_hash(path: str, follow: bool) -> str | None:
     """The hash the scans give a file (xxh3_128 of its content) or a symlink ("L" and the hash
     of its target); None when it is neither, or larger than HASH_LIMIT."""
-    import stat
-
-    import xxhash
-
     try:
         info = os.stat(path, follow_symlinks=follow)
         if stat.S_ISLNK(info.st_mode):

@@ -6,7 +6,10 @@ manifests. Uses os and xxhash only: shutil and tempfile cost more to import than
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # signal imports enum: 5 ms
 import os
+
+import xxhash
 
 from buildtools.util.swapfolders import REPLACED_MARK, STAGING_MARK
 
@@ -61,7 +64,6 @@ def _staging_dir(final: str) -> str:
 
 
 def _copy_checked(source: str, target: str, listing: dict[str, Any]) -> None:
-    import xxhash
 
     for relative in sorted(listing):
         want = listing[relative]
@@ -90,7 +92,6 @@ def _copy_checked(source: str, target: str, listing: dict[str, Any]) -> None:
 
 
 def _swap(staging: str, final: str) -> None:
-    import _signal  # type: ignore[import-not-found]  # signal imports enum: 5 ms
 
     parent, name = os.path.split(final)
     old = os.path.join(parent, f".{name}{REPLACED_MARK}{os.getpid()}")
