@@ -79,21 +79,14 @@ def drop_beyond(state: str, kept: int = KEPT) -> None:
 
 
 def listing_digest(folder: str) -> str:
-    """A digest of a folder's entries, each name with its kind (folder, link, other); "" when
-    it cannot be listed. Nothing is left out: what a check keeps of a listing is decided by
-    what is in it."""
+    """A digest of the names in a folder; "" when it cannot be listed. Nothing is left out:
+    what a check keeps of a listing is decided by what is in it. (An entry that changes kind
+    under the same name moves its own signature, which the point checks too.)"""
     try:
-        with os.scandir(folder) as listing:
-            names = sorted(f"{entry.name}\0{_kind(entry)}" for entry in listing)
+        names = sorted(os.listdir(folder))
     except OSError:
         return ""
     return xxhash.xxh3_128_hexdigest("\0".join(names).encode("utf-8", "surrogateescape"))
-
-
-def _kind(entry: os.DirEntry[str]) -> str:
-    if entry.is_symlink():
-        return "l"
-    return "d" if entry.is_dir(follow_symlinks=False) else "f"
 
 
 def content_hash(path: str, follow: bool) -> str | None:
