@@ -145,10 +145,34 @@ MUTANTS = [
      "buildtools/core/walk.py",
      "    if walk.policy.restores and not ctx.force and _restored(walk):",
      "    if False:"),
+    ("recall: a moved file counts whatever its content",
+     "buildtools/core/recall/match.py",
+     "        if content_hash(os.path.join(folder, name), False) != want:",
+     "        if False:"),
+    ("recall: a moved folder counts whatever it lists",
+     "buildtools/core/recall/match.py",
+     "        if hashes[2] and listing_digest(folder) == hashes[2]:",
+     "        if True:"),
+    ("recall: another environment counts",
+     "buildtools/core/recall/answer.py",
+     "            if record.env_digest(environ, point[1][2]) != point[1][3]:",
+     "            if False:"),
+    ("recall: stamps put back whatever they hold",
+     "buildtools/core/recall/match.py",
+     "            if _read(path) != state_files[path] and path not in found.stamps:",
+     "            if False:"),
+    ("recall: no signature is too recent",
+     "buildtools/core/recall/match.py",
+     "        return UNSURE if racy(signature[1], signature[3], self.started_ns) else signature",
+     "        return signature"),
+    ("recall: the entry is not checked",
+     "buildtools/core/recall/restore.py",
+     "        if len(data) != want[0] or xxhash.xxh3_128_hexdigest(data) != want[1]:",
+     "        if False:"),
 ]
 TESTS = ["tests/unit/core/test_walk.py", "tests/unit/core/test_failures.py",
          "tests/unit/core/test_pipeline.py", "tests/unit/core/test_stages.py",
-         "tests/unit/core/test_record.py"]
+         "tests/unit/core/test_record.py", "tests/unit/core/test_recall.py"]
 
 
 def main(only: list[str]) -> None:

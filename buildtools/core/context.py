@@ -44,6 +44,9 @@ class Context:
     # The trees scanned in this run, with the Reads that observed them: the check pass and
     # the run after it share them
     scans: dict[str, tuple[Manifest, Reads]] = field(default_factory=dict)
+    # The build cache entry whose output and bundle are the ones in place: stored or restored
+    # in this run (buildtools.core.cache.reuse), for the recall point (buildtools.core.recall)
+    cache_entry: Any = None
 
     def stat_cache(self, name: str) -> StatCache:
         return StatCache(self.config.state_dir / statcache_file.file_name(name))

@@ -16,15 +16,18 @@ import dataclasses
 import os
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from buildtools.config.load import Config
-from buildtools.core import record, recorder
+from buildtools.core import record
 from buildtools.core.context import Context
 from buildtools.core.events import NullReporter, Reporter
 from buildtools.core.freshness import StampStore
 from buildtools.core.policies import CHECK, EXECUTE, EXPLAIN, BuildResult, StageStatus, Stale
+from buildtools.core.recall.keep import keep_point
 from buildtools.core.recorder import Recorder
 from buildtools.core.walk import walk
+from buildtools.fingerprint import racy as racy_clock
 from buildtools.util.lock import project_lock
 from buildtools.util.process import Runner, run
 from buildtools.util.reads import Reads
@@ -63,6 +66,7 @@ class Session:
         )
         self.known_stale = False
         self.reads = reads  # what the last check read (buildtools.util.reads)
+        self._written: tuple[Any, ...] | None = None  # the record the last check wrote
 
     @property
     def config(self) -> Config:
@@ -125,13 +129,15 @@ class Session:
         (their stat caches are fresh, so nothing is read again). It starts once what the build
         wrote is older than the racy window of a filesystem with fine times (two clock ticks):
         a record is never written while a signature is that recent."""
-        if recorder.FINE_RACY_WINDOW_NS > _LONGEST_WAIT_NS:
+        if racy_clock.FINE_RACY_WINDOW_NS > _LONGEST_WAIT_NS:
             return  # a clock too coarse to wait for: the next check writes it
-        time.sleep(recorder.FINE_RACY_WINDOW_NS / 1e9)
+        time.sleep(racy_clock.FINE_RACY_WINDOW_NS / 1e9)
         ctx.forget_scans()
         quiet = dataclasses.replace(ctx, reporter=NullReporter(), force=False)
         with contextlib.suppress(Stale):  # something changed meanwhile: the next run checks
-            self._recorded(quiet)
+            result = self._recorded(quiet)
+            if self._written is not None:
+                keep_point(ctx, self._written, result.lines, result.output)
 
     def answered_by_record(self, started: float | None = None) -> bool:
         """True (and the up-to-date lines reported) when the no-op record proves every stage
@@ -151,9 +157,11 @@ class Session:
         so the next run answers without loading anything."""
         ctx.reads = ctx.stamps.reads = self.reads = Reads(ctx.environ)
         recorder = Recorder(ctx.config, ctx.reads)
+        self._written = None
         result = walk(ctx, EXPLAIN if explain else CHECK)
         if result.up_to_date:
             recorder.write(result.lines)
+            self._written = recorder.written
         return result
 
     def _report_fresh(self, result: BuildResult, started: float) -> None:

@@ -8,7 +8,6 @@ import contextlib
 import marshal
 import os
 import struct
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,24 +25,13 @@ from buildtools.core.record import (
     package_dir,
     remove,
 )
-from buildtools.fingerprint import statcache
+from buildtools.fingerprint.racy import racy
 from buildtools.fingerprint.scan import Signature
 from buildtools.util.reads import Reads
 
 _OTHERS_KEPT = 3  # records kept for other environments (other shells)
 
 
-def _tick_ns() -> int:
-    """Twice the step of the clock that stamps file times (Linux: the coarse clock, one kernel
-    tick); where it cannot be asked, the racy window of whole-second filesystems."""
-    try:
-        return max(2 * int(time.clock_getres(_CLOCK_REALTIME_COARSE) * 1e9), 2_000_000)
-    except (OSError, AttributeError):
-        return statcache.RACY_WINDOW_NS
-
-
-_CLOCK_REALTIME_COARSE = 5  # Linux's clockid; time does not name it
-FINE_RACY_WINDOW_NS = _tick_ns()
 Lines = list[tuple[str, str]]
 
 
@@ -59,6 +47,7 @@ class Recorder:
         self.config = config
         self.reads = reads
         self.cwd = os.getcwd()
+        self.written: tuple[Any, ...] | None = None  # the record, once written
         self.usable = config.path.suffix in (".toml",) and not config.webapp.force_rebuild
         if not self.usable:
             return
@@ -122,6 +111,7 @@ class Recorder:
 
         self._keep_latest(str(config.state_dir), record[3])
         atomic.write_bytes(config.state_dir / RECORD_NAME, marshal.dumps(record))
+        self.written = record
         return True
 
     def _keep_latest(self, state: str, digest: str) -> None:
@@ -154,19 +144,6 @@ class Recorder:
                    for mtime, ctime in zip(values[1::4], values[3::4], strict=True)):
                 return True
         return False
-
-
-def racy(mtime_ns: int, ctime_ns: int, started_ns: int) -> bool:
-    """True when a file with these times may change again unseen by a signature taken at
-    `started_ns`. A filesystem that keeps whole seconds (FAT, HFS+, ext4 with small inodes)
-    gives no sub-second part: then the racy window (2 s) applies. One that keeps finer times
-    stamps a write with the kernel's coarse clock, at most one tick (4 ms here, 10 ms at
-    HZ=100) behind the time read before the signature: FINE_RACY_WINDOW_NS is two ticks."""
-    for stamp in (mtime_ns, ctime_ns):
-        window = statcache.RACY_WINDOW_NS if stamp % 1_000_000_000 == 0 else FINE_RACY_WINDOW_NS
-        if stamp >= started_ns - window:
-            return True
-    return False
 
 
 def _packed_sigs(sigs: Iterable[Signature | None]) -> bytes:

@@ -5,7 +5,9 @@ back; the order of the steps lives here only:
 
 1. the no-op record (core.record): when it proves every stage up to date, the answer is data (an
    Outcome holding the stage lines, for the front end to tell) and nothing else is loaded: not
-   the configuration, not the pipeline, not the reporter;
+   the configuration, not the pipeline, not the reporter; when it does not, the recall points
+   (core.recall) of the builds before: when one holds, every stage is up to date or, for a
+   build, its output and bundle come back from the cache, still without the pipeline;
 2. for a build that asks it (the CLI's fast path), the early npm start (core.early), before
    anything heavy is imported, so that npm's start overlaps the check;
 3. one Session (core.pipeline) over the configuration: its check, then its build, reporting
@@ -65,29 +67,38 @@ class Request:
 
 class Outcome:
     """What a run did. fresh: every stage was up to date and nothing ran. from_record: the no-op
-    record said so, and nothing was reported: `lines` (each stage's (name, detail)), `seconds`
-    and `bundle` are for the front end to tell (`tell`). Otherwise the session reported as it
-    went, and `result` is what it found or built."""
+    record or a recall point said so, or a recall point put the build back (`restored`: the
+    (stage, line) of what came back), and nothing was reported: `lines` (each stage's (name,
+    detail)), `seconds` and `bundle` are for the front end to tell (`tell`). Otherwise the
+    session reported as it went, and `result` is what it found or built."""
 
-    __slots__ = ("bundle", "fresh", "from_record", "lines", "result", "seconds")
+    __slots__ = ("bundle", "fresh", "from_record", "lines", "restored", "result", "seconds")
 
     def __init__(self, *, fresh: bool, from_record: bool = False,
                  lines: list[tuple[str, str]] | None = None, seconds: float = 0.0,
-                 bundle: str = "", result: BuildResult | None = None) -> None:
+                 bundle: str = "", result: BuildResult | None = None,
+                 restored: list[tuple[str, str]] | None = None) -> None:
         self.fresh = fresh
         self.from_record = from_record
         self.lines = lines or []
+        self.restored = restored or []
         self.seconds = seconds
         self.bundle = bundle
         self.result = result
 
 
 def tell(outcome: Outcome, reporter: HearsUpToDate) -> None:
-    """Report the record's answer as a session reports its own: each stage up to date, then that
-    every stage is."""
+    """Report the answer of the record or a recall point as a session reports its own: each
+    stage up to date, then that every stage is, or what came back from the cache."""
     for stage, detail in outcome.lines:
         reporter.up_to_date(stage, detail)
-    reporter.all_up_to_date(outcome.seconds, outcome.bundle)
+    if not outcome.restored:
+        reporter.all_up_to_date(outcome.seconds, outcome.bundle)
+        return
+    for stage, line in outcome.restored:
+        reporter.stage_note(stage, line)
+    reporter.final(f"built bundle (restored from cache) in {outcome.seconds:.1f} s: "
+                   f"{outcome.bundle}")
 
 
 class BuildRun:
@@ -101,6 +112,7 @@ class BuildRun:
         self._session: Session | None = None
         self._state_dir: str | None = None
         self._record_asked = False
+        self._recall_asked = False
 
     @property
     def reporter(self) -> Reporter:
@@ -138,6 +150,24 @@ class BuildRun:
         return Outcome(fresh=True, from_record=True, lines=lines, bundle=bundle,
                        seconds=time.monotonic() - started)
 
+    def answer_from_recall(self, *, may_restore: bool) -> Outcome | None:
+        """The answer of a recall point that holds (core.recall; nothing reported: see Outcome):
+        every stage up to date, or with `may_restore`, the build output and bundle put back
+        from the cache. Asked once per run with `may_restore`; None when the session must
+        decide."""
+        state = self.state_dir()
+        if self._recall_asked or not self.request.asks_record or state is None:
+            return None
+        from buildtools.core.recall.answer import recall
+
+        found = recall(state, self.request.cwd, self.request.environ, may_restore=may_restore)
+        self._recall_asked = may_restore
+        if found is None:
+            return None
+        self._recall_asked = True
+        return Outcome(fresh=not found.notes, from_record=True, lines=found.lines,
+                       restored=found.notes, bundle=found.bundle, seconds=found.seconds)
+
     @property
     def session(self) -> Session:
         """The one session of this run, over the configuration found from the request's folder
@@ -160,6 +190,8 @@ class BuildRun:
         if self.request.force:
             return None
         answered = self.answer_from_record() if self.request.asks_record else None
+        if answered is None:
+            answered = self.answer_from_recall(may_restore=False)
         if answered is not None:
             return answered
         session = self.session
@@ -171,6 +203,12 @@ class BuildRun:
         """Build what is stale (everything when forced); a check made before in this run is not
         made again. `force`: None for the request's."""
         force = self.request.force if force is None else force
+        recalled = None if force else self.answer_from_recall(may_restore=True)
+        if recalled is not None:
+            tell(recalled, self.reporter)
+            return Outcome(fresh=recalled.fresh, lines=recalled.lines,
+                           restored=recalled.restored, seconds=recalled.seconds,
+                           bundle=recalled.bundle)
         state = self.state_dir()
         if self.request.early_start and state is not None:
             from buildtools.core import early

@@ -71,7 +71,7 @@ def _fast_build(quiet: bool) -> bool:
     """`build`: the record's answer, else the build in one session, npm started during its
     check (buildtools.core.run)."""
     run = BuildRun(Request(early_start=True, term_interrupts=True), _terminal(quiet))
-    answered = run.answer_from_record()
+    answered = run.answer_from_record() or run.answer_from_recall(may_restore=True)
     if answered is not None:
         tell(answered, QuickLines(quiet))
     else:
@@ -81,7 +81,7 @@ def _fast_build(quiet: bool) -> bool:
 
 def _check(quiet: bool) -> bool:
     run = BuildRun(Request(), _terminal(quiet))
-    answered = run.answer_from_record()
+    answered = run.answer_from_record() or run.answer_from_recall(may_restore=False)
     if answered is not None:
         QuickLines(quiet).check_passed(answered.seconds)
         return True

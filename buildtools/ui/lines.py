@@ -50,6 +50,12 @@ class SaysUpToDate:
     def final(self, text: str) -> None:
         self._line(text)
 
+    def stage_note(self, stage: str, text: str) -> None:
+        """A stage's line that is neither up to date, runs nor done (a restore from the
+        cache)."""
+        if not self.quiet:
+            self._line(f"{stage_name(stage, self.colour)} {text}")
+
     def all_up_to_date(self, seconds: float, bundle: str) -> None:
         self.final(f"build is up to date ({seconds:.2f} s): {bundle}")
 

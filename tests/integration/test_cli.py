@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -164,7 +165,14 @@ def test_noop_build_and_check_import_neither_click_nor_doit(tmp_path: Path) -> N
     modules, out = imported_by(root, "build", "-q")
     assert out.startswith("build is up to date (") and len(out.splitlines()) == 1
 
-    record.unlink()  # without the record: the full check, still without click
+    record.unlink()  # without the record: the recall point of the build, without the pipeline
+    modules, out = imported_by(root, "build")
+    assert "buildtools.core.recall.answer" in modules, sorted(modules)
+    assert not {"click", "doit", "jinja2", "buildtools.core.pipeline"} & modules, sorted(modules)
+    assert out.splitlines()[-1].startswith("build is up to date (")
+
+    record.unlink()  # without either: the full check, still without click
+    shutil.rmtree(root / ".buildtools" / "recall")
     modules, out = imported_by(root, "build")
     assert "buildtools.core.pipeline" in modules
     assert not {"click", "doit", "jinja2"} & modules, sorted(modules)

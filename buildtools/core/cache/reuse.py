@@ -112,6 +112,7 @@ def restore_bundle(ctx: Context, restored: tuple[Any, str], install: StagePlan,
     if extra is not None:
         save_manifest(ctx, "extra", extra)
     ctx.stamps.write("bundle", bundle.key, bundle.stamp_info(restored=entry.key))
+    ctx.cache_entry = entry
     ctx.reporter.done("bundle", time.monotonic() - start, f"restored from {where}")
     return f"bundle (restored from {where})", True
 
@@ -142,6 +143,8 @@ def store_in_cache(ctx: Context, bundle_key: str, output: str, build_plan: Stage
         return
     if entry is not None:
         ownership.note_key(config.state_dir, entry.key)
+        if entry.meta.get("bundle_key") == bundle_key:  # else the entry holds another bundle
+            ctx.cache_entry = entry
     if entry is not None and config.cache.remote_url:
         from buildtools.core.cache import remote
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.core import recorder
+from buildtools.fingerprint import racy as racy_clock
 from buildtools.fingerprint import statcache
 from buildtools.testing.fake_npm import FakeNpm
 from support.fake_project import BUILT, Project
@@ -37,4 +37,4 @@ def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """The files were all written just now: let the stat cache and the record vouch for those
     written before a check began (no racy window)."""
     monkeypatch.setattr(statcache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(recorder, "FINE_RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(racy_clock, "FINE_RACY_WINDOW_NS", 0)

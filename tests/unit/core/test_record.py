@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from buildtools.core import record, recorder, walk
-from buildtools.core.recorder import Recorder, racy
+from buildtools.core import record, walk
+from buildtools.core.recorder import Recorder
+from buildtools.fingerprint import racy as racy_clock
+from buildtools.fingerprint.racy import racy
 from buildtools.util.reads import Reads
 from support.fake_project import Project
 
@@ -54,7 +56,7 @@ def test_every_module_of_the_package_is_in_the_record(tmp_path: Path) -> None:
 
 def test_a_signature_is_racy_within_the_clock_step_of_its_filesystem() -> None:
     started = 10_000_000_000_000
-    fine, second = recorder.FINE_RACY_WINDOW_NS, 1_000_000_000
+    fine, second = racy_clock.FINE_RACY_WINDOW_NS, 1_000_000_000
     assert racy(started - fine // 2 + 1, started - 5 * second + 1, started)
     assert not racy(started - fine - 1, started - fine - 1, started)
     # whole seconds: a filesystem that keeps no finer times; the 2 s window applies

@@ -5,6 +5,7 @@ happens."""
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -61,7 +62,13 @@ def test_a_build_then_the_record_answers_with_nothing_made_then_a_check(
     assert [stage for stage, _ in events.of("up_to_date")] == STAGES
     assert events.of("all_up_to_date") == [("", str(project.bundle))]
 
-    record.forget(project.config().state_dir)  # without the record: the session's check
+    state = project.config().state_dir
+    record.forget(state)  # without the record: the recall point the build left answers
+    recalled = BuildRun(request(project), lambda: fresh_events(project)).check()
+    assert recalled is not None and recalled.fresh and recalled.from_record
+    assert recalled.restored == [] and [stage for stage, _ in recalled.lines] == STAGES
+    record.forget(state)
+    shutil.rmtree(state / "recall")  # without either: the session's check
     checked = BuildRun(request(project), lambda: fresh_events(project)).check()
     assert checked is not None and checked.fresh and not checked.from_record
     assert [stage for stage, _ in project.events.of("up_to_date")] == STAGES
