@@ -109,16 +109,36 @@ def read_outside(state_dir: Path, webapp: Path) -> list[str]:
     outside `webapp` (whose scan hashes its own); none when webpack did not run. Left out: the
     folders among them (webpack lists each folder up from every module it resolved, to /: their
     mtimes move with any file made in them, and the files they hold are listed themselves)."""
-    return [path for path in _reported(state_dir / READ_NAME, webapp)
+    return [path for path in _reported(state_dir / READ_NAME, webapp, leave_modules=True)
             if not os.path.isdir(path)]
 
 
-def _reported(path: Path, webapp: Path) -> list[str]:
-    """The absolute paths written to `path`, as real paths, less those inside `webapp`."""
+def _reported(path: Path, webapp: Path, leave_modules: bool = False) -> list[str]:
+    """The absolute paths written to `path`, as real paths, less those inside `webapp`; with
+    `leave_modules`, less those under node_modules (the install key covers them; a linked
+    package's own files are found by buildtools.fingerprint.linked), left out before each is
+    made real: a big app's list of files holds thousands of them."""
     try:
         text = path.read_text("utf-8", errors="surrogateescape")
     except OSError:
         return []
     tree = str(webapp.resolve()) + os.sep
-    found = {os.path.realpath(line) for line in text.splitlines() if os.path.isabs(line)}
-    return sorted(path for path in found if not path.startswith(tree))
+    modules = f"{os.sep}node_modules{os.sep}" if leave_modules else "\0"
+    folders: dict[str, str] = {}
+    found = set()
+    for line in text.splitlines():
+        if os.path.isabs(line) and modules not in line:
+            real = _real(os.path.normpath(line), folders)
+            if not real.startswith(tree):
+                found.add(real)
+    return sorted(found)
+
+
+def _real(path: str, folders: dict[str, str]) -> str:
+    """os.path.realpath(path), with the real path of each folder made once."""
+    folder, name = os.path.split(path)
+    real_folder = folders.get(folder)
+    if real_folder is None:
+        real_folder = folders[folder] = os.path.realpath(folder)
+    real = os.path.join(real_folder, name)
+    return os.path.realpath(real) if os.path.islink(real) else real

@@ -52,3 +52,22 @@ def test_the_files_webpack_read_are_kept_wherever_they_lie_outside_the_webapp(
     assert webpack_missing.reported_outside(state, webapp, top) == []  # another list
     webpack_missing.forget(state)
     assert webpack_missing.read_outside(state, webapp) == []
+
+
+def test_reported_paths_are_real_paths(tmp_path: Path) -> None:
+    """A file reached through a link (a linked file, a linked folder) counts where it lies."""
+    top = tmp_path / "repo"
+    (top / "shared").mkdir(parents=True)
+    (top / "shared" / "util.js").write_text("x")
+    (top / "shared" / "data.js").write_text("x")
+    webapp = top / "webapp"
+    (webapp / "src").mkdir(parents=True)
+    (webapp / "src" / "util.js").symlink_to(top / "shared" / "util.js")
+    (webapp / "src" / "shared").symlink_to(top / "shared")
+    state = webapp / ".buildtools"
+    state.mkdir()
+    reported = [f"{webapp}/src/util.js", f"{webapp}/src/shared/data.js",
+                f"{webapp}/src/../../shared/data.js", f"{webapp}/src/main.js"]
+    (state / webpack_missing.READ_NAME).write_text("\n".join(reported) + "\n")
+    assert webpack_missing.read_outside(state, webapp) == [
+        f"{top}/shared/data.js", f"{top}/shared/util.js"]
