@@ -18,10 +18,12 @@ A file created where a resolver looked and found nothing, in a folder from which
 read nothing (`../lib/mod.js` beside a `../lib/mod/` that was read), is not seen by the trace:
 webpack names these paths (its missingDependencies, reported by a Node preload:
 buildtools.fingerprint.webpack_missing), and those outside the webapp are kept as "absent";
-inside the webapp, the scan sees a new file. Other bundlers report none: for them such a file
-outside the webapp is not seen. The same preload reports webpack's fileDependencies, kept like
-the files the trace saw opened: with webpack's persistent cache, a build opens no file of a
-module it takes from that cache (it only checks the file's mtime).
+inside the webapp, the scan sees a new file, unless .gitignore hides it (the `.env.local` that
+webpack's own `dotenv` looks for): those are kept too (buildtools.fingerprint.hidden). Other
+bundlers report none: for them such a file outside the webapp is not seen. The same preload
+reports webpack's fileDependencies, kept like the files the trace saw opened: with webpack's
+persistent cache, a build opens no file of a module it takes from that cache (it only checks
+the file's mtime).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from buildtools.core.context import Context
 from buildtools.core.freshness import StagePlan, Stamp, StampStore, digest
 from buildtools.fingerprint import webpack_missing
 from buildtools.fingerprint.files import hash_file
+from buildtools.fingerprint.hidden import hidden_from_scan
+from buildtools.fingerprint.ignore import outer_ignore_files
 from buildtools.fingerprint.manifest import Manifest
 from buildtools.fingerprint.scan import ALWAYS_IGNORED
 from buildtools.fingerprint.trace import Trace, Tracer
@@ -160,7 +164,11 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
         relative = _relative(path, webapp)  # read, or taken from webpack's persistent cache
         if relative not in found and not skip.path(path):
             found[relative] = _file_hash(path, started_ns, opened=True)
-    for path in webpack_missing.reported_outside(config.state_dir, webapp, trace_top(config)):
+    inside = webpack_missing.reported_inside(config.state_dir, webapp)
+    missing = [*webpack_missing.reported_outside(config.state_dir, webapp, trace_top(config)),
+               *(str(webapp / path) for path in
+                 hidden_from_scan(webapp, inside, outer_ignore_files(webapp)))]
+    for path in missing:
         relative = _relative(path, webapp)
         if relative not in found and not skip.path(path):  # absent, or RACY: came meanwhile
             found[relative] = _file_hash(path, started_ns)

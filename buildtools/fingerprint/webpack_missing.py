@@ -95,13 +95,23 @@ def forget(state_dir: Path) -> None:
 
 def reported_outside(state_dir: Path, webapp: Path, top: Path) -> list[str]:
     """The paths the compilers of the last build reported as missing (real paths), inside `top`
-    (the traced tree) and outside `webapp` (whose scan sees a new file); none when webpack did
-    not run. Left out: the package.json files the resolver looks for in every folder up from
-    each module (keeping them would tie the no-op record to the listing of the project's top
-    folder, which changes with every tool's state file)."""
-    inside = str(top.resolve()) + os.sep
-    return [path for path in _reported(state_dir / FOUND_NAME, webapp)
-            if path.startswith(inside) and os.path.basename(path) != "package.json"]
+    (the traced tree) and outside `webapp`; none when webpack did not run. Left out: the
+    package.json files the resolver looks for in every folder up from each module (keeping
+    them would tie the no-op record to the listing of the project's top folder, which changes
+    with every tool's state file)."""
+    inside, tree = str(top.resolve()) + os.sep, str(webapp.resolve()) + os.sep
+    return [path for path in _reported(state_dir / FOUND_NAME)
+            if path.startswith(inside) and not path.startswith(tree)
+            and os.path.basename(path) != "package.json"]
+
+
+def reported_inside(state_dir: Path, webapp: Path) -> list[str]:
+    """The paths reported missing inside `webapp`, from it ("/"-separated), less package.json
+    files: the scan sees such a file come, unless .gitignore hides it
+    (buildtools.fingerprint.hidden)."""
+    tree = str(webapp.resolve()) + os.sep
+    return [Path(path[len(tree):]).as_posix() for path in _reported(state_dir / FOUND_NAME)
+            if path.startswith(tree) and os.path.basename(path) != "package.json"]
 
 
 def read_outside(state_dir: Path, webapp: Path) -> list[str]:
@@ -109,29 +119,24 @@ def read_outside(state_dir: Path, webapp: Path) -> list[str]:
     outside `webapp` (whose scan hashes its own); none when webpack did not run. Left out: the
     folders among them (webpack lists each folder up from every module it resolved, to /: their
     mtimes move with any file made in them, and the files they hold are listed themselves)."""
-    return [path for path in _reported(state_dir / READ_NAME, webapp, leave_modules=True)
-            if not os.path.isdir(path)]
+    tree = str(webapp.resolve()) + os.sep
+    return [path for path in _reported(state_dir / READ_NAME, leave_modules=True)
+            if not path.startswith(tree) and not os.path.isdir(path)]
 
 
-def _reported(path: Path, webapp: Path, leave_modules: bool = False) -> list[str]:
-    """The absolute paths written to `path`, as real paths, less those inside `webapp`; with
-    `leave_modules`, less those under node_modules (the install key covers them; a linked
-    package's own files are found by buildtools.fingerprint.linked), left out before each is
-    made real: a big app's list of files holds thousands of them."""
+def _reported(path: Path, leave_modules: bool = False) -> list[str]:
+    """The absolute paths written to `path`, as real paths; with `leave_modules`, less those
+    under node_modules (the install key covers them; a linked package's own files are found by
+    buildtools.fingerprint.linked), left out before each is made real: a big app's list of
+    files holds thousands of them."""
     try:
         text = path.read_text("utf-8", errors="surrogateescape")
     except OSError:
         return []
-    tree = str(webapp.resolve()) + os.sep
     modules = f"{os.sep}node_modules{os.sep}" if leave_modules else "\0"
     folders: dict[str, str] = {}
-    found = set()
-    for line in text.splitlines():
-        if os.path.isabs(line) and modules not in line:
-            real = _real(os.path.normpath(line), folders)
-            if not real.startswith(tree):
-                found.add(real)
-    return sorted(found)
+    return sorted({_real(os.path.normpath(line), folders) for line in text.splitlines()
+                   if os.path.isabs(line) and modules not in line})
 
 
 def _real(path: str, folders: dict[str, str]) -> str:

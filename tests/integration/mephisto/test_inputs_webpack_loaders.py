@@ -156,6 +156,28 @@ def test_a_touch_and_an_edit_the_build_does_not_read_run_nothing(
     assert "build          up to date" in out and "runs" not in out, out
 
 
+def test_a_gitignored_env_file_created_where_webpack_s_dotenv_looked(
+        loaders: MephistoTask) -> None:
+    """webpack's own `dotenv` option, its files in env/: it reads env/.env and looks for
+    env/.env.local, which `*.local` gitignores, so the scan does not see it come, and no file
+    the build read lies beside it; webpack's missingDependencies name it."""
+    config = loaders.webapp / "webpack.config.js"
+    config.write_text(config.read_text().replace(
+        "  devtool: false,", '  devtool: false,\n  dotenv: { dir: path.join(__dirname, "env") },'))
+    write_files(loaders, {"webapp/env/.env": "WEBPACK_NATIVE=native-v1\n"})
+    main = loaders.webapp / "src" / "main.tsx"
+    main.write_text(main.read_text() + "console.log(import.meta.env.WEBPACK_NATIVE);\n")
+    build(loaders, "dropin")
+    assert "native-v1" in built_text(loaders)
+    armed(loaders, "dropin")
+    write_files(loaders, {"webapp/env/.env.local": "WEBPACK_NATIVE=native-v2\n"})
+    out = build(loaders, "dropin")
+    assert "build          runs because files the last build read changed: env/.env.local" \
+        in out, out
+    text = built_text(loaders)
+    assert "native-v2" in text and "native-v1" not in text
+
+
 @pytest.mark.parametrize("front", FRONTS)
 def test_a_file_webpack_s_persistent_cache_does_not_reopen(loaders: MephistoTask,
                                                           front: str) -> None:

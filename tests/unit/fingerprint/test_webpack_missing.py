@@ -32,6 +32,7 @@ def test_only_paths_outside_the_webapp_and_inside_the_tree_are_kept(tmp_path: Pa
     (state / webpack_missing.FOUND_NAME).write_text("\n".join(reported) + "\n")
     assert webpack_missing.reported_outside(state, webapp, top) == [
         f"{top}/lib/mod.js", f"{top}/lib/mod.ts"]
+    assert webpack_missing.reported_inside(state, webapp) == ["src/util.js"]
     webpack_missing.forget(state)
     assert webpack_missing.reported_outside(state, webapp, top) == []
 
