@@ -19,24 +19,48 @@ def hidden_from_scan(tree: Path, relatives: Iterable[str], outer: Sequence[Ignor
     """Those of `relatives` (paths from `tree`, "/"-separated) that a scan of `tree` would not
     see: a folder on the way or the name itself is left out by name, or by the .gitignore of a
     folder on the way or of one above the tree (`outer`), as the scan decides it (the same
-    `ignore.kept`), or a folder on the way is a symlink, which the scan does not follow."""
-    rules_of: dict[str, IgnoreFile | None] = {}
+    `ignore.kept`), or a folder on the way is a symlink, which the scan does not follow. Each
+    folder is decided once."""
+    folders = _Folders(tree, outer)
     hidden = []
     for relative in relatives:
-        ignores = [("", rules) for rules in outer]
-        parts = relative.split("/")
-        folder = ""
-        for depth, name in enumerate(parts):
-            if folder not in rules_of:
-                rules_of[folder] = IgnoreFile.read(tree / folder / ".gitignore")
-            rules = rules_of[folder]
-            if rules is not None:
-                ignores.append((folder, rules))
-            is_dir = depth < len(parts) - 1
-            if (name in ALWAYS_IGNORED or is_swap_folder(name)
-                    or not kept(ignores, folder, [name], is_dir)
-                    or (is_dir and os.path.islink(tree / folder / name))):
-                hidden.append(relative)
-                break
-            folder += name + "/"
+        folder, _, name = relative.rpartition("/")
+        ignores = folders.ignores(f"{folder}/" if folder else "")
+        if ignores is None or _left_out(ignores, f"{folder}/" if folder else "", name, False):
+            hidden.append(relative)
     return hidden
+
+
+class _Folders:
+    """The .gitignore rules in force in each folder of a tree, None for a folder the scan
+    does not enter; each folder decided once."""
+
+    def __init__(self, tree: Path, outer: Sequence[IgnoreFile]) -> None:
+        self.tree = tree
+        self.known: dict[str, list[tuple[str, IgnoreFile]] | None] = {
+            "": self._with_own("", [("", rules) for rules in outer])}
+
+    def ignores(self, folder: str) -> list[tuple[str, IgnoreFile]] | None:
+        """`folder`: "" or a path ending in "/"."""
+        if folder in self.known:
+            return self.known[folder]
+        parent, _, name = folder[:-1].rpartition("/")
+        parent = f"{parent}/" if parent else ""
+        above = self.ignores(parent)
+        found = None
+        if (above is not None and not _left_out(above, parent, name, True)
+                and not os.path.islink(self.tree / folder)):
+            found = self._with_own(folder, above)
+        self.known[folder] = found
+        return found
+
+    def _with_own(self, folder: str, above: list[tuple[str, IgnoreFile]]
+                  ) -> list[tuple[str, IgnoreFile]]:
+        rules = IgnoreFile.read(self.tree / folder / ".gitignore")
+        return above if rules is None else [*above, (folder, rules)]
+
+
+def _left_out(ignores: list[tuple[str, IgnoreFile]], folder: str, name: str,
+              is_dir: bool) -> bool:
+    return (name in ALWAYS_IGNORED or (is_dir and is_swap_folder(name))
+            or not kept(ignores, folder, [name], is_dir))
