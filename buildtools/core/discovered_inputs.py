@@ -16,8 +16,9 @@ hash is then RACY, which no content has, so the next check runs the build again.
 
 A file created where a resolver looked and found nothing, in a folder from which the build
 read nothing (`../lib/mod.js` beside a `../lib/mod/` that was read), is not seen by the trace:
-webpack names these paths (its missingDependencies, reported by a Node preload:
-buildtools.fingerprint.webpack_missing), and those outside the webapp are kept as "absent";
+webpack names these paths (its missingDependencies, and what its loaders looked for and did
+not find, reported by a Node preload: buildtools.fingerprint.webpack_missing), and those
+outside the webapp are kept as "absent";
 inside the webapp, the scan sees a new file, unless .gitignore hides it (the `.env.local` that
 webpack's own `dotenv` looks for): those are kept too (buildtools.fingerprint.hidden). Other
 bundlers report none: for them such a file outside the webapp is not seen. The same preload

@@ -17,6 +17,14 @@ The same tap writes the compilation's fileDependencies to a second file: with we
 persistent cache (`cache: { type: "filesystem" }`), a build takes an unchanged module from the
 cache after checking its file's mtime, a stat that opens nothing, so the trace does not see
 that the build depends on it; webpack's own list does.
+
+The loaders and tools that run in webpack's process look for files webpack never hears of: a
+config searched for from each file's folder up (postcss-loader's postcss.config.js,
+browserslist's .browserslistrc, Babel's .babelrc). Once webpack's Compiler is loaded, the
+preload wraps the fs calls that say a file is not there (stat, lstat, access, readFile, their
+Sync and promise forms, existsSync) and appends those paths, outside node_modules, to the
+missing file when the process exits: a postcss.config.js created in the task folder above the
+webapp then runs the next build.
 """
 
 from __future__ import annotations
@@ -35,15 +43,65 @@ PRELOAD = r"""'use strict';
 // buildtools: webpack's missingDependencies, for the build's discovered inputs
 const Module = require('module');
 const fs = require('fs');
+const path = require('path');
 const out = process.env.BUILDTOOLS_WEBPACK_MISSING;
 const read = process.env.BUILDTOOLS_WEBPACK_READ;
 const webpackJs = /[\\/]webpack[\\/]lib[\\/]webpack\.js$/;
+// What the loaders and tools in webpack's process look for and do not find (a config searched
+// for from each file's folder up: postcss.config.js, .browserslistrc, .babelrc): noted from the
+// fs calls that say so, written with the missing dependencies when the process exits
+function noteProbes() {
+  const seen = new Set();
+  const note = (file) => {
+    if (typeof file === 'string' && !file.includes('node_modules')) seen.add(path.resolve(file));
+  };
+  const absent = (error) => error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+  for (const name of ['statSync', 'lstatSync', 'accessSync', 'readFileSync', 'existsSync']) {
+    const real = fs[name];
+    fs[name] = function (file) {
+      let result;
+      try { result = real.apply(this, arguments); } catch (error) {
+        if (absent(error)) note(file);
+        throw error;
+      }
+      if (name === 'existsSync' ? !result : (result === undefined && name !== 'accessSync')) {
+        note(file);  // statSync(file, { throwIfNoEntry: false })
+      }
+      return result;
+    };
+  }
+  for (const name of ['stat', 'lstat', 'access', 'readFile']) {
+    const real = fs[name];
+    fs[name] = function (file) {
+      const args = Array.from(arguments);
+      const done = args[args.length - 1];
+      if (typeof done === 'function') {
+        args[args.length - 1] = function (error) {
+          if (absent(error)) note(file);
+          return done.apply(this, arguments);
+        };
+      }
+      return real.apply(this, args);
+    };
+    const promised = fs.promises[name];
+    fs.promises[name] = function (file) {
+      return promised.apply(this, arguments).catch((error) => {
+        if (absent(error)) note(file);
+        throw error;
+      });
+    };
+  }
+  process.on('exit', () => {
+    try { fs.appendFileSync(out, Array.from(seen).join('\n') + '\n'); } catch (error) {}
+  });
+}
 if (out) {
   const load = Module._load;
   Module._load = function (request, parent) {
     const loaded = load.apply(this, arguments);
     if (request === './Compiler' && parent && webpackJs.test(parent.filename || '') &&
         loaded && loaded.prototype && !loaded.prototype.buildtoolsTapped) {
+      noteProbes();
       const compile = loaded.prototype.compile;
       loaded.prototype.buildtoolsTapped = true;
       loaded.prototype.compile = function () {

@@ -178,6 +178,29 @@ def test_a_gitignored_env_file_created_where_webpack_s_dotenv_looked(
     assert "native-v2" in text and "native-v1" not in text
 
 
+def test_a_config_created_above_the_webapp_where_a_loader_looked(loaders: MephistoTask) -> None:
+    """postcss-loader looks for a config from the folder of each CSS file up: for
+    shared/base.css in shared/, then in the task folder, where the build read nothing (so its
+    listing is not kept). A postcss.config.js created there changes how base.css is built."""
+    build(loaders, "dropin")
+    assert "rootcss" not in built_text(loaders)
+    armed(loaders, "dropin")
+    created = loaders.root / "postcss.config.js"
+    created.write_text("""module.exports = { plugins: [{ postcssPlugin: "root", Declaration(d) {
+  if (d.value.includes("cssimport")) d.value = '"rootcss"';
+} }] };
+""")
+    try:
+        out = build(loaders, "dropin")
+        assert "build          runs because files the last build read changed: " \
+            "../postcss.config.js" in out, out
+        assert "rootcss" in built_text(loaders)
+    finally:
+        created.unlink()
+    build(loaders, "dropin")
+    assert "rootcss" not in built_text(loaders)
+
+
 @pytest.mark.parametrize("front", FRONTS)
 def test_a_file_webpack_s_persistent_cache_does_not_reopen(loaders: MephistoTask,
                                                           front: str) -> None:
