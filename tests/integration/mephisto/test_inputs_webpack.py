@@ -127,6 +127,26 @@ def test_a_file_created_where_the_resolver_looked(webpack: MephistoTask) -> None
     assert "modfile" in text and "modindex" not in text
 
 
+def test_a_browserslist_config_created_above_the_webapp(webpack: MephistoTask) -> None:
+    """webpack (its default target) and Babel's preset-env look for a browserslist config from
+    the webapp up, through the task folder, where the build read nothing: a .browserslistrc
+    created there changes the bundle (ES5 for IE 11), and so does removing it."""
+    build(webpack, "dropin")
+    before = webpack.bundle_js.read_text()
+    armed(webpack, "dropin")
+    created = webpack.root / ".browserslistrc"
+    created.write_text("ie 11\n")
+    try:
+        out = build(webpack, "dropin")
+        assert "build          runs because files the last build read changed: " \
+            "../.browserslistrc" in out, out
+        assert webpack.bundle_js.read_text() != before
+    finally:
+        created.unlink()
+    assert "build          runs" in build(webpack, "dropin")
+    assert webpack.bundle_js.read_text() == before
+
+
 def test_a_failed_build_with_no_earlier_output_leaves_nothing(webpack: MephistoTask) -> None:
     """webpack writes a build/bundle.js saying "Module build failed", and exits 1."""
     import shutil
