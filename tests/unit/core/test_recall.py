@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.core import record
-from buildtools.core.recall import points
+from buildtools.core.recall import keep, points
 from buildtools.core.recall.answer import Recalled, recall
 from buildtools.core.run import BuildRun, Request
 from buildtools.fingerprint import racy as racy_clock
@@ -168,3 +168,15 @@ def test_the_oldest_points_are_dropped(project: Project, no_racy_window: None) -
         points.save(str(folder / f"{index}.marshal"), (points.FORMAT,))
     points.drop_beyond(state(project))
     assert len(points.newest_first(state(project))) == points.KEPT
+
+
+def test_no_point_for_a_project_with_more_files_than_it_saves(
+        two_builds: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = two_builds
+    monkeypatch.setattr(keep, "MOST_FILES", 2)  # the project has more: its sources, its lockfile
+    project.write("src/main.js", "say('C')\n")
+    project.npm.scripts["build"] = builds("C")
+    assert "build" in project.build().ran
+    assert points.newest_first(state(project)) == []  # and those kept before are gone
+    project.write("src/main.js", "say('A')\n")
+    assert recalled(project) is None
