@@ -11,7 +11,7 @@ import time
 
 from buildtools.core import record
 from buildtools.core.recall import points
-from buildtools.core.recall.match import Match, matching, signature_of
+from buildtools.core.recall.match import Looked, Match, matching, signature_of
 from buildtools.core.recall.restore import Damaged, put_back_folders, write_files
 
 TYPE_CHECKING = False
@@ -41,6 +41,7 @@ def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: boo
     decides then."""
     started = time.monotonic()
     identity = f"{cwd}\0{record.package_dir()}"
+    looked = Looked()
     for path in points.newest_first(state):
         point = points.load(path)
         if point is None or point[1][1] != identity:
@@ -48,7 +49,7 @@ def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: boo
         try:
             if record.env_digest(environ, point[1][2]) != point[1][3]:
                 continue
-            found = matching(point, time.time_ns())
+            found = matching(point, looked)
         except (TypeError, ValueError, AttributeError, IndexError, KeyError, struct.error):
             continue  # a damaged point proves nothing
         if found is None:
@@ -76,7 +77,7 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return None
-        found = matching(point, time.time_ns())  # again: another run may have finished
+        found = matching(point, Looked())  # again, afresh: another run may have finished
         if found is None:
             return None
         record.forget(state)
