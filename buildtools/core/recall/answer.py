@@ -12,7 +12,7 @@ import time
 from buildtools.core import record
 from buildtools.core.recall import points
 from buildtools.core.recall.match import Looked, Match, matching, signature_of
-from buildtools.core.recall.restore import Damaged, put_back_folders, write_files
+from buildtools.core.recall.restore import Damaged, put_back
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
               ) -> Recalled | None:
     """Put the point back under the project lock (None when another run holds it, or the
     entry is damaged or gone: the full check then decides, and says so)."""
-
     try:
         lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
@@ -77,15 +76,16 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return None
+        os.ftruncate(lock, 0)
+        os.write(lock, str(os.getpid()).encode())  # whom another run waits for
         found = matching(point, Looked())  # again, afresh: another run may have finished
         if found is None:
             return None
         record.forget(state)
         try:
-            put_back_folders(point[6])
+            put_back(point[6], point[5])
         except (Damaged, OSError):
-            return None
-        write_files(point[5])
+            return None  # the pipeline decides (it says why when the entry is damaged)
         _touch(point[7])  # the entry was used now: pruned last
         _settle(state, path, found, restored=True)
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.core import record
-from buildtools.core.recall import keep, points
+from buildtools.core.recall import keep, points, restore
 from buildtools.core.recall.answer import Recalled, recall
 from buildtools.core.run import BuildRun, Request
 from buildtools.fingerprint import racy as racy_clock
@@ -141,6 +141,29 @@ def test_an_entry_that_changed_in_the_cache_is_not_put_back(two_builds: Project)
     assert project.files(project.webapp / "dist")["app.js"] == "run('B')"
     assert project.files(project.bundle)["index.html"] == "<p>B</p>"
     assert not list(project.webapp.glob(".dist.tmp-*"))  # the staging folder is gone
+    assert project.stamps() >= {"build", "bundle"}  # and the stamps are as they were
+
+
+def test_a_restore_cut_short_leaves_its_stages_to_run(
+        two_builds: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = two_builds
+    swapped: list[str] = []
+    real_swap = restore._swap
+
+    def fails_second(staging: str, final: str) -> None:
+        if swapped:
+            raise OSError(28, "No space left on device", final)
+        swapped.append(final)
+        real_swap(staging, final)
+
+    monkeypatch.setattr(restore, "_swap", fails_second)
+    project.write("src/main.js", "say('A')\n")
+    assert recalled(project) is None
+    assert "build" not in project.stamps() and "bundle" not in project.stamps()
+    monkeypatch.setattr(restore, "_swap", real_swap)
+    assert project.build().ran == ["bundle (restored from cache)"]  # the pipeline's restore
+    assert project.files(project.bundle)["index.html"] == "<p>A</p>"
+    assert project.npm.ran() == []
 
 
 def test_a_run_holding_the_lock_leaves_it_to_the_pipeline(two_builds: Project) -> None:
