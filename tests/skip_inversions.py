@@ -166,6 +166,10 @@ MUTANTS = [
      "        return UNSURE if racy(signature[1], signature[3], self.looked.started_ns) else "
      "signature",
      "        return signature"),
+    ("recall: the stamps stay while the outputs are swapped",
+     "buildtools/core/recall/restore.py",
+     "        _mark_running(stamps)\n",
+     ""),
     ("recall: the entry is not checked",
      "buildtools/core/recall/restore.py",
      "        if len(data) != want[0] or xxhash.xxh3_128_hexdigest(data) != want[1]:",
