@@ -22,23 +22,26 @@ if TYPE_CHECKING:
 
 class Recalled:
     """lines: the (stage, detail) of the stages up to date; notes: the (stage, line) of what was
-    put back (none when everything was up to date already); bundle: the bundle folder."""
+    put back (none when everything was up to date already); bundle: the bundle folder;
+    pending: a point holds, but putting it back was not allowed: nothing was done, and the
+    build is stale (a build would put it back)."""
 
-    __slots__ = ("bundle", "lines", "notes", "seconds")
+    __slots__ = ("bundle", "lines", "notes", "pending", "seconds")
 
     def __init__(self, lines: list[tuple[str, str]], notes: list[tuple[str, str]],
-                 bundle: str, seconds: float) -> None:
+                 bundle: str, seconds: float, pending: bool = False) -> None:
         self.lines = lines
         self.notes = notes
         self.bundle = bundle
         self.seconds = seconds
+        self.pending = pending
 
 
 def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: bool
            ) -> Recalled | None:
-    """The answer of the newest point that holds; None when none does, or when one holds but
-    putting it back is not allowed (`may_restore`), or could not be done: the full check
-    decides then."""
+    """The answer of the newest point that holds (`pending` when one holds but putting it back
+    is not allowed: `may_restore`); None when none does, or when putting it back could not be
+    done: the full check decides then."""
     started = time.monotonic()
     identity = f"{cwd}\0{record.package_dir()}"
     looked = Looked()
@@ -58,7 +61,7 @@ def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: boo
             _settle(state, path, found)
             return Recalled(list(point[1][10]), [], point[1][9], time.monotonic() - started)
         if not may_restore:
-            return None
+            return Recalled([], [], point[1][9], time.monotonic() - started, pending=True)
         return _restored(state, path, point, started)
     return None
 

@@ -122,13 +122,20 @@ def test_another_environment_matches_no_point(two_builds: Project) -> None:
     assert recalled(project) is None
 
 
-def test_a_check_puts_nothing_back(two_builds: Project) -> None:
+def test_a_check_puts_nothing_back_and_finds_the_build_stale(two_builds: Project) -> None:
     project = two_builds
     project.write("src/main.js", "say('A')\n")
-    assert recalled(project, may_restore=False) is None
-    run = BuildRun(Request(cwd=str(project.root), environ=project.environ), lambda: project.events)
-    assert run.answer_from_recall(may_restore=False) is None
-    assert project.files(project.bundle)["index.html"] == "<p>B</p>"
+    found = recalled(project, may_restore=False)
+    assert found is not None and found.pending and found.notes == []
+    made: list[str] = []
+    run = BuildRun(Request(cwd=str(project.root), environ=project.environ,
+                           config=project.config(), runner=project.npm),
+                   lambda: made.append("reporter") or project.events)  # type: ignore[func-returns-value]
+    assert run.check() is None  # stale, said without a session (doit's up-to-date check)
+    assert made == [] and project.files(project.bundle)["index.html"] == "<p>B</p>"
+    built = run.execute()  # doit's action: the point is put back
+    assert built.restored and project.files(project.bundle)["index.html"] == "<p>A</p>"
+    assert ("note", "build", "restored from cache: webapp/dist/") in project.events.heard
 
 
 def test_an_entry_that_changed_in_the_cache_is_not_put_back(two_builds: Project) -> None:
