@@ -10,9 +10,9 @@ other load on the machine; peak RSS comes from wait4 too.
 Rows:
 - env: `buildtools build` with nothing changed, plain, against the same after an unrelated
   variable changed (FOO gets a new value every run), on the template and the largest project;
-- cold: `buildtools build` with no stat cache and no record (every file read and hashed; the
-  stages are up to date), against benchmarks/bare_read.py: a walk that reads and xxh3_128-hashes
-  the same files, nothing else; time and memory;
+- cold: `buildtools build` with no stat cache, no record and no recall point (every file read
+  and hashed; the stages are up to date), against benchmarks/bare_read.py: a walk that reads
+  and xxh3_128-hashes the same files, nothing else; time and memory;
 - edit: `buildtools build` after a one-line source edit (never built before, so no cache
   answers), against a bare `npm run <script>` after the same kind of edit in the same webapp
   (the same files and node_modules: a clone's build time differs by up to 10 %); on the Vite
@@ -135,7 +135,8 @@ class Bench:
 
         def forget(_index: int) -> None:
             state = root / ".buildtools"
-            for path in [*state.glob("statcache-*.marshal"), state / "fresh.marshal"]:
+            for path in [*state.glob("statcache-*.marshal"), state / "fresh.marshal",
+                         *state.glob("recall/*.marshal")]:
                 path.unlink(missing_ok=True)
 
         bare = Command([self.tool("python"), str(HERE / "bare_read.py"), str(root / "webapp")],

@@ -204,7 +204,7 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
 def load_record(path: str) -> tuple[Any, ...] | None:
     try:
         with open(path, "rb") as handle:
-            record = marshal.load(handle)
+            record = marshal.loads(handle.read())  # load(handle) reads piecemeal: 6x slower
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if type(record) is not tuple or len(record) != _FIELDS or record[0] != FORMAT:

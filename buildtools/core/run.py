@@ -113,6 +113,7 @@ class BuildRun:
         self._state_dir: str | None = None
         self._record_asked = False
         self._recall_asked = False
+        self._restore_pending = False  # a recall point holds that a build would put back
 
     @property
     def reporter(self) -> Reporter:
@@ -162,7 +163,8 @@ class BuildRun:
 
         found = recall(state, self.request.cwd, self.request.environ, may_restore=may_restore)
         self._recall_asked = may_restore
-        if found is None:
+        if found is None or found.pending:
+            self._restore_pending = found is not None
             return None
         self._recall_asked = True
         return Outcome(fresh=not found.notes, from_record=True, lines=found.lines,
@@ -194,6 +196,8 @@ class BuildRun:
             answered = self.answer_from_recall(may_restore=False)
         if answered is not None:
             return answered
+        if self._restore_pending:
+            return None  # stale: the build puts a recall point back, without the pipeline
         session = self.session
         if session.config.webapp.force_rebuild or not session.check_up_to_date(use_record=False):
             return None

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from support.projects import Project
+from support.projects import Project, Tiny
 
 pytestmark = pytest.mark.needs("npm")
 
@@ -60,3 +61,32 @@ def test_back_and_forth_through_the_cli_and_doit(project: Project, tmp_path: Pat
     said = project.run("build", env=env).stdout
     assert "restored from cache" not in said, said
     assert project.count("build") == 3 and "Submit C" in bundled_text(project)
+
+
+def git(tiny: Tiny, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                   cwd=tiny.root, check=True, capture_output=True)
+
+
+def test_switching_git_branches_puts_each_build_back(tiny: Tiny, tmp_path: Path) -> None:
+    """git checkout writes each file anew (another inode, the folder's mtime moves): the
+    points match by content and by the names a folder lists."""
+    env = environment(tmp_path)
+    (tiny.root / ".gitignore").write_text(".buildtools/\ndist/\nwebapp/dist/\ncounts/\n")
+    git(tiny, "init", "-q", "-b", "main")
+    git(tiny, "add", "-A")
+    git(tiny, "commit", "-qm", "one")
+    tiny.run("build", env=env)
+    git(tiny, "checkout", "-qb", "other")
+    (tiny.webapp / "src" / "a.txt").write_text("hello from the other branch")
+    git(tiny, "commit", "-qam", "two")
+    tiny.run("build", env=env)
+    assert tiny.count("build") == 2
+    for branch, page in (("main", "<p>hello</p>"), ("other", "<p>hello from the other "
+                                                          "branch</p>"), ("main", "<p>hello</p>")):
+        git(tiny, "checkout", "-q", branch)
+        said = tiny.run("build", env=env).stdout
+        assert "bundle         restored from cache\n" in said, said
+        assert (tiny.bundle / "index.html").read_text() == page
+    assert tiny.count("build") == 2
+    assert "build is up to date" in tiny.run("build", env=env).stdout

@@ -5,7 +5,8 @@ the core keeps a recall point beside it (`keep`): that record, the content hash 
 whose signature it holds (from the scans' manifests, or read then), the bytes of the stamps
 of the build, the extra builds and the bundle, the manifests, and the cache entry whose
 output and bundle are in place, with the listing the entry was stored with. The last
-`points.KEPT` points are kept.
+`points.KEPT` points are kept; none for a project whose trees hold more than
+`keep.MOST_FILES` files (loading and checking its points would cost what they save).
 
 When the record no longer holds, a build first tries those points, newest first (`answer`):
 a point matches when the environment it read is the same, every signature it holds is

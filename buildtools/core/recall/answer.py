@@ -11,8 +11,8 @@ import time
 
 from buildtools.core import record
 from buildtools.core.recall import points
-from buildtools.core.recall.match import Match, matching, signature_of
-from buildtools.core.recall.restore import Damaged, put_back_folders, write_files
+from buildtools.core.recall.match import Looked, Match, matching, signature_of
+from buildtools.core.recall.restore import Damaged, put_back
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,25 +22,29 @@ if TYPE_CHECKING:
 
 class Recalled:
     """lines: the (stage, detail) of the stages up to date; notes: the (stage, line) of what was
-    put back (none when everything was up to date already); bundle: the bundle folder."""
+    put back (none when everything was up to date already); bundle: the bundle folder;
+    pending: a point holds, but putting it back was not allowed: nothing was done, and the
+    build is stale (a build would put it back)."""
 
-    __slots__ = ("bundle", "lines", "notes", "seconds")
+    __slots__ = ("bundle", "lines", "notes", "pending", "seconds")
 
     def __init__(self, lines: list[tuple[str, str]], notes: list[tuple[str, str]],
-                 bundle: str, seconds: float) -> None:
+                 bundle: str, seconds: float, pending: bool = False) -> None:
         self.lines = lines
         self.notes = notes
         self.bundle = bundle
         self.seconds = seconds
+        self.pending = pending
 
 
 def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: bool
            ) -> Recalled | None:
-    """The answer of the newest point that holds; None when none does, or when one holds but
-    putting it back is not allowed (`may_restore`), or could not be done: the full check
-    decides then."""
+    """The answer of the newest point that holds (`pending` when one holds but putting it back
+    is not allowed: `may_restore`); None when none does, or when putting it back could not be
+    done: the full check decides then."""
     started = time.monotonic()
     identity = f"{cwd}\0{record.package_dir()}"
+    looked = Looked()
     for path in points.newest_first(state):
         point = points.load(path)
         if point is None or point[1][1] != identity:
@@ -48,7 +52,7 @@ def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: boo
         try:
             if record.env_digest(environ, point[1][2]) != point[1][3]:
                 continue
-            found = matching(point, time.time_ns())
+            found = matching(point, looked)
         except (TypeError, ValueError, AttributeError, IndexError, KeyError, struct.error):
             continue  # a damaged point proves nothing
         if found is None:
@@ -57,7 +61,7 @@ def recall(state: str, cwd: str, environ: Mapping[str, str], *, may_restore: boo
             _settle(state, path, found)
             return Recalled(list(point[1][10]), [], point[1][9], time.monotonic() - started)
         if not may_restore:
-            return None
+            return Recalled([], [], point[1][9], time.monotonic() - started, pending=True)
         return _restored(state, path, point, started)
     return None
 
@@ -66,7 +70,6 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
               ) -> Recalled | None:
     """Put the point back under the project lock (None when another run holds it, or the
     entry is damaged or gone: the full check then decides, and says so)."""
-
     try:
         lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
@@ -76,15 +79,16 @@ def _restored(state: str, path: str, point: tuple[Any, ...], started: float
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return None
-        found = matching(point, time.time_ns())  # again: another run may have finished
+        os.ftruncate(lock, 0)
+        os.write(lock, str(os.getpid()).encode())  # whom another run waits for
+        found = matching(point, Looked())  # again, afresh: another run may have finished
         if found is None:
             return None
         record.forget(state)
         try:
-            put_back_folders(point[6])
+            put_back(point[6], point[5])
         except (Damaged, OSError):
-            return None
-        write_files(point[5])
+            return None  # the pipeline decides (it says why when the entry is damaged)
         _touch(point[7])  # the entry was used now: pruned last
         _settle(state, path, found, restored=True)
     finally:

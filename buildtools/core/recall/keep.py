@@ -18,6 +18,9 @@ from buildtools.fingerprint.manifest import HEX, split_names
 # The stages a restore leaves as they are: what the output was built with must hold already
 _NOT_RESTORED = frozenset({"render", "node", "install", "post_install"})
 _MANIFESTS = ("webapp", "extra")
+# Beyond this many files in the trees, a point costs more to load and check (several MB, 40 ms
+# for 40,000 files) than the pipeline's restore it saves, on every run the record cannot answer
+MOST_FILES = 2_000
 _SAID_ON_RESTORE = ("render", "node")  # up to date before the cache answers (core.walk)
 
 
@@ -28,6 +31,9 @@ def keep_point(ctx: Context, record: tuple[Any, ...], lines: list[tuple[str, str
     place now."""
     entry = ctx.cache_entry
     config = ctx.config
+    if sum(len(tree[3]) // 32 for tree in record[8]) > MOST_FILES:
+        points.drop_beyond(str(config.state_dir), 0)
+        return False
     if entry is None or entry.meta.get("output") != output:
         return False
     listing = read_content(entry.path)

@@ -47,7 +47,7 @@ def newest_first(state: str) -> list[str]:
 def load(path: str) -> tuple[Any, ...] | None:
     try:
         with open(path, "rb") as handle:
-            point = marshal.load(handle)
+            point = marshal.loads(handle.read())  # load(handle) reads piecemeal: 10x slower
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if type(point) is not tuple or len(point) != FIELDS or point[0] != FORMAT:

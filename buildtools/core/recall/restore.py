@@ -24,23 +24,38 @@ class Damaged(Exception):
     """The entry does not hold what it was stored with (or is gone): nothing was changed."""
 
 
-def put_back_folders(outputs: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """Copy each output from its entry part and swap it in; Damaged (nothing changed) when a
-    file is missing or holds other bytes than its listing says."""
+def put_back(outputs: list[tuple[str, str, dict[str, Any]]], stamps: dict[str, bytes]) -> None:
+    """Copy each output from its entry part beside its final place, then (the stamps replaced
+    by `.running` markers meanwhile) swap them in and write the stamps and manifests; Damaged,
+    with nothing changed, when a file of the entry is missing or holds other bytes than its
+    listing says."""
     staged: list[tuple[str, str]] = []
     try:
         for final, part, listing in outputs:
             staging = _staging_dir(final)
             staged.append((staging, final))
             _copy_checked(part, staging, listing)
+        _mark_running(stamps)
         for staging, final in staged:
             _swap(staging, final)
+        _write_files(stamps)
     finally:
         for staging, _final in staged:
             remove_tree(staging)
 
 
-def write_files(contents: dict[str, bytes]) -> None:
+def _mark_running(contents: dict[str, bytes]) -> None:
+    """Before anything is put back: each stamp about to be written gives way to its stage's
+    `.running` marker, as buildtools.core.freshness.StampStore.clear does before a stage runs,
+    so that a restore cut short leaves no stamp that says "up to date"."""
+    for path in contents:
+        if path.endswith(".json"):
+            with open(path[:-len(".json")] + ".running", "ab"):
+                pass
+            _unlink(path)
+
+
+def _write_files(contents: dict[str, bytes]) -> None:
     """Write each state file in one step (a temporary file renamed into place)."""
     for path in contents:
         temporary = f"{path}.{os.getpid()}.tmp"

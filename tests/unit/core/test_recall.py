@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from buildtools.core import record
-from buildtools.core.recall import points
+from buildtools.core.recall import keep, points, restore
 from buildtools.core.recall.answer import Recalled, recall
 from buildtools.core.run import BuildRun, Request
 from buildtools.fingerprint import racy as racy_clock
@@ -122,13 +122,20 @@ def test_another_environment_matches_no_point(two_builds: Project) -> None:
     assert recalled(project) is None
 
 
-def test_a_check_puts_nothing_back(two_builds: Project) -> None:
+def test_a_check_puts_nothing_back_and_finds_the_build_stale(two_builds: Project) -> None:
     project = two_builds
     project.write("src/main.js", "say('A')\n")
-    assert recalled(project, may_restore=False) is None
-    run = BuildRun(Request(cwd=str(project.root), environ=project.environ), lambda: project.events)
-    assert run.answer_from_recall(may_restore=False) is None
-    assert project.files(project.bundle)["index.html"] == "<p>B</p>"
+    found = recalled(project, may_restore=False)
+    assert found is not None and found.pending and found.notes == []
+    made: list[str] = []
+    run = BuildRun(Request(cwd=str(project.root), environ=project.environ,
+                           config=project.config(), runner=project.npm),
+                   lambda: made.append("reporter") or project.events)  # type: ignore[func-returns-value]
+    assert run.check() is None  # stale, said without a session (doit's up-to-date check)
+    assert made == [] and project.files(project.bundle)["index.html"] == "<p>B</p>"
+    built = run.execute()  # doit's action: the point is put back
+    assert built.restored and project.files(project.bundle)["index.html"] == "<p>A</p>"
+    assert ("note", "build", "restored from cache: webapp/dist/") in project.events.heard
 
 
 def test_an_entry_that_changed_in_the_cache_is_not_put_back(two_builds: Project) -> None:
@@ -141,6 +148,29 @@ def test_an_entry_that_changed_in_the_cache_is_not_put_back(two_builds: Project)
     assert project.files(project.webapp / "dist")["app.js"] == "run('B')"
     assert project.files(project.bundle)["index.html"] == "<p>B</p>"
     assert not list(project.webapp.glob(".dist.tmp-*"))  # the staging folder is gone
+    assert project.stamps() >= {"build", "bundle"}  # and the stamps are as they were
+
+
+def test_a_restore_cut_short_leaves_its_stages_to_run(
+        two_builds: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = two_builds
+    swapped: list[str] = []
+    real_swap = restore._swap
+
+    def fails_second(staging: str, final: str) -> None:
+        if swapped:
+            raise OSError(28, "No space left on device", final)
+        swapped.append(final)
+        real_swap(staging, final)
+
+    monkeypatch.setattr(restore, "_swap", fails_second)
+    project.write("src/main.js", "say('A')\n")
+    assert recalled(project) is None
+    assert "build" not in project.stamps() and "bundle" not in project.stamps()
+    monkeypatch.setattr(restore, "_swap", real_swap)
+    assert project.build().ran == ["bundle (restored from cache)"]  # the pipeline's restore
+    assert project.files(project.bundle)["index.html"] == "<p>A</p>"
+    assert project.npm.ran() == []
 
 
 def test_a_run_holding_the_lock_leaves_it_to_the_pipeline(two_builds: Project) -> None:
@@ -168,3 +198,15 @@ def test_the_oldest_points_are_dropped(project: Project, no_racy_window: None) -
         points.save(str(folder / f"{index}.marshal"), (points.FORMAT,))
     points.drop_beyond(state(project))
     assert len(points.newest_first(state(project))) == points.KEPT
+
+
+def test_no_point_for_a_project_with_more_files_than_it_saves(
+        two_builds: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = two_builds
+    monkeypatch.setattr(keep, "MOST_FILES", 2)  # the project has more: its sources, its lockfile
+    project.write("src/main.js", "say('C')\n")
+    project.npm.scripts["build"] = builds("C")
+    assert "build" in project.build().ran
+    assert points.newest_first(state(project)) == []  # and those kept before are gone
+    project.write("src/main.js", "say('A')\n")
+    assert recalled(project) is None
