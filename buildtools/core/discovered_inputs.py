@@ -4,27 +4,25 @@ hash, kept with its stamp and hashed by the next check (as ninja keeps a compile
 The build runs under a trace (buildtools.fingerprint.trace: inotify on the project's folders).
 After it, every file it opened that is not in the tree's manifest (a file beside the webapp, a
 gitignored `.env.local`, a tsconfig or Babel config extended from outside) is an input, and so
-is the listing of every folder it listed and of every folder such a file lies in: a file
-created there may change what an import resolves to, and inotify sees no failed open. Files
-under node_modules stay covered by the install key. They are kept in the build stamp's inputs
-as "discovered": {path from the webapp: hash}, paths such as "../shared/util.js", and a
-folder's listing as "../shared/". The next check hashes the same paths again, whatever
-.gitignore says and wherever they lie: a difference reruns the build.
+is the listing of every folder it listed, of every folder such a file lies in, and of the
+folders above those up to the first that holds the webapp: a file created there may change
+what an import resolves to (`../lib/mod.js` beside the `../lib/mod/` that was read), and
+inotify sees no failed open. Files under node_modules stay covered by the install key. They
+are kept in the build stamp's inputs as "discovered": {path from the webapp: hash}, paths
+such as "../shared/util.js", and a folder's listing as "../shared/". The next check hashes
+the same paths again, whatever .gitignore says and wherever they lie: a difference reruns
+the build. One that changed after the build started may not be what the build read: its hash
+is then RACY, which no content has, so the next check runs the build again.
 
-A file or listing that changed after the build started may not be what the build read: its
-hash is then RACY, which no content has, so the next check runs the build again.
-
-A file created where a resolver looked and found nothing, in a folder from which the build
-read nothing (`../lib/mod.js` beside a `../lib/mod/` that was read), is not seen by the trace:
-webpack names these paths (its missingDependencies, and what its loaders looked for and did
-not find, reported by a Node preload: buildtools.fingerprint.webpack_missing), and those
-outside the webapp are kept as "absent";
+A file created where a resolver looked and found nothing, in a folder that is none of those,
+is not seen by the trace: webpack names these paths (its missingDependencies, and what its
+loaders looked for and did not find, reported by a Node preload:
+buildtools.fingerprint.webpack_missing), and those outside the webapp are kept as "absent";
 inside the webapp, the scan sees a new file, unless .gitignore hides it (the `.env.local` that
 webpack's own `dotenv` looks for): those are kept too (buildtools.fingerprint.hidden). Other
-bundlers report none: for them such a file outside the webapp is not seen. The same preload
-reports webpack's fileDependencies, kept like the files the trace saw opened: with webpack's
-persistent cache, a build opens no file of a module it takes from that cache (it only checks
-the file's mtime).
+bundlers report none. The same preload reports webpack's fileDependencies, kept like the
+files the trace saw opened: with webpack's persistent cache, a build opens no file of a
+module it takes from that cache (it only checks the file's mtime).
 """
 
 from __future__ import annotations
@@ -150,6 +148,7 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
         files[relative] = _file_hash(path, started_ns, opened=True)
         folders.add(os.path.dirname(path))
     folders.update(os.path.realpath(path) for path in trace.folders)
+    folders.update(_between(folders, os.path.realpath(webapp)))
     found = dict(files)
     for folder in folders:
         if skip.path(folder):
@@ -174,6 +173,18 @@ def recorded(traced: Traced, trace: Trace, manifest: Manifest) -> dict[str, str]
         if relative not in found and not skip.path(path):  # absent, or RACY: came meanwhile
             found[relative] = _file_hash(path, started_ns)
     return dict(sorted(found.items()))
+
+
+def _between(folders: set[str], webapp: str) -> set[str]:
+    """The folders above `folders` up to the first that holds the webapp: a resolver that
+    found `../lib/mod/index.js` had looked for `../lib/mod.js` (a stat, unseen by inotify)."""
+    found: set[str] = set()
+    for folder in folders:
+        parent = os.path.dirname(folder)
+        while parent != folder and os.path.commonpath([parent, webapp]) != parent:
+            found.add(parent)
+            folder, parent = parent, os.path.dirname(parent)
+    return found
 
 
 def static_key(plan: StagePlan) -> str:
@@ -218,7 +229,7 @@ def _hashed(ctx: Context, paths: list[str], output: str) -> dict[str, str]:
     hashed: dict[str, str] = {}
     for relative in paths:
         path = os.path.normpath(os.path.join(webapp, relative))
-        _observe(ctx, path)
+        ctx.reads.seen(path)  # the no-op record signs it (or the folder where it would come)
         if relative.endswith("/"):
             hashed[relative] = _listing_hash(path, skip, None)
         else:
@@ -285,8 +296,3 @@ def _changed_since(info: os.stat_result, started_ns: int) -> bool:
     limit = started_ns - CLOCK_SLACK_NS
     return info.st_mtime_ns >= limit or info.st_ctime_ns >= limit
 
-
-def _observe(ctx: Context, path: str) -> None:
-    """The signature of `path` (of the nearest folder above it when it is absent: its mtime
-    moves when the path comes), for the no-op record."""
-    ctx.reads.seen(path)

@@ -203,3 +203,30 @@ def test_a_tsconfig_that_extends_one_outside(vite: Project) -> None:
     os.utime(base)
     assert "build is up to date" in build(vite)
     assert vite.count("build") == builds + 1
+
+
+@pytest.mark.parametrize("front", ["buildtools", "doit"])
+def test_a_file_created_where_the_resolver_looked(vite: Project, front: str) -> None:
+    """`../../mods/mod` resolves to mods/mod/index.js after Rolldown looked for mods/mod.js
+    (a stat: no open for inotify, and Vite reports no missing paths): mods/, the folder above
+    the one read, is listed too."""
+    created = vite.root / "mods" / "mod.js"
+    created.unlink(missing_ok=True)
+    (vite.root / "mods" / "mod").mkdir(parents=True, exist_ok=True)
+    (vite.root / "mods" / "mod" / "index.js").write_text("export const MOD = 'modindex'\n")
+    app = vite.webapp / "src" / "App.jsx"
+    if "../../mods/mod" not in app.read_text():
+        app.write_text("import { MOD } from '../../mods/mod'\nconsole.log(MOD)\n"
+                       + app.read_text())
+    build(vite, front)
+    assert "modindex" in bundle_text(vite)
+    armed(vite)
+    builds = vite.count("build")
+    created.write_text(f"export const MOD = 'modfile-{front}'\n")
+    result = build(vite, front)
+    assert vite.count("build") == builds + 1, result
+    text = bundle_text(vite)
+    assert f"modfile-{front}" in text and "modindex" not in text
+    created.unlink()
+    build(vite, front)
+    assert "modindex" in bundle_text(vite)

@@ -77,3 +77,19 @@ def test_the_notice_when_reads_outside_the_webapp_are_not_tracked(
     check = inputs_check(config)
     assert check.state == MISSING and not check.required
     assert "Linux inotify is needed" in check.detail and "[webapp] inputs" in check.detail
+
+
+def test_the_folders_above_a_folder_read_are_listed_up_to_the_one_holding_the_webapp(
+        tmp_path: Path) -> None:
+    """`../lib/mod/index.js` read: a `../lib/mod.js` created would be resolved first."""
+    config = project(tmp_path)
+    (tmp_path / "lib" / "mod").mkdir(parents=True)
+    (tmp_path / "lib" / "mod" / "index.js").write_text("x")
+    time.sleep(0.1)
+    traced = Traced(config, "dist", None, time.time_ns(), str(tmp_path / "webapp"),
+                    discovered._listing_hash(str(tmp_path / "webapp"),
+                                             discovered._Skip(config, "dist"), None))
+    trace = Trace(files={str(tmp_path / "lib" / "mod" / "index.js")})
+    found = recorded(traced, trace, Manifest("d", []))
+    assert set(found) == {"../lib/mod/index.js", "../lib/mod/", "../lib/"}  # not ../ itself
+    assert found["../lib/"] not in (RACY, ABSENT)
