@@ -202,14 +202,19 @@ def _verified(state: str, cwd: str, environ: Mapping[str, str]) -> tuple[Any, ..
 
 
 def load_record(path: str) -> tuple[Any, ...] | None:
+    return load_tuple(path, _FIELDS, FORMAT)
+
+
+def load_tuple(path: str, fields: int, version: int) -> tuple[Any, ...] | None:
+    """The marshalled tuple of `fields` items, the first `version`, in `path`; else None."""
     try:
         with open(path, "rb") as handle:
-            record = marshal.loads(handle.read())  # load(handle) reads piecemeal: 6x slower
+            found = marshal.loads(handle.read())  # load(handle) reads piecemeal: 6x slower
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if type(record) is not tuple or len(record) != _FIELDS or record[0] != FORMAT:
+    if type(found) is not tuple or len(found) != fields or found[0] != version:
         return None
-    return record
+    return found
 
 
 def other_name(digest: str) -> str:

@@ -9,6 +9,8 @@ import stat
 
 import xxhash
 
+from buildtools.core.record import load_tuple
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -45,14 +47,7 @@ def newest_first(state: str) -> list[str]:
 
 
 def load(path: str) -> tuple[Any, ...] | None:
-    try:
-        with open(path, "rb") as handle:
-            point = marshal.loads(handle.read())  # load(handle) reads piecemeal: 10x slower
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    if type(point) is not tuple or len(point) != FIELDS or point[0] != FORMAT:
-        return None
-    return point
+    return load_tuple(path, FIELDS, FORMAT)
 
 
 def save(path: str, point: tuple[Any, ...]) -> None:
