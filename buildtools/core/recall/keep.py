@@ -42,14 +42,13 @@ def keep_point(ctx: Context, record: tuple[Any, ...], lines: list[tuple[str, str
     state = config.state_dir
     restored = [stage for stage, _detail in lines if stage not in _NOT_RESTORED]
     state_files: dict[str, bytes] = {}
-    for path in [*(ctx.stamps.path(stage) for stage in restored),
-                 *(ctx.manifest_path(name) for name in _MANIFESTS)]:
+    stamps = [ctx.stamps.path(stage) for stage in restored]
+    for path in [*stamps, *(ctx.manifest_path(name) for name in _MANIFESTS)]:
         try:
             state_files[str(path)] = path.read_bytes()
-        except FileNotFoundError:
-            continue
         except OSError:
-            return False
+            if path in stamps:  # every stamp put back, or none: a manifest may be missing
+                return False
     outputs = [(str(config.webapp.source / output), str(entry.path / "output"), listing["output"]),
                (str(config.bundle_dir), str(entry.path / "bundle"), listing["bundle"])]
     notes = ([(stage, detail) for stage, detail in lines if stage in _SAID_ON_RESTORE],
