@@ -4,7 +4,6 @@ imported: every stage up to date, or the build output and bundle put back from t
 from __future__ import annotations
 
 import fcntl
-import marshal
 import os
 import struct
 import time
@@ -109,13 +108,7 @@ def _settle(state: str, path: str, found: Match, restored: bool = False) -> None
     new = (old[0], old[1], old[2], old[3], old[4], _pack(paths), old[6], _pack(followed),
            found.trees, old[9], old[10])
     points.save(path, (*point[:1], new, *point[2:]))
-    temporary = os.path.join(state, f"{record.RECORD_NAME}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            marshal.dump(new, handle)
-        os.replace(temporary, os.path.join(state, record.RECORD_NAME))
-    except OSError:
-        record.remove(temporary)
+    points.save(os.path.join(state, record.RECORD_NAME), new)  # the record, as a point
 
 
 def _resigned(found: Match, joined: str, values: list[int], follow: bool,

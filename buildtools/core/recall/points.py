@@ -51,7 +51,8 @@ def load(path: str) -> tuple[Any, ...] | None:
 
 
 def save(path: str, point: tuple[Any, ...]) -> None:
-    """Write a point in one step (a temporary file renamed into place)."""
+    """Write a point (or a record) in one step, a temporary file renamed into place; a write
+    that fails leaves what was there."""
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
